@@ -1,0 +1,81 @@
+//! Command-line interface: one file per verb, each a thin call into the library.
+
+mod build;
+mod check;
+mod serve;
+mod user;
+
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "certbook",
+    version,
+    about = "Training-and-certification courseware: check, build and serve a course"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate the course: every mistake with file, line and fix; non-zero exit on errors.
+    Check(check::Args),
+    /// Validate and write the static site.
+    Build(build::Args),
+    /// Build, then serve the site and the API with an embedded SQLite database.
+    Serve(serve::Args),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Build(a) => build::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::User(c) => user::run(c),
+    }
+}
+
+/// Loads the course at `dir`, printing warnings; errors are printed with their
+/// snippets and turned into one failure.
+pub fn load(dir: &Path) -> anyhow::Result<crate::course::Curriculum> {
+    match crate::course::load(dir) {
+        Ok((cur, warnings)) => {
+            for w in &warnings.0 {
+                eprintln!("{}", w.render(dir));
+            }
+            Ok(cur)
+        }
+        Err(diags) => {
+            for d in &diags.0 {
+                eprintln!("{}", d.render(dir));
+            }
+            anyhow::bail!(
+                "{} has {} error(s) and {} warning(s); fix them and try again",
+                dir.display(),
+                diags.errors(),
+                diags.warnings()
+            )
+        }
+    }
+}
+
+/// The default database file for a course directory.
+pub fn default_db(dir: &Path) -> PathBuf {
+    dir.join("certbook.db")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

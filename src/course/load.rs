@@ -1,0 +1,361 @@
+//! Loads a course directory from disk into a [`Curriculum`], collecting every
+//! authoring mistake (with file, line and fix) rather than stopping at the first.
+
+use super::lesson::{parse_lesson, scan_directives};
+use super::model::{Course, Curriculum, Lesson, Module};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::quiz::{Quiz, parse_bank};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    title: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default)]
+    description: String,
+    courses: Vec<Spanned<String>>,
+}
+
+fn default_language() -> String {
+    "zh-CN".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCourse {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    modules: Vec<RawModule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModule {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    summary: String,
+    lessons: Vec<Spanned<String>>,
+}
+
+/// Directives mdBook itself understands; anything else that is not certbook's is a typo.
+const MDBOOK_DIRECTIVES: &[&str] = &["include", "rustdoc_include", "playground", "title"];
+
+/// Loads and validates everything under `root`. On success returns the curriculum
+/// and its warnings; on failure every diagnostic, errors and warnings.
+pub fn load(root: &Path) -> Result<(Curriculum, Diagnostics), Diagnostics> {
+    let mut l = Loader {
+        root,
+        diags: Diagnostics::default(),
+        texts: HashMap::new(),
+        ids: HashMap::new(),
+    };
+    let curriculum = l.site();
+    l.diags.sort();
+    match curriculum {
+        Some(c) if !l.diags.has_errors() => Ok((c, l.diags)),
+        _ => Err(l.diags),
+    }
+}
+
+struct Loader<'a> {
+    root: &'a Path,
+    diags: Diagnostics,
+    /// File texts by relative path, so later checks can point into them.
+    texts: HashMap<PathBuf, String>,
+    /// Course, module and lesson ids (one namespace: they share URLs) → where first seen.
+    ids: HashMap<String, PathBuf>,
+}
+
+impl Loader<'_> {
+    fn read(&mut self, rel: &Path) -> Option<String> {
+        match std::fs::read_to_string(self.root.join(rel)) {
+            Ok(t) => {
+                self.texts.insert(rel.to_path_buf(), t.clone());
+                Some(t)
+            }
+            Err(_) => None,
+        }
+    }
+
+    fn err(
+        &mut self,
+        file: &Path,
+        span: Option<std::ops::Range<usize>>,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let text = self.texts.get(file).map(String::as_str).unwrap_or("");
+        self.diags
+            .push(Diagnostic::error(file, text, span, msg).help(help));
+    }
+
+    fn site(&mut self) -> Option<Curriculum> {
+        let file = PathBuf::from("course.toml");
+        let Some(text) = self.read(&file) else {
+            self.err(
+                &file,
+                None,
+                format!("no course.toml in {}", self.root.display()),
+                "run `certbook init DIR` for a skeleton, or point at the course directory",
+            );
+            return None;
+        };
+        let raw: RawSite = match toml::from_str(&text) {
+            Ok(r) => r,
+            Err(e) => {
+                self.err(
+                    &file,
+                    e.span(),
+                    format!("TOML: {}", e.message().trim()),
+                    "fix course.toml (needs `title` and `courses = [\"folder\", ...]`)",
+                );
+                return None;
+            }
+        };
+        let quizzes = self.quizzes();
+        let mut courses = Vec::new();
+        for dir in &raw.courses {
+            if let Some(c) = self.course(&file, dir, &quizzes) {
+                courses.push(c);
+            }
+        }
+        let curriculum = Curriculum {
+            root: self.root.to_path_buf(),
+            title: raw.title,
+            language: raw.language,
+            description: raw.description,
+            courses,
+            quizzes,
+        };
+        for (id, quiz) in &curriculum.quizzes {
+            if curriculum.lesson_for_quiz(id).is_none() {
+                let text = self
+                    .texts
+                    .get(&quiz.source)
+                    .map(String::as_str)
+                    .unwrap_or("");
+                self.diags.push(
+                    Diagnostic::warning(
+                        &quiz.source,
+                        text,
+                        Some(0..0),
+                        format!("quiz `{id}` is not embedded in any lesson"),
+                    )
+                    .help(format!(
+                        "add `{{{{#quiz {id}}}}}` to a lesson, or delete the bank"
+                    )),
+                );
+            }
+        }
+        Some(curriculum)
+    }
+
+    fn quizzes(&mut self) -> BTreeMap<String, Quiz> {
+        let mut out = BTreeMap::new();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.root.join("quizzes"))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        for path in files {
+            let rel = path.strip_prefix(self.root).unwrap_or(&path).to_path_buf();
+            let Some(text) = self.read(&rel) else {
+                continue;
+            };
+            let (quiz, diags) = parse_bank(&rel, &text);
+            self.diags.0.extend(diags);
+            if let Some(quiz) = quiz {
+                if let Some(first) = out.get(&quiz.id).map(|q: &Quiz| q.source.clone()) {
+                    let at = text.find("id").map(|i| i..i + 2);
+                    self.err(
+                        &rel,
+                        at,
+                        format!(
+                            "duplicate quiz id `{}` (also in {})",
+                            quiz.id,
+                            first.display()
+                        ),
+                        "give every quiz bank its own id",
+                    );
+                } else {
+                    out.insert(quiz.id.clone(), quiz);
+                }
+            }
+        }
+        out
+    }
+
+    /// Records an id in the shared namespace; reports a duplicate or malformed one.
+    fn claim_id(&mut self, file: &Path, id: &Spanned<String>, what: &str) -> bool {
+        if !crate::quiz::valid_id(id.get_ref()) {
+            self.err(
+                file,
+                Some(id.span()),
+                format!("invalid {what} id `{}`", id.get_ref()),
+                "use lowercase letters, digits and `-`",
+            );
+            return false;
+        }
+        if let Some(first) = self.ids.get(id.get_ref()).cloned() {
+            self.err(
+                file,
+                Some(id.span()),
+                format!(
+                    "duplicate id `{}` (already used in {})",
+                    id.get_ref(),
+                    first.display()
+                ),
+                format!("give this {what} its own id"),
+            );
+            return false;
+        }
+        self.ids.insert(id.get_ref().clone(), file.to_path_buf());
+        true
+    }
+
+    fn course(
+        &mut self,
+        site_file: &Path,
+        dir: &Spanned<String>,
+        quizzes: &BTreeMap<String, Quiz>,
+    ) -> Option<Course> {
+        let base = Path::new("content").join(dir.get_ref());
+        let file = base.join("course.toml");
+        let Some(text) = self.read(&file) else {
+            self.err(
+                site_file,
+                Some(dir.span()),
+                format!("course folder `{}` has no course.toml", base.display()),
+                format!(
+                    "create {} or remove the course from `courses`",
+                    file.display()
+                ),
+            );
+            return None;
+        };
+        let raw: RawCourse = match toml::from_str(&text) {
+            Ok(r) => r,
+            Err(e) => {
+                self.err(
+                    &file,
+                    e.span(),
+                    format!("TOML: {}", e.message().trim()),
+                    "a course needs `id`, `title` and `[[modules]]` with `id`, `title`, `lessons`",
+                );
+                return None;
+            }
+        };
+        self.claim_id(&file, &raw.id, "course");
+        let mut modules = Vec::new();
+        for m in raw.modules {
+            self.claim_id(&file, &m.id, "module");
+            let mut lessons = Vec::new();
+            for entry in &m.lessons {
+                if let Some(lesson) = self.lesson(&file, &base, entry, quizzes) {
+                    lessons.push(lesson);
+                }
+            }
+            modules.push(Module {
+                id: m.id.into_inner(),
+                title: m.title,
+                summary: m.summary,
+                lessons,
+            });
+        }
+        Some(Course {
+            id: raw.id.into_inner(),
+            title: raw.title,
+            summary: raw.summary,
+            modules,
+        })
+    }
+
+    fn lesson(
+        &mut self,
+        course_file: &Path,
+        base: &Path,
+        entry: &Spanned<String>,
+        quizzes: &BTreeMap<String, Quiz>,
+    ) -> Option<Lesson> {
+        let rel = base.join(entry.get_ref());
+        let Some(text) = self.read(&rel) else {
+            self.err(
+                course_file,
+                Some(entry.span()),
+                format!("lesson file `{}` does not exist", rel.display()),
+                "fix the path (relative to the course folder) or create the file",
+            );
+            return None;
+        };
+        let parsed = match parse_lesson(&rel, &text) {
+            Ok(p) => p,
+            Err(d) => {
+                self.diags.push(d);
+                return None;
+            }
+        };
+        let fm = parsed.front;
+        let id_at = text[parsed.front_span.clone()]
+            .find("id")
+            .map(|i| parsed.front_span.start + i);
+        let id_span = id_at.map(|i| i..i + 2).unwrap_or(0..0);
+        let Some(id) = fm.id else {
+            self.err(&rel, Some(0..0), "the lesson has no `id`", "add `id = \"...\"` to the front matter; it must never change once learners have records");
+            return None;
+        };
+        self.claim_id(&rel, &Spanned::new(id_span, id.clone()), "lesson");
+        let title = fm.title.unwrap_or_else(|| {
+            self.err(
+                &rel,
+                Some(0..0),
+                "the lesson has no `title`",
+                "add `title = \"...\"` to the front matter",
+            );
+            String::new()
+        });
+        let mut embedded = Vec::new();
+        for d in scan_directives(&parsed.body) {
+            let span = Some(parsed.body_offset + d.span.start..parsed.body_offset + d.span.end);
+            match d.name.as_str() {
+                "quiz" if quizzes.contains_key(&d.arg) => embedded.push(d.arg),
+                "quiz" if d.arg.is_empty() => self.err(&rel, span, "`{{#quiz}}` names no quiz", "write `{{#quiz <quiz id>}}`"),
+                "quiz" => {
+                    let known: Vec<&str> = quizzes.keys().map(String::as_str).filter(|k| similar(k, &d.arg)).collect();
+                    let help = if known.is_empty() { "check the `id` at the top of the bank in quizzes/".to_string() } else { format!("did you mean `{}`?", known.join("`, `")) };
+                    self.err(&rel, span, format!("unknown quiz `{}`", d.arg), help);
+                }
+                name if MDBOOK_DIRECTIVES.contains(&name) => {}
+                name => self.err(&rel, span, format!("unknown directive `{{{{#{name}}}}}`"), "certbook knows `{{#quiz id}}`; mdBook knows include, rustdoc_include, playground and title"),
+            }
+        }
+        Some(Lesson {
+            id,
+            title,
+            minutes: fm.minutes,
+            objectives: fm.objectives,
+            body: parsed.body,
+            source: rel,
+            quizzes: embedded,
+        })
+    }
+}
+
+/// A cheap "did you mean": same prefix or one contains the other.
+fn similar(a: &str, b: &str) -> bool {
+    a.contains(b)
+        || b.contains(a)
+        || (a.len() > 4 && b.len() > 4 && a[..4] == b[..4] && a.len().abs_diff(b.len()) <= 2)
+}

@@ -1,0 +1,10 @@
+//! The course model: authored files loaded into one typed, validated [`Curriculum`].
+//! `model` is plain data; `load` does the IO and reports mistakes with file and line.
+
+mod lesson;
+mod load;
+mod model;
+
+pub use lesson::{Directive, scan_directives};
+pub use load::load;
+pub use model::{Course, Curriculum, Lesson, Module};

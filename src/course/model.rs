@@ -1,0 +1,68 @@
+//! Plain data for a loaded curriculum. No IO here.
+
+use crate::quiz::Quiz;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Everything under one course directory: site settings, courses in order, quiz banks.
+#[derive(Clone, Debug)]
+pub struct Curriculum {
+    /// The course directory everything was loaded from.
+    pub root: PathBuf,
+    pub title: String,
+    pub language: String,
+    pub description: String,
+    pub courses: Vec<Course>,
+    /// Quiz banks by id.
+    pub quizzes: BTreeMap<String, Quiz>,
+}
+
+/// One course (a folder under `content/`).
+#[derive(Clone, Debug)]
+pub struct Course {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub modules: Vec<Module>,
+}
+
+/// A module: an ordered group of lessons.
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub lessons: Vec<Lesson>,
+}
+
+/// A lesson: front matter plus markdown body.
+#[derive(Clone, Debug)]
+pub struct Lesson {
+    pub id: String,
+    pub title: String,
+    pub minutes: Option<u32>,
+    pub objectives: Vec<String>,
+    /// Markdown after the front matter.
+    pub body: String,
+    /// Path relative to the course directory.
+    pub source: PathBuf,
+    /// Quiz ids the lesson embeds, in order.
+    pub quizzes: Vec<String>,
+}
+
+impl Curriculum {
+    /// Every lesson with its course and module, in reading order.
+    pub fn lessons(&self) -> impl Iterator<Item = (&Course, &Module, &Lesson)> {
+        self.courses.iter().flat_map(|c| {
+            c.modules
+                .iter()
+                .flat_map(move |m| m.lessons.iter().map(move |l| (c, m, l)))
+        })
+    }
+
+    /// The first lesson that embeds quiz `id`, for links back from results.
+    pub fn lesson_for_quiz(&self, id: &str) -> Option<(&Course, &Module, &Lesson)> {
+        self.lessons()
+            .find(|(_, _, l)| l.quizzes.iter().any(|q| q == id))
+    }
+}

@@ -1,0 +1,205 @@
+//! Logging in and out (form and JSON), who am I, and the learner's own results page.
+
+use super::AppState;
+use super::auth::{
+    self, CsrfSession, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, SESSION_MS, Session,
+};
+use super::error::{ApiError, ApiJson};
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login_form))
+        .route("/logout", post(logout_form))
+        .route("/account", get(account_page))
+        .route("/api/login", post(login_api))
+        .route("/api/logout", post(logout_api))
+        .route("/api/me", get(me))
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only same-site paths: never redirect a login to another host.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/index.html".to_string(),
+    }
+}
+
+async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
+    render_login(
+        &state,
+        &safe_next(q.next.as_deref()),
+        "",
+        None,
+        StatusCode::OK,
+    )
+}
+
+fn render_login(
+    state: &AppState,
+    next: &str,
+    username: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let csrf = auth::random_token();
+    let mut r = state.pages.render(
+        "login",
+        "登录",
+        None,
+        None,
+        json!({ "csrf": csrf, "next": next, "username": username, "error": error }),
+    );
+    *r.status_mut() = status;
+    if let Ok(v) = auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.secure_cookies).parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, ApiError> {
+    let next = safe_next(f.next.as_deref());
+    // Double-submit check: the form's token must match the cookie set with the form.
+    let cookie = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if cookie.is_empty() || !auth::same_token(&cookie, &f.csrf) {
+        return Ok(render_login(
+            &state,
+            &next,
+            &f.username,
+            Some("登录表单已过期，请重新提交。"),
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    let Some(user) = auth::authenticate(&state, &f.username, f.password).await? else {
+        return Ok(render_login(
+            &state,
+            &next,
+            &f.username,
+            Some("用户名或密码不正确。"),
+            StatusCode::UNAUTHORIZED,
+        ));
+    };
+    let (token, _) = auth::start_session(&state, &user).await?;
+    let mut r = Redirect::to(&next).into_response();
+    add_session_cookie(&mut r, &state, &token);
+    Ok(r)
+}
+
+fn add_session_cookie(r: &mut Response, state: &AppState, token: &str) {
+    if let Ok(v) = auth::set_cookie(
+        SESSION_COOKIE,
+        token,
+        SESSION_MS / 1000,
+        state.secure_cookies,
+    )
+    .parse()
+    {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn clear_session_cookie(r: &mut Response, state: &AppState) {
+    if let Ok(v) = auth::set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies).parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    csrf: String,
+}
+
+async fn logout_form(
+    State(state): State<AppState>,
+    session: Session,
+    Form(f): Form<LogoutForm>,
+) -> Result<Response, ApiError> {
+    session.check_csrf(Some(&f.csrf))?;
+    state.store.delete_session(session.token_hash).await?;
+    let mut r = Redirect::to("/index.html").into_response();
+    clear_session_cookie(&mut r, &state);
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn login_api(
+    State(state): State<AppState>,
+    ApiJson(b): ApiJson<LoginBody>,
+) -> Result<Response, ApiError> {
+    let Some(user) = auth::authenticate(&state, &b.username, b.password).await? else {
+        return Err(ApiError::Unauthorized);
+    };
+    let (token, csrf) = auth::start_session(&state, &user).await?;
+    let mut r = Json(json!({ "user": user, "csrf": csrf })).into_response();
+    add_session_cookie(&mut r, &state, &token);
+    Ok(r)
+}
+
+async fn logout_api(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+) -> Result<Response, ApiError> {
+    state.store.delete_session(session.token_hash).await?;
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    clear_session_cookie(&mut r, &state);
+    Ok(r)
+}
+
+async fn me(session: Session) -> Json<serde_json::Value> {
+    Json(json!({ "user": session.user, "csrf": session.csrf }))
+}
+
+async fn account_page(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+) -> Result<Response, ApiError> {
+    let Some(session) = session else {
+        return Ok(Redirect::to("/login?next=/account").into_response());
+    };
+    let rows = state.store.learner_summaries(session.user.id).await?;
+    let cur = &state.curriculum;
+    let quizzes: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            let title = cur.quizzes.get(&r.quiz_id).map(|q| q.title.clone()).unwrap_or_else(|| r.quiz_id.clone());
+            let url = cur.lesson_for_quiz(&r.quiz_id).map(|(c, _, l)| format!("/{}/{}.html", c.id, l.id));
+            json!({ "title": title, "url": url, "attempts": r.attempts, "best": r.best_percent, "passed": r.passed })
+        })
+        .collect();
+    let data = json!({ "user": session.user, "role_label": session.user.role.label(), "quizzes": quizzes });
+    Ok(state.pages.render(
+        "account",
+        "我的成绩",
+        Some(&session.user),
+        Some(&session.csrf),
+        data,
+    ))
+}

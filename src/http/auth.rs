@@ -1,0 +1,212 @@
+//! Sessions, roles and CSRF. A session is a random token in an HttpOnly, SameSite
+//! cookie; state-changing API calls must echo the session's CSRF token in the
+//! `X-CSRF-Token` header (forms send it as a `csrf` field).
+
+use super::AppState;
+use super::error::ApiError;
+use crate::store::{Role, User};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub const SESSION_COOKIE: &str = "certbook_session";
+pub const LOGIN_CSRF_COOKIE: &str = "certbook_login_csrf";
+/// How long a login lasts.
+pub const SESSION_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// A random URL-safe token of 256 bits.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hashes a password with argon2id (CPU-heavy: call off the async runtime).
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hash: {e}"))?
+        .to_string())
+}
+
+/// Checks a password against a stored hash; `None` hash still spends the same work,
+/// so timing does not reveal which user names exist.
+pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("certbook-dummy-password").unwrap_or_default());
+    let h = hash.unwrap_or(dummy);
+    let ok = PasswordHash::new(h)
+        .map(|p| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &p)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    ok && hash.is_some()
+}
+
+/// Constant-time string equality for tokens.
+pub fn same_token(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The `Set-Cookie` value for a cookie the page script cannot read.
+pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> String {
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// A logged-in caller.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+    pub token_hash: String,
+}
+
+impl Session {
+    /// Requires one of `roles` (admin passes every check).
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if self.user.role == Role::Admin || roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// Staff may read any learner's records.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.user.role, Role::Instructor | Role::Hr | Role::Admin)
+    }
+
+    /// Checks the CSRF token sent with a state-changing request.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), ApiError> {
+        match sent {
+            Some(s) if same_token(s, &self.csrf) => Ok(()),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+}
+
+async fn load_session(parts: &Parts, state: &AppState) -> Result<Option<Session>, ApiError> {
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let hash = token_hash(&token);
+    let found = state
+        .store
+        .session(hash.clone(), state.clock.now_ms())
+        .await?;
+    Ok(found.map(|(user, csrf)| Session {
+        user,
+        csrf,
+        token_hash: hash,
+    }))
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        load_session(parts, state)
+            .await?
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// A caller who may or may not be logged in.
+pub struct MaybeSession(pub Option<Session>);
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeSession(load_session(parts, state).await?))
+    }
+}
+
+/// A logged-in caller making a state-changing API call with a valid `X-CSRF-Token`.
+pub struct CsrfSession(pub Session);
+
+impl FromRequestParts<AppState> for CsrfSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state).await?;
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        session.check_csrf(sent)?;
+        Ok(CsrfSession(session))
+    }
+}
+
+/// Verifies a login off the runtime; returns the user on success.
+pub async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> Result<Option<User>, ApiError> {
+    let found = state.store.find_login(username.trim().to_string()).await?;
+    tokio::task::spawn_blocking(move || {
+        let ok = verify_password(&password, found.as_ref().map(|(_, h)| h.as_str()));
+        if ok { found.map(|(u, _)| u) } else { None }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Starts a session for `user`; returns the cookie token and the CSRF token.
+pub async fn start_session(state: &AppState, user: &User) -> Result<(String, String), ApiError> {
+    let token = random_token();
+    let csrf = random_token();
+    let now = state.clock.now_ms();
+    state
+        .store
+        .create_session(
+            token_hash(&token),
+            user.id,
+            csrf.clone(),
+            now,
+            now + SESSION_MS,
+        )
+        .await?;
+    Ok((token, csrf))
+}

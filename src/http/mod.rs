@@ -1,0 +1,91 @@
+//! The server: the built static site plus the JSON API and a few server-rendered
+//! pages, on one port. Handlers are thin: extract, call the domain or the store, map.
+
+mod account;
+pub mod auth;
+pub mod error;
+mod pages;
+mod quiz;
+mod staff;
+
+use crate::clock::Clock;
+use crate::course::Curriculum;
+use crate::store::Store;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Shared server state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub curriculum: Arc<Curriculum>,
+    pub store: Store,
+    pub clock: Clock,
+    /// The built site served at `/`.
+    pub site_dir: PathBuf,
+    pub pages: Arc<pages::Pages>,
+    /// Mark cookies `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(
+        curriculum: Curriculum,
+        store: Store,
+        site_dir: PathBuf,
+        clock: Clock,
+    ) -> anyhow::Result<Self> {
+        let pages = pages::Pages::load(&curriculum)?;
+        Ok(AppState {
+            curriculum: Arc::new(curriculum),
+            store,
+            clock,
+            site_dir,
+            pages: Arc::new(pages),
+            secure_cookies: false,
+        })
+    }
+}
+
+/// Largest request body accepted (answers to a long quiz fit easily).
+const BODY_LIMIT: usize = 256 * 1024;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let site = ServeDir::new(&state.site_dir)
+        .not_found_service(ServeFile::new(state.site_dir.join("404.html")));
+    Router::new()
+        .merge(account::router())
+        .merge(quiz::router())
+        .merge(staff::router())
+        .fallback_service(site)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
+}
+
+/// Serves `router(state)` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,78 @@
+//! Server-rendered pages (handlebars): the templates of `templates/pages/`, each
+//! rendered inside `layout.hbs`. Handlebars escapes every value, so learner text
+//! can never inject markup.
+
+use crate::course::Curriculum;
+use crate::site::theme;
+use crate::store::User;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use handlebars::Handlebars;
+use serde_json::{Value, json};
+
+pub struct Pages {
+    hbs: Handlebars<'static>,
+    site_title: String,
+    language: String,
+}
+
+const PAGES: &[&str] = &["layout", "login", "account", "error"];
+
+impl Pages {
+    pub fn load(cur: &Curriculum) -> anyhow::Result<Pages> {
+        let mut hbs = Handlebars::new();
+        hbs.set_strict_mode(false);
+        for name in PAGES {
+            let text = theme::template(&cur.root, &format!("pages/{name}.hbs"));
+            hbs.register_template_string(name, text.as_ref())
+                .map_err(|e| anyhow::anyhow!("template pages/{name}.hbs: {e}"))?;
+        }
+        Ok(Pages {
+            hbs,
+            site_title: cur.title.clone(),
+            language: cur.language.clone(),
+        })
+    }
+
+    /// Renders page `name` with `data` inside the layout.
+    pub fn render(
+        &self,
+        name: &str,
+        title: &str,
+        user: Option<&User>,
+        csrf: Option<&str>,
+        data: Value,
+    ) -> Response {
+        let body = match self.hbs.render(name, &data) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!("rendering {name}: {e}");
+                return (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response();
+            }
+        };
+        let layout = json!({
+            "site_title": self.site_title, "language": self.language, "page_title": title,
+            "user": user, "csrf": csrf, "body": body,
+        });
+        match self.hbs.render("layout", &layout) {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => {
+                tracing::error!("rendering layout: {e}");
+                (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+            }
+        }
+    }
+
+    /// An error page with a status code.
+    pub fn error(&self, status: StatusCode, title: &str, message: &str) -> Response {
+        let mut r = self.render(
+            "error",
+            title,
+            None,
+            None,
+            json!({ "title": title, "message": message }),
+        );
+        *r.status_mut() = status;
+        r
+    }
+}

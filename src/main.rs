@@ -1,0 +1,25 @@
+//! The `certbook` binary: parse arguments, dispatch, print the error chain once.
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    // mdBook reports some problems (e.g. a bad config key) only through `tracing`.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CERTBOOK_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = certbook::cli::Cli::parse();
+    match certbook::cli::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,632 @@
+//! Parses a question bank (`quizzes/*.toml`) into a [`Quiz`], collecting every
+//! authoring mistake with its position instead of stopping at the first.
+
+use super::schema::{Difficulty, Draw, Question, QuestionKind, Quiz};
+use super::{index_of_letter, letter};
+use crate::diag::Diagnostic;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::Path;
+use toml::{Spanned, Value};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBank {
+    id: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    pass_mark: Option<Spanned<Value>>,
+    attempts: Option<Spanned<i64>>,
+    time_limit: Option<Spanned<i64>>,
+    draw: Option<Spanned<RawDraw>>,
+    #[serde(default)]
+    questions: Vec<Spanned<RawQuestion>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDraw {
+    count: Spanned<i64>,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    kind: Option<Spanned<String>>,
+    prompt: Option<Spanned<String>>,
+    explanation: Option<Spanned<String>>,
+    points: Option<Spanned<Value>>,
+    difficulty: Option<Spanned<String>>,
+    #[serde(default)]
+    tags: Vec<String>,
+    options: Option<Spanned<Vec<String>>>,
+    items: Option<Spanned<Vec<String>>>,
+    left: Option<Spanned<Vec<String>>>,
+    right: Option<Spanned<Vec<String>>>,
+    answer: Option<Spanned<Value>>,
+    tolerance: Option<Spanned<Value>>,
+    unit: Option<String>,
+}
+
+/// Checks an id: lowercase letters, digits and `-`, starting with a letter or digit.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+}
+
+/// Parses one bank. Returns the quiz when it has no errors, and every diagnostic found.
+pub fn parse_bank(file: &Path, text: &str) -> (Option<Quiz>, Vec<Diagnostic>) {
+    let mut p = Parser {
+        file,
+        text,
+        diags: Vec::new(),
+    };
+    let raw: RawBank = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            p.error(
+                e.span(),
+                format!("TOML syntax: {}", e.message().trim()),
+                "fix the TOML syntax at this place (quotes, brackets, `key = value`)",
+            );
+            return (None, p.diags);
+        }
+    };
+    let quiz = p.bank(raw);
+    let ok = !p.diags.iter().any(Diagnostic::is_error);
+    (quiz.filter(|_| ok), p.diags)
+}
+
+struct Parser<'a> {
+    file: &'a Path,
+    text: &'a str,
+    diags: Vec<Diagnostic>,
+}
+
+impl Parser<'_> {
+    fn error(&mut self, span: Option<Range<usize>>, msg: impl Into<String>, help: &str) {
+        self.diags
+            .push(Diagnostic::error(self.file, self.text, span, msg).help(help));
+    }
+
+    fn bank(&mut self, raw: RawBank) -> Option<Quiz> {
+        let id = match raw.id {
+            Some(id) if valid_id(id.get_ref()) => id.into_inner(),
+            Some(id) => {
+                self.error(
+                    Some(id.span()),
+                    format!("invalid quiz id `{}`", id.get_ref()),
+                    "use lowercase letters, digits and `-`",
+                );
+                return None;
+            }
+            None => {
+                self.error(
+                    Some(0..0),
+                    "the quiz has no `id`",
+                    "add `id = \"...\"` at the top; lessons embed it with {{#quiz id}}",
+                );
+                return None;
+            }
+        };
+        let title = match raw.title {
+            Some(t) => t.into_inner(),
+            None => {
+                self.error(
+                    Some(0..0),
+                    "the quiz has no `title`",
+                    "add `title = \"...\"` at the top",
+                );
+                String::new()
+            }
+        };
+        let pass_mark = match raw.pass_mark {
+            None => 60.0,
+            Some(v) => match as_f64(v.get_ref()) {
+                Some(x) if (0.0..=100.0).contains(&x) => x,
+                _ => {
+                    self.error(
+                        Some(v.span()),
+                        "`pass_mark` must be a number from 0 to 100",
+                        "it is a percentage of the points, e.g. `pass_mark = 60`",
+                    );
+                    60.0
+                }
+            },
+        };
+        let attempts = match raw.attempts {
+            None => 0,
+            Some(a) if *a.get_ref() >= 0 => *a.get_ref() as u32,
+            Some(a) => {
+                self.error(
+                    Some(a.span()),
+                    "`attempts` cannot be negative",
+                    "use 0 for unlimited attempts",
+                );
+                0
+            }
+        };
+        let time_limit = match raw.time_limit {
+            None => None,
+            Some(t) if *t.get_ref() > 0 => Some(*t.get_ref() as u32),
+            Some(t) => {
+                self.error(
+                    Some(t.span()),
+                    "`time_limit` must be a positive number of seconds",
+                    "remove it for no limit",
+                );
+                None
+            }
+        };
+        if raw.questions.is_empty() {
+            self.error(
+                Some(0..0),
+                "the quiz has no questions",
+                "add at least one `[[questions]]` table",
+            );
+        }
+        let mut seen = HashSet::new();
+        let mut questions = Vec::new();
+        for q in raw.questions {
+            let span = q.span();
+            if let Some(q) = self.question(span.clone(), q.into_inner()) {
+                if !seen.insert(q.id.clone()) {
+                    self.error(
+                        Some(span.clone()),
+                        format!("duplicate question id `{}`", q.id),
+                        "give every question in the bank its own id",
+                    );
+                }
+                questions.push(q);
+            }
+        }
+        let draw = raw.draw.and_then(|d| {
+            let span = d.span();
+            let d = d.into_inner();
+            let count = *d.count.get_ref();
+            let pool = questions
+                .iter()
+                .filter(|q| d.tags.is_empty() || q.tags.iter().any(|t| d.tags.contains(t)))
+                .count();
+            if count <= 0 {
+                self.error(
+                    Some(d.count.span()),
+                    "`draw.count` must be at least 1",
+                    "say how many questions each attempt draws",
+                );
+                None
+            } else if count as usize > pool {
+                self.error(
+                    Some(span),
+                    format!("the draw asks for {count} questions but only {pool} match its tags"),
+                    "lower `count` or tag more questions",
+                );
+                None
+            } else {
+                Some(Draw {
+                    count: count as usize,
+                    tags: d.tags,
+                })
+            }
+        });
+        Some(Quiz {
+            id,
+            title,
+            pass_mark,
+            attempts,
+            time_limit,
+            draw,
+            questions,
+            source: self.file.to_path_buf(),
+        })
+    }
+
+    fn question(&mut self, span: Range<usize>, q: RawQuestion) -> Option<Question> {
+        let head = Some(span.start..span.start);
+        let Some(id) = q.id.clone() else {
+            self.error(
+                head,
+                "question has no `id`",
+                "add `id = \"q1\"` (unique in this bank)",
+            );
+            return None;
+        };
+        if !valid_id(id.get_ref()) {
+            self.error(
+                Some(id.span()),
+                format!("invalid question id `{}`", id.get_ref()),
+                "use lowercase letters, digits and `-`",
+            );
+        }
+        let qid = id.get_ref().clone();
+        let prompt = match &q.prompt {
+            Some(p) if !p.get_ref().trim().is_empty() => p.get_ref().clone(),
+            _ => {
+                self.error(
+                    Some(id.span()),
+                    format!("question `{qid}` has no `prompt`"),
+                    "add `prompt = \"...\"`",
+                );
+                String::new()
+            }
+        };
+        let explanation = match &q.explanation {
+            Some(e) if !e.get_ref().trim().is_empty() => e.get_ref().clone(),
+            _ => {
+                self.error(
+                    Some(id.span()),
+                    format!("question `{qid}` has no `explanation`"),
+                    "add `explanation = \"...\"`: learners see it after grading",
+                );
+                String::new()
+            }
+        };
+        let points = match &q.points {
+            None => 1.0,
+            Some(v) => match as_f64(v.get_ref()) {
+                Some(x) if x > 0.0 => x,
+                _ => {
+                    self.error(
+                        Some(v.span()),
+                        format!("question `{qid}`: `points` must be a positive number"),
+                        "e.g. `points = 2`",
+                    );
+                    1.0
+                }
+            },
+        };
+        let difficulty = q
+            .difficulty
+            .as_ref()
+            .and_then(|d| match d.get_ref().as_str() {
+                "easy" => Some(Difficulty::Easy),
+                "medium" => Some(Difficulty::Medium),
+                "hard" => Some(Difficulty::Hard),
+                other => {
+                    self.error(
+                        Some(d.span()),
+                        format!("unknown difficulty `{other}`"),
+                        "use easy, medium or hard",
+                    );
+                    None
+                }
+            });
+        let Some(kind_name) = q.kind.clone() else {
+            self.error(Some(id.span()), format!("question `{qid}` has no `type`"), "add `type = \"single\"` (single, multiple, truefalse, fill, numeric, ordering, matching)");
+            return None;
+        };
+        let kind = self.kind(&qid, &kind_name, &q)?;
+        let tags = q.tags.clone();
+        Some(Question {
+            id: qid,
+            prompt,
+            points,
+            explanation,
+            difficulty,
+            tags,
+            kind,
+        })
+    }
+
+    fn kind(
+        &mut self,
+        qid: &str,
+        kind_name: &Spanned<String>,
+        q: &RawQuestion,
+    ) -> Option<QuestionKind> {
+        let type_span = Some(kind_name.span());
+        let Some(answer) = &q.answer else {
+            self.error(
+                type_span,
+                format!("question `{qid}` has no `answer`"),
+                "add the key: see the question types in the README",
+            );
+            return None;
+        };
+        let aspan = Some(answer.span());
+        match kind_name.get_ref().as_str() {
+            "single" => {
+                let options = self.list(qid, "options", &q.options, type_span.clone(), 2)?;
+                let Some(i) = answer
+                    .get_ref()
+                    .as_str()
+                    .and_then(|s| self.letter(qid, s, options.len(), aspan.clone()))
+                else {
+                    if answer.get_ref().as_str().is_none() {
+                        self.error(
+                            aspan,
+                            format!("question `{qid}`: a single-choice answer is one letter"),
+                            "e.g. `answer = \"B\"`",
+                        );
+                    }
+                    return None;
+                };
+                Some(QuestionKind::Single { options, answer: i })
+            }
+            "multiple" => {
+                let options = self.list(qid, "options", &q.options, type_span.clone(), 2)?;
+                let letters = self.strings(qid, answer)?;
+                if letters.is_empty() {
+                    self.error(
+                        aspan,
+                        format!("question `{qid}` has no correct option"),
+                        "list the right letters, e.g. `answer = [\"A\", \"C\"]`",
+                    );
+                    return None;
+                }
+                let mut idx = Vec::new();
+                for l in &letters {
+                    idx.push(self.letter(qid, l, options.len(), aspan.clone())?);
+                }
+                idx.sort_unstable();
+                idx.dedup();
+                Some(QuestionKind::Multiple {
+                    options,
+                    answer: idx,
+                })
+            }
+            "truefalse" => match answer.get_ref().as_bool() {
+                Some(b) => Some(QuestionKind::TrueFalse { answer: b }),
+                None => {
+                    self.error(
+                        aspan,
+                        format!("question `{qid}`: a true/false answer is `true` or `false`"),
+                        "write it without quotes: `answer = true`",
+                    );
+                    None
+                }
+            },
+            "fill" => {
+                let accepted = match answer.get_ref() {
+                    Value::String(s) => vec![s.clone()],
+                    _ => self.strings(qid, answer)?,
+                };
+                if accepted.iter().all(|s| s.trim().is_empty()) {
+                    self.error(
+                        aspan,
+                        format!("question `{qid}` accepts no answer"),
+                        "list the accepted variants, e.g. `answer = [\"留存率\", \"留存\"]`",
+                    );
+                    return None;
+                }
+                Some(QuestionKind::Fill { answer: accepted })
+            }
+            "numeric" => {
+                let Some(value) = as_f64(answer.get_ref()) else {
+                    self.error(
+                        aspan,
+                        format!("question `{qid}`: a numeric answer is a number"),
+                        "e.g. `answer = 120` (no quotes, no unit)",
+                    );
+                    return None;
+                };
+                let tolerance = match &q.tolerance {
+                    None => 0.0,
+                    Some(t) => match as_f64(t.get_ref()) {
+                        Some(x) if x >= 0.0 => x,
+                        Some(_) => {
+                            self.error(Some(t.span()), format!("question `{qid}` has a negative tolerance"), "the tolerance is how far from the answer still counts, e.g. `tolerance = 0.5`");
+                            return None;
+                        }
+                        None => {
+                            self.error(
+                                Some(t.span()),
+                                format!("question `{qid}`: `tolerance` must be a number"),
+                                "e.g. `tolerance = 0.5`",
+                            );
+                            return None;
+                        }
+                    },
+                };
+                Some(QuestionKind::Numeric {
+                    answer: value,
+                    tolerance,
+                    unit: q.unit.clone(),
+                })
+            }
+            "ordering" => {
+                let items = self.list(qid, "items", &q.items, type_span.clone(), 2)?;
+                let order = self.permutation(qid, answer, items.len(), "items")?;
+                Some(QuestionKind::Ordering {
+                    items,
+                    answer: order,
+                })
+            }
+            "matching" => {
+                let left = self.list(qid, "left", &q.left, type_span.clone(), 2)?;
+                let right = self.list(qid, "right", &q.right, type_span.clone(), 2)?;
+                let letters = self.strings(qid, answer)?;
+                if letters.len() != left.len() {
+                    self.error(
+                        aspan,
+                        format!(
+                            "question `{qid}`: the key has {} letters but there are {} left items",
+                            letters.len(),
+                            left.len()
+                        ),
+                        "give one `right` letter for each `left` item, in order",
+                    );
+                    return None;
+                }
+                let mut idx = Vec::new();
+                for l in &letters {
+                    idx.push(self.letter(qid, l, right.len(), aspan.clone())?);
+                }
+                Some(QuestionKind::Matching {
+                    left,
+                    right,
+                    answer: idx,
+                })
+            }
+            other => {
+                self.error(
+                    type_span,
+                    format!("unknown question type `{other}`"),
+                    "use single, multiple, truefalse, fill, numeric, ordering or matching",
+                );
+                None
+            }
+        }
+    }
+
+    /// A required list field with at least `min` entries.
+    fn list(
+        &mut self,
+        qid: &str,
+        name: &str,
+        v: &Option<Spanned<Vec<String>>>,
+        at: Option<Range<usize>>,
+        min: usize,
+    ) -> Option<Vec<String>> {
+        match v {
+            Some(l) if l.get_ref().len() >= min => Some(l.get_ref().clone()),
+            Some(l) => {
+                self.error(
+                    Some(l.span()),
+                    format!("question `{qid}`: `{name}` needs at least {min} entries"),
+                    "add the missing entries",
+                );
+                None
+            }
+            None => {
+                self.error(
+                    at,
+                    format!("question `{qid}` has no `{name}`"),
+                    &format!("add `{name} = [\"...\", \"...\"]`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, qid: &str, v: &Spanned<Value>) -> Option<Vec<String>> {
+        let list = v.get_ref().as_array().and_then(|a| {
+            a.iter()
+                .map(|x| x.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        });
+        if list.is_none() {
+            self.error(
+                Some(v.span()),
+                format!("question `{qid}`: the answer must be a list of strings"),
+                "e.g. `answer = [\"A\", \"C\"]`",
+            );
+        }
+        list
+    }
+
+    fn letter(
+        &mut self,
+        qid: &str,
+        s: &str,
+        count: usize,
+        at: Option<Range<usize>>,
+    ) -> Option<usize> {
+        let i = index_of_letter(s, count);
+        if i.is_none() {
+            self.error(
+                at,
+                format!("question `{qid}`: answer `{s}` is not one of the {count} options"),
+                &format!("use a letter from A to {}", letter(count.saturating_sub(1))),
+            );
+        }
+        i
+    }
+
+    /// A key that must name every one of `count` items exactly once.
+    fn permutation(
+        &mut self,
+        qid: &str,
+        v: &Spanned<Value>,
+        count: usize,
+        what: &str,
+    ) -> Option<Vec<usize>> {
+        let letters = self.strings(qid, v)?;
+        let mut idx = Vec::new();
+        for l in &letters {
+            idx.push(self.letter(qid, l, count, Some(v.span()))?);
+        }
+        let distinct: HashSet<_> = idx.iter().collect();
+        if idx.len() != count || distinct.len() != count {
+            let missing: Vec<String> = (0..count)
+                .filter(|i| !idx.contains(i))
+                .map(letter)
+                .collect();
+            self.error(Some(v.span()), format!("question `{qid}`: the key does not cover all {count} {what} exactly once (missing: {})", if missing.is_empty() { "none, but a letter repeats".to_string() } else { missing.join(", ") }), &format!("list every letter of `{what}` once, in the right order"));
+            return None;
+        }
+        Some(idx)
+    }
+}
+
+fn as_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Integer(i) => Some(*i as f64),
+        Value::Float(f) if f.is_finite() => Some(*f),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Option<Quiz>, Vec<Diagnostic>) {
+        parse_bank(Path::new("quizzes/t.toml"), text)
+    }
+
+    #[test]
+    fn parses_every_question_type() {
+        let (quiz, diags) = parse(
+            r#"
+id = "t"
+title = "T"
+[[questions]]
+id = "a"
+type = "single"
+prompt = "p"
+options = ["x", "y"]
+answer = "B"
+explanation = "e"
+[[questions]]
+id = "b"
+type = "ordering"
+prompt = "p"
+items = ["x", "y", "z"]
+answer = ["C", "A", "B"]
+explanation = "e"
+"#,
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let quiz = quiz.unwrap();
+        assert!(matches!(
+            quiz.questions[0].kind,
+            QuestionKind::Single { answer: 1, .. }
+        ));
+        assert!(
+            matches!(&quiz.questions[1].kind, QuestionKind::Ordering { answer, .. } if answer == &vec![2, 0, 1])
+        );
+    }
+
+    #[test]
+    fn errors_on_out_of_range_key_with_its_line() {
+        let (quiz, diags) = parse(
+            "id = \"t\"\ntitle = \"T\"\n[[questions]]\nid = \"a\"\ntype = \"single\"\nprompt = \"p\"\noptions = [\"x\", \"y\"]\nanswer = \"E\"\nexplanation = \"e\"\n",
+        );
+        assert!(quiz.is_none());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].line, 8);
+        assert!(
+            diags[0].message.contains("`E` is not one of the 2 options"),
+            "{}",
+            diags[0].message
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! What a learner's browser receives: the attempt's questions without keys or
+//! explanations, with ordering items and matching targets shuffled per attempt.
+
+use super::letter;
+use super::schema::{QuestionKind, Quiz};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+/// A labelled entry the learner picks or arranges; `key` is the letter the API expects back.
+#[derive(Clone, Debug, Serialize)]
+pub struct Choice {
+    pub key: String,
+    pub text: String,
+}
+
+/// One question as sent to the learner: never its answer or explanation.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicQuestion {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub prompt: String,
+    pub points: f64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<Choice>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Choice>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub right: Vec<Choice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// The ids of the questions an attempt with `seed` gets: all in order, or a random draw.
+pub fn draw_questions(quiz: &Quiz, seed: u64) -> Vec<String> {
+    let Some(draw) = &quiz.draw else {
+        return quiz.questions.iter().map(|q| q.id.clone()).collect();
+    };
+    let mut pool: Vec<&str> = quiz
+        .questions
+        .iter()
+        .filter(|q| draw.tags.is_empty() || q.tags.iter().any(|t| draw.tags.contains(t)))
+        .map(|q| q.id.as_str())
+        .collect();
+    pool.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    pool.into_iter()
+        .take(draw.count)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The public form of the attempt's questions; shuffles depend only on `seed`,
+/// so a resumed attempt shows the same order.
+pub fn public_questions(quiz: &Quiz, ids: &[String], seed: u64) -> Vec<PublicQuestion> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f_04de);
+    ids.iter()
+        .filter_map(|id| quiz.question(id))
+        .map(|q| {
+            let mut pq = PublicQuestion {
+                id: q.id.clone(),
+                kind: q.kind.type_name(),
+                prompt: q.prompt.clone(),
+                points: q.points,
+                options: Vec::new(),
+                items: Vec::new(),
+                left: Vec::new(),
+                right: Vec::new(),
+                unit: None,
+            };
+            match &q.kind {
+                QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
+                    pq.options = labelled(options)
+                }
+                QuestionKind::Ordering { items, .. } => {
+                    pq.items = labelled(items);
+                    pq.items.shuffle(&mut rng);
+                }
+                QuestionKind::Matching { left, right, .. } => {
+                    pq.left = left.clone();
+                    pq.right = labelled(right);
+                    pq.right.shuffle(&mut rng);
+                }
+                QuestionKind::Numeric { unit, .. } => pq.unit = unit.clone(),
+                QuestionKind::TrueFalse { .. } | QuestionKind::Fill { .. } => {}
+            }
+            pq
+        })
+        .collect()
+}
+
+fn labelled(list: &[String]) -> Vec<Choice> {
+    list.iter()
+        .enumerate()
+        .map(|(i, t)| Choice {
+            key: letter(i),
+            text: t.clone(),
+        })
+        .collect()
+}

@@ -1,0 +1,84 @@
+//! The mdBook preprocessor that turns `{{#quiz id}}` into a placeholder the page
+//! script fills from the server. Only the quiz id and title go into the page.
+
+use crate::course::{Curriculum, scan_directives};
+use mdbook_driver::book::{Book, BookItem};
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+use std::collections::BTreeMap;
+
+/// Replaces quiz directives with `<div class="cb-quiz" data-quiz="id">` placeholders.
+pub struct QuizPlaceholders {
+    titles: BTreeMap<String, String>,
+}
+
+impl QuizPlaceholders {
+    pub const NAME: &'static str = "certbook-quiz";
+
+    pub fn new(cur: &Curriculum) -> Self {
+        QuizPlaceholders {
+            titles: cur
+                .quizzes
+                .iter()
+                .map(|(id, q)| (id.clone(), q.title.clone()))
+                .collect(),
+        }
+    }
+
+    /// The chapter text with every known quiz directive replaced.
+    pub fn replace(&self, content: &str) -> String {
+        let mut out = String::with_capacity(content.len());
+        let mut last = 0;
+        for d in scan_directives(content)
+            .into_iter()
+            .filter(|d| d.name == "quiz")
+        {
+            let Some(title) = self.titles.get(&d.arg) else {
+                continue;
+            };
+            out.push_str(&content[last..d.span.start]);
+            out.push_str(&placeholder(&d.arg, title));
+            last = d.span.end;
+        }
+        out.push_str(&content[last..]);
+        out
+    }
+}
+
+impl Preprocessor for QuizPlaceholders {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
+        book.for_each_mut(|item| {
+            if let BookItem::Chapter(ch) = item {
+                ch.content = self.replace(&ch.content);
+            }
+        });
+        Ok(book)
+    }
+}
+
+fn placeholder(id: &str, title: &str) -> String {
+    let id = html_escape(id);
+    let title = html_escape(title);
+    format!(
+        "\n\n<section class=\"cb-quiz\" data-quiz=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-quiz-title\">{title}</h2>\n<p class=\"cb-quiz-fallback\">本测验在服务器上评分：请<a href=\"/login\">登录</a>后在此作答。</p>\n</section>\n\n"
+    )
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

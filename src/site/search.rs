@@ -1,0 +1,175 @@
+//! Certbook's search index. mdBook's built-in index splits only on white space, so
+//! Chinese text becomes one "word" per sentence. We index Chinese as overlapping
+//! character bigrams (as Lucene's CJK analyzer does) and other text as lowercase
+//! words; `certbook.js` splits the query the same way, so a two-character word such
+//! as 留存 finds every lesson containing it, with no dictionary in the browser.
+
+use crate::course::Curriculum;
+use mdbook_markdown::pulldown_cmark::{Event, Parser, TagEnd};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// File name of the index in the built site.
+pub const INDEX_FILE: &str = "certbook-search.json";
+
+/// Weight of a term found in a title relative to the body.
+const TITLE_WEIGHT: u32 = 5;
+
+#[derive(Serialize, Deserialize, Debug)]
+pub struct Index {
+    pub docs: Vec<Doc>,
+    /// term → [(doc number, weighted term frequency)]
+    pub terms: BTreeMap<String, Vec<(u32, u32)>>,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+pub struct Doc {
+    pub title: String,
+    /// Site-relative URL of the page.
+    pub url: String,
+    /// Course › module, for the result list.
+    pub crumb: String,
+    /// Plain text, for snippets.
+    pub text: String,
+}
+
+impl Index {
+    /// Indexes every lesson of `cur`.
+    pub fn build(cur: &Curriculum) -> Index {
+        let mut docs = Vec::new();
+        let mut terms: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
+        for (course, module, lesson) in cur.lessons() {
+            let n = docs.len() as u32;
+            let text = plain_text(&lesson.body);
+            let mut tf: HashMap<String, u32> = HashMap::new();
+            for t in tokens(&lesson.title) {
+                *tf.entry(t).or_default() += TITLE_WEIGHT;
+            }
+            for t in tokens(&text)
+                .into_iter()
+                .chain(lesson.objectives.iter().flat_map(|o| tokens(o)))
+            {
+                *tf.entry(t).or_default() += 1;
+            }
+            for (t, f) in tf {
+                terms.entry(t).or_default().push((n, f));
+            }
+            docs.push(Doc {
+                title: lesson.title.clone(),
+                url: format!("{}/{}.html", course.id, lesson.id),
+                crumb: format!("{} › {}", course.title, module.title),
+                text,
+            });
+        }
+        for postings in terms.values_mut() {
+            postings.sort_unstable();
+        }
+        Index { docs, terms }
+    }
+
+    /// Documents containing every term of `query`, best first (the same ranking the page uses).
+    pub fn search(&self, query: &str) -> Vec<&Doc> {
+        let q = tokens(query);
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut scores: HashMap<u32, (usize, f64)> = HashMap::new();
+        for t in &q {
+            let Some(postings) = self.terms.get(t) else {
+                return Vec::new();
+            };
+            let idf = (1.0 + self.docs.len() as f64 / postings.len() as f64).ln();
+            for (d, f) in postings {
+                let e = scores.entry(*d).or_default();
+                e.0 += 1;
+                e.1 += *f as f64 * idf;
+            }
+        }
+        let mut hits: Vec<(u32, f64)> = scores
+            .into_iter()
+            .filter(|(_, (n, _))| *n == q.len())
+            .map(|(d, (_, s))| (d, s))
+            .collect();
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits.into_iter()
+            .map(|(d, _)| &self.docs[d as usize])
+            .collect()
+    }
+}
+
+/// True for characters indexed as CJK bigrams.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3040..=0x30FF | 0xAC00..=0xD7AF)
+}
+
+/// Splits text into index terms: CJK runs into overlapping bigrams (a lone
+/// character stays a unigram), other letters and digits into lowercase words of
+/// two or more characters. Must match `tokens` in templates/theme/certbook.js.
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cjk: Vec<char> = Vec::new();
+    let mut word = String::new();
+    let flush_cjk = |run: &mut Vec<char>, out: &mut Vec<String>| {
+        match run.len() {
+            0 => {}
+            1 => out.push(run[0].to_string()),
+            _ => out.extend(run.windows(2).map(|w| w.iter().collect())),
+        }
+        run.clear();
+    };
+    let flush_word = |w: &mut String, out: &mut Vec<String>| {
+        if w.chars().count() >= 2 {
+            out.push(std::mem::take(w));
+        }
+        w.clear();
+    };
+    for c in text.chars() {
+        if is_cjk(c) {
+            flush_word(&mut word, &mut out);
+            cjk.push(c);
+        } else if c.is_alphanumeric() {
+            flush_cjk(&mut cjk, &mut out);
+            word.extend(c.to_lowercase());
+        } else {
+            flush_cjk(&mut cjk, &mut out);
+            flush_word(&mut word, &mut out);
+        }
+    }
+    flush_cjk(&mut cjk, &mut out);
+    flush_word(&mut word, &mut out);
+    out
+}
+
+/// The readable text of a markdown body, directives removed.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for ev in Parser::new(markdown) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => {
+                if !t.trim_start().starts_with("{{#") {
+                    out.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_chinese_into_bigrams_and_keeps_english_words() {
+        assert_eq!(
+            tokens("提升留存率 DAU/MAU"),
+            vec!["提升", "升留", "留存", "存率", "dau", "mau"]
+        );
+        assert_eq!(tokens("客 A"), vec!["客"]);
+    }
+}

@@ -1,0 +1,166 @@
+//! A temporary mdBook source tree: one chapter per course, module and lesson (named by
+//! id, so URLs survive file renames), a generated SUMMARY, and the theme files.
+
+use super::theme;
+use crate::course::Curriculum;
+use anyhow::{Context, Result};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+pub struct Stage {
+    dir: PathBuf,
+    pub summary: String,
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Stage {
+    pub fn root(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn theme_dir(&self) -> PathBuf {
+        self.dir.join("theme")
+    }
+
+    pub fn create(cur: &Curriculum) -> Result<Stage> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir =
+            std::env::temp_dir().join(format!("certbook-stage-{}-{nanos}", std::process::id()));
+        let src = dir.join("src");
+        std::fs::create_dir_all(&src).with_context(|| format!("creating {}", src.display()))?;
+        let mut stage = Stage {
+            dir,
+            summary: String::new(),
+        };
+        let mut summary = String::from("# Summary\n\n[首页](index.md)\n\n");
+        write_file(&src.join("index.md"), &home_page(cur))?;
+        for course in &cur.courses {
+            let cdir = src.join(&course.id);
+            std::fs::create_dir_all(&cdir)?;
+            let _ = write!(
+                summary,
+                "# {}\n\n- [课程概览]({}/index.md)\n",
+                md_escape(&course.title),
+                course.id
+            );
+            write_file(&cdir.join("index.md"), &course_page(course))?;
+            for module in &course.modules {
+                let _ = writeln!(
+                    summary,
+                    "- [{}]({}/{}.md)",
+                    md_escape(&module.title),
+                    course.id,
+                    module.id
+                );
+                write_file(
+                    &cdir.join(format!("{}.md", module.id)),
+                    &module_page(module),
+                )?;
+                for lesson in &module.lessons {
+                    let _ = writeln!(
+                        summary,
+                        "    - [{}]({}/{}.md)",
+                        md_escape(&lesson.title),
+                        course.id,
+                        lesson.id
+                    );
+                    write_file(
+                        &cdir.join(format!("{}.md", lesson.id)),
+                        &lesson_page(lesson),
+                    )?;
+                }
+            }
+            summary.push('\n');
+        }
+        theme::write_theme(&cur.root, &stage.theme_dir(), &src)?;
+        stage.summary = summary;
+        Ok(stage)
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Escapes the characters that would break a SUMMARY link label.
+fn md_escape(s: &str) -> String {
+    s.replace('[', "\\[").replace(']', "\\]")
+}
+
+fn home_page(cur: &Curriculum) -> String {
+    let mut s = format!("# {}\n\n{}\n\n", cur.title, cur.description);
+    for c in &cur.courses {
+        let lessons: usize = c.modules.iter().map(|m| m.lessons.len()).sum();
+        let _ = writeln!(
+            s,
+            "- **[{}]({}/index.md)**：{}（{} 个模块，{} 课）",
+            c.title,
+            c.id,
+            c.summary,
+            c.modules.len(),
+            lessons
+        );
+    }
+    s.push_str("\n<div class=\"cb-home-account\" data-cb-account></div>\n");
+    s
+}
+
+fn course_page(c: &crate::course::Course) -> String {
+    let mut s = format!(
+        "# {}\n\n{}\n\n| 模块 | 课时 | 预计学习时间 |\n| --- | --- | --- |\n",
+        c.title, c.summary
+    );
+    for m in &c.modules {
+        let minutes: u32 = m.lessons.iter().filter_map(|l| l.minutes).sum();
+        let _ = writeln!(
+            s,
+            "| [{}]({}.md) | {} | {} 分钟 |",
+            m.title,
+            m.id,
+            m.lessons.len(),
+            minutes
+        );
+    }
+    s
+}
+
+fn module_page(m: &crate::course::Module) -> String {
+    let mut s = format!("# {}\n\n{}\n\n", m.title, m.summary);
+    for (i, l) in m.lessons.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "{}. [{}]({}.md){}",
+            i + 1,
+            l.title,
+            l.id,
+            l.minutes
+                .map(|n| format!(" · {n} 分钟"))
+                .unwrap_or_default()
+        );
+    }
+    s
+}
+
+fn lesson_page(l: &crate::course::Lesson) -> String {
+    let mut s = format!("# {}\n\n", l.title);
+    if let Some(n) = l.minutes {
+        let _ = writeln!(s, "<p class=\"cb-meta\">预计学习时间：{n} 分钟</p>\n");
+    }
+    if !l.objectives.is_empty() {
+        s.push_str("<div class=\"cb-objectives\">\n\n**学习目标**\n\n");
+        for o in &l.objectives {
+            let _ = writeln!(s, "- {o}");
+        }
+        s.push_str("\n</div>\n\n");
+    }
+    s.push_str(&l.body);
+    s
+}

@@ -1,0 +1,72 @@
+//! Theme and page templates. Defaults are compiled into the binary from the repo's
+//! `templates/`, so `certbook` works on any course directory; a course directory's
+//! own `templates/<same path>` overrides a default file.
+
+use anyhow::{Context, Result};
+use std::borrow::Cow;
+use std::path::Path;
+
+/// Every template file certbook knows, with its built-in content.
+pub const DEFAULTS: &[(&str, &str)] = &[
+    (
+        "theme/header.hbs",
+        include_str!("../../templates/theme/header.hbs"),
+    ),
+    (
+        "theme/certbook.css",
+        include_str!("../../templates/theme/certbook.css"),
+    ),
+    (
+        "theme/certbook.js",
+        include_str!("../../templates/theme/certbook.js"),
+    ),
+    (
+        "pages/layout.hbs",
+        include_str!("../../templates/pages/layout.hbs"),
+    ),
+    (
+        "pages/login.hbs",
+        include_str!("../../templates/pages/login.hbs"),
+    ),
+    (
+        "pages/account.hbs",
+        include_str!("../../templates/pages/account.hbs"),
+    ),
+    (
+        "pages/error.hbs",
+        include_str!("../../templates/pages/error.hbs"),
+    ),
+];
+
+/// The template `name` for the course at `root`: the course's override or the default.
+pub fn template(root: &Path, name: &str) -> Cow<'static, str> {
+    if let Ok(text) = std::fs::read_to_string(root.join("templates").join(name)) {
+        return Cow::Owned(text);
+    }
+    DEFAULTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| Cow::Borrowed(*t))
+        .unwrap_or(Cow::Borrowed(""))
+}
+
+/// Writes the mdBook theme overrides into `theme_dir` and the extra CSS/JS into the
+/// staged book root (where mdBook looks for `additional-css`/`additional-js`).
+pub fn write_theme(root: &Path, theme_dir: &Path, _src: &Path) -> Result<()> {
+    std::fs::create_dir_all(theme_dir)?;
+    let book_root = theme_dir.parent().unwrap_or(theme_dir);
+    std::fs::write(
+        theme_dir.join("header.hbs"),
+        template(root, "theme/header.hbs").as_ref(),
+    )
+    .context("writing theme")?;
+    std::fs::write(
+        book_root.join("certbook.css"),
+        template(root, "theme/certbook.css").as_ref(),
+    )?;
+    std::fs::write(
+        book_root.join("certbook.js"),
+        template(root, "theme/certbook.js").as_ref(),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! Accounts. Passwords are stored only as argon2 hashes (hashed by the caller,
+//! off the async runtime).
+
+use super::StoreError;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Learner,
+    Instructor,
+    Hr,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Learner => "learner",
+            Role::Instructor => "instructor",
+            Role::Hr => "hr",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "learner" => Role::Learner,
+            "instructor" => Role::Instructor,
+            "hr" => Role::Hr,
+            "admin" => Role::Admin,
+            _ => return None,
+        })
+    }
+
+    /// The role's name in the interface language.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Learner => "学员",
+            Role::Instructor => "讲师",
+            Role::Hr => "人力资源",
+            Role::Admin => "管理员",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+fn row_user(r: &rusqlite::Row) -> rusqlite::Result<User> {
+    let role: String = r.get(3)?;
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        display_name: r.get(2)?,
+        role: Role::parse(&role).unwrap_or(Role::Learner),
+    })
+}
+
+/// Creates an account, or replaces the password, name and role of an existing one.
+pub fn upsert_user(
+    conn: &Connection,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    hash: &str,
+    now: i64,
+) -> Result<User, StoreError> {
+    conn.execute(
+        "INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, password_hash = excluded.password_hash",
+        params![username, display_name, role.as_str(), hash, now],
+    )?;
+    Ok(conn.query_row(
+        "SELECT id, username, display_name, role FROM users WHERE username = ?1",
+        [username],
+        row_user,
+    )?)
+}
+
+/// The user and password hash for a login name.
+pub fn find_login(conn: &Connection, username: &str) -> Result<Option<(User, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, username, display_name, role, password_hash FROM users WHERE username = ?1",
+            [username],
+            |r| Ok((row_user(r)?, r.get(4)?)),
+        )
+        .optional()?)
+}
+
+pub fn list_users(conn: &Connection) -> Result<Vec<User>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT id, username, display_name, role FROM users ORDER BY id")?;
+    let rows = stmt
+        .query_map([], row_user)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+impl super::Store {
+    pub async fn upsert_user(
+        &self,
+        username: String,
+        display_name: String,
+        role: Role,
+        hash: String,
+        now: i64,
+    ) -> Result<User, StoreError> {
+        self.write(move |tx| upsert_user(tx, &username, &display_name, role, &hash, now))
+            .await
+    }
+
+    pub async fn find_login(&self, username: String) -> Result<Option<(User, String)>, StoreError> {
+        self.read(move |c| find_login(c, &username)).await
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        self.read(list_users).await
+    }
+}
