@@ -31,32 +31,16 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `span` of `text` (the whole content of `file`).
-    pub fn error(
-        file: &Path,
-        text: &str,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn error(file: &Path, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, file, text, span, message)
     }
 
     /// A warning at `span` of `text`.
-    pub fn warning(
-        file: &Path,
-        text: &str,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn warning(file: &Path, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, file, text, span, message)
     }
 
-    fn new(
-        severity: Severity,
-        file: &Path,
-        text: &str,
-        span: Option<Range<usize>>,
-        message: impl Into<String>,
-    ) -> Self {
+    fn new(severity: Severity, file: &Path, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
         let (line, column) = match &span {
             Some(s) => line_col(text, s.start),
             None => (0, 0),
@@ -85,23 +69,18 @@ impl Diagnostic {
     /// A rendering with the offending line underlined, for the terminal.
     /// `root` is the course directory the file path is relative to.
     pub fn render(&self, root: &Path) -> String {
-        use miette::{
-            GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
-        };
+        use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
         let mut out = format!("{self}\n");
-        let (Some(span), Ok(text)) = (&self.span, std::fs::read_to_string(root.join(&self.file)))
-        else {
+        let (Some(span), Ok(text)) = (&self.span, std::fs::read_to_string(root.join(&self.file))) else {
             return out;
         };
         let start = span.start.min(text.len());
         let len = span.end.clamp(start, text.len()) - start;
-        let mut diag = MietteDiagnostic::new(self.message.clone())
-            .with_label(LabeledSpan::at(start..start + len, "here"));
+        let mut diag = MietteDiagnostic::new(self.message.clone()).with_label(LabeledSpan::at(start..start + len, "here"));
         if let Some(help) = &self.help {
             diag = diag.with_help(help.clone());
         }
-        let report = miette::Report::new(diag)
-            .with_source_code(NamedSource::new(self.file.display().to_string(), text));
+        let report = miette::Report::new(diag).with_source_code(NamedSource::new(self.file.display().to_string(), text));
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor());
         let mut snippet = String::new();
         if handler.render_report(&mut snippet, report.as_ref()).is_ok() {
@@ -138,12 +117,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, col)
 }
 
@@ -173,8 +147,7 @@ impl Diagnostics {
     }
     /// Sorts by file and position so output is stable.
     pub fn sort(&mut self) {
-        self.0
-            .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        self.0.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     }
 }
 
@@ -183,12 +156,7 @@ impl fmt::Display for Diagnostics {
         for d in &self.0 {
             writeln!(f, "{d}")?;
         }
-        write!(
-            f,
-            "{} error(s), {} warning(s)",
-            self.errors(),
-            self.warnings()
-        )
+        write!(f, "{} error(s), {} warning(s)", self.errors(), self.warnings())
     }
 }
 

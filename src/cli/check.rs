@@ -18,15 +18,6 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     for d in &diags.0 {
         eprintln!("{}", d.render(&a.dir));
     }
-    println!(
-        "{}: {} error(s), {} warning(s)",
-        a.dir.display(),
-        diags.errors(),
-        diags.warnings()
-    );
-    Ok(if diags.has_errors() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    println!("{}: {} error(s), {} warning(s)", a.dir.display(), diags.errors(), diags.warnings());
+    Ok(if diags.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

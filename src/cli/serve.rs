@@ -48,26 +48,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let report = crate::site::build(&cur, &out)?;
     println!("built {} lessons into {}", report.lessons, out.display());
     let db = a.db.clone().unwrap_or_else(|| super::default_db(&a.dir));
-    let store =
-        Store::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
+    let store = Store::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
     if a.demo {
         create_demo_accounts(&store)?;
     }
     let mut state = AppState::new(cur, store, out, Clock::system())?;
     state.secure_cookies = a.secure_cookies;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let addr = SocketAddr::new(a.host, a.port);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
-        println!(
-            "serving on http://{} (database {})",
-            listener.local_addr()?,
-            db.display()
-        );
+        println!("serving on http://{} (database {})", listener.local_addr()?, db.display());
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -38,20 +38,14 @@ pub fn run(c: UserCommand) -> anyhow::Result<ExitCode> {
 
 fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     let Some(role) = Role::parse(&a.role) else {
-        bail!(
-            "unknown role `{}`: use learner, instructor, hr or admin",
-            a.role
-        );
+        bail!("unknown role `{}`: use learner, instructor, hr or admin", a.role);
     };
     if a.username.trim().is_empty() || a.username.len() > 64 {
         bail!("the user name must be 1 to 64 characters");
     }
     let (password, generated) = if a.password_stdin {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("reading the password")?;
+        std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
         let p = line.trim_end_matches(['\r', '\n']).to_string();
         if p.chars().count() < 8 {
             bail!("the password must be at least 8 characters");
@@ -64,15 +58,8 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&a.db).with_context(|| format!("opening {}", a.db.display()))?;
     let name = a.name.unwrap_or_else(|| a.username.clone());
     let now = crate::clock::Clock::system().now_ms();
-    let user = store.write_blocking(|tx| {
-        crate::store::upsert_user(tx, a.username.trim(), &name, role, &hash, now)
-    })?;
-    println!(
-        "account `{}` ({}) saved in {}",
-        user.username,
-        role.as_str(),
-        a.db.display()
-    );
+    let user = store.write_blocking(|tx| crate::store::upsert_user(tx, a.username.trim(), &name, role, &hash, now))?;
+    println!("account `{}` ({}) saved in {}", user.username, role.as_str(), a.db.display());
     if generated {
         println!("password: {password}");
     }

@@ -33,11 +33,8 @@ pub fn parse_lesson(file: &Path, text: &str) -> Result<LessonFile, Diagnostic> {
     } else if text.starts_with("---") {
         "---"
     } else {
-        return Err(
-            Diagnostic::error(file, text, Some(0..0), "the lesson has no front matter").help(
-                "start the file with a `+++` block holding id, title, minutes and objectives",
-            ),
-        );
+        return Err(Diagnostic::error(file, text, Some(0..0), "the lesson has no front matter")
+            .help("start the file with a `+++` block holding id, title, minutes and objectives"));
     };
     let start = text.find('\n').map(|i| i + 1).unwrap_or(text.len());
     let close = text[start..]
@@ -45,15 +42,8 @@ pub fn parse_lesson(file: &Path, text: &str) -> Result<LessonFile, Diagnostic> {
         .map(|(i, _)| start + i)
         .find(|&i| text[..i].ends_with('\n'))
         .ok_or_else(|| {
-            Diagnostic::error(
-                file,
-                text,
-                Some(0..fence.len()),
-                "the front matter is never closed",
-            )
-            .help(format!(
-                "end the front matter with a line holding only `{fence}`"
-            ))
+            Diagnostic::error(file, text, Some(0..fence.len()), "the front matter is never closed")
+                .help(format!("end the front matter with a line holding only `{fence}`"))
         })?;
     let inner = &text[start..close];
     let front: FrontMatter = if fence == "+++" {
@@ -67,15 +57,11 @@ pub fn parse_lesson(file: &Path, text: &str) -> Result<LessonFile, Diagnostic> {
             let off = e.location().map(|l| l.index() + start).unwrap_or(start);
             let msg = e.to_string();
             let msg = msg.split(" at line").next().unwrap_or(&msg).to_string();
-            Diagnostic::error(file, text, Some(off..off), format!("front matter: {msg}")).help(
-                "front matter is YAML: `id: ...`, `title: ...`, `minutes: 20`, `objectives: [...]`",
-            )
+            Diagnostic::error(file, text, Some(off..off), format!("front matter: {msg}"))
+                .help("front matter is YAML: `id: ...`, `title: ...`, `minutes: 20`, `objectives: [...]`")
         })?
     };
-    let body_offset = text[close..]
-        .find('\n')
-        .map(|i| close + i + 1)
-        .unwrap_or(text.len());
+    let body_offset = text[close..].find('\n').map(|i| close + i + 1).unwrap_or(text.len());
     Ok(LessonFile {
         front,
         front_span: start..close,
@@ -142,25 +128,13 @@ mod tests {
 
     #[test]
     fn parses_toml_and_yaml_front_matter() {
-        let t = parse_lesson(
-            Path::new("a.md"),
-            "+++\nid = \"a\"\ntitle = \"A\"\n+++\nbody\n",
-        )
-        .ok()
-        .unwrap();
-        assert_eq!(
-            (t.front.id.as_deref(), t.body.as_str()),
-            (Some("a"), "body\n")
-        );
-        let y = parse_lesson(
-            Path::new("a.md"),
-            "---\nid: b\ntitle: B\nminutes: 5\n---\nbody\n",
-        )
-        .ok()
-        .unwrap();
-        assert_eq!(
-            (y.front.id.as_deref(), y.front.minutes),
-            (Some("b"), Some(5))
-        );
+        let t = parse_lesson(Path::new("a.md"), "+++\nid = \"a\"\ntitle = \"A\"\n+++\nbody\n")
+            .ok()
+            .unwrap();
+        assert_eq!((t.front.id.as_deref(), t.body.as_str()), (Some("a"), "body\n"));
+        let y = parse_lesson(Path::new("a.md"), "---\nid: b\ntitle: B\nminutes: 5\n---\nbody\n")
+            .ok()
+            .unwrap();
+        assert_eq!((y.front.id.as_deref(), y.front.minutes), (Some("b"), Some(5)));
     }
 }

@@ -54,6 +54,7 @@ const MDBOOK_DIRECTIVES: &[&str] = &["include", "rustdoc_include", "playground",
 pub fn load(root: &Path) -> Result<(Curriculum, Diagnostics), Diagnostics> {
     let mut l = Loader {
         root,
+        broken_quizzes: Default::default(),
         diags: Diagnostics::default(),
         texts: HashMap::new(),
         ids: HashMap::new(),
@@ -68,6 +69,8 @@ pub fn load(root: &Path) -> Result<(Curriculum, Diagnostics), Diagnostics> {
 
 struct Loader<'a> {
     root: &'a Path,
+    /// Ids of banks that exist but failed to load: no "unknown quiz" for them.
+    broken_quizzes: std::collections::HashSet<String>,
     diags: Diagnostics,
     /// File texts by relative path, so later checks can point into them.
     texts: HashMap<PathBuf, String>,
@@ -86,16 +89,9 @@ impl Loader<'_> {
         }
     }
 
-    fn err(
-        &mut self,
-        file: &Path,
-        span: Option<std::ops::Range<usize>>,
-        msg: impl Into<String>,
-        help: impl Into<String>,
-    ) {
+    fn err(&mut self, file: &Path, span: Option<std::ops::Range<usize>>, msg: impl Into<String>, help: impl Into<String>) {
         let text = self.texts.get(file).map(String::as_str).unwrap_or("");
-        self.diags
-            .push(Diagnostic::error(file, text, span, msg).help(help));
+        self.diags.push(Diagnostic::error(file, text, span, msg).help(help));
     }
 
     fn site(&mut self) -> Option<Curriculum> {
@@ -138,21 +134,10 @@ impl Loader<'_> {
         };
         for (id, quiz) in &curriculum.quizzes {
             if curriculum.lesson_for_quiz(id).is_none() {
-                let text = self
-                    .texts
-                    .get(&quiz.source)
-                    .map(String::as_str)
-                    .unwrap_or("");
+                let text = self.texts.get(&quiz.source).map(String::as_str).unwrap_or("");
                 self.diags.push(
-                    Diagnostic::warning(
-                        &quiz.source,
-                        text,
-                        Some(0..0),
-                        format!("quiz `{id}` is not embedded in any lesson"),
-                    )
-                    .help(format!(
-                        "add `{{{{#quiz {id}}}}}` to a lesson, or delete the bank"
-                    )),
+                    Diagnostic::warning(&quiz.source, text, Some(0..0), format!("quiz `{id}` is not embedded in any lesson"))
+                        .help(format!("add `{{{{#quiz {id}}}}}` to a lesson, or delete the bank")),
                 );
             }
         }
@@ -177,17 +162,21 @@ impl Loader<'_> {
             };
             let (quiz, diags) = parse_bank(&rel, &text);
             self.diags.0.extend(diags);
+            if quiz.is_none()
+                && let Some(id) = text
+                    .parse::<toml::Table>()
+                    .ok()
+                    .and_then(|t| t.get("id")?.as_str().map(str::to_string))
+            {
+                self.broken_quizzes.insert(id);
+            }
             if let Some(quiz) = quiz {
                 if let Some(first) = out.get(&quiz.id).map(|q: &Quiz| q.source.clone()) {
                     let at = text.find("id").map(|i| i..i + 2);
                     self.err(
                         &rel,
                         at,
-                        format!(
-                            "duplicate quiz id `{}` (also in {})",
-                            quiz.id,
-                            first.display()
-                        ),
+                        format!("duplicate quiz id `{}` (also in {})", quiz.id, first.display()),
                         "give every quiz bank its own id",
                     );
                 } else {
@@ -213,11 +202,7 @@ impl Loader<'_> {
             self.err(
                 file,
                 Some(id.span()),
-                format!(
-                    "duplicate id `{}` (already used in {})",
-                    id.get_ref(),
-                    first.display()
-                ),
+                format!("duplicate id `{}` (already used in {})", id.get_ref(), first.display()),
                 format!("give this {what} its own id"),
             );
             return false;
@@ -226,12 +211,7 @@ impl Loader<'_> {
         true
     }
 
-    fn course(
-        &mut self,
-        site_file: &Path,
-        dir: &Spanned<String>,
-        quizzes: &BTreeMap<String, Quiz>,
-    ) -> Option<Course> {
+    fn course(&mut self, site_file: &Path, dir: &Spanned<String>, quizzes: &BTreeMap<String, Quiz>) -> Option<Course> {
         let base = Path::new("content").join(dir.get_ref());
         let file = base.join("course.toml");
         let Some(text) = self.read(&file) else {
@@ -239,10 +219,7 @@ impl Loader<'_> {
                 site_file,
                 Some(dir.span()),
                 format!("course folder `{}` has no course.toml", base.display()),
-                format!(
-                    "create {} or remove the course from `courses`",
-                    file.display()
-                ),
+                format!("create {} or remove the course from `courses`", file.display()),
             );
             return None;
         };
@@ -283,13 +260,7 @@ impl Loader<'_> {
         })
     }
 
-    fn lesson(
-        &mut self,
-        course_file: &Path,
-        base: &Path,
-        entry: &Spanned<String>,
-        quizzes: &BTreeMap<String, Quiz>,
-    ) -> Option<Lesson> {
+    fn lesson(&mut self, course_file: &Path, base: &Path, entry: &Spanned<String>, quizzes: &BTreeMap<String, Quiz>) -> Option<Lesson> {
         let rel = base.join(entry.get_ref());
         let Some(text) = self.read(&rel) else {
             self.err(
@@ -308,12 +279,15 @@ impl Loader<'_> {
             }
         };
         let fm = parsed.front;
-        let id_at = text[parsed.front_span.clone()]
-            .find("id")
-            .map(|i| parsed.front_span.start + i);
+        let id_at = text[parsed.front_span.clone()].find("id").map(|i| parsed.front_span.start + i);
         let id_span = id_at.map(|i| i..i + 2).unwrap_or(0..0);
         let Some(id) = fm.id else {
-            self.err(&rel, Some(0..0), "the lesson has no `id`", "add `id = \"...\"` to the front matter; it must never change once learners have records");
+            self.err(
+                &rel,
+                Some(0..0),
+                "the lesson has no `id`",
+                "add `id = \"...\"` to the front matter; it must never change once learners have records",
+            );
             return None;
         };
         self.claim_id(&rel, &Spanned::new(id_span, id.clone()), "lesson");
@@ -331,14 +305,24 @@ impl Loader<'_> {
             let span = Some(parsed.body_offset + d.span.start..parsed.body_offset + d.span.end);
             match d.name.as_str() {
                 "quiz" if quizzes.contains_key(&d.arg) => embedded.push(d.arg),
+                "quiz" if self.broken_quizzes.contains(&d.arg) => {}
                 "quiz" if d.arg.is_empty() => self.err(&rel, span, "`{{#quiz}}` names no quiz", "write `{{#quiz <quiz id>}}`"),
                 "quiz" => {
                     let known: Vec<&str> = quizzes.keys().map(String::as_str).filter(|k| similar(k, &d.arg)).collect();
-                    let help = if known.is_empty() { "check the `id` at the top of the bank in quizzes/".to_string() } else { format!("did you mean `{}`?", known.join("`, `")) };
+                    let help = if known.is_empty() {
+                        "check the `id` at the top of the bank in quizzes/".to_string()
+                    } else {
+                        format!("did you mean `{}`?", known.join("`, `"))
+                    };
                     self.err(&rel, span, format!("unknown quiz `{}`", d.arg), help);
                 }
                 name if MDBOOK_DIRECTIVES.contains(&name) => {}
-                name => self.err(&rel, span, format!("unknown directive `{{{{#{name}}}}}`"), "certbook knows `{{#quiz id}}`; mdBook knows include, rustdoc_include, playground and title"),
+                name => self.err(
+                    &rel,
+                    span,
+                    format!("unknown directive `{{{{#{name}}}}}`"),
+                    "certbook knows `{{#quiz id}}`; mdBook knows include, rustdoc_include, playground and title",
+                ),
             }
         }
         Some(Lesson {
@@ -353,9 +337,28 @@ impl Loader<'_> {
     }
 }
 
-/// A cheap "did you mean": same prefix or one contains the other.
+/// "Did you mean": within two edits (insert, delete, substitute, swap).
 fn similar(a: &str, b: &str) -> bool {
-    a.contains(b)
-        || b.contains(a)
-        || (a.len() > 4 && b.len() > 4 && a[..4] == b[..4] && a.len().abs_diff(b.len()) <= 2)
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 {
+        return false;
+    }
+    // Optimal string alignment distance.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()] <= 2
 }

@@ -53,16 +53,13 @@ pub struct Lesson {
 impl Curriculum {
     /// Every lesson with its course and module, in reading order.
     pub fn lessons(&self) -> impl Iterator<Item = (&Course, &Module, &Lesson)> {
-        self.courses.iter().flat_map(|c| {
-            c.modules
-                .iter()
-                .flat_map(move |m| m.lessons.iter().map(move |l| (c, m, l)))
-        })
+        self.courses
+            .iter()
+            .flat_map(|c| c.modules.iter().flat_map(move |m| m.lessons.iter().map(move |l| (c, m, l))))
     }
 
     /// The first lesson that embeds quiz `id`, for links back from results.
     pub fn lesson_for_quiz(&self, id: &str) -> Option<(&Course, &Module, &Lesson)> {
-        self.lessons()
-            .find(|(_, _, l)| l.quizzes.iter().any(|q| q == id))
+        self.lessons().find(|(_, _, l)| l.quizzes.iter().any(|q| q == id))
     }
 }

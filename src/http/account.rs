@@ -1,9 +1,7 @@
 //! Logging in and out (form and JSON), who am I, and the learner's own results page.
 
 use super::AppState;
-use super::auth::{
-    self, CsrfSession, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, SESSION_MS, Session,
-};
+use super::auth::{self, CsrfSession, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, SESSION_MS, Session};
 use super::error::{ApiError, ApiJson};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -37,22 +35,10 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
-    render_login(
-        &state,
-        &safe_next(q.next.as_deref()),
-        "",
-        None,
-        StatusCode::OK,
-    )
+    render_login(&state, &safe_next(q.next.as_deref()), "", None, StatusCode::OK)
 }
 
-fn render_login(
-    state: &AppState,
-    next: &str,
-    username: &str,
-    error: Option<&str>,
-    status: StatusCode,
-) -> Response {
+fn render_login(state: &AppState, next: &str, username: &str, error: Option<&str>, status: StatusCode) -> Response {
     let csrf = auth::random_token();
     let mut r = state.pages.render(
         "login",
@@ -76,11 +62,7 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(f): Form<LoginForm>,
-) -> Result<Response, ApiError> {
+async fn login_form(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, ApiError> {
     let next = safe_next(f.next.as_deref());
     // Double-submit check: the form's token must match the cookie set with the form.
     let cookie = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
@@ -109,14 +91,7 @@ async fn login_form(
 }
 
 fn add_session_cookie(r: &mut Response, state: &AppState, token: &str) {
-    if let Ok(v) = auth::set_cookie(
-        SESSION_COOKIE,
-        token,
-        SESSION_MS / 1000,
-        state.secure_cookies,
-    )
-    .parse()
-    {
+    if let Ok(v) = auth::set_cookie(SESSION_COOKIE, token, SESSION_MS / 1000, state.secure_cookies).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
 }
@@ -132,11 +107,7 @@ struct LogoutForm {
     csrf: String,
 }
 
-async fn logout_form(
-    State(state): State<AppState>,
-    session: Session,
-    Form(f): Form<LogoutForm>,
-) -> Result<Response, ApiError> {
+async fn logout_form(State(state): State<AppState>, session: Session, Form(f): Form<LogoutForm>) -> Result<Response, ApiError> {
     session.check_csrf(Some(&f.csrf))?;
     state.store.delete_session(session.token_hash).await?;
     let mut r = Redirect::to("/index.html").into_response();
@@ -150,10 +121,7 @@ struct LoginBody {
     password: String,
 }
 
-async fn login_api(
-    State(state): State<AppState>,
-    ApiJson(b): ApiJson<LoginBody>,
-) -> Result<Response, ApiError> {
+async fn login_api(State(state): State<AppState>, ApiJson(b): ApiJson<LoginBody>) -> Result<Response, ApiError> {
     let Some(user) = auth::authenticate(&state, &b.username, b.password).await? else {
         return Err(ApiError::Unauthorized);
     };
@@ -163,10 +131,7 @@ async fn login_api(
     Ok(r)
 }
 
-async fn logout_api(
-    State(state): State<AppState>,
-    CsrfSession(session): CsrfSession,
-) -> Result<Response, ApiError> {
+async fn logout_api(State(state): State<AppState>, CsrfSession(session): CsrfSession) -> Result<Response, ApiError> {
     state.store.delete_session(session.token_hash).await?;
     let mut r = StatusCode::NO_CONTENT.into_response();
     clear_session_cookie(&mut r, &state);
@@ -177,10 +142,7 @@ async fn me(session: Session) -> Json<serde_json::Value> {
     Json(json!({ "user": session.user, "csrf": session.csrf }))
 }
 
-async fn account_page(
-    State(state): State<AppState>,
-    MaybeSession(session): MaybeSession,
-) -> Result<Response, ApiError> {
+async fn account_page(State(state): State<AppState>, MaybeSession(session): MaybeSession) -> Result<Response, ApiError> {
     let Some(session) = session else {
         return Ok(Redirect::to("/login?next=/account").into_response());
     };
@@ -189,17 +151,17 @@ async fn account_page(
     let quizzes: Vec<_> = rows
         .iter()
         .map(|r| {
-            let title = cur.quizzes.get(&r.quiz_id).map(|q| q.title.clone()).unwrap_or_else(|| r.quiz_id.clone());
+            let title = cur
+                .quizzes
+                .get(&r.quiz_id)
+                .map(|q| q.title.clone())
+                .unwrap_or_else(|| r.quiz_id.clone());
             let url = cur.lesson_for_quiz(&r.quiz_id).map(|(c, _, l)| format!("/{}/{}.html", c.id, l.id));
             json!({ "title": title, "url": url, "attempts": r.attempts, "best": r.best_percent, "passed": r.passed })
         })
         .collect();
     let data = json!({ "user": session.user, "role_label": session.user.role.label(), "quizzes": quizzes });
-    Ok(state.pages.render(
-        "account",
-        "我的成绩",
-        Some(&session.user),
-        Some(&session.csrf),
-        data,
-    ))
+    Ok(state
+        .pages
+        .render("account", "我的成绩", Some(&session.user), Some(&session.csrf), data))
 }

@@ -49,11 +49,7 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     let dummy = DUMMY.get_or_init(|| hash_password("certbook-dummy-password").unwrap_or_default());
     let h = hash.unwrap_or(dummy);
     let ok = PasswordHash::new(h)
-        .map(|p| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &p)
-                .is_ok()
-        })
+        .map(|p| Argon2::default().verify_password(password.as_bytes(), &p).is_ok())
         .unwrap_or(false);
     ok && hash.is_some()
 }
@@ -120,10 +116,7 @@ async fn load_session(parts: &Parts, state: &AppState) -> Result<Option<Session>
         return Ok(None);
     };
     let hash = token_hash(&token);
-    let found = state
-        .store
-        .session(hash.clone(), state.clock.now_ms())
-        .await?;
+    let found = state.store.session(hash.clone(), state.clock.now_ms()).await?;
     Ok(found.map(|(user, csrf)| Session {
         user,
         csrf,
@@ -134,13 +127,8 @@ async fn load_session(parts: &Parts, state: &AppState) -> Result<Option<Session>
 impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        load_session(parts, state)
-            .await?
-            .ok_or(ApiError::Unauthorized)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        load_session(parts, state).await?.ok_or(ApiError::Unauthorized)
     }
 }
 
@@ -150,10 +138,7 @@ pub struct MaybeSession(pub Option<Session>);
 impl FromRequestParts<AppState> for MaybeSession {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         Ok(MaybeSession(load_session(parts, state).await?))
     }
 }
@@ -164,26 +149,16 @@ pub struct CsrfSession(pub Session);
 impl FromRequestParts<AppState> for CsrfSession {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state).await?;
-        let sent = parts
-            .headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok());
+        let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
         session.check_csrf(sent)?;
         Ok(CsrfSession(session))
     }
 }
 
 /// Verifies a login off the runtime; returns the user on success.
-pub async fn authenticate(
-    state: &AppState,
-    username: &str,
-    password: String,
-) -> Result<Option<User>, ApiError> {
+pub async fn authenticate(state: &AppState, username: &str, password: String) -> Result<Option<User>, ApiError> {
     let found = state.store.find_login(username.trim().to_string()).await?;
     tokio::task::spawn_blocking(move || {
         let ok = verify_password(&password, found.as_ref().map(|(_, h)| h.as_str()));
@@ -200,13 +175,7 @@ pub async fn start_session(state: &AppState, user: &User) -> Result<(String, Str
     let now = state.clock.now_ms();
     state
         .store
-        .create_session(
-            token_hash(&token),
-            user.id,
-            csrf.clone(),
-            now,
-            now + SESSION_MS,
-        )
+        .create_session(token_hash(&token), user.id, csrf.clone(), now, now + SESSION_MS)
         .await?;
     Ok((token, csrf))
 }

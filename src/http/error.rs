@@ -52,11 +52,7 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!("internal error: {detail}");
         }
-        (
-            self.status_code(),
-            Json(json!({ "error": self.to_string() })),
-        )
-            .into_response()
+        (self.status_code(), Json(json!({ "error": self.to_string() }))).into_response()
     }
 }
 
@@ -76,8 +72,7 @@ where
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => {
                 let status = rejection.status();
-                let body =
-                    json!({ "error": format!("invalid JSON request: {}", rejection.body_text()) });
+                let body = json!({ "error": format!("invalid JSON request: {}", rejection.body_text()) });
                 Err((status, Json(body)).into_response())
             }
         }

@@ -33,12 +33,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(
-        curriculum: Curriculum,
-        store: Store,
-        site_dir: PathBuf,
-        clock: Clock,
-    ) -> anyhow::Result<Self> {
+    pub fn new(curriculum: Curriculum, store: Store, site_dir: PathBuf, clock: Clock) -> anyhow::Result<Self> {
         let pages = pages::Pages::load(&curriculum)?;
         Ok(AppState {
             curriculum: Arc::new(curriculum),
@@ -56,8 +51,7 @@ const BODY_LIMIT: usize = 256 * 1024;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let site = ServeDir::new(&state.site_dir)
-        .not_found_service(ServeFile::new(state.site_dir.join("404.html")));
+    let site = ServeDir::new(&state.site_dir).not_found_service(ServeFile::new(state.site_dir.join("404.html")));
     Router::new()
         .merge(account::router())
         .merge(quiz::router())
@@ -85,7 +79,5 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }

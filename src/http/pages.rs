@@ -35,14 +35,7 @@ impl Pages {
     }
 
     /// Renders page `name` with `data` inside the layout.
-    pub fn render(
-        &self,
-        name: &str,
-        title: &str,
-        user: Option<&User>,
-        csrf: Option<&str>,
-        data: Value,
-    ) -> Response {
+    pub fn render(&self, name: &str, title: &str, user: Option<&User>, csrf: Option<&str>, data: Value) -> Response {
         let body = match self.hbs.render(name, &data) {
             Ok(b) => b,
             Err(e) => {
@@ -65,13 +58,7 @@ impl Pages {
 
     /// An error page with a status code.
     pub fn error(&self, status: StatusCode, title: &str, message: &str) -> Response {
-        let mut r = self.render(
-            "error",
-            title,
-            None,
-            None,
-            json!({ "title": title, "message": message }),
-        );
+        let mut r = self.render("error", title, None, None, json!({ "title": title, "message": message }));
         *r.status_mut() = status;
         r
     }

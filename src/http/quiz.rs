@@ -36,10 +36,7 @@ fn find_quiz(state: &AppState, id: &str) -> Result<Quiz, ApiError> {
 }
 
 async fn status_json(state: &AppState, quiz: &Quiz, user_id: i64) -> Result<Value, ApiError> {
-    let s = state
-        .store
-        .quiz_summary(user_id, quiz.id.clone(), state.clock.now_ms())
-        .await?;
+    let s = state.store.quiz_summary(user_id, quiz.id.clone(), state.clock.now_ms()).await?;
     let allowed = (quiz.attempts > 0).then_some(quiz.attempts);
     Ok(json!({
         "id": quiz.id,
@@ -56,11 +53,7 @@ async fn status_json(state: &AppState, quiz: &Quiz, user_id: i64) -> Result<Valu
     }))
 }
 
-async fn status(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn status(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let quiz = find_quiz(&state, &id)?;
     Ok(Json(status_json(&state, &quiz, session.user.id).await?))
 }
@@ -95,13 +88,9 @@ async fn start(
         .start_attempt(session.user.id, quiz.id.clone(), quiz.attempts, now, new)
         .await?
     {
-        StartOutcome::Started(a) => {
-            Ok((StatusCode::CREATED, Json(attempt_json(&state, &quiz, &a))))
-        }
+        StartOutcome::Started(a) => Ok((StatusCode::CREATED, Json(attempt_json(&state, &quiz, &a)))),
         StartOutcome::Resumed(a) => Ok((StatusCode::OK, Json(attempt_json(&state, &quiz, &a)))),
-        StartOutcome::NoAttemptsLeft { used } => Err(ApiError::Conflict(format!(
-            "作答次数已用完（已作答 {used} 次）"
-        ))),
+        StartOutcome::NoAttemptsLeft { used } => Err(ApiError::Conflict(format!("作答次数已用完（已作答 {used} 次）"))),
     }
 }
 
@@ -113,10 +102,7 @@ struct SubmitBody {
 
 /// The learner-facing outcome of a graded attempt.
 fn result_json(quiz: &Quiz, a: &AttemptRow) -> Value {
-    let grading: Option<Grading> = a
-        .result
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok());
+    let grading: Option<Grading> = a.result.as_deref().and_then(|r| serde_json::from_str(r).ok());
     match grading {
         Some(g) => json!({
             "attempt_id": a.id, "quiz_id": a.quiz_id, "status": a.status, "pass_mark": quiz.pass_mark,
@@ -135,8 +121,7 @@ async fn submit(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SubmitBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let answers_json =
-        serde_json::to_string(&body.answers).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let answers_json = serde_json::to_string(&body.answers).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let curriculum = Arc::clone(&state.curriculum);
     let answers = body.answers;
     let grade = move |row: &AttemptRow| {
@@ -160,20 +145,14 @@ async fn submit(
             let quiz = find_quiz(&state, &a.quiz_id)?;
             Ok(Json(result_json(&quiz, &a)))
         }
-        SubmitOutcome::Expired(_) | SubmitOutcome::AlreadySubmitted(_) => Err(ApiError::Conflict(
-            "时间已到：本次作答已超时，不计分 (time limit exceeded)".into(),
-        )),
-        SubmitOutcome::Graded(_) | SubmitOutcome::NotFound => Err(ApiError::NotFound(
-            "没有这次作答记录 (no such attempt)".into(),
-        )),
+        SubmitOutcome::Expired(_) | SubmitOutcome::AlreadySubmitted(_) => {
+            Err(ApiError::Conflict("时间已到：本次作答已超时，不计分 (time limit exceeded)".into()))
+        }
+        SubmitOutcome::Graded(_) | SubmitOutcome::NotFound => Err(ApiError::NotFound("没有这次作答记录 (no such attempt)".into())),
     }
 }
 
-async fn attempt(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn attempt(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let not_found = || ApiError::NotFound("没有这次作答记录 (no such attempt)".into());
     // Another learner's attempt is "not found", so ids cannot be probed.
     let a = state

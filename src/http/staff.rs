@@ -16,11 +16,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The whole bank with keys and explanations, for authors checking their questions.
-async fn quiz_with_key(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn quiz_with_key(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     session.require(&[Role::Instructor])?;
     let quiz = state
         .curriculum

@@ -45,11 +45,7 @@ pub struct Grading {
 /// Grades `answers` (question id → JSON answer) for the attempt's `question_ids`.
 /// A malformed answer or an answer to a question outside the attempt is an error
 /// (the caller turns it into a 4xx); a missing answer is simply wrong.
-pub fn grade(
-    quiz: &Quiz,
-    question_ids: &[String],
-    answers: &BTreeMap<String, Value>,
-) -> Result<Grading, String> {
+pub fn grade(quiz: &Quiz, question_ids: &[String], answers: &BTreeMap<String, Value>) -> Result<Grading, String> {
     if let Some(extra) = answers.keys().find(|k| !question_ids.contains(k)) {
         return Err(format!("question `{extra}` is not part of this attempt"));
     }
@@ -103,9 +99,9 @@ pub fn decode(q: &Question, v: &Value) -> Result<Answer, String> {
     Ok(match &q.kind {
         QuestionKind::Single { options, .. } => {
             let s = v.as_str().ok_or("expected one letter")?;
-            Answer::Choice(index_of_letter(s, options.len()).ok_or_else(|| {
-                format!("expected a letter from A to {}", letter(options.len() - 1))
-            })?)
+            Answer::Choice(
+                index_of_letter(s, options.len()).ok_or_else(|| format!("expected a letter from A to {}", letter(options.len() - 1)))?,
+            )
         }
         QuestionKind::Multiple { options, .. } => {
             let mut l = letters(v, options.len())?;
@@ -113,24 +109,12 @@ pub fn decode(q: &Question, v: &Value) -> Result<Answer, String> {
             l.dedup();
             Answer::Choices(l)
         }
-        QuestionKind::TrueFalse { .. } => {
-            Answer::Bool(v.as_bool().ok_or("expected true or false")?)
-        }
-        QuestionKind::Fill { .. } => Answer::Text(
-            v.as_str()
-                .ok_or("expected text")?
-                .chars()
-                .take(500)
-                .collect(),
-        ),
+        QuestionKind::TrueFalse { .. } => Answer::Bool(v.as_bool().ok_or("expected true or false")?),
+        QuestionKind::Fill { .. } => Answer::Text(v.as_str().ok_or("expected text")?.chars().take(500).collect()),
         QuestionKind::Numeric { .. } => Answer::Number(match v {
             Value::Number(n) => n.as_f64().ok_or("expected a number")?,
             Value::String(s) if s.trim().is_empty() => return Ok(Answer::Blank),
-            Value::String(s) => s
-                .trim()
-                .replace([',', '，'], "")
-                .parse::<f64>()
-                .map_err(|_| "expected a number")?,
+            Value::String(s) => s.trim().replace([',', '，'], "").parse::<f64>().map_err(|_| "expected a number")?,
             _ => return Err("expected a number".into()),
         }),
         QuestionKind::Ordering { items, .. } => Answer::Sequence(letters(v, items.len())?),
@@ -149,16 +133,11 @@ fn is_correct(kind: &QuestionKind, answer: &Answer) -> bool {
         }
         (
             QuestionKind::Numeric {
-                answer: key,
-                tolerance,
-                ..
+                answer: key, tolerance, ..
             },
             Answer::Number(x),
         ) => x.is_finite() && (x - key).abs() <= tolerance + 1e-9,
-        (
-            QuestionKind::Ordering { answer: key, .. } | QuestionKind::Matching { answer: key, .. },
-            Answer::Sequence(s),
-        ) => key == s,
+        (QuestionKind::Ordering { answer: key, .. } | QuestionKind::Matching { answer: key, .. }, Answer::Sequence(s)) => key == s,
         _ => false,
     }
 }
@@ -180,9 +159,7 @@ pub fn normalize(s: &str) -> String {
 fn key_for_display(kind: &QuestionKind) -> Value {
     match kind {
         QuestionKind::Single { answer, .. } => json!(letter(*answer)),
-        QuestionKind::Multiple { answer, .. }
-        | QuestionKind::Ordering { answer, .. }
-        | QuestionKind::Matching { answer, .. } => {
+        QuestionKind::Multiple { answer, .. } | QuestionKind::Ordering { answer, .. } | QuestionKind::Matching { answer, .. } => {
             json!(answer.iter().map(|i| letter(*i)).collect::<Vec<_>>())
         }
         QuestionKind::TrueFalse { answer } => json!(answer),
@@ -233,20 +210,14 @@ points = 2
 
     #[test]
     fn can_grade_multiple_fill_and_numeric() {
-        let answers: BTreeMap<String, Value> =
-            serde_json::from_value(json!({"m": ["C", "A"], "f": " ｒｏｉ ", "n": "120.4"}))
-                .unwrap();
+        let answers: BTreeMap<String, Value> = serde_json::from_value(json!({"m": ["C", "A"], "f": " ｒｏｉ ", "n": "120.4"})).unwrap();
         let g = grade(&quiz(), &ids(), &answers).unwrap();
-        assert_eq!(
-            (g.score, g.max_score, g.percent, g.passed),
-            (4.0, 4.0, 100.0, true)
-        );
+        assert_eq!((g.score, g.max_score, g.percent, g.passed), (4.0, 4.0, 100.0, true));
     }
 
     #[test]
     fn partial_multiple_choice_earns_nothing() {
-        let answers: BTreeMap<String, Value> =
-            serde_json::from_value(json!({"m": ["A"], "n": 121})).unwrap();
+        let answers: BTreeMap<String, Value> = serde_json::from_value(json!({"m": ["A"], "n": 121})).unwrap();
         let g = grade(&quiz(), &ids(), &answers).unwrap();
         assert_eq!(g.score, 0.0);
         assert!(!g.passed);
@@ -255,16 +226,8 @@ points = 2
     #[test]
     fn rejects_answers_outside_the_attempt_and_malformed_ones() {
         let extra: BTreeMap<String, Value> = serde_json::from_value(json!({"zzz": "A"})).unwrap();
-        assert!(
-            grade(&quiz(), &ids(), &extra)
-                .unwrap_err()
-                .contains("not part of this attempt")
-        );
+        assert!(grade(&quiz(), &ids(), &extra).unwrap_err().contains("not part of this attempt"));
         let bad: BTreeMap<String, Value> = serde_json::from_value(json!({"m": ["Q"]})).unwrap();
-        assert!(
-            grade(&quiz(), &ids(), &bad)
-                .unwrap_err()
-                .contains("expected letters from A to C")
-        );
+        assert!(grade(&quiz(), &ids(), &bad).unwrap_err().contains("expected letters from A to C"));
     }
 }

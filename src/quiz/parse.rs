@@ -54,11 +54,7 @@ struct RawQuestion {
 
 /// Checks an id: lowercase letters, digits and `-`, starting with a letter or digit.
 pub fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !id.starts_with('-')
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !id.starts_with('-')
 }
 
 /// Parses one bank. Returns the quiz when it has no errors, and every diagnostic found.
@@ -92,8 +88,7 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&mut self, span: Option<Range<usize>>, msg: impl Into<String>, help: &str) {
-        self.diags
-            .push(Diagnostic::error(self.file, self.text, span, msg).help(help));
+        self.diags.push(Diagnostic::error(self.file, self.text, span, msg).help(help));
     }
 
     fn bank(&mut self, raw: RawBank) -> Option<Quiz> {
@@ -119,11 +114,7 @@ impl Parser<'_> {
         let title = match raw.title {
             Some(t) => t.into_inner(),
             None => {
-                self.error(
-                    Some(0..0),
-                    "the quiz has no `title`",
-                    "add `title = \"...\"` at the top",
-                );
+                self.error(Some(0..0), "the quiz has no `title`", "add `title = \"...\"` at the top");
                 String::new()
             }
         };
@@ -145,11 +136,7 @@ impl Parser<'_> {
             None => 0,
             Some(a) if *a.get_ref() >= 0 => *a.get_ref() as u32,
             Some(a) => {
-                self.error(
-                    Some(a.span()),
-                    "`attempts` cannot be negative",
-                    "use 0 for unlimited attempts",
-                );
+                self.error(Some(a.span()), "`attempts` cannot be negative", "use 0 for unlimited attempts");
                 0
             }
         };
@@ -166,24 +153,22 @@ impl Parser<'_> {
             }
         };
         if raw.questions.is_empty() {
-            self.error(
-                Some(0..0),
-                "the quiz has no questions",
-                "add at least one `[[questions]]` table",
-            );
+            self.error(Some(0..0), "the quiz has no questions", "add at least one `[[questions]]` table");
         }
         let mut seen = HashSet::new();
         let mut questions = Vec::new();
         for q in raw.questions {
             let span = q.span();
-            if let Some(q) = self.question(span.clone(), q.into_inner()) {
-                if !seen.insert(q.id.clone()) {
-                    self.error(
-                        Some(span.clone()),
-                        format!("duplicate question id `{}`", q.id),
-                        "give every question in the bank its own id",
-                    );
-                }
+            if let Some(id) = &q.get_ref().id
+                && !seen.insert(id.get_ref().clone())
+            {
+                self.error(
+                    Some(id.span()),
+                    format!("duplicate question id `{}`", id.get_ref()),
+                    "give every question in the bank its own id",
+                );
+            }
+            if let Some(q) = self.question(span, q.into_inner()) {
                 questions.push(q);
             }
         }
@@ -231,11 +216,7 @@ impl Parser<'_> {
     fn question(&mut self, span: Range<usize>, q: RawQuestion) -> Option<Question> {
         let head = Some(span.start..span.start);
         let Some(id) = q.id.clone() else {
-            self.error(
-                head,
-                "question has no `id`",
-                "add `id = \"q1\"` (unique in this bank)",
-            );
+            self.error(head, "question has no `id`", "add `id = \"q1\"` (unique in this bank)");
             return None;
         };
         if !valid_id(id.get_ref()) {
@@ -282,24 +263,21 @@ impl Parser<'_> {
                 }
             },
         };
-        let difficulty = q
-            .difficulty
-            .as_ref()
-            .and_then(|d| match d.get_ref().as_str() {
-                "easy" => Some(Difficulty::Easy),
-                "medium" => Some(Difficulty::Medium),
-                "hard" => Some(Difficulty::Hard),
-                other => {
-                    self.error(
-                        Some(d.span()),
-                        format!("unknown difficulty `{other}`"),
-                        "use easy, medium or hard",
-                    );
-                    None
-                }
-            });
+        let difficulty = q.difficulty.as_ref().and_then(|d| match d.get_ref().as_str() {
+            "easy" => Some(Difficulty::Easy),
+            "medium" => Some(Difficulty::Medium),
+            "hard" => Some(Difficulty::Hard),
+            other => {
+                self.error(Some(d.span()), format!("unknown difficulty `{other}`"), "use easy, medium or hard");
+                None
+            }
+        });
         let Some(kind_name) = q.kind.clone() else {
-            self.error(Some(id.span()), format!("question `{qid}` has no `type`"), "add `type = \"single\"` (single, multiple, truefalse, fill, numeric, ordering, matching)");
+            self.error(
+                Some(id.span()),
+                format!("question `{qid}` has no `type`"),
+                "add `type = \"single\"` (single, multiple, truefalse, fill, numeric, ordering, matching)",
+            );
             return None;
         };
         let kind = self.kind(&qid, &kind_name, &q)?;
@@ -315,12 +293,7 @@ impl Parser<'_> {
         })
     }
 
-    fn kind(
-        &mut self,
-        qid: &str,
-        kind_name: &Spanned<String>,
-        q: &RawQuestion,
-    ) -> Option<QuestionKind> {
+    fn kind(&mut self, qid: &str, kind_name: &Spanned<String>, q: &RawQuestion) -> Option<QuestionKind> {
         let type_span = Some(kind_name.span());
         let Some(answer) = &q.answer else {
             self.error(
@@ -367,10 +340,7 @@ impl Parser<'_> {
                 }
                 idx.sort_unstable();
                 idx.dedup();
-                Some(QuestionKind::Multiple {
-                    options,
-                    answer: idx,
-                })
+                Some(QuestionKind::Multiple { options, answer: idx })
             }
             "truefalse" => match answer.get_ref().as_bool() {
                 Some(b) => Some(QuestionKind::TrueFalse { answer: b }),
@@ -412,7 +382,11 @@ impl Parser<'_> {
                     Some(t) => match as_f64(t.get_ref()) {
                         Some(x) if x >= 0.0 => x,
                         Some(_) => {
-                            self.error(Some(t.span()), format!("question `{qid}` has a negative tolerance"), "the tolerance is how far from the answer still counts, e.g. `tolerance = 0.5`");
+                            self.error(
+                                Some(t.span()),
+                                format!("question `{qid}` has a negative tolerance"),
+                                "the tolerance is how far from the answer still counts, e.g. `tolerance = 0.5`",
+                            );
                             return None;
                         }
                         None => {
@@ -434,10 +408,7 @@ impl Parser<'_> {
             "ordering" => {
                 let items = self.list(qid, "items", &q.items, type_span.clone(), 2)?;
                 let order = self.permutation(qid, answer, items.len(), "items")?;
-                Some(QuestionKind::Ordering {
-                    items,
-                    answer: order,
-                })
+                Some(QuestionKind::Ordering { items, answer: order })
             }
             "matching" => {
                 let left = self.list(qid, "left", &q.left, type_span.clone(), 2)?;
@@ -459,11 +430,7 @@ impl Parser<'_> {
                 for l in &letters {
                     idx.push(self.letter(qid, l, right.len(), aspan.clone())?);
                 }
-                Some(QuestionKind::Matching {
-                    left,
-                    right,
-                    answer: idx,
-                })
+                Some(QuestionKind::Matching { left, right, answer: idx })
             }
             other => {
                 self.error(
@@ -507,11 +474,10 @@ impl Parser<'_> {
     }
 
     fn strings(&mut self, qid: &str, v: &Spanned<Value>) -> Option<Vec<String>> {
-        let list = v.get_ref().as_array().and_then(|a| {
-            a.iter()
-                .map(|x| x.as_str().map(str::to_string))
-                .collect::<Option<Vec<_>>>()
-        });
+        let list = v
+            .get_ref()
+            .as_array()
+            .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_string)).collect::<Option<Vec<_>>>());
         if list.is_none() {
             self.error(
                 Some(v.span()),
@@ -522,13 +488,7 @@ impl Parser<'_> {
         list
     }
 
-    fn letter(
-        &mut self,
-        qid: &str,
-        s: &str,
-        count: usize,
-        at: Option<Range<usize>>,
-    ) -> Option<usize> {
+    fn letter(&mut self, qid: &str, s: &str, count: usize, at: Option<Range<usize>>) -> Option<usize> {
         let i = index_of_letter(s, count);
         if i.is_none() {
             self.error(
@@ -541,13 +501,7 @@ impl Parser<'_> {
     }
 
     /// A key that must name every one of `count` items exactly once.
-    fn permutation(
-        &mut self,
-        qid: &str,
-        v: &Spanned<Value>,
-        count: usize,
-        what: &str,
-    ) -> Option<Vec<usize>> {
+    fn permutation(&mut self, qid: &str, v: &Spanned<Value>, count: usize, what: &str) -> Option<Vec<usize>> {
         let letters = self.strings(qid, v)?;
         let mut idx = Vec::new();
         for l in &letters {
@@ -555,11 +509,19 @@ impl Parser<'_> {
         }
         let distinct: HashSet<_> = idx.iter().collect();
         if idx.len() != count || distinct.len() != count {
-            let missing: Vec<String> = (0..count)
-                .filter(|i| !idx.contains(i))
-                .map(letter)
-                .collect();
-            self.error(Some(v.span()), format!("question `{qid}`: the key does not cover all {count} {what} exactly once (missing: {})", if missing.is_empty() { "none, but a letter repeats".to_string() } else { missing.join(", ") }), &format!("list every letter of `{what}` once, in the right order"));
+            let missing: Vec<String> = (0..count).filter(|i| !idx.contains(i)).map(letter).collect();
+            self.error(
+                Some(v.span()),
+                format!(
+                    "question `{qid}`: the key does not cover all {count} {what} exactly once (missing: {})",
+                    if missing.is_empty() {
+                        "none, but a letter repeats".to_string()
+                    } else {
+                        missing.join(", ")
+                    }
+                ),
+                &format!("list every letter of `{what}` once, in the right order"),
+            );
             return None;
         }
         Some(idx)
@@ -606,13 +568,8 @@ explanation = "e"
         );
         assert!(diags.is_empty(), "{diags:?}");
         let quiz = quiz.unwrap();
-        assert!(matches!(
-            quiz.questions[0].kind,
-            QuestionKind::Single { answer: 1, .. }
-        ));
-        assert!(
-            matches!(&quiz.questions[1].kind, QuestionKind::Ordering { answer, .. } if answer == &vec![2, 0, 1])
-        );
+        assert!(matches!(quiz.questions[0].kind, QuestionKind::Single { answer: 1, .. }));
+        assert!(matches!(&quiz.questions[1].kind, QuestionKind::Ordering { answer, .. } if answer == &vec![2, 0, 1]));
     }
 
     #[test]
@@ -623,10 +580,6 @@ explanation = "e"
         assert!(quiz.is_none());
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].line, 8);
-        assert!(
-            diags[0].message.contains("`E` is not one of the 2 options"),
-            "{}",
-            diags[0].message
-        );
+        assert!(diags[0].message.contains("`E` is not one of the 2 options"), "{}", diags[0].message);
     }
 }

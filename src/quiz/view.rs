@@ -47,16 +47,13 @@ pub fn draw_questions(quiz: &Quiz, seed: u64) -> Vec<String> {
         .map(|q| q.id.as_str())
         .collect();
     pool.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    pool.into_iter()
-        .take(draw.count)
-        .map(str::to_string)
-        .collect()
+    pool.into_iter().take(draw.count).map(str::to_string).collect()
 }
 
 /// The public form of the attempt's questions; shuffles depend only on `seed`,
 /// so a resumed attempt shows the same order.
 pub fn public_questions(quiz: &Quiz, ids: &[String], seed: u64) -> Vec<PublicQuestion> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f_04de);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x005e_ed0f_04de);
     ids.iter()
         .filter_map(|id| quiz.question(id))
         .map(|q| {
@@ -72,9 +69,7 @@ pub fn public_questions(quiz: &Quiz, ids: &[String], seed: u64) -> Vec<PublicQue
                 unit: None,
             };
             match &q.kind {
-                QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
-                    pq.options = labelled(options)
-                }
+                QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => pq.options = labelled(options),
                 QuestionKind::Ordering { items, .. } => {
                     pq.items = labelled(items);
                     pq.items.shuffle(&mut rng);

@@ -26,8 +26,7 @@ pub struct BuildReport {
 /// Builds the site for `cur` into `dest` (replaced whole).
 pub fn build(cur: &Curriculum, dest: &Path) -> Result<BuildReport> {
     // mdBook resolves a relative build dir against the (temporary) book root.
-    let dest =
-        &std::path::absolute(dest).with_context(|| format!("resolving {}", dest.display()))?;
+    let dest = &std::path::absolute(dest).with_context(|| format!("resolving {}", dest.display()))?;
     let stage = stage::Stage::create(cur)?;
     let mut cfg = Config::default();
     cfg.book.title = Some(cur.title.clone());
@@ -42,20 +41,16 @@ pub fn build(cur: &Curriculum, dest: &Path) -> Result<BuildReport> {
     cfg.set("output.html.additional-css", vec!["certbook.css"])?;
     cfg.set("output.html.additional-js", vec!["certbook.js"])?;
     cfg.set("output.html.hash-files", false)?;
-    let summary =
-        mdbook_summary::parse_summary(&stage.summary).context("generated SUMMARY.md is invalid")?;
-    let mut book = MDBook::load_with_config_and_summary(stage.root(), cfg, summary)
-        .context("loading the staged book")?;
+    let summary = mdbook_summary::parse_summary(&stage.summary).context("generated SUMMARY.md is invalid")?;
+    let mut book = MDBook::load_with_config_and_summary(stage.root(), cfg, summary).context("loading the staged book")?;
     book.with_preprocessor(QuizPlaceholders::new(cur));
     if dest.exists() {
-        std::fs::remove_dir_all(dest)
-            .with_context(|| format!("removing old {}", dest.display()))?;
+        std::fs::remove_dir_all(dest).with_context(|| format!("removing old {}", dest.display()))?;
     }
     book.build().context("mdBook failed to render the site")?;
     let index = search::Index::build(cur);
     let search_terms = index.terms.len();
-    std::fs::write(dest.join(search::INDEX_FILE), serde_json::to_vec(&index)?)
-        .context("writing the search index")?;
+    std::fs::write(dest.join(search::INDEX_FILE), serde_json::to_vec(&index)?).context("writing the search index")?;
     Ok(BuildReport {
         dest: dest.to_path_buf(),
         lessons: cur.lessons().count(),

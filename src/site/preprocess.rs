@@ -16,11 +16,7 @@ impl QuizPlaceholders {
 
     pub fn new(cur: &Curriculum) -> Self {
         QuizPlaceholders {
-            titles: cur
-                .quizzes
-                .iter()
-                .map(|(id, q)| (id.clone(), q.title.clone()))
-                .collect(),
+            titles: cur.quizzes.iter().map(|(id, q)| (id.clone(), q.title.clone())).collect(),
         }
     }
 
@@ -28,10 +24,7 @@ impl QuizPlaceholders {
     pub fn replace(&self, content: &str) -> String {
         let mut out = String::with_capacity(content.len());
         let mut last = 0;
-        for d in scan_directives(content)
-            .into_iter()
-            .filter(|d| d.name == "quiz")
-        {
+        for d in scan_directives(content).into_iter().filter(|d| d.name == "quiz") {
             let Some(title) = self.titles.get(&d.arg) else {
                 continue;
             };

@@ -45,10 +45,7 @@ impl Index {
             for t in tokens(&lesson.title) {
                 *tf.entry(t).or_default() += TITLE_WEIGHT;
             }
-            for t in tokens(&text)
-                .into_iter()
-                .chain(lesson.objectives.iter().flat_map(|o| tokens(o)))
-            {
+            for t in tokens(&text).into_iter().chain(lesson.objectives.iter().flat_map(|o| tokens(o))) {
                 *tf.entry(t).or_default() += 1;
             }
             for (t, f) in tf {
@@ -91,9 +88,7 @@ impl Index {
             .map(|(d, (_, s))| (d, s))
             .collect();
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        hits.into_iter()
-            .map(|(d, _)| &self.docs[d as usize])
-            .collect()
+        hits.into_iter().map(|(d, _)| &self.docs[d as usize]).collect()
     }
 }
 
@@ -145,15 +140,9 @@ pub fn plain_text(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     for ev in Parser::new(markdown) {
         match ev {
-            Event::Text(t) | Event::Code(t) => {
-                if !t.trim_start().starts_with("{{#") {
-                    out.push_str(&t);
-                }
-            }
+            Event::Text(t) | Event::Code(t) if !t.trim_start().starts_with("{{#") => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
-            ) => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => out.push(' '),
             _ => {}
         }
     }
@@ -166,10 +155,7 @@ mod tests {
 
     #[test]
     fn splits_chinese_into_bigrams_and_keeps_english_words() {
-        assert_eq!(
-            tokens("提升留存率 DAU/MAU"),
-            vec!["提升", "升留", "留存", "存率", "dau", "mau"]
-        );
+        assert_eq!(tokens("提升留存率 DAU/MAU"), vec!["提升", "升留", "留存", "存率", "dau", "mau"]);
         assert_eq!(tokens("客 A"), vec!["客"]);
     }
 }

@@ -32,8 +32,7 @@ impl Stage {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let dir =
-            std::env::temp_dir().join(format!("certbook-stage-{}-{nanos}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("certbook-stage-{}-{nanos}", std::process::id()));
         let src = dir.join("src");
         std::fs::create_dir_all(&src).with_context(|| format!("creating {}", src.display()))?;
         let mut stage = Stage {
@@ -45,37 +44,14 @@ impl Stage {
         for course in &cur.courses {
             let cdir = src.join(&course.id);
             std::fs::create_dir_all(&cdir)?;
-            let _ = write!(
-                summary,
-                "# {}\n\n- [课程概览]({}/index.md)\n",
-                md_escape(&course.title),
-                course.id
-            );
+            let _ = write!(summary, "# {}\n\n- [课程概览]({}/index.md)\n", md_escape(&course.title), course.id);
             write_file(&cdir.join("index.md"), &course_page(course))?;
             for module in &course.modules {
-                let _ = writeln!(
-                    summary,
-                    "- [{}]({}/{}.md)",
-                    md_escape(&module.title),
-                    course.id,
-                    module.id
-                );
-                write_file(
-                    &cdir.join(format!("{}.md", module.id)),
-                    &module_page(module),
-                )?;
+                let _ = writeln!(summary, "- [{}]({}/{}.md)", md_escape(&module.title), course.id, module.id);
+                write_file(&cdir.join(format!("{}.md", module.id)), &module_page(module))?;
                 for lesson in &module.lessons {
-                    let _ = writeln!(
-                        summary,
-                        "    - [{}]({}/{}.md)",
-                        md_escape(&lesson.title),
-                        course.id,
-                        lesson.id
-                    );
-                    write_file(
-                        &cdir.join(format!("{}.md", lesson.id)),
-                        &lesson_page(lesson),
-                    )?;
+                    let _ = writeln!(summary, "    - [{}]({}/{}.md)", md_escape(&lesson.title), course.id, lesson.id);
+                    write_file(&cdir.join(format!("{}.md", lesson.id)), &lesson_page(lesson))?;
                 }
             }
             summary.push('\n');
@@ -120,14 +96,7 @@ fn course_page(c: &crate::course::Course) -> String {
     );
     for m in &c.modules {
         let minutes: u32 = m.lessons.iter().filter_map(|l| l.minutes).sum();
-        let _ = writeln!(
-            s,
-            "| [{}]({}.md) | {} | {} 分钟 |",
-            m.title,
-            m.id,
-            m.lessons.len(),
-            minutes
-        );
+        let _ = writeln!(s, "| [{}]({}.md) | {} | {} 分钟 |", m.title, m.id, m.lessons.len(), minutes);
     }
     s
 }
@@ -141,9 +110,7 @@ fn module_page(m: &crate::course::Module) -> String {
             i + 1,
             l.title,
             l.id,
-            l.minutes
-                .map(|n| format!(" · {n} 分钟"))
-                .unwrap_or_default()
+            l.minutes.map(|n| format!(" · {n} 分钟")).unwrap_or_default()
         );
     }
     s

@@ -8,34 +8,13 @@ use std::path::Path;
 
 /// Every template file certbook knows, with its built-in content.
 pub const DEFAULTS: &[(&str, &str)] = &[
-    (
-        "theme/header.hbs",
-        include_str!("../../templates/theme/header.hbs"),
-    ),
-    (
-        "theme/certbook.css",
-        include_str!("../../templates/theme/certbook.css"),
-    ),
-    (
-        "theme/certbook.js",
-        include_str!("../../templates/theme/certbook.js"),
-    ),
-    (
-        "pages/layout.hbs",
-        include_str!("../../templates/pages/layout.hbs"),
-    ),
-    (
-        "pages/login.hbs",
-        include_str!("../../templates/pages/login.hbs"),
-    ),
-    (
-        "pages/account.hbs",
-        include_str!("../../templates/pages/account.hbs"),
-    ),
-    (
-        "pages/error.hbs",
-        include_str!("../../templates/pages/error.hbs"),
-    ),
+    ("theme/header.hbs", include_str!("../../templates/theme/header.hbs")),
+    ("theme/certbook.css", include_str!("../../templates/theme/certbook.css")),
+    ("theme/certbook.js", include_str!("../../templates/theme/certbook.js")),
+    ("pages/layout.hbs", include_str!("../../templates/pages/layout.hbs")),
+    ("pages/login.hbs", include_str!("../../templates/pages/login.hbs")),
+    ("pages/account.hbs", include_str!("../../templates/pages/account.hbs")),
+    ("pages/error.hbs", include_str!("../../templates/pages/error.hbs")),
 ];
 
 /// The template `name` for the course at `root`: the course's override or the default.
@@ -55,18 +34,8 @@ pub fn template(root: &Path, name: &str) -> Cow<'static, str> {
 pub fn write_theme(root: &Path, theme_dir: &Path, _src: &Path) -> Result<()> {
     std::fs::create_dir_all(theme_dir)?;
     let book_root = theme_dir.parent().unwrap_or(theme_dir);
-    std::fs::write(
-        theme_dir.join("header.hbs"),
-        template(root, "theme/header.hbs").as_ref(),
-    )
-    .context("writing theme")?;
-    std::fs::write(
-        book_root.join("certbook.css"),
-        template(root, "theme/certbook.css").as_ref(),
-    )?;
-    std::fs::write(
-        book_root.join("certbook.js"),
-        template(root, "theme/certbook.js").as_ref(),
-    )?;
+    std::fs::write(theme_dir.join("header.hbs"), template(root, "theme/header.hbs").as_ref()).context("writing theme")?;
+    std::fs::write(book_root.join("certbook.css"), template(root, "theme/certbook.css").as_ref())?;
+    std::fs::write(book_root.join("certbook.js"), template(root, "theme/certbook.js").as_ref())?;
     Ok(())
 }

@@ -80,21 +80,12 @@ pub struct QuizSummaryRow {
 }
 
 fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<AttemptRow>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM attempts WHERE id = ?1"),
-        [id],
-        row_attempt,
-    )
-    .optional()
+    conn.query_row(&format!("SELECT {COLUMNS} FROM attempts WHERE id = ?1"), [id], row_attempt)
+        .optional()
 }
 
 /// Closes attempts whose time ran out without a submit.
-fn expire_overdue(
-    conn: &Connection,
-    user_id: i64,
-    quiz_id: &str,
-    now: i64,
-) -> rusqlite::Result<()> {
+fn expire_overdue(conn: &Connection, user_id: i64, quiz_id: &str, now: i64) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE attempts SET status = 'expired', score = 0, percent = 0, passed = 0
          WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open' AND deadline_at IS NOT NULL AND deadline_at < ?3",
@@ -198,18 +189,11 @@ impl Store {
     }
 
     /// The learner's figures for one quiz (overdue open attempts count as used, not open).
-    pub async fn quiz_summary(
-        &self,
-        user_id: i64,
-        quiz_id: String,
-        now: i64,
-    ) -> Result<QuizSummaryRow, StoreError> {
+    pub async fn quiz_summary(&self, user_id: i64, quiz_id: String, now: i64) -> Result<QuizSummaryRow, StoreError> {
         self.read(move |c| {
             let mut s = summary(c, user_id, &quiz_id)?;
             if let Some(open) = &s.open_attempt {
-                let overdue = get(c, open)?
-                    .and_then(|a| a.deadline_at)
-                    .is_some_and(|d| d < now);
+                let overdue = get(c, open)?.and_then(|a| a.deadline_at).is_some_and(|d| d < now);
                 if overdue {
                     s.open_attempt = None;
                 }
@@ -227,7 +211,15 @@ impl Store {
                  FROM attempts WHERE user_id = ?1 GROUP BY quiz_id ORDER BY quiz_id",
             )?;
             let rows = stmt
-                .query_map([user_id], |r| Ok(QuizSummaryRow { quiz_id: r.get(0)?, attempts: r.get::<_, i64>(1)? as u32, best_percent: r.get(2)?, passed: r.get(3)?, open_attempt: None }))?
+                .query_map([user_id], |r| {
+                    Ok(QuizSummaryRow {
+                        quiz_id: r.get(0)?,
+                        attempts: r.get::<_, i64>(1)? as u32,
+                        best_percent: r.get(2)?,
+                        passed: r.get(3)?,
+                        open_attempt: None,
+                    })
+                })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         })

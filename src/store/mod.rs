@@ -91,11 +91,7 @@ impl Store {
     {
         let store = self.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = store
-                .readers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .pop();
+            let conn = store.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
             let conn = match conn {
                 Some(c) => c,
                 None => {
@@ -105,11 +101,7 @@ impl Store {
                 }
             };
             let r = f(&conn);
-            store
-                .readers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(conn);
+            store.readers.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
             r
         })
         .await
@@ -117,10 +109,7 @@ impl Store {
     }
 
     /// Synchronous access for CLI commands that run outside a runtime.
-    pub fn write_blocking<R>(
-        &self,
-        f: impl FnOnce(&rusqlite::Transaction) -> Result<R, StoreError>,
-    ) -> Result<R, StoreError> {
+    pub fn write_blocking<R>(&self, f: impl FnOnce(&rusqlite::Transaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
         let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let r = f(&tx)?;

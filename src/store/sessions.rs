@@ -6,14 +6,7 @@ use super::{Store, StoreError};
 use rusqlite::{OptionalExtension, params};
 
 impl Store {
-    pub async fn create_session(
-        &self,
-        token_hash: String,
-        user_id: i64,
-        csrf: String,
-        now: i64,
-        expires: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn create_session(&self, token_hash: String, user_id: i64, csrf: String, now: i64, expires: i64) -> Result<(), StoreError> {
         self.write(move |tx| {
             tx.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
             tx.execute(
@@ -26,11 +19,7 @@ impl Store {
     }
 
     /// The session's user and CSRF token, if the session exists and has not expired.
-    pub async fn session(
-        &self,
-        token_hash: String,
-        now: i64,
-    ) -> Result<Option<(User, String)>, StoreError> {
+    pub async fn session(&self, token_hash: String, now: i64) -> Result<Option<(User, String)>, StoreError> {
         self.read(move |c| {
             Ok(c.query_row(
                 "SELECT u.id, u.username, u.display_name, u.role, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
@@ -38,7 +27,15 @@ impl Store {
                 params![token_hash, now],
                 |r| {
                     let role: String = r.get(3)?;
-                    Ok((User { id: r.get(0)?, username: r.get(1)?, display_name: r.get(2)?, role: Role::parse(&role).unwrap_or(Role::Learner) }, r.get(4)?))
+                    Ok((
+                        User {
+                            id: r.get(0)?,
+                            username: r.get(1)?,
+                            display_name: r.get(2)?,
+                            role: Role::parse(&role).unwrap_or(Role::Learner),
+                        },
+                        r.get(4)?,
+                    ))
                 },
             )
             .optional()?)

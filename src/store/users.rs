@@ -65,14 +65,7 @@ fn row_user(r: &rusqlite::Row) -> rusqlite::Result<User> {
 }
 
 /// Creates an account, or replaces the password, name and role of an existing one.
-pub fn upsert_user(
-    conn: &Connection,
-    username: &str,
-    display_name: &str,
-    role: Role,
-    hash: &str,
-    now: i64,
-) -> Result<User, StoreError> {
+pub fn upsert_user(conn: &Connection, username: &str, display_name: &str, role: Role, hash: &str, now: i64) -> Result<User, StoreError> {
     conn.execute(
         "INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, password_hash = excluded.password_hash",
@@ -97,11 +90,8 @@ pub fn find_login(conn: &Connection, username: &str) -> Result<Option<(User, Str
 }
 
 pub fn list_users(conn: &Connection) -> Result<Vec<User>, StoreError> {
-    let mut stmt =
-        conn.prepare("SELECT id, username, display_name, role FROM users ORDER BY id")?;
-    let rows = stmt
-        .query_map([], row_user)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt = conn.prepare("SELECT id, username, display_name, role FROM users ORDER BY id")?;
+    let rows = stmt.query_map([], row_user)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 

@@ -384,6 +384,9 @@
   }
 
   function init() {
+    // mdBook's sticky menu bar covers anything above it: show the bar inside the content.
+    var bar = document.querySelector(".cb-topbar"), main = document.querySelector("main");
+    if (bar && main) main.insertBefore(bar, main.firstChild);
     mePromise.then(renderAccount);
     setupSearch();
     setupQuizzes();

@@ -1,0 +1,159 @@
+//! A real headless Chromium (Debian's chromium + chromedriver, driven over WebDriver
+//! with fantoccini): log in, open a lesson, answer its quiz, see the score; search.
+//! Screenshots land in target/screenshots/ for a person to look at.
+
+use crate::harness::{PASSWORD, TestServer};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts chromedriver, or returns None (skipping) when it is not installed outside CI.
+fn start_driver() -> Option<Driver> {
+    let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    if !std::path::Path::new(&path).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromedriver is missing at {path}: .ci/run must install chromium-driver"
+        );
+        eprintln!("skipping the browser test: no chromedriver at {path} (apt-get install chromium chromium-driver)");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(Driver { child, port });
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1000,1400",
+    ];
+    let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let mut caps = serde_json::Map::new();
+    let mut opts = serde_json::json!({ "args": args });
+    if let Ok(bin) = std::env::var("CHROMIUM") {
+        opts["binary"] = bin.into();
+    } else if std::path::Path::new("/usr/bin/chromium").exists() {
+        opts["binary"] = "/usr/bin/chromium".into();
+    }
+    caps.insert("goog:chromeOptions".into(), opts);
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("connect to chromedriver")
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(name), png).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_learner_logs_in_answers_a_quiz_and_sees_the_score() {
+    let Some(driver) = start_driver() else { return };
+    let s = TestServer::start("course-ok").await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let result = async {
+        c.goto(&s.url("/login?next=/demo/demo-browser.html")).await?;
+        c.find(Locator::Id("username")).await?.send_keys("alice").await?;
+        c.find(Locator::Id("password")).await?.send_keys(PASSWORD).await?;
+        c.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+        // Back on the lesson, logged in: the quiz offers to start.
+        let start = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("section[data-quiz=short] button.cb-btn"))
+            .await?;
+        assert_eq!(start.text().await?, "开始作答");
+        let account = c.find(Locator::Id("cb-account")).await?.text().await?;
+        assert!(account.contains("alice"), "account bar: {account}");
+        start.click().await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("fieldset[data-question=q1]"))
+            .await?;
+        c.find(Locator::Css("fieldset[data-question=q1] input[value=B]"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("fieldset[data-question=q2] input[value=true]"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("fieldset[data-question=q3] input[type=text]"))
+            .await?
+            .send_keys("留存率")
+            .await?;
+        screenshot(&c, "quiz-answered.png").await;
+        c.find(Locator::Css("form.cb-attempt button[type=submit]")).await?.click().await?;
+        let result = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("[data-cb-result]"))
+            .await?;
+        let text = result.text().await?;
+        assert!(text.contains("通过") && text.contains("100%"), "result box: {text}");
+        assert_eq!(result.attr("data-cb-result").await?.as_deref(), Some("pass"));
+        let status = c.find(Locator::Css("[data-cb-status]")).await?.text().await?;
+        assert!(status.contains("最好成绩 100%"), "status: {status}");
+        screenshot(&c, "quiz-result.png").await;
+        // The server recorded exactly one graded attempt.
+        let graded: i64 = s
+            .store
+            .write_blocking(|tx| Ok(tx.query_row("SELECT COUNT(*) FROM attempts WHERE status = 'graded'", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(graded, 1);
+        // Search splits Chinese in the browser the way the index does.
+        let input = c.find(Locator::Id("cb-search-input")).await?;
+        input.send_keys("留存").await?;
+        let first = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("#cb-search-results li a"))
+            .await?;
+        assert_eq!(first.text().await?, "题型大全");
+        screenshot(&c, "search.png").await;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.unwrap();
+}

@@ -1,0 +1,125 @@
+//! `certbook check`: every authoring mistake in a broken fixture is reported with
+//! its file, line and a fix; a good course passes.
+
+use crate::harness::fixture;
+use certbook::diag::Diagnostic;
+
+fn broken() -> Vec<Diagnostic> {
+    let diags = certbook::course::load(&fixture("broken")).expect_err("the broken fixture must fail");
+    diags.0
+}
+
+/// Finds the diagnostic whose message contains `needle`.
+fn find<'a>(diags: &'a [Diagnostic], needle: &str) -> &'a Diagnostic {
+    diags
+        .iter()
+        .find(|d| d.message.contains(needle))
+        .unwrap_or_else(|| panic!("no diagnostic containing {needle:?} in:\n{diags:#?}"))
+}
+
+fn at(d: &Diagnostic) -> String {
+    format!("{}:{}", d.file.display(), d.line)
+}
+
+#[test]
+fn errors_on_a_lesson_file_that_does_not_exist() {
+    let d = broken();
+    let e = find(&d, "lesson file `content/c1/m/02-missing.md` does not exist");
+    assert_eq!((at(e).as_str(), e.column), ("content/c1/course.toml:9", 3));
+    assert!(e.help.as_deref().unwrap().contains("create the file"));
+}
+
+#[test]
+fn errors_on_unknown_quiz_and_unknown_directive() {
+    let d = broken();
+    assert_eq!(at(find(&d, "unknown quiz `kyes`")), "content/c1/m/01-good.md:9");
+    assert_eq!(at(find(&d, "unknown directive `{{#quizz}}`")), "content/c1/m/01-good.md:10");
+    // A bank that exists but is broken is reported once, in its own file, not as "unknown" too.
+    assert!(!d.iter().any(|x| x.message.contains("unknown quiz `keys`")));
+}
+
+#[test]
+fn errors_on_front_matter_syntax_and_duplicate_ids() {
+    let d = broken();
+    let fm = find(&d, "front matter:");
+    assert_eq!(at(fm), "content/c1/m/03-bad-front.md:3");
+    let dup = find(&d, "duplicate id `good`");
+    assert_eq!(at(dup), "content/c1/m/04-dup.md:2");
+    assert!(dup.message.contains("01-good.md"), "names the first use: {}", dup.message);
+    assert_eq!(at(find(&d, "course folder `content/nowhere` has no course.toml")), "course.toml:2");
+}
+
+#[test]
+fn errors_on_bad_answer_keys_with_their_lines() {
+    let d = broken();
+    assert_eq!(
+        at(find(&d, "question `range`: answer `E` is not one of the 4 options")),
+        "quizzes/keys.toml:9"
+    );
+    assert_eq!(at(find(&d, "question `none` has no correct option")), "quizzes/keys.toml:17");
+    assert_eq!(at(find(&d, "question `tol` has a negative tolerance")), "quizzes/keys.toml:25");
+    let order = find(&d, "question `order`: the key does not cover all 3 items");
+    assert_eq!(at(order), "quizzes/keys.toml:33");
+    assert!(order.message.contains("missing: C"));
+    assert_eq!(
+        at(find(&d, "question `match`: the key has 1 letters but there are 2 left items")),
+        "quizzes/keys.toml:42"
+    );
+    assert_eq!(at(find(&d, "duplicate question id `range`")), "quizzes/keys.toml:46");
+    assert_eq!(at(find(&d, "question has no `id`")), "quizzes/keys.toml:52");
+}
+
+#[test]
+fn errors_on_toml_syntax_and_a_missing_quiz_id() {
+    let d = broken();
+    let syntax = find(&d, "TOML syntax");
+    assert_eq!(at(syntax), "quizzes/syntax.toml:6");
+    assert_eq!(at(find(&d, "the quiz has no `id`")), "quizzes/noid.toml:1");
+    assert!(d.iter().all(|x| x.help.is_some()), "every diagnostic says how to fix it");
+}
+
+#[test]
+fn the_check_command_prints_locations_and_fails() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
+        .arg("check")
+        .arg(fixture("broken"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("quizzes/keys.toml:25:13"), "{stderr}");
+    assert!(
+        stderr.contains("negative tolerance") && stderr.contains("tolerance = -1"),
+        "shows the offending line: {stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("15 error(s)") || stdout.contains("error(s)"), "{stdout}");
+}
+
+#[test]
+fn a_good_course_checks_clean() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
+        .arg("check")
+        .arg(fixture("course-ok"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 error(s), 0 warning(s)"));
+}
+
+#[test]
+fn the_bundled_course_checks_clean_without_warnings() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (cur, warnings) = certbook::course::load(root).unwrap_or_else(|d| panic!("{d}"));
+    assert!(warnings.0.is_empty(), "{warnings}");
+    for (_, _, lesson) in cur.lessons() {
+        assert!(!lesson.quizzes.is_empty(), "lesson {} embeds no quiz", lesson.id);
+    }
+    for quiz in cur.quizzes.values() {
+        assert!(
+            quiz.questions.iter().all(|q| q.explanation.chars().count() >= 10),
+            "quiz {} has a question without a real explanation",
+            quiz.id
+        );
+    }
+}

@@ -1,0 +1,148 @@
+//! Test harness: builds a fixture course, starts the real server on an ephemeral
+//! port with a temporary database and a manual clock, and gives logged-in clients.
+
+use certbook::clock::Clock;
+use certbook::http::{AppState, auth};
+use certbook::store::{Role, Store};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestServer {
+    pub base: String,
+    pub clock: Clock,
+    pub store: Store,
+    _dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl TestServer {
+    /// Starts a server for fixture `name` with accounts alice, bob (learners),
+    /// ivy (instructor), hana (hr) and root (admin), all with [`PASSWORD`].
+    pub async fn start(name: &str) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let (cur, _) = certbook::course::load(&fixture(name)).expect("fixture loads");
+        let site = dir.path().join("site");
+        certbook::site::build(&cur, &site).unwrap();
+        let store = Store::open(&dir.path().join("test.db")).unwrap();
+        let hash = auth::hash_password(PASSWORD).unwrap();
+        for (login, role) in [
+            ("alice", Role::Learner),
+            ("bob", Role::Learner),
+            ("ivy", Role::Instructor),
+            ("hana", Role::Hr),
+            ("root", Role::Admin),
+        ] {
+            store
+                .write_blocking(|tx| certbook::store::upsert_user(tx, login, login, role, &hash, 0))
+                .unwrap();
+        }
+        let clock = Clock::manual(1_800_000_000_000);
+        let state = AppState::new(cur, store.clone(), site, clock.clone()).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(certbook::http::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base,
+            clock,
+            store,
+            _dir: dir,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client with its own cookie jar, not logged in.
+    pub fn anonymous(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+            base: self.base.clone(),
+            csrf: String::new(),
+        }
+    }
+
+    /// A client logged in as `user` through the JSON API.
+    pub async fn login(&self, user: &str) -> Client {
+        let mut c = self.anonymous();
+        let r = c.post_json("/api/login", &json!({ "username": user, "password": PASSWORD })).await;
+        assert_eq!(r.0, 200, "login as {user}: {}", r.1);
+        c.csrf = r.1["csrf"].as_str().unwrap().to_string();
+        c
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    base: String,
+    pub csrf: String,
+}
+
+impl Client {
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.http.get(format!("{}{}", self.base, path)).send().await.unwrap();
+        decode(r).await
+    }
+
+    /// POST with a JSON body and this session's CSRF token.
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header("x-csrf-token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        decode(r).await
+    }
+
+    /// POST a raw body with a content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .header("x-csrf-token", &self.csrf)
+            .header("content-type", content_type)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        decode(r).await
+    }
+
+    /// Starts (or resumes) an attempt at `quiz`; returns the status and the attempt.
+    pub async fn start(&self, quiz: &str) -> (u16, Value) {
+        self.post_json(&format!("/api/quizzes/{quiz}/attempts"), &json!({})).await
+    }
+
+    pub async fn submit(&self, attempt: &str, answers: Value) -> (u16, Value) {
+        self.post_json(&format!("/api/attempts/{attempt}/submit"), &json!({ "answers": answers }))
+            .await
+    }
+}
+
+async fn decode(r: reqwest::Response) -> (u16, Value) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, v)
+}
