@@ -34,6 +34,12 @@ struct RawCourse {
     summary: String,
     #[serde(default)]
     modules: Vec<RawModule>,
+    /// Case studies, in order (paths relative to the course folder).
+    #[serde(default)]
+    cases: Vec<Spanned<String>>,
+    /// Downloadable document templates, in order.
+    #[serde(default)]
+    templates: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -252,11 +258,15 @@ impl Loader<'_> {
                 lessons,
             });
         }
+        let cases = raw.cases.iter().filter_map(|e| self.lesson(&file, &base, e, quizzes)).collect();
+        let templates = raw.templates.iter().filter_map(|e| self.lesson(&file, &base, e, quizzes)).collect();
         Some(Course {
             id: raw.id.into_inner(),
             title: raw.title,
             summary: raw.summary,
             modules,
+            cases,
+            templates,
         })
     }
 

@@ -7,4 +7,4 @@ mod model;
 
 pub use lesson::{Directive, scan_directives};
 pub use load::load;
-pub use model::{Course, Curriculum, Lesson, Module};
+pub use model::{CASES_TITLE, Course, Curriculum, Lesson, Module, TEMPLATES_TITLE};

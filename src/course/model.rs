@@ -4,6 +4,11 @@ use crate::quiz::Quiz;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// Section title of a course's case studies.
+pub const CASES_TITLE: &str = "案例库";
+/// Section title of a course's document templates.
+pub const TEMPLATES_TITLE: &str = "文档模板";
+
 /// Everything under one course directory: site settings, courses in order, quiz banks.
 #[derive(Clone, Debug)]
 pub struct Curriculum {
@@ -24,6 +29,10 @@ pub struct Course {
     pub title: String,
     pub summary: String,
     pub modules: Vec<Module>,
+    /// Case studies (背景 → 策略 → 结果 → 启示, with an exercise).
+    pub cases: Vec<Lesson>,
+    /// Fill-in document templates learners download.
+    pub templates: Vec<Lesson>,
 }
 
 /// A module: an ordered group of lessons.
@@ -58,8 +67,22 @@ impl Curriculum {
             .flat_map(|c| c.modules.iter().flat_map(move |m| m.lessons.iter().map(move |l| (c, m, l))))
     }
 
+    /// Every page with content: lessons, cases and templates, each with its
+    /// course and the name of its section, in reading order.
+    pub fn pages(&self) -> impl Iterator<Item = (&Course, &str, &Lesson)> {
+        self.courses.iter().flat_map(|c| {
+            let lessons = c
+                .modules
+                .iter()
+                .flat_map(move |m| m.lessons.iter().map(move |l| (c, m.title.as_str(), l)));
+            let cases = c.cases.iter().map(move |l| (c, CASES_TITLE, l));
+            let templates = c.templates.iter().map(move |l| (c, TEMPLATES_TITLE, l));
+            lessons.chain(cases).chain(templates)
+        })
+    }
+
     /// The first lesson that embeds quiz `id`, for links back from results.
-    pub fn lesson_for_quiz(&self, id: &str) -> Option<(&Course, &Module, &Lesson)> {
-        self.lessons().find(|(_, _, l)| l.quizzes.iter().any(|q| q == id))
+    pub fn lesson_for_quiz(&self, id: &str) -> Option<(&Course, &str, &Lesson)> {
+        self.pages().find(|(_, _, l)| l.quizzes.iter().any(|q| q == id))
     }
 }

@@ -48,12 +48,19 @@ pub fn build(cur: &Curriculum, dest: &Path) -> Result<BuildReport> {
         std::fs::remove_dir_all(dest).with_context(|| format!("removing old {}", dest.display()))?;
     }
     book.build().context("mdBook failed to render the site")?;
+    for course in &cur.courses {
+        let dir = dest.join(&course.id).join("downloads");
+        for t in &course.templates {
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(dir.join(format!("{}.md", t.id)), stage::template_download(t)).context("writing template downloads")?;
+        }
+    }
     let index = search::Index::build(cur);
     let search_terms = index.terms.len();
     std::fs::write(dest.join(search::INDEX_FILE), serde_json::to_vec(&index)?).context("writing the search index")?;
     Ok(BuildReport {
         dest: dest.to_path_buf(),
-        lessons: cur.lessons().count(),
+        lessons: cur.pages().count(),
         search_terms,
     })
 }

@@ -34,11 +34,11 @@ pub struct Doc {
 }
 
 impl Index {
-    /// Indexes every lesson of `cur`.
+    /// Indexes every lesson, case and template of `cur`.
     pub fn build(cur: &Curriculum) -> Index {
         let mut docs = Vec::new();
         let mut terms: BTreeMap<String, Vec<(u32, u32)>> = BTreeMap::new();
-        for (course, module, lesson) in cur.lessons() {
+        for (course, section, lesson) in cur.pages() {
             let n = docs.len() as u32;
             let text = plain_text(&lesson.body);
             let mut tf: HashMap<String, u32> = HashMap::new();
@@ -54,7 +54,7 @@ impl Index {
             docs.push(Doc {
                 title: lesson.title.clone(),
                 url: format!("{}/{}.html", course.id, lesson.id),
-                crumb: format!("{} › {}", course.title, module.title),
+                crumb: format!("{} › {}", course.title, section),
                 text,
             });
         }

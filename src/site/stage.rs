@@ -2,7 +2,7 @@
 //! id, so URLs survive file renames), a generated SUMMARY, and the theme files.
 
 use super::theme;
-use crate::course::Curriculum;
+use crate::course::{CASES_TITLE, Curriculum, Lesson, TEMPLATES_TITLE};
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -52,6 +52,25 @@ impl Stage {
                 for lesson in &module.lessons {
                     let _ = writeln!(summary, "    - [{}]({}/{}.md)", md_escape(&lesson.title), course.id, lesson.id);
                     write_file(&cdir.join(format!("{}.md", lesson.id)), &lesson_page(lesson))?;
+                }
+            }
+            for (section, slug, pages) in [
+                (CASES_TITLE, "cases", &course.cases),
+                (TEMPLATES_TITLE, "templates", &course.templates),
+            ] {
+                if pages.is_empty() {
+                    continue;
+                }
+                let _ = writeln!(summary, "- [{section}]({}/{slug}.md)", course.id);
+                write_file(&cdir.join(format!("{slug}.md")), &section_page(section, pages))?;
+                for page in pages {
+                    let _ = writeln!(summary, "    - [{}]({}/{}.md)", md_escape(&page.title), course.id, page.id);
+                    let text = if slug == "templates" {
+                        template_page(page)
+                    } else {
+                        lesson_page(page)
+                    };
+                    write_file(&cdir.join(format!("{}.md", page.id)), &text)?;
                 }
             }
             summary.push('\n');
@@ -130,4 +149,29 @@ fn lesson_page(l: &crate::course::Lesson) -> String {
     }
     s.push_str(&l.body);
     s
+}
+
+fn section_page(title: &str, pages: &[Lesson]) -> String {
+    let mut s = format!("# {title}\n\n");
+    for (i, p) in pages.iter().enumerate() {
+        let _ = writeln!(s, "{}. [{}]({}.md)", i + 1, p.title, p.id);
+    }
+    s
+}
+
+/// A template page: a download link for the fill-in file, then the template itself.
+fn template_page(t: &Lesson) -> String {
+    let mut s = lesson_page(t);
+    let link = format!(
+        "<p class=\"cb-download\"><a href=\"downloads/{id}.md\" download>下载模板（Markdown 文件）</a></p>\n\n",
+        id = t.id
+    );
+    let at = s.find("\n\n").map(|i| i + 2).unwrap_or(s.len());
+    s.insert_str(at, &link);
+    s
+}
+
+/// The text a learner downloads for template `t`: title and body, ready to fill in.
+pub fn template_download(t: &Lesson) -> String {
+    format!("# {}\n\n{}", t.title, t.body)
 }

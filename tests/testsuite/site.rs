@@ -86,7 +86,11 @@ fn search_finds_two_character_chinese_words() {
     let (cur, out) = build(bundled());
     let text = std::fs::read_to_string(out.path().join("site").join(search::INDEX_FILE)).unwrap();
     let index: Index = serde_json::from_str(&text).unwrap();
-    assert_eq!(index.docs.len(), cur.lessons().count());
+    assert_eq!(
+        index.docs.len(),
+        cur.pages().count(),
+        "lessons, cases and templates are all indexed"
+    );
     for word in ["留存", "转化", "用户运营"] {
         let hits = index.search(word);
         let containing: Vec<&str> = index
