@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+// glibc malloc kept freed request buffers (RSS grew by ~25 KB per graded submission
+// under concurrent load without being leaked); mimalloc returns them and is faster.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     // mdBook reports some problems (e.g. a bad config key) only through `tracing`.
     tracing_subscriber::fmt()

@@ -76,7 +76,8 @@ fn create_demo_accounts(store: &Store) -> anyhow::Result<()> {
     for (login, name, role) in DEMO {
         let password = format!("demo-{}", &crate::http::auth::random_token()[..10]);
         let hash = crate::http::auth::hash_password(&password)?;
-        store.write_blocking(|tx| crate::store::upsert_user(tx, login, name, *role, &hash, now))?;
+        let role = *role;
+        store.write_blocking(move |tx| crate::store::upsert_user(tx, login, name, role, &hash, now))?;
         println!("  {:<10} {:<10} password: {password}", login, role.as_str());
     }
     Ok(())

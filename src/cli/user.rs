@@ -58,7 +58,8 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&a.db).with_context(|| format!("opening {}", a.db.display()))?;
     let name = a.name.unwrap_or_else(|| a.username.clone());
     let now = crate::clock::Clock::system().now_ms();
-    let user = store.write_blocking(|tx| crate::store::upsert_user(tx, a.username.trim(), &name, role, &hash, now))?;
+    let login = a.username.trim().to_string();
+    let user = store.write_blocking(move |tx| crate::store::upsert_user(tx, &login, &name, role, &hash, now))?;
     println!("account `{}` ({}) saved in {}", user.username, role.as_str(), a.db.display());
     if generated {
         println!("password: {password}");

@@ -109,7 +109,9 @@ struct LogoutForm {
 
 async fn logout_form(State(state): State<AppState>, session: Session, Form(f): Form<LogoutForm>) -> Result<Response, ApiError> {
     session.check_csrf(Some(&f.csrf))?;
-    state.store.delete_session(session.token_hash).await?;
+    // Database first, then the cache, so no request re-caches a dead session.
+    state.store.delete_session(session.token_hash.clone()).await?;
+    state.sessions.remove(&session.token_hash);
     let mut r = Redirect::to("/index.html").into_response();
     clear_session_cookie(&mut r, &state);
     Ok(r)
@@ -132,7 +134,9 @@ async fn login_api(State(state): State<AppState>, ApiJson(b): ApiJson<LoginBody>
 }
 
 async fn logout_api(State(state): State<AppState>, CsrfSession(session): CsrfSession) -> Result<Response, ApiError> {
-    state.store.delete_session(session.token_hash).await?;
+    // Database first, then the cache, so no request re-caches a dead session.
+    state.store.delete_session(session.token_hash.clone()).await?;
+    state.sessions.remove(&session.token_hash);
     let mut r = StatusCode::NO_CONTENT.into_response();
     clear_session_cookie(&mut r, &state);
     Ok(r)

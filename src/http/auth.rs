@@ -111,17 +111,57 @@ impl Session {
     }
 }
 
+/// Recently seen sessions, so most requests skip the database. An entry lives at
+/// most [`SessionCache::TTL_MS`]; logging out here removes it at once (another
+/// server instance would see a logout within the TTL).
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Session, i64, i64)>>,
+}
+
+impl SessionCache {
+    pub const TTL_MS: i64 = 30_000;
+    const MAX_ENTRIES: usize = 100_000;
+
+    fn get(&self, hash: &str, now: i64) -> Option<Session> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (session, cached_at, expires) = entries.get(hash)?;
+        (now - cached_at < Self::TTL_MS && now < *expires).then(|| session.clone())
+    }
+
+    fn put(&self, session: Session, now: i64, expires: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= Self::MAX_ENTRIES {
+            entries.retain(|_, (_, at, _)| now - *at < Self::TTL_MS);
+        }
+        entries.insert(session.token_hash.clone(), (session, now, expires));
+    }
+
+    /// Forgets a session (at logout).
+    pub fn remove(&self, hash: &str) {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(hash);
+    }
+}
+
 async fn load_session(parts: &Parts, state: &AppState) -> Result<Option<Session>, ApiError> {
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     let hash = token_hash(&token);
-    let found = state.store.session(hash.clone(), state.clock.now_ms()).await?;
-    Ok(found.map(|(user, csrf)| Session {
+    let now = state.clock.now_ms();
+    if let Some(s) = state.sessions.get(&hash, now) {
+        return Ok(Some(s));
+    }
+    let Some((user, csrf, expires)) = state.store.session(hash.clone(), now).await? else {
+        return Ok(None);
+    };
+    let session = Session {
         user,
         csrf,
         token_hash: hash,
-    }))
+    };
+    state.sessions.put(session.clone(), now, expires);
+    Ok(Some(session))
 }
 
 impl FromRequestParts<AppState> for Session {

@@ -30,6 +30,7 @@ pub struct AppState {
     pub pages: Arc<pages::Pages>,
     /// Mark cookies `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
+    pub sessions: Arc<auth::SessionCache>,
 }
 
 impl AppState {
@@ -42,6 +43,7 @@ impl AppState {
             site_dir,
             pages: Arc::new(pages),
             secure_cookies: false,
+            sessions: Default::default(),
         })
     }
 }

@@ -23,7 +23,7 @@ pub struct AttemptRow {
     pub passed: bool,
 }
 
-const COLUMNS: &str = "id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, submitted_at, result, percent, passed";
+const GET_ATTEMPT: &str = "SELECT id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, submitted_at, result, percent, passed FROM attempts WHERE id = ?1";
 
 fn row_attempt(r: &Row) -> rusqlite::Result<AttemptRow> {
     let ids: String = r.get(4)?;
@@ -80,36 +80,34 @@ pub struct QuizSummaryRow {
 }
 
 fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<AttemptRow>> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM attempts WHERE id = ?1"), [id], row_attempt)
-        .optional()
+    conn.prepare_cached(GET_ATTEMPT)?.query_row([id], row_attempt).optional()
 }
 
 /// Closes attempts whose time ran out without a submit.
 fn expire_overdue(conn: &Connection, user_id: i64, quiz_id: &str, now: i64) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE attempts SET status = 'expired', score = 0, percent = 0, passed = 0
          WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open' AND deadline_at IS NOT NULL AND deadline_at < ?3",
-        params![user_id, quiz_id, now],
-    )?;
+    )?
+    .execute(params![user_id, quiz_id, now])?;
     Ok(())
 }
 
 fn summary(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<QuizSummaryRow> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT COUNT(*), MAX(percent) FILTER (WHERE status = 'graded'), COALESCE(MAX(passed), 0),
                 MAX(id) FILTER (WHERE status = 'open')
          FROM attempts WHERE user_id = ?1 AND quiz_id = ?2",
-        params![user_id, quiz_id],
-        |r| {
-            Ok(QuizSummaryRow {
-                quiz_id: quiz_id.to_string(),
-                attempts: r.get::<_, i64>(0)? as u32,
-                best_percent: r.get(1)?,
-                passed: r.get(2)?,
-                open_attempt: r.get(3)?,
-            })
-        },
-    )
+    )?
+    .query_row(params![user_id, quiz_id], |r| {
+        Ok(QuizSummaryRow {
+            quiz_id: quiz_id.to_string(),
+            attempts: r.get::<_, i64>(0)? as u32,
+            best_percent: r.get(1)?,
+            passed: r.get(2)?,
+            open_attempt: r.get(3)?,
+        })
+    })
 }
 
 impl Store {
@@ -130,12 +128,11 @@ impl Store {
             if let Some(id) = open {
                 return Ok(StartOutcome::Resumed(get(tx, &id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?));
             }
-            let used: i64 = tx.query_row("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2", params![user_id, quiz_id], |r| r.get(0))?;
+            let used: i64 = tx.prepare_cached("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2")?.query_row( params![user_id, quiz_id], |r| r.get(0))?;
             if limit > 0 && used >= limit as i64 {
                 return Ok(StartOutcome::NoAttemptsLeft { used: used as u32 });
             }
-            tx.execute(
-                "INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')",
+            tx.prepare_cached("INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')")?.execute(
                 params![new.id, user_id, quiz_id, new.seed as i64, serde_json::to_string(&new.question_ids).unwrap_or_default(), now, new.deadline_at],
             )?;
             Ok(StartOutcome::Started(get(tx, &new.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
@@ -164,8 +161,7 @@ impl Store {
                 return Ok(Ok(SubmitOutcome::AlreadySubmitted(row)));
             }
             if row.deadline_at.is_some_and(|d| now > d) {
-                tx.execute(
-                    "UPDATE attempts SET status = 'expired', submitted_at = ?2, answers = ?3, score = 0, percent = 0, passed = 0 WHERE id = ?1",
+                tx.prepare_cached("UPDATE attempts SET status = 'expired', submitted_at = ?2, answers = ?3, score = 0, percent = 0, passed = 0 WHERE id = ?1")?.execute(
                     params![attempt_id, now, answers],
                 )?;
                 return Ok(Ok(SubmitOutcome::Expired(get(tx, &attempt_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)));
@@ -174,9 +170,8 @@ impl Store {
                 Ok(g) => g,
                 Err(msg) => return Ok(Err(msg)),
             };
-            tx.execute(
-                "UPDATE attempts SET status = 'graded', submitted_at = ?2, answers = ?3, score = ?4, max_score = ?5, percent = ?6, passed = ?7, result = ?8
-                 WHERE id = ?1 AND status = 'open'",
+            tx.prepare_cached("UPDATE attempts SET status = 'graded', submitted_at = ?2, answers = ?3, score = ?4, max_score = ?5, percent = ?6, passed = ?7, result = ?8
+                 WHERE id = ?1 AND status = 'open'")?.execute(
                 params![attempt_id, now, answers, score, max, percent, passed, result],
             )?;
             Ok(Ok(SubmitOutcome::Graded(get(tx, &attempt_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)))

@@ -21,6 +21,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    #[error("commit failed: {0}")]
+    Commit(String),
     #[error("database task failed: {0}")]
     Join(String),
 }
@@ -29,8 +31,46 @@ pub enum StoreError {
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
-    writer: Arc<Mutex<Connection>>,
+    writer: std::sync::mpsc::Sender<Job>,
     readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+/// A write operation queued for the writer thread. It runs inside the batch's
+/// transaction and returns what to do once the batch has committed (or failed).
+type Job = Box<dyn FnOnce(&Connection) -> Box<dyn FnOnce(Result<(), String>) + Send> + Send>;
+
+/// Most operations one transaction carries: enough to amortise a commit, few
+/// enough that the first waiter is not kept long.
+const MAX_BATCH: usize = 64;
+/// Reader connections kept open between requests.
+const MAX_IDLE_READERS: usize = 4;
+
+/// The writer thread: takes the next job, then whatever else is already queued, and
+/// runs them in one transaction, each inside its own savepoint so a failing job
+/// rolls back alone. Callers hear back only after COMMIT: what is acknowledged is
+/// on disk (group commit).
+fn writer_loop(conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let began = conn.execute_batch("BEGIN IMMEDIATE");
+        let mut deliveries = Vec::with_capacity(batch.len());
+        for job in batch {
+            deliveries.push(job(&conn));
+        }
+        let outcome = began.and_then(|_| conn.execute_batch("COMMIT")).map_err(|e| e.to_string());
+        if outcome.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for deliver in deliveries {
+            deliver(outcome.clone());
+        }
+    }
 }
 
 /// Per-connection settings (not part of migrations: they do not persist in the file).
@@ -58,62 +98,101 @@ impl Store {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         migrations::migrations().to_latest(&mut conn)?;
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("certbook-db-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| StoreError::Join(e.to_string()))?;
         Ok(Store {
             path: path.to_path_buf(),
-            writer: Arc::new(Mutex::new(conn)),
+            writer: tx,
             readers: Arc::new(Mutex::new(Vec::new())),
         })
     }
 
-    /// Runs `f` with the writer connection inside one transaction, committed before returning.
-    pub async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
+    /// Queues `f` for the writer thread; `done` receives its result after the commit.
+    fn enqueue<R, F>(&self, f: F, done: impl FnOnce(Result<R, StoreError>) + Send + 'static) -> Result<(), StoreError>
     where
-        F: FnOnce(&rusqlite::Transaction) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
-        let writer = self.writer.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let r = f(&tx)?;
-            tx.commit()?;
-            Ok(r)
-        })
-        .await
-        .map_err(|e| StoreError::Join(e.to_string()))?
+        let job: Job = Box::new(move |conn: &Connection| {
+            let result = match conn.execute_batch("SAVEPOINT op") {
+                Ok(()) => {
+                    let r = f(conn);
+                    let end = if r.is_ok() { "RELEASE op" } else { "ROLLBACK TO op; RELEASE op" };
+                    match conn.execute_batch(end) {
+                        Ok(()) => r,
+                        Err(e) => Err(e.into()),
+                    }
+                }
+                Err(e) => Err(e.into()),
+            };
+            Box::new(move |committed: Result<(), String>| {
+                done(committed.map_err(StoreError::Commit).and(result));
+            })
+        });
+        self.writer
+            .send(job)
+            .map_err(|_| StoreError::Join("the database writer has stopped".into()))
     }
 
-    /// Runs `f` on a reader connection.
+    /// Runs `f` on the writer connection inside a transaction; returns once committed.
+    pub async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.enqueue(f, move |r| {
+            let _ = tx.send(r);
+        })?;
+        rx.await
+            .map_err(|_| StoreError::Join("the database writer dropped the request".into()))?
+    }
+
+    /// Like [`Store::write`], for code outside the async runtime (CLI, tests).
+    pub fn write_blocking<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.enqueue(f, move |r| {
+            let _ = tx.send(r);
+        })?;
+        rx.recv()
+            .map_err(|_| StoreError::Join("the database writer dropped the request".into()))?
+    }
+
+    /// Runs `f` on a reader connection, on the blocking thread pool.
     pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = store.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-            let conn = match conn {
-                Some(c) => c,
-                None => {
-                    let c = Connection::open(&store.path)?;
-                    configure(&c)?;
-                    c
-                }
-            };
-            let r = f(&conn);
-            store.readers.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
-            r
-        })
-        .await
-        .map_err(|e| StoreError::Join(e.to_string()))?
+        tokio::task::spawn_blocking(move || store.read_blocking(f))
+            .await
+            .map_err(|e| StoreError::Join(e.to_string()))?
     }
 
-    /// Synchronous access for CLI commands that run outside a runtime.
-    pub fn write_blocking<R>(&self, f: impl FnOnce(&rusqlite::Transaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let r = f(&tx)?;
-        tx.commit()?;
-        Ok(r)
+    /// Runs `f` on a reader connection in the calling thread.
+    pub fn read_blocking<R>(&self, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => {
+                let c = Connection::open(&self.path)?;
+                configure(&c)?;
+                c
+            }
+        };
+        let r = f(&conn);
+        let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        r
     }
 }

@@ -66,16 +66,13 @@ fn row_user(r: &rusqlite::Row) -> rusqlite::Result<User> {
 
 /// Creates an account, or replaces the password, name and role of an existing one.
 pub fn upsert_user(conn: &Connection, username: &str, display_name: &str, role: Role, hash: &str, now: i64) -> Result<User, StoreError> {
-    conn.execute(
-        "INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, password_hash = excluded.password_hash",
+    conn.prepare_cached("INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, password_hash = excluded.password_hash")?.execute(
         params![username, display_name, role.as_str(), hash, now],
     )?;
-    Ok(conn.query_row(
-        "SELECT id, username, display_name, role FROM users WHERE username = ?1",
-        [username],
-        row_user,
-    )?)
+    Ok(conn
+        .prepare_cached("SELECT id, username, display_name, role FROM users WHERE username = ?1")?
+        .query_row([username], row_user)?)
 }
 
 /// The user and password hash for a login name.

@@ -47,7 +47,10 @@ impl TestServer {
             ("root", Role::Admin),
         ] {
             store
-                .write_blocking(|tx| certbook::store::upsert_user(tx, login, login, role, &hash, 0))
+                .write_blocking({
+                    let hash = hash.clone();
+                    move |tx| certbook::store::upsert_user(tx, login, login, role, &hash, 0)
+                })
                 .unwrap();
         }
         let clock = Clock::manual(1_800_000_000_000);
