@@ -196,3 +196,43 @@ impl Store {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Operations batched into one transaction fail alone: a failing one rolls back
+    /// to its savepoint and the others still commit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_write_in_a_batch_rolls_back_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..50 {
+            let s = store.clone();
+            tasks.push(tokio::spawn(async move {
+                s.write(move |c| {
+                    upsert_user(c, &format!("u{i}"), "n", Role::Learner, "h", 0)?;
+                    if i % 5 == 0 {
+                        // Fails after writing: the row above must not survive.
+                        c.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+                    }
+                    Ok(i)
+                })
+                .await
+            }));
+        }
+        let mut failed = 0;
+        for t in tasks {
+            if t.await.unwrap().is_err() {
+                failed += 1;
+            }
+        }
+        assert_eq!(failed, 10);
+        let n: i64 = store
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(n, 40);
+    }
+}

@@ -240,7 +240,9 @@
     self.body.textContent = "";
     var form = el("form", { class: "cb-attempt", novalidate: "" });
     var readers = [];
+    self.prompts = {};
     a.questions.forEach(function (q, i) {
+      self.prompts[q.id] = q.prompt;
       var fs = el("fieldset", { "data-question": q.id });
       fs.appendChild(el("legend", { text: (i + 1) + ". " + q.prompt + "（" + q.points + " " + T.points + "）" }));
       readers.push([q.id, self.renderQuestion(fs, q, draft[q.id], a.id)]);
@@ -360,12 +362,15 @@
   };
 
   Quiz.prototype.renderResult = function (r) {
+    var prompts = this.prompts || {};
     var box = el("div", { class: "cb-result " + (r.passed ? "cb-pass" : "cb-fail"), "data-cb-result": r.passed ? "pass" : "fail", role: "status" });
     box.appendChild(el("p", null, [el("strong", { text: (r.passed ? T.passed : T.failed) + " · " + T.score + " " + r.percent + "%" }), "（" + r.score + " / " + r.max_score + " " + T.points + "）"]));
     var list = el("ol");
     r.questions.forEach(function (q) {
       var key = Array.isArray(q.correct_answer) ? q.correct_answer.join(" ") : (q.correct_answer === true ? T.true_ : q.correct_answer === false ? T.false_ : String(q.correct_answer));
+      var prompt = prompts[q.id];
       list.appendChild(el("li", { class: q.correct ? "cb-q-right" : "cb-q-wrong" }, [
+        prompt ? el("div", { class: "cb-result-prompt", text: prompt }) : null,
         el("strong", { text: q.correct ? "✓ " + T.right : "✗ " + T.wrong }),
         q.correct ? null : el("span", { text: " · " + T.correctAnswer + "：" + key }),
         el("div", { class: "cb-explain", text: q.explanation })
