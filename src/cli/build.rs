@@ -19,8 +19,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let report = crate::site::build(&cur, &out)?;
     println!(
-        "built {} lessons into {} in {:.2}s ({} search terms)",
-        report.lessons,
+        "built {} pages into {} in {:.2}s ({} search terms)",
+        report.pages,
         report.dest.display(),
         started.elapsed().as_secs_f64(),
         report.search_terms

@@ -46,7 +46,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let cur = super::load(&a.dir)?;
     let out = a.out.clone().unwrap_or_else(|| a.dir.join("site"));
     let report = crate::site::build(&cur, &out)?;
-    println!("built {} lessons into {}", report.lessons, out.display());
+    println!("built {} pages into {}", report.pages, out.display());
     let db = a.db.clone().unwrap_or_else(|| super::default_db(&a.dir));
     let store = Store::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
     if a.demo {

@@ -19,7 +19,7 @@ pub use preprocess::QuizPlaceholders;
 #[derive(Debug)]
 pub struct BuildReport {
     pub dest: PathBuf,
-    pub lessons: usize,
+    pub pages: usize,
     pub search_terms: usize,
 }
 
@@ -60,7 +60,7 @@ pub fn build(cur: &Curriculum, dest: &Path) -> Result<BuildReport> {
     std::fs::write(dest.join(search::INDEX_FILE), serde_json::to_vec(&index)?).context("writing the search index")?;
     Ok(BuildReport {
         dest: dest.to_path_buf(),
-        lessons: cur.pages().count(),
+        pages: cur.pages().count(),
         search_terms,
     })
 }

@@ -25,6 +25,7 @@
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
     if (attrs) Object.keys(attrs).forEach(function (k) {
+      if (attrs[k] === null || attrs[k] === undefined) return;
       if (k === "text") e.textContent = attrs[k];
       else if (k.slice(0, 2) === "on") e.addEventListener(k.slice(2), attrs[k]);
       else e.setAttribute(k, attrs[k]);
@@ -327,10 +328,9 @@
         items.forEach(function (it, i) {
           list.appendChild(el("li", { "data-key": it.key }, [it.text,
             el("button", { type: "button", class: "cb-btn-small", "aria-label": T.up + "：" + it.text, text: "↑", disabled: i === 0 ? "" : null, onclick: function () { move(i, -1); } }),
-            el("button", { type: "button", class: "cb-btn-small", "aria-label": T.down + "：" + it.text, text: "↓", onclick: function () { move(i, 1); } })
+            el("button", { type: "button", class: "cb-btn-small", "aria-label": T.down + "：" + it.text, text: "↓", disabled: i === items.length - 1 ? "" : null, onclick: function () { move(i, 1); } })
           ]));
         });
-        list.querySelectorAll("button[disabled='']").forEach(function (b) { if (b.getAttribute("disabled") === "") b.disabled = true; });
       };
       var move = function (i, d) {
         var j = i + d;

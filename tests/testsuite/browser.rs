@@ -157,3 +157,111 @@ async fn a_learner_logs_in_answers_a_quiz_and_sees_the_score() {
     let _ = c.close().await;
     result.unwrap();
 }
+
+/// Answers question `q` correctly through the page's own controls.
+async fn answer(c: &Client, q: &certbook::quiz::Question) -> Result<(), fantoccini::error::CmdError> {
+    use certbook::quiz::{QuestionKind, letter};
+    let fs = format!("fieldset[data-question={}]", q.id);
+    match &q.kind {
+        QuestionKind::Single { answer, .. } => {
+            c.find(Locator::Css(&format!("{fs} input[value={}]", letter(*answer))))
+                .await?
+                .click()
+                .await?
+        }
+        QuestionKind::Multiple { answer, .. } => {
+            for i in answer {
+                c.find(Locator::Css(&format!("{fs} input[value={}]", letter(*i))))
+                    .await?
+                    .click()
+                    .await?;
+            }
+        }
+        QuestionKind::TrueFalse { answer } => c.find(Locator::Css(&format!("{fs} input[value={answer}]"))).await?.click().await?,
+        QuestionKind::Fill { answer } => {
+            c.find(Locator::Css(&format!("{fs} input[type=text]")))
+                .await?
+                .send_keys(&answer[0])
+                .await?
+        }
+        QuestionKind::Numeric { answer, .. } => {
+            c.find(Locator::Css(&format!("{fs} input[type=text]")))
+                .await?
+                .send_keys(&answer.to_string())
+                .await?
+        }
+        QuestionKind::Ordering { answer, .. } => {
+            // Move each item up into place with its ↑ button, as a keyboard user would.
+            for (target, key) in answer.iter().map(|i| letter(*i)).enumerate() {
+                for clicks in 0.. {
+                    assert!(clicks <= answer.len(), "the ↑ button does not move item {key}");
+                    let mut keys = Vec::new();
+                    for li in c.find_all(Locator::Css(&format!("{fs} ol li"))).await? {
+                        keys.push(li.attr("data-key").await?.unwrap_or_default());
+                    }
+                    let at = keys.iter().position(|k| *k == key).expect("item on the page");
+                    if at == target {
+                        break;
+                    }
+                    c.find(Locator::Css(&format!("{fs} ol li[data-key={key}] button")))
+                        .await?
+                        .click()
+                        .await?;
+                }
+            }
+        }
+        QuestionKind::Matching { answer, .. } => {
+            let selects = c.find_all(Locator::Css(&format!("{fs} select"))).await?;
+            for (sel, i) in selects.into_iter().zip(answer) {
+                sel.select_by_value(&letter(*i)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_browser() {
+    let Some(driver) = start_driver() else { return };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (cur, _) = certbook::course::load(root).unwrap();
+    let (course, _, lesson) = cur.lessons().next().unwrap();
+    let quiz = cur.quizzes[&lesson.quizzes[0]].clone();
+    let s = TestServer::start_at(root).await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let result = async {
+        c.goto(&s.url(&format!("/login?next=/{}/{}.html", course.id, lesson.id))).await?;
+        c.find(Locator::Id("username")).await?.send_keys("bob").await?;
+        c.find(Locator::Id("password")).await?.send_keys(PASSWORD).await?;
+        c.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+        let sel = format!("section[data-quiz={}] button.cb-btn", quiz.id);
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(&sel))
+            .await?
+            .click()
+            .await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("form.cb-attempt"))
+            .await?;
+        for q in &quiz.questions {
+            answer(&c, q).await?;
+        }
+        screenshot(&c, "bundled-quiz-answered.png").await;
+        c.find(Locator::Css("form.cb-attempt button[type=submit]")).await?.click().await?;
+        let result = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("[data-cb-result]"))
+            .await?;
+        let text = result.text().await?;
+        assert!(text.contains("100%"), "every type answered through the UI must grade right: {text}");
+        screenshot(&c, "bundled-quiz-result.png").await;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.unwrap();
+}

@@ -33,8 +33,13 @@ impl TestServer {
     /// Starts a server for fixture `name` with accounts alice, bob (learners),
     /// ivy (instructor), hana (hr) and root (admin), all with [`PASSWORD`].
     pub async fn start(name: &str) -> TestServer {
+        Self::start_at(&fixture(name)).await
+    }
+
+    /// Like [`TestServer::start`] for the course directory `root`.
+    pub async fn start_at(root: &Path) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let (cur, _) = certbook::course::load(&fixture(name)).expect("fixture loads");
+        let (cur, _) = certbook::course::load(root).expect("course loads");
         let site = dir.path().join("site");
         certbook::site::build(&cur, &site).unwrap();
         let store = Store::open(&dir.path().join("test.db")).unwrap();
