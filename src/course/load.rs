@@ -100,6 +100,17 @@ impl Loader<'_> {
         self.diags.push(Diagnostic::error(file, text, span, msg).help(help));
     }
 
+    /// Parses a TOML file into `T`, reporting a syntax or shape error with its place.
+    fn parse_toml<T: serde::de::DeserializeOwned>(&mut self, file: &Path, text: &str, help: &str) -> Option<T> {
+        match toml::from_str(text) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                self.err(file, e.span(), format!("TOML: {}", e.message().trim()), help);
+                None
+            }
+        }
+    }
+
     fn site(&mut self) -> Option<Curriculum> {
         let file = PathBuf::from("course.toml");
         let Some(text) = self.read(&file) else {
@@ -107,22 +118,11 @@ impl Loader<'_> {
                 &file,
                 None,
                 format!("no course.toml in {}", self.root.display()),
-                "run `certbook init DIR` for a skeleton, or point at the course directory",
+                "point at the course directory (the one holding course.toml)",
             );
             return None;
         };
-        let raw: RawSite = match toml::from_str(&text) {
-            Ok(r) => r,
-            Err(e) => {
-                self.err(
-                    &file,
-                    e.span(),
-                    format!("TOML: {}", e.message().trim()),
-                    "fix course.toml (needs `title` and `courses = [\"folder\", ...]`)",
-                );
-                return None;
-            }
-        };
+        let raw: RawSite = self.parse_toml(&file, &text, "fix course.toml (needs `title` and `courses = [\"folder\", ...]`)")?;
         let quizzes = self.quizzes();
         let mut courses = Vec::new();
         for dir in &raw.courses {
@@ -229,18 +229,11 @@ impl Loader<'_> {
             );
             return None;
         };
-        let raw: RawCourse = match toml::from_str(&text) {
-            Ok(r) => r,
-            Err(e) => {
-                self.err(
-                    &file,
-                    e.span(),
-                    format!("TOML: {}", e.message().trim()),
-                    "a course needs `id`, `title` and `[[modules]]` with `id`, `title`, `lessons`",
-                );
-                return None;
-            }
-        };
+        let raw: RawCourse = self.parse_toml(
+            &file,
+            &text,
+            "a course needs `id`, `title` and `[[modules]]` with `id`, `title`, `lessons`",
+        )?;
         self.claim_id(&file, &raw.id, "course");
         let mut modules = Vec::new();
         for m in raw.modules {

@@ -78,6 +78,14 @@ async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
         .expect("connect to chromedriver")
 }
 
+/// Logs in through the login form, which then redirects to `next`.
+async fn log_in(c: &Client, s: &TestServer, user: &str, next: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.goto(&s.url(&format!("/login?next={next}"))).await?;
+    c.find(Locator::Id("username")).await?.send_keys(user).await?;
+    c.find(Locator::Id("password")).await?.send_keys(PASSWORD).await?;
+    c.find(Locator::Css("form button[type=submit]")).await?.click().await
+}
+
 async fn screenshot(c: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
@@ -92,10 +100,7 @@ async fn a_learner_logs_in_answers_a_quiz_and_sees_the_score() {
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
     let result = async {
-        c.goto(&s.url("/login?next=/demo/demo-browser.html")).await?;
-        c.find(Locator::Id("username")).await?.send_keys("alice").await?;
-        c.find(Locator::Id("password")).await?.send_keys(PASSWORD).await?;
-        c.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+        log_in(&c, &s, "alice", "/demo/demo-browser.html").await?;
         // Back on the lesson, logged in: the quiz offers to start.
         let start = c
             .wait()
@@ -231,10 +236,7 @@ async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
     let result = async {
-        c.goto(&s.url(&format!("/login?next=/{}/{}.html", course.id, lesson.id))).await?;
-        c.find(Locator::Id("username")).await?.send_keys("bob").await?;
-        c.find(Locator::Id("password")).await?.send_keys(PASSWORD).await?;
-        c.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+        log_in(&c, &s, "bob", &format!("/{}/{}.html", course.id, lesson.id)).await?;
         let sel = format!("section[data-quiz={}] button.cb-btn", quiz.id);
         c.wait()
             .at_most(Duration::from_secs(10))
