@@ -75,7 +75,7 @@ impl Stage {
             }
             summary.push('\n');
         }
-        theme::write_theme(&cur.root, &stage.theme_dir(), &src)?;
+        theme::write_theme(&cur.root, &stage.theme_dir())?;
         stage.summary = summary;
         Ok(stage)
     }

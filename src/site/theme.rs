@@ -31,7 +31,7 @@ pub fn template(root: &Path, name: &str) -> Cow<'static, str> {
 
 /// Writes the mdBook theme overrides into `theme_dir` and the extra CSS/JS into the
 /// staged book root (where mdBook looks for `additional-css`/`additional-js`).
-pub fn write_theme(root: &Path, theme_dir: &Path, _src: &Path) -> Result<()> {
+pub fn write_theme(root: &Path, theme_dir: &Path) -> Result<()> {
     std::fs::create_dir_all(theme_dir)?;
     let book_root = theme_dir.parent().unwrap_or(theme_dir);
     std::fs::write(theme_dir.join("header.hbs"), template(root, "theme/header.hbs").as_ref()).context("writing theme")?;

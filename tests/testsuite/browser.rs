@@ -86,6 +86,15 @@ async fn log_in(c: &Client, s: &TestServer, user: &str, next: &str) -> Result<()
     c.find(Locator::Css("form button[type=submit]")).await?.click().await
 }
 
+/// Submits the open attempt and waits for the graded result box.
+async fn submit_and_wait_for_result(c: &Client) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
+    c.find(Locator::Css("form.cb-attempt button[type=submit]")).await?.click().await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[data-cb-result]"))
+        .await
+}
+
 async fn screenshot(c: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
@@ -128,12 +137,7 @@ async fn a_learner_logs_in_answers_a_quiz_and_sees_the_score() {
             .send_keys("留存率")
             .await?;
         screenshot(&c, "quiz-answered.png").await;
-        c.find(Locator::Css("form.cb-attempt button[type=submit]")).await?.click().await?;
-        let result = c
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("[data-cb-result]"))
-            .await?;
+        let result = submit_and_wait_for_result(&c).await?;
         let text = result.text().await?;
         assert!(text.contains("通过") && text.contains("100%"), "result box: {text}");
         assert_eq!(result.attr("data-cb-result").await?.as_deref(), Some("pass"));
@@ -252,12 +256,7 @@ async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_
             answer(&c, q).await?;
         }
         screenshot(&c, "bundled-quiz-answered.png").await;
-        c.find(Locator::Css("form.cb-attempt button[type=submit]")).await?.click().await?;
-        let result = c
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("[data-cb-result]"))
-            .await?;
+        let result = submit_and_wait_for_result(&c).await?;
         let text = result.text().await?;
         assert!(text.contains("100%"), "every type answered through the UI must grade right: {text}");
         screenshot(&c, "bundled-quiz-result.png").await;
