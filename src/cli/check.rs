@@ -10,9 +10,15 @@ pub struct Args {
     pub dir: PathBuf,
 }
 
+/// Random plays per scenario: enough to reach the corners (all-in, nothing, one channel).
+pub const AUTOPLAY_RUNS: u64 = 300;
+
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let diags = match crate::course::load(&a.dir) {
-        Ok((_, warnings)) => warnings,
+        Ok((cur, mut warnings)) => {
+            warnings.0.extend(crate::course::autoplay_scenarios(&cur, AUTOPLAY_RUNS).0);
+            warnings
+        }
         Err(diags) => diags,
     };
     for d in &diags.0 {

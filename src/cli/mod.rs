@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod sandbox;
 mod serve;
 mod user;
 
@@ -28,6 +29,9 @@ pub enum Command {
     Build(build::Args),
     /// Build, then serve the site and the API with an embedded SQLite database.
     Serve(serve::Args),
+    /// Replay or script sandbox runs.
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCommand),
     /// Manage accounts.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -39,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(a) => build::run(a),
         Command::Serve(a) => serve::run(a),
         Command::User(c) => user::run(c),
+        Command::Sandbox(c) => sandbox::run(c),
     }
 }
 

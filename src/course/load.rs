@@ -5,6 +5,7 @@ use super::lesson::{parse_lesson, scan_directives};
 use super::model::{Course, Curriculum, Lesson, Module};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::quiz::{Quiz, parse_bank};
+use crate::sandbox::{Scenario, autoplay, parse_scenario};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -61,6 +62,8 @@ pub fn load(root: &Path) -> Result<(Curriculum, Diagnostics), Diagnostics> {
     let mut l = Loader {
         root,
         broken_quizzes: Default::default(),
+        scenarios: Default::default(),
+        broken_scenarios: Default::default(),
         diags: Diagnostics::default(),
         texts: HashMap::new(),
         ids: HashMap::new(),
@@ -77,6 +80,9 @@ struct Loader<'a> {
     root: &'a Path,
     /// Ids of banks that exist but failed to load: no "unknown quiz" for them.
     broken_quizzes: std::collections::HashSet<String>,
+    /// Ids of loaded scenarios, for `{{#sandbox id}}`.
+    scenarios: std::collections::BTreeSet<String>,
+    broken_scenarios: std::collections::HashSet<String>,
     diags: Diagnostics,
     /// File texts by relative path, so later checks can point into them.
     texts: HashMap<PathBuf, String>,
@@ -124,6 +130,8 @@ impl Loader<'_> {
         };
         let raw: RawSite = self.parse_toml(&file, &text, "fix course.toml (needs `title` and `courses = [\"folder\", ...]`)")?;
         let quizzes = self.quizzes();
+        let scenarios = self.scenarios();
+        self.scenarios = scenarios.keys().cloned().collect();
         let mut courses = Vec::new();
         for dir in &raw.courses {
             if let Some(c) = self.course(&file, dir, &quizzes) {
@@ -137,7 +145,9 @@ impl Loader<'_> {
             description: raw.description,
             courses,
             quizzes,
+            scenarios,
         };
+        self.scenario_links(&curriculum);
         for (id, quiz) in &curriculum.quizzes {
             if curriculum.lesson_for_quiz(id).is_none() {
                 let text = self.texts.get(&quiz.source).map(String::as_str).unwrap_or("");
@@ -191,6 +201,81 @@ impl Loader<'_> {
             }
         }
         out
+    }
+
+    fn scenarios(&mut self) -> BTreeMap<String, Scenario> {
+        let mut out = BTreeMap::new();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.root.join("content/scenarios"))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        for path in files {
+            let rel = path.strip_prefix(self.root).unwrap_or(&path).to_path_buf();
+            let Some(text) = self.read(&rel) else {
+                continue;
+            };
+            let (sc, diags) = parse_scenario(&rel, &text);
+            self.diags.0.extend(diags);
+            match sc {
+                None => {
+                    if let Some(id) = text
+                        .parse::<toml::Table>()
+                        .ok()
+                        .and_then(|t| t.get("id")?.as_str().map(str::to_string))
+                    {
+                        self.broken_scenarios.insert(id);
+                    }
+                }
+                Some(sc) => {
+                    if let Some(first) = out.get(&sc.id).map(|s: &Scenario| s.source.clone()) {
+                        let at = text.find("id").map(|i| i..i + 2);
+                        self.err(
+                            &rel,
+                            at,
+                            format!("duplicate scenario id `{}` (also in {})", sc.id, first.display()),
+                            "give every scenario its own id",
+                        );
+                    } else {
+                        out.insert(sc.id.clone(), sc);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Scenario feedback links to lessons; every scenario should be played somewhere.
+    fn scenario_links(&mut self, cur: &Curriculum) {
+        for sc in cur.scenarios.values() {
+            let text = self.texts.get(&sc.source).cloned().unwrap_or_default();
+            for lesson in sc.lesson_links() {
+                if !cur.pages().any(|(_, _, l)| l.id == lesson) {
+                    let at = text.find(&format!("\"{lesson}\"")).map(|i| i..i + lesson.len() + 2);
+                    self.err(
+                        &sc.source,
+                        at,
+                        format!("`lesson = \"{lesson}\"` names no lesson"),
+                        "link feedback to the id of a lesson, case or template",
+                    );
+                }
+            }
+            if !cur.pages().any(|(_, _, l)| l.scenarios.contains(&sc.id)) {
+                self.diags.push(
+                    Diagnostic::warning(
+                        &sc.source,
+                        &text,
+                        Some(0..0),
+                        format!("scenario `{}` is not embedded in any lesson", sc.id),
+                    )
+                    .help(format!("add `{{{{#sandbox {}}}}}` to a lesson", sc.id)),
+                );
+            }
+        }
     }
 
     /// Records an id in the shared namespace; reports a duplicate or malformed one.
@@ -304,6 +389,7 @@ impl Loader<'_> {
             String::new()
         });
         let mut embedded = Vec::new();
+        let mut sandboxes = Vec::new();
         for d in scan_directives(&parsed.body) {
             let span = Some(parsed.body_offset + d.span.start..parsed.body_offset + d.span.end);
             match d.name.as_str() {
@@ -319,12 +405,23 @@ impl Loader<'_> {
                     };
                     self.err(&rel, span, format!("unknown quiz `{}`", d.arg), help);
                 }
+                "sandbox" if self.scenarios.contains(&d.arg) => sandboxes.push(d.arg),
+                "sandbox" if self.broken_scenarios.contains(&d.arg) => {}
+                "sandbox" => {
+                    let known: Vec<&str> = self.scenarios.iter().map(String::as_str).filter(|k| similar(k, &d.arg)).collect();
+                    let help = if known.is_empty() {
+                        "check the `id` at the top of the scenario in content/scenarios/".to_string()
+                    } else {
+                        format!("did you mean `{}`?", known.join("`, `"))
+                    };
+                    self.err(&rel, span, format!("unknown scenario `{}`", d.arg), help);
+                }
                 name if MDBOOK_DIRECTIVES.contains(&name) => {}
                 name => self.err(
                     &rel,
                     span,
                     format!("unknown directive `{{{{#{name}}}}}`"),
-                    "certbook knows `{{#quiz id}}`; mdBook knows include, rustdoc_include, playground and title",
+                    "certbook knows `{{#quiz id}}` and `{{#sandbox id}}`; mdBook knows include, rustdoc_include, playground and title",
                 ),
             }
         }
@@ -336,12 +433,13 @@ impl Loader<'_> {
             body: parsed.body,
             source: rel,
             quizzes: embedded,
+            scenarios: sandboxes,
         })
     }
 }
 
 /// "Did you mean": within two edits (insert, delete, substitute, swap).
-fn similar(a: &str, b: &str) -> bool {
+pub fn similar(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     if a.len().abs_diff(b.len()) > 2 {
         return false;
@@ -364,4 +462,20 @@ fn similar(a: &str, b: &str) -> bool {
         }
     }
     d[a.len()][b.len()] <= 2
+}
+
+/// Plays every scenario with random decisions and reports the formulas that produce
+/// NaN or infinity or push state outside its bounds. Part of `check`, not of every
+/// load: it costs a few milliseconds per scenario.
+pub fn autoplay_scenarios(cur: &Curriculum, plays: u64) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for sc in cur.scenarios.values() {
+        let text = std::fs::read_to_string(cur.root.join(&sc.source)).unwrap_or_default();
+        for f in autoplay(sc, plays) {
+            diags.push(Diagnostic::error(&sc.source, &text, Some(f.span), f.message).help(
+                "guard the formula (e.g. max(0, …), min(…, upper bound), divide by max(1, x)) so every decision keeps state in bounds",
+            ));
+        }
+    }
+    diags
 }

@@ -6,5 +6,5 @@ mod load;
 mod model;
 
 pub use lesson::{Directive, scan_directives};
-pub use load::load;
+pub use load::{autoplay_scenarios, load, similar};
 pub use model::{CASES_TITLE, Course, Curriculum, Lesson, Module, TEMPLATES_TITLE};

@@ -1,6 +1,7 @@
 //! Plain data for a loaded curriculum. No IO here.
 
 use crate::quiz::Quiz;
+use crate::sandbox::Scenario;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -20,6 +21,8 @@ pub struct Curriculum {
     pub courses: Vec<Course>,
     /// Quiz banks by id.
     pub quizzes: BTreeMap<String, Quiz>,
+    /// Sandbox scenarios by id.
+    pub scenarios: BTreeMap<String, Scenario>,
 }
 
 /// One course (a folder under `content/`).
@@ -57,6 +60,8 @@ pub struct Lesson {
     pub source: PathBuf,
     /// Quiz ids the lesson embeds, in order.
     pub quizzes: Vec<String>,
+    /// Scenario ids the lesson embeds, in order.
+    pub scenarios: Vec<String>,
 }
 
 impl Curriculum {

@@ -13,7 +13,7 @@ use mdbook_driver::MDBook;
 use mdbook_driver::config::Config;
 use std::path::{Path, PathBuf};
 
-pub use preprocess::QuizPlaceholders;
+pub use preprocess::Placeholders;
 
 /// What a build produced.
 #[derive(Debug)]
@@ -43,7 +43,7 @@ pub fn build(cur: &Curriculum, dest: &Path) -> Result<BuildReport> {
     cfg.set("output.html.hash-files", false)?;
     let summary = mdbook_summary::parse_summary(&stage.summary).context("generated SUMMARY.md is invalid")?;
     let mut book = MDBook::load_with_config_and_summary(stage.root(), cfg, summary).context("loading the staged book")?;
-    book.with_preprocessor(QuizPlaceholders::new(cur));
+    book.with_preprocessor(Placeholders::new(cur));
     if dest.exists() {
         std::fs::remove_dir_all(dest).with_context(|| format!("removing old {}", dest.display()))?;
     }

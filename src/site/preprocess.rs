@@ -1,5 +1,6 @@
-//! The mdBook preprocessor that turns `{{#quiz id}}` into a placeholder the page
-//! script fills from the server. Only the quiz id and title go into the page.
+//! The mdBook preprocessor that turns `{{#quiz id}}` and `{{#sandbox id}}` into
+//! placeholders the page script fills from the server. Only ids and titles go into
+//! the page: no answer keys, no model formulas.
 
 use crate::course::{Curriculum, scan_directives};
 use mdbook_driver::book::{Book, BookItem};
@@ -7,16 +8,18 @@ use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::collections::BTreeMap;
 
 /// Replaces quiz directives with `<div class="cb-quiz" data-quiz="id">` placeholders.
-pub struct QuizPlaceholders {
+pub struct Placeholders {
     titles: BTreeMap<String, String>,
+    scenarios: BTreeMap<String, String>,
 }
 
-impl QuizPlaceholders {
-    pub const NAME: &'static str = "certbook-quiz";
+impl Placeholders {
+    pub const NAME: &'static str = "certbook-placeholders";
 
     pub fn new(cur: &Curriculum) -> Self {
-        QuizPlaceholders {
+        Placeholders {
             titles: cur.quizzes.iter().map(|(id, q)| (id.clone(), q.title.clone())).collect(),
+            scenarios: cur.scenarios.iter().map(|(id, s)| (id.clone(), s.title.clone())).collect(),
         }
     }
 
@@ -24,12 +27,17 @@ impl QuizPlaceholders {
     pub fn replace(&self, content: &str) -> String {
         let mut out = String::with_capacity(content.len());
         let mut last = 0;
-        for d in scan_directives(content).into_iter().filter(|d| d.name == "quiz") {
-            let Some(title) = self.titles.get(&d.arg) else {
+        for d in scan_directives(content) {
+            let html = match d.name.as_str() {
+                "quiz" => self.titles.get(&d.arg).map(|t| placeholder(&d.arg, t)),
+                "sandbox" => self.scenarios.get(&d.arg).map(|t| sandbox_placeholder(&d.arg, t)),
+                _ => None,
+            };
+            let Some(html) = html else {
                 continue;
             };
             out.push_str(&content[last..d.span.start]);
-            out.push_str(&placeholder(&d.arg, title));
+            out.push_str(&html);
             last = d.span.end;
         }
         out.push_str(&content[last..]);
@@ -37,7 +45,7 @@ impl QuizPlaceholders {
     }
 }
 
-impl Preprocessor for QuizPlaceholders {
+impl Preprocessor for Placeholders {
     fn name(&self) -> &str {
         Self::NAME
     }
@@ -57,6 +65,14 @@ fn placeholder(id: &str, title: &str) -> String {
     let title = html_escape(title);
     format!(
         "\n\n<section class=\"cb-quiz\" data-quiz=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-quiz-title\">{title}</h2>\n<p class=\"cb-quiz-fallback\">本测验在服务器上评分：请<a href=\"/login\">登录</a>后在此作答。</p>\n</section>\n\n"
+    )
+}
+
+fn sandbox_placeholder(id: &str, title: &str) -> String {
+    let id = html_escape(id);
+    let title = html_escape(title);
+    format!(
+        "\n\n<section class=\"cb-sandbox\" data-sandbox=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-sandbox-title\">{title}</h2>\n<p class=\"cb-sandbox-fallback\">沙盘在服务器上推演：请<a href=\"/login\">登录</a>后在此开始。</p>\n</section>\n\n"
     )
 }
 
