@@ -87,6 +87,18 @@ impl Curriculum {
     }
 
     /// The first lesson that embeds quiz `id`, for links back from results.
+    /// The site URL of a lesson, case or template page.
+    pub fn page_url(&self, id: &str) -> Option<String> {
+        self.pages()
+            .find(|(_, _, l)| l.id == id)
+            .map(|(c, _, l)| format!("/{}/{}.html", c.id, l.id))
+    }
+
+    /// The lesson that embeds a scenario.
+    pub fn lesson_for_scenario(&self, id: &str) -> Option<(&Course, &str, &Lesson)> {
+        self.pages().find(|(_, _, l)| l.scenarios.iter().any(|s| s == id))
+    }
+
     pub fn lesson_for_quiz(&self, id: &str) -> Option<(&Course, &str, &Lesson)> {
         self.pages().find(|(_, _, l)| l.quizzes.iter().any(|q| q == id))
     }

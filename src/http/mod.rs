@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 mod pages;
 mod quiz;
+mod sandbox;
 mod staff;
 
 use crate::clock::Clock;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(account::router())
         .merge(quiz::router())
+        .merge(sandbox::router())
         .merge(staff::router())
         .fallback_service(site)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

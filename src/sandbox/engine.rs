@@ -639,10 +639,15 @@ pub fn render(text: &str, env: &Env, sc: &Scenario) -> String {
         };
         match env.get(name) {
             Some(v) => {
+                let var = sc.state.iter().find(|s| s.id == name);
+                let fmt = match fmt {
+                    Fmt::Auto if var.is_some_and(|s| s.percent) => Fmt::Percent,
+                    f => f,
+                };
                 let decimals = match fmt {
                     Fmt::Decimals(d) => Some(d),
                     Fmt::Percent => None,
-                    Fmt::Auto => sc.state.iter().find(|s| s.id == name).map(|s| s.decimals),
+                    Fmt::Auto => var.map(|s| s.decimals),
                 };
                 out.push_str(&match fmt {
                     Fmt::Percent => format!("{}%", format_number(v * 100.0, 1)),

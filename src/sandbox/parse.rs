@@ -57,6 +57,8 @@ struct RawState {
     #[serde(default)]
     decimals: u32,
     #[serde(default)]
+    percent: bool,
+    #[serde(default)]
     chart: bool,
     #[serde(default)]
     hidden: bool,
@@ -389,6 +391,7 @@ impl Parser<'_> {
                 min: s.min,
                 max: s.max,
                 decimals: s.decimals.min(6),
+                percent: s.percent,
                 chart: s.chart,
                 hidden: s.hidden,
                 span: sp,

@@ -48,6 +48,8 @@ pub struct StateVar {
     pub max: Option<f64>,
     /// Digits after the point when shown.
     pub decimals: u32,
+    /// Shown as a percentage (0.4 → 40%).
+    pub percent: bool,
     /// Drawn as a chart across rounds.
     pub chart: bool,
     /// Bookkeeping the learner does not see (counters, pipelines).

@@ -4,8 +4,9 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        r#"
+    Migrations::new(vec![
+        M::up(
+            r#"
 CREATE TABLE users (
     id INTEGER PRIMARY KEY,
     username TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -42,7 +43,31 @@ CREATE INDEX attempts_by_user_quiz ON attempts (user_id, quiz_id);
 -- At most one open attempt per learner and quiz, whatever races the server has.
 CREATE UNIQUE INDEX attempts_one_open ON attempts (user_id, quiz_id) WHERE status = 'open';
 "#,
-    )])
+        ),
+        M::up(
+            r#"
+-- Sandbox runs: the inputs (seed, decisions) are the record; the result is kept
+-- for reading without recomputing, and can always be recomputed to check it.
+CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    scenario_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    decisions TEXT NOT NULL DEFAULT '[]',
+    rounds_played INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL CHECK (status IN ('open', 'finished', 'abandoned')),
+    started_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    score INTEGER,
+    result TEXT
+);
+CREATE INDEX runs_by_user_scenario ON runs (user_id, scenario_id);
+CREATE UNIQUE INDEX runs_one_open ON runs (user_id, scenario_id) WHERE status = 'open';
+"#,
+        ),
+    ])
 }
 
 #[cfg(test)]

@@ -4,10 +4,12 @@
 
 mod attempts;
 mod migrations;
+mod runs;
 mod sessions;
 mod users;
 
 pub use attempts::{AttemptRow, NewAttempt, QuizSummaryRow, StartOutcome, SubmitOutcome};
+pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
 pub use users::{Role, User, upsert_user};
 
 use rusqlite::Connection;

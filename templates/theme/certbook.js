@@ -1,4 +1,5 @@
-// certbook page script: account bar, Chinese-aware search, and server-graded quizzes.
+// certbook page script: account bar, Chinese-aware search, server-graded quizzes
+// and server-computed sandbox scenarios.
 // The page never holds an answer key: questions come from /api without keys, and
 // grading happens on the server.
 (function () {
@@ -17,7 +18,16 @@
     timeLeft: "剩余时间", timeUp: "时间到，请尽快提交（超时的答卷不计分）。",
     networkError: "网络错误：答案仍保留在页面上，请稍后再次提交。",
     true_: "对", false_: "错", up: "上移", down: "下移", choose: "请选择",
-    points: "分", noResults: "没有找到相关课程", searchFailed: "搜索索引加载失败"
+    points: "分", noResults: "没有找到相关课程", searchFailed: "搜索索引加载失败",
+    loginToPlay: "登录后即可推演，每一轮的结果由服务器计算。",
+    sbStart: "开始推演", sbResume: "继续推演", sbRetry: "再推演一次", sbRounds: "轮",
+    sbRunsLeft: "剩余推演次数", sbBest: "最好成绩", sbNoRunsLeft: "推演次数已用完。",
+    sbRound: "第 {r} / {n} 轮", sbSubmit: "提交本轮决策", sbAllocated: "已分配",
+    sbAvailable: "可用", sbOver: "分配总额超过了可用额度", sbExact: "必须正好分完",
+    sbWhatHappened: "本轮发生了什么", sbLesson: "相关课程", sbScore: "推演得分",
+    sbObjectives: "考核目标", sbAdvice: "复盘建议", sbHistory: "历次决策回顾",
+    sbRecord: "下载推演记录（可用 certbook sandbox replay 复核）", sbState: "当前状态",
+    sbChange: "本轮变化", sbFinished: "推演结束", sbChoose: "请选择一项"
   };
 
   var csrf = null;
@@ -388,6 +398,255 @@
     });
   }
 
+  // ---------- sandbox ----------
+  function fmt(v, decimals) {
+    return Number(v).toLocaleString("zh-CN", { maximumFractionDigits: decimals, minimumFractionDigits: 0 });
+  }
+  // A state variable's value as the author asked it shown.
+  function fmtVar(v, x) {
+    return v.percent ? fmt(x * 100, 1) + "%" : fmt(x, v.decimals) + (v.unit ? " " + v.unit : "");
+  }
+
+  // A small line chart of one variable across rounds, drawn as SVG.
+  function sparkline(v) {
+    var W = 240, H = 72, P = 6, vals = v.values;
+    var lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals);
+    if (hi === lo) { hi = lo + 1; }
+    var x = function (i) { return P + (vals.length === 1 ? 0 : i * (W - 2 * P) / (vals.length - 1)); };
+    var y = function (val) { return H - P - (val - lo) * (H - 2 * P) / (hi - lo); };
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.setAttribute("class", "cb-spark");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", v.label + "：" + vals.map(function (a) { return fmtVar(v, a); }).join(" → "));
+    var line = document.createElementNS(ns, "polyline");
+    line.setAttribute("points", vals.map(function (val, i) { return x(i).toFixed(1) + "," + y(val).toFixed(1); }).join(" "));
+    line.setAttribute("fill", "none");
+    line.setAttribute("stroke", "currentColor");
+    line.setAttribute("stroke-width", "2");
+    svg.appendChild(line);
+    vals.forEach(function (val, i) {
+      var c = document.createElementNS(ns, "circle");
+      c.setAttribute("cx", x(i).toFixed(1)); c.setAttribute("cy", y(val).toFixed(1)); c.setAttribute("r", "3");
+      c.setAttribute("fill", "currentColor");
+      svg.appendChild(c);
+    });
+    return svg;
+  }
+
+  function messageList(ms) {
+    var ul = el("ul", { class: "cb-sb-messages" });
+    ms.forEach(function (m) {
+      ul.appendChild(el("li", { class: "cb-sb-" + m.kind }, [m.text,
+        m.lesson_url ? el("a", { href: m.lesson_url, class: "cb-sb-lesson", text: " → " + T.sbLesson }) : null]));
+    });
+    return ul;
+  }
+
+  function Sandbox(section) {
+    this.section = section;
+    this.id = section.getAttribute("data-sandbox");
+    this.body = el("div", { class: "cb-sandbox-body", "aria-live": "polite" });
+    var fallback = section.querySelector(".cb-sandbox-fallback");
+    if (fallback) fallback.remove();
+    section.appendChild(this.body);
+  }
+
+  Sandbox.prototype.showError = Quiz.prototype.showError;
+
+  Sandbox.prototype.load = function () {
+    var self = this;
+    self.body.textContent = T.loading;
+    return api("GET", "/api/scenarios/" + encodeURIComponent(self.id)).then(function (r) {
+      if (r.status === 401) {
+        self.body.textContent = "";
+        self.body.appendChild(el("p", null, [T.loginToPlay + " ", el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), text: T.login })]));
+        return;
+      }
+      if (!r.ok) { self.showError(r.data && r.data.error); return; }
+      self.renderStatus(r.data);
+    }).catch(function () { self.showError(T.networkError); });
+  };
+
+  Sandbox.prototype.renderStatus = function (s) {
+    var self = this;
+    self.status = s;
+    self.body.textContent = "";
+    if (s.summary) self.body.appendChild(el("p", { class: "cb-sb-summary", text: s.summary }));
+    (s.intro || "").split(/\n\s*\n/).forEach(function (para) {
+      if (para.trim()) self.body.appendChild(el("p", { text: para.trim() }));
+    });
+    var facts = s.rounds + " " + T.sbRounds + " · " + T.sbRunsLeft + " " + (s.runs_left === null ? T.unlimited : s.runs_left) +
+      " · " + T.sbBest + " " + (s.best_score === null ? T.none : s.best_score);
+    self.body.appendChild(el("p", { class: "cb-status", "data-cb-status": "" }, [facts]));
+    if (s.open_run) {
+      self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: T.sbResume, onclick: function () { self.start(); } }));
+    } else if (s.runs_left === 0) {
+      self.body.appendChild(el("p", { text: T.sbNoRunsLeft }));
+    } else {
+      self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: s.runs_used ? T.sbRetry : T.sbStart, onclick: function () { self.start(); } }));
+    }
+  };
+
+  Sandbox.prototype.start = function () {
+    var self = this;
+    api("POST", "/api/scenarios/" + encodeURIComponent(self.id) + "/runs", {}).then(function (r) {
+      if (!r.ok) { self.showError(r.data && r.data.error); return; }
+      self.renderRun(r.data);
+    }).catch(function () { self.showError(T.networkError); });
+  };
+
+  Sandbox.prototype.renderState = function (run) {
+    var box = el("div", { class: "cb-sb-state" }, [el("h3", { text: T.sbState })]);
+    var table = el("table", { class: "cb-sb-table" });
+    table.appendChild(el("thead", null, [el("tr", null, [el("th", { text: "" }), el("th", { text: T.sbState }), el("th", { text: T.sbChange })])]));
+    var tbody = el("tbody");
+    run.state.forEach(function (v) {
+      var n = v.values.length, cur = v.values[n - 1], prev = n > 1 ? v.values[n - 2] : null;
+      var d = cur - prev;
+      var delta = prev === null || Math.abs(d) < 1e-9 ? "" : (d > 0 ? "+" : "−") + (v.percent ? fmt(Math.abs(d) * 100, 1) + " 个百分点" : fmt(Math.abs(d), v.decimals));
+      tbody.appendChild(el("tr", { "data-var": v.id }, [el("th", { scope: "row", text: v.label }),
+        el("td", { class: "cb-sb-value", text: fmtVar(v, cur) }),
+        el("td", { class: "cb-sb-delta", text: delta })]));
+    });
+    table.appendChild(tbody);
+    box.appendChild(table);
+    var charts = el("div", { class: "cb-sb-charts" });
+    run.state.filter(function (v) { return v.chart; }).forEach(function (v) {
+      charts.appendChild(el("figure", { class: "cb-sb-chart", "data-chart": v.id }, [sparkline(v), el("figcaption", { text: v.label })]));
+    });
+    box.appendChild(charts);
+    return box;
+  };
+
+  Sandbox.prototype.renderRun = function (run) {
+    var self = this;
+    self.run = run;
+    self.body.textContent = "";
+    var played = run.rounds_played;
+    self.body.appendChild(el("p", { class: "cb-sb-progress", text: run.next ? T.sbRound.replace("{r}", run.next.round).replace("{n}", run.rounds) : T.sbFinished }));
+    var last = run.reports[run.reports.length - 1];
+    if (last && (last.messages.length || last.opening.length)) {
+      self.body.appendChild(el("div", { class: "cb-sb-report" }, [el("h3", { text: T.sbWhatHappened + "（" + (last.title || T.sbRound.replace("{r}", last.round).replace("{n}", run.rounds)) + "）" }), messageList(last.messages)]));
+    }
+    self.body.appendChild(self.renderState(run));
+    if (run.next) self.body.appendChild(self.renderRound(run, run.next));
+    if (run.result) self.body.appendChild(self.renderResult(run));
+    if (played > 1 || (played === 1 && run.result)) {
+      var hist = el("details", { class: "cb-sb-history" }, [el("summary", { text: T.sbHistory })]);
+      run.reports.forEach(function (r) {
+        hist.appendChild(el("h4", { text: r.title || T.sbRound.replace("{r}", r.round).replace("{n}", run.rounds) }));
+        if (r.opening.length) hist.appendChild(messageList(r.opening));
+        hist.appendChild(messageList(r.messages));
+      });
+      self.body.appendChild(hist);
+    }
+  };
+
+  Sandbox.prototype.renderRound = function (run, o) {
+    var self = this;
+    var form = el("form", { class: "cb-sb-round", novalidate: "" });
+    if (o.title) form.appendChild(el("h3", { text: o.title }));
+    if (o.text) form.appendChild(el("p", { text: o.text }));
+    if (o.messages.length) form.appendChild(messageList(o.messages));
+    var readers = [];
+    o.decisions.forEach(function (d) {
+      var fs = el("fieldset", { class: "cb-sb-decision", "data-decision": d.id }, [el("legend", { text: d.label })]);
+      if (d.help) fs.appendChild(el("p", { class: "cb-meta", text: d.help }));
+      if (d.kind === "allocate") {
+        var inputs = [];
+        var sum = el("p", { class: "cb-sb-sum", "aria-live": "polite" });
+        var update = function () {
+          var total = inputs.reduce(function (a, i) { return a + (Number(i[1].value) || 0); }, 0);
+          var txt = T.sbAllocated + " " + fmt(total, 2) + (d.unit ? " " + d.unit : "");
+          if (d.total !== undefined) txt += " / " + T.sbAvailable + " " + fmt(d.total, 2) + (d.exact ? "（" + T.sbExact + "）" : "");
+          sum.textContent = txt;
+          sum.className = "cb-sb-sum" + (d.total !== undefined && total > d.total + 1e-6 ? " cb-error" : "");
+        };
+        d.options.forEach(function (opt) {
+          var inputId = "cb-sb-" + self.id + "-" + d.id + "-" + opt.id;
+          var input = el("input", { type: "number", id: inputId, name: d.id + "." + opt.id, min: opt.min, max: opt.max, step: d.step || "any", value: opt.min, inputmode: "decimal" });
+          input.addEventListener("input", update);
+          inputs.push([opt.id, input]);
+          fs.appendChild(el("div", { class: "cb-sb-slot" }, [el("label", { for: inputId, text: opt.label }), input,
+            el("span", { class: "cb-meta", text: " " + fmt(opt.min, 2) + "–" + fmt(opt.max, 2) + (d.unit ? " " + d.unit : "") })]));
+        });
+        fs.appendChild(sum);
+        update();
+        readers.push([d.id, function () {
+          var out = {};
+          inputs.forEach(function (i) { out[i[0]] = Number(i[1].value) || 0; });
+          return out;
+        }]);
+      } else {
+        var radios = [];
+        d.options.forEach(function (opt, i) {
+          var r = el("input", { type: "radio", name: "cb-sb-" + self.id + "-" + d.id, value: opt.id });
+          if (i === 0 && d.options.length === 1) r.checked = true;
+          radios.push(r);
+          fs.appendChild(el("label", null, [r, " " + opt.label]));
+        });
+        readers.push([d.id, function () {
+          var picked = radios.filter(function (r) { return r.checked; })[0];
+          return picked ? picked.value : null;
+        }]);
+      }
+      form.appendChild(fs);
+    });
+    var btn = el("button", { class: "cb-btn", type: "submit", text: T.sbSubmit });
+    form.appendChild(btn);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var decisions = {}, missing = null;
+      readers.forEach(function (r) { var v = r[1](); if (v === null) missing = r[0]; else decisions[r[0]] = v; });
+      var old = form.querySelector(".cb-error[role=alert]");
+      if (old) old.remove();
+      if (missing) { form.appendChild(el("p", { class: "cb-error", role: "alert", text: T.sbChoose })); return; }
+      btn.disabled = true; btn.textContent = T.submitting;
+      api("POST", "/api/runs/" + encodeURIComponent(run.id) + "/rounds", { round: o.round, decisions: decisions }).then(function (r) {
+        if (r.ok) { self.renderRun(r.data); return; }
+        // The learner's inputs stay as they are; only the message is added.
+        btn.disabled = false; btn.textContent = T.sbSubmit;
+        form.appendChild(el("p", { class: "cb-error", role: "alert", text: (r.data && r.data.error) || T.networkError }));
+      }).catch(function () {
+        btn.disabled = false; btn.textContent = T.sbSubmit;
+        form.appendChild(el("p", { class: "cb-error", role: "alert", text: T.networkError }));
+      });
+    });
+    return form;
+  };
+
+  Sandbox.prototype.renderResult = function (run) {
+    var self = this, res = run.result;
+    var box = el("div", { class: "cb-result cb-sb-result " + (res.score >= 60 ? "cb-pass" : "cb-fail") }, [
+      el("p", { class: "cb-sb-score" }, [el("strong", { text: T.sbScore + " " + res.score + " / 100" })])]);
+    box.appendChild(el("h3", { text: T.sbObjectives }));
+    var ul = el("ul", { class: "cb-sb-objectives" });
+    res.objectives.forEach(function (o) {
+      ul.appendChild(el("li", { class: o.met ? "cb-q-right" : "cb-q-wrong" }, [
+        el("strong", { text: (o.met ? "✓ " : "✗ ") + o.label }), " (" + Math.round(o.score * 100) + "%)",
+        o.feedback ? el("div", { class: "cb-explain" }, [o.feedback, o.lesson_url ? el("a", { href: o.lesson_url, class: "cb-sb-lesson", text: " → " + T.sbLesson }) : null]) : null]));
+    });
+    box.appendChild(ul);
+    if (res.feedback.length) {
+      box.appendChild(el("h3", { text: T.sbAdvice }));
+      box.appendChild(messageList(res.feedback));
+    }
+    box.appendChild(el("p", null, [el("a", { href: "/api/runs/" + encodeURIComponent(run.id) + "/record", download: "", text: T.sbRecord })]));
+    var again = el("button", { class: "cb-btn", type: "button", text: T.sbRetry, onclick: function () { self.load(); } });
+    box.appendChild(again);
+    return box;
+  };
+
+  function setupSandboxes() {
+    var sections = document.querySelectorAll("section.cb-sandbox[data-sandbox]");
+    if (!sections.length) return;
+    mePromise.then(function () {
+      sections.forEach(function (s) { new Sandbox(s).load(); });
+    });
+  }
+
   function init() {
     // mdBook's sticky menu bar covers anything above it: show the bar inside the content.
     var bar = document.querySelector(".cb-topbar"), main = document.querySelector("main");
@@ -395,6 +654,7 @@
     mePromise.then(renderAccount);
     setupSearch();
     setupQuizzes();
+    setupSandboxes();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

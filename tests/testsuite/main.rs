@@ -4,4 +4,5 @@ mod browser;
 mod check;
 mod harness;
 mod http;
+mod sandbox;
 mod site;
