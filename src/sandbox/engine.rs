@@ -28,7 +28,7 @@ pub enum DecisionValue {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum SimError {
     /// The learner's decision is not allowed: a 4xx, the run is unchanged.
-    #[error("round {round}: {message}")]
+    #[error("第 {round} 轮：{message}")]
     Decision { round: u32, message: String },
     /// The model itself failed (NaN, a formula error): an authoring bug `check` should catch.
     #[error("round {round}: {message}")]
@@ -189,6 +189,8 @@ pub struct Sim<'a> {
     pub round: u32,
     pub violations: Vec<Violation>,
     temps: Vec<String>,
+    /// `decision.option` names, built once rather than every round.
+    option_names: Vec<Vec<String>>,
 }
 
 /// Six decimals: enough for money and rates, and identical on every machine.
@@ -219,8 +221,20 @@ impl<'a> Sim<'a> {
                 temps.push(e.target.clone());
             }
         }
+        let option_names = sc
+            .decisions
+            .iter()
+            .map(|d| {
+                let ids: Vec<&str> = match &d.kind {
+                    DecisionKind::Allocate { options, .. } => options.iter().map(|o| o.id.as_str()).collect(),
+                    DecisionKind::Choose { options } => options.iter().map(|o| o.id.as_str()).collect(),
+                };
+                ids.iter().map(|o| format!("{}.{o}", d.id)).collect()
+            })
+            .collect();
         Sim {
             sc,
+            option_names,
             rng: ChaCha8Rng::from_seed(key),
             env,
             state: sc.state.iter().map(|s| s.start).collect(),
@@ -324,11 +338,11 @@ impl<'a> Sim<'a> {
             let v = self.draw(rd.dist);
             self.env.set(&rd.id, v);
         }
-        for t in &self.temps.clone() {
+        for t in &self.temps {
             self.env.set(t, 0.0);
         }
-        for d in &sc.decisions {
-            self.bind(d, None);
+        for i in 0..sc.decisions.len() {
+            self.bind(i, None);
         }
         let mut messages = Vec::new();
         for (i, ev) in sc.events.iter().enumerate() {
@@ -421,17 +435,18 @@ impl<'a> Sim<'a> {
     }
 
     /// Sets a decision's variables: the learner's value, or zeros when not on offer.
-    fn bind(&mut self, d: &Decision, value: Option<&DecisionValue>) {
+    fn bind(&mut self, i: usize, value: Option<&DecisionValue>) {
+        let d = &self.sc.decisions[i];
         match (&d.kind, value) {
             (DecisionKind::Allocate { options, .. }, v) => {
                 let mut sum = 0.0;
-                for o in options {
+                for (o, name) in options.iter().zip(&self.option_names[i]) {
                     let x = match v {
                         Some(DecisionValue::Allocation(m)) => m.get(&o.id).copied().unwrap_or(0.0),
                         _ => 0.0,
                     };
                     sum += x;
-                    self.env.set(&format!("{}.{}", d.id, o.id), x);
+                    self.env.set(name, x);
                 }
                 self.env.set(&d.id, sum);
             }
@@ -440,8 +455,8 @@ impl<'a> Sim<'a> {
                     Some(DecisionValue::Choice(c)) => c.as_str(),
                     _ => "",
                 };
-                for o in options {
-                    self.env.set(&format!("{}.{}", d.id, o.id), if o.id == pick { 1.0 } else { 0.0 });
+                for (o, name) in options.iter().zip(&self.option_names[i]) {
+                    self.env.set(name, if o.id == pick { 1.0 } else { 0.0 });
                 }
                 self.env.set_text(&d.id, pick);
             }
@@ -454,9 +469,9 @@ impl<'a> Sim<'a> {
         let r = opening.round;
         validate(opening, decisions).map_err(|message| SimError::Decision { round: r, message })?;
         let mut messages = Vec::new();
-        for d in &sc.decisions {
+        for (i, d) in sc.decisions.iter().enumerate() {
             if let Some(v) = decisions.get(&d.id) {
-                self.bind(d, Some(v));
+                self.bind(i, Some(v));
             }
         }
         for d in &sc.decisions {
@@ -538,53 +553,74 @@ fn push_text(out: &mut Vec<Message>, kind: MessageKind, text: String, lesson: &O
 fn validate(opening: &Opening, decisions: &Decisions) -> Result<(), String> {
     for k in decisions.keys() {
         if !opening.decisions.iter().any(|d| &d.id == k) {
-            return Err(format!("`{k}` is not a decision of this round"));
+            return Err(format!("本轮没有决策「{k}」"));
         }
     }
     for d in &opening.decisions {
         let Some(v) = decisions.get(&d.id) else {
-            return Err(format!("decision `{}` ({}) is missing", d.id, d.label));
+            return Err(format!("缺少决策「{}」(missing)", d.label));
         };
         match (d.kind, v) {
             ("choose", DecisionValue::Choice(c)) => {
                 if !d.options.iter().any(|o| &o.id == c) {
-                    return Err(format!("`{c}` is not an option of `{}` this round", d.id));
+                    return Err(format!("「{c}」不是本轮「{}」的选项 (not an option)", d.label));
                 }
             }
             ("allocate", DecisionValue::Allocation(m)) => {
                 for k in m.keys() {
                     if !d.options.iter().any(|o| &o.id == k) {
-                        return Err(format!("`{k}` is not an option of `{}`", d.id));
+                        return Err(format!("「{k}」不是「{}」的选项 (not an option)", d.label));
                     }
                 }
                 let mut sum = 0.0;
                 for o in &d.options {
                     let Some(&x) = m.get(&o.id) else {
-                        return Err(format!("`{}.{}` ({}) is missing", d.id, o.id, o.label));
+                        return Err(format!("「{}」缺少「{}」的数额 (missing)", d.label, o.label));
                     };
                     let (lo, hi) = (o.min.unwrap_or(0.0), o.max.unwrap_or(f64::INFINITY));
                     if !x.is_finite() || x < lo || x > hi {
-                        return Err(format!("{} must be from {lo} to {hi}, got {x}", o.label));
+                        return Err(format!(
+                            "{} 必须在 {}～{} 之间，收到 {}",
+                            o.label,
+                            format_number(lo, 2),
+                            format_number(hi, 2),
+                            format_number(x, 2)
+                        ));
                     }
                     if let Some(step) = d.step {
                         let k = (x - lo) / step;
                         if (k - k.round()).abs() > 1e-9 {
-                            return Err(format!("{} must be in steps of {step}, got {x}", o.label));
+                            return Err(format!(
+                                "{} 必须按 {} 的整数倍填写，收到 {}",
+                                o.label,
+                                format_number(step, 4),
+                                format_number(x, 4)
+                            ));
                         }
                     }
                     sum += x;
                 }
                 if let Some(t) = d.total {
                     if d.exact && (sum - t).abs() > 1e-6 {
-                        return Err(format!("{} must add up to exactly {t}, got {sum}", d.label));
+                        return Err(format!(
+                            "{} 必须正好分配 {}，现在是 {}",
+                            d.label,
+                            format_number(t, 2),
+                            format_number(sum, 2)
+                        ));
                     }
                     if sum > t + 1e-6 {
-                        return Err(format!("{} adds up to {sum}, more than the {t} available", d.label));
+                        return Err(format!(
+                            "{} 合计 {}，超过了可用的 {}",
+                            d.label,
+                            format_number(sum, 2),
+                            format_number(t, 2)
+                        ));
                     }
                 }
             }
-            ("choose", _) => return Err(format!("`{}` takes one option id (a string)", d.id)),
-            _ => return Err(format!("`{}` takes an amount per option (an object)", d.id)),
+            ("choose", _) => return Err(format!("「{}」需要选择一个选项", d.label)),
+            _ => return Err(format!("「{}」需要为每个选项填写数额", d.label)),
         }
     }
     Ok(())

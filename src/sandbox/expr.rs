@@ -124,7 +124,13 @@ impl Env {
     }
 
     pub fn set_text(&mut self, name: &str, v: &str) {
-        self.values.insert(name.to_owned(), Value::String(v.to_owned()));
+        match self.values.get_mut(name) {
+            Some(Value::String(s)) if s == v => {}
+            Some(slot) => *slot = Value::String(v.to_owned()),
+            None => {
+                self.values.insert(name.to_owned(), Value::String(v.to_owned()));
+            }
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<f64> {

@@ -266,3 +266,93 @@ async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_
     let _ = c.close().await;
     result.unwrap();
 }
+
+/// Counts the points drawn in one variable's chart.
+async fn chart_points(c: &Client, var: &str) -> Result<usize, fantoccini::error::CmdError> {
+    let sel = format!("section[data-sandbox=growth] figure[data-chart={var}] circle");
+    Ok(c.find_all(Locator::Css(&sel)).await?.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_learner_plays_a_round_of_the_growth_sandbox_and_the_chart_updates() {
+    let Some(driver) = start_driver() else { return };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let s = TestServer::start_at(root).await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let result = async {
+        log_in(&c, &s, "alice", "/ops/ops-practice-channels.html").await?;
+        let start = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("section[data-sandbox=growth] button.cb-btn"))
+            .await?;
+        assert_eq!(start.text().await?, "开始推演");
+        start.click().await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("section[data-sandbox=growth] form.cb-sb-round"))
+            .await?;
+        assert_eq!(
+            chart_points(&c, "active").await?,
+            1,
+            "before round 1 the chart has the starting point"
+        );
+        // Overspend first: the server refuses, the page says why and keeps the inputs.
+        let social = c.find(Locator::Css("input[name='spend.social']")).await?;
+        social.clear().await?;
+        social.send_keys("80000").await?;
+        let search = c.find(Locator::Css("input[name='spend.search']")).await?;
+        search.clear().await?;
+        search.send_keys("80000").await?;
+        let kol = c.find(Locator::Css("input[name='spend.kol']")).await?;
+        kol.clear().await?;
+        kol.send_keys("60000").await?;
+        c.find(Locator::Css("section[data-sandbox=growth] input[type=radio][value=guide]"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("form.cb-sb-round button[type=submit]")).await?.click().await?;
+        let err = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("form.cb-sb-round .cb-error[role=alert]"))
+            .await?;
+        assert!(err.text().await?.contains("超过了可用的 200,000"), "{}", err.text().await?);
+        assert_eq!(social.prop("value").await?.as_deref(), Some("80000"), "the learner's input is kept");
+        kol.clear().await?;
+        kol.send_keys("0").await?;
+        search.clear().await?;
+        search.send_keys("10000").await?;
+        social.clear().await?;
+        social.send_keys("20000").await?;
+        c.find(Locator::Css("form.cb-sb-round button[type=submit]")).await?.click().await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("section[data-sandbox=growth] .cb-sb-report"))
+            .await?;
+        let progress = c
+            .find(Locator::Css("section[data-sandbox=growth] .cb-sb-progress"))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(progress, "第 2 / 6 轮");
+        assert_eq!(chart_points(&c, "active").await?, 2, "the chart gained round 1's point");
+        let budget = c.find(Locator::Css("tr[data-var=budget] .cb-sb-value")).await?.text().await?;
+        assert_eq!(budget, "170,000 元");
+        let report = c.find(Locator::Css(".cb-sb-report")).await?.text().await?;
+        assert!(report.contains("周留存率提升到 80%"), "{report}");
+        c.find(Locator::Css("section[data-sandbox=growth]")).await?.click().await.ok();
+        screenshot(&c, "sandbox-growth-round1.png").await;
+        // The server holds the round: one run, one round played.
+        let played: i64 = s
+            .store
+            .write_blocking(|tx| Ok(tx.query_row("SELECT rounds_played FROM runs", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(played, 1);
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.unwrap();
+}

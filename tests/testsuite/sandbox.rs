@@ -260,18 +260,21 @@ async fn tampered_or_out_of_range_decisions_get_a_4xx_and_change_nothing() {
     let (_, run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
     let id = run["id"].as_str().unwrap().to_string();
     let cases = [
-        (alloc(70.0, 50.0, "safe"), "more than the 100 available"),
-        (alloc(-10.0, 0.0, "safe"), "must be from 0"),
-        (alloc(0.0, 70.0, "safe"), "must be from 0 to 60"),
-        (alloc(15.0, 0.0, "safe"), "steps of 10"),
-        (alloc(10.0, 0.0, "yolo"), "not an option"),
-        (json!({ "spend": { "a": 10, "b": 0 } }), "missing"),
-        (json!({ "spend": { "a": 10, "b": 0, "c": 5 }, "plan": "safe" }), "not an option"),
+        (alloc(70.0, 50.0, "safe"), "超过了可用的 100"),
+        (alloc(-10.0, 0.0, "safe"), "必须在 0～100 之间"),
+        (alloc(0.0, 70.0, "safe"), "必须在 0～60 之间"),
+        (alloc(15.0, 0.0, "safe"), "10 的整数倍"),
+        (alloc(10.0, 0.0, "yolo"), "「yolo」不是本轮「方案」的选项"),
+        (json!({ "spend": { "a": 10, "b": 0 } }), "缺少决策「方案」"),
+        (
+            json!({ "spend": { "a": 10, "b": 0, "c": 5 }, "plan": "safe" }),
+            "「c」不是「投放」的选项",
+        ),
         (
             json!({ "spend": { "a": 10, "b": 0 }, "plan": "safe", "cheat": "x" }),
-            "not a decision",
+            "本轮没有决策「cheat」",
         ),
-        (json!({ "spend": "all", "plan": "safe" }), "amount per option"),
+        (json!({ "spend": "all", "plan": "safe" }), "「投放」需要为每个选项填写数额"),
     ];
     for (d, needle) in cases {
         let (code, body) = play(&alice, &id, 1, d.clone()).await;
