@@ -5,6 +5,7 @@
 //! and [`http`] serves that site with a JSON API backed by the SQLite [`store`].
 //! Domain modules (`course`, `quiz`, `sandbox`) know nothing of `store` or `http`.
 
+pub mod certify;
 pub mod cli;
 pub mod clock;
 pub mod course;

@@ -5,6 +5,7 @@ mod check;
 mod sandbox;
 mod serve;
 mod user;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -32,6 +33,8 @@ pub enum Command {
     /// Replay or script sandbox runs.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
+    /// Check a signed certificate credential (Open Badges 3.0 JSON) offline.
+    Verify(verify::Args),
     /// Manage accounts.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(a) => serve::run(a),
         Command::User(c) => user::run(c),
         Command::Sandbox(c) => sandbox::run(c),
+        Command::Verify(a) => verify::run(a),
     }
 }
 

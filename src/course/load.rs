@@ -3,6 +3,7 @@
 
 use super::lesson::{parse_lesson, scan_directives};
 use super::model::{Course, Curriculum, Lesson, Module};
+use crate::certify::{Exercise, Requirement, Track, default_rubric, parse_exercise, parse_rubric, parse_track};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::quiz::{Quiz, parse_bank};
 use crate::sandbox::{Scenario, autoplay, parse_scenario};
@@ -64,6 +65,7 @@ pub fn load(root: &Path) -> Result<(Curriculum, Diagnostics), Diagnostics> {
         broken_quizzes: Default::default(),
         scenarios: Default::default(),
         broken_scenarios: Default::default(),
+        exercises: Default::default(),
         diags: Diagnostics::default(),
         texts: HashMap::new(),
         ids: HashMap::new(),
@@ -83,6 +85,8 @@ struct Loader<'a> {
     /// Ids of loaded scenarios, for `{{#sandbox id}}`.
     scenarios: std::collections::BTreeSet<String>,
     broken_scenarios: std::collections::HashSet<String>,
+    /// Ids of exercises (loaded or broken), for `{{#exercise id}}`.
+    exercises: std::collections::BTreeSet<String>,
     diags: Diagnostics,
     /// File texts by relative path, so later checks can point into them.
     texts: HashMap<PathBuf, String>,
@@ -132,6 +136,9 @@ impl Loader<'_> {
         let quizzes = self.quizzes();
         let scenarios = self.scenarios();
         self.scenarios = scenarios.keys().cloned().collect();
+        let exercises = self.exercises();
+        let rubric = self.rubric();
+        let track = self.track();
         let mut courses = Vec::new();
         for dir in &raw.courses {
             if let Some(c) = self.course(&file, dir, &quizzes) {
@@ -146,8 +153,26 @@ impl Loader<'_> {
             courses,
             quizzes,
             scenarios,
+            exercises,
+            rubric,
+            track,
         };
         self.scenario_links(&curriculum);
+        self.track_links(&curriculum);
+        for ex in curriculum.exercises.values() {
+            if curriculum.lesson_for_exercise(&ex.id).is_none() {
+                let text = self.texts.get(&ex.source).cloned().unwrap_or_default();
+                self.diags.push(
+                    Diagnostic::warning(
+                        &ex.source,
+                        &text,
+                        Some(0..0),
+                        format!("exercise `{}` is not embedded in any lesson", ex.id),
+                    )
+                    .help(format!("add `{{{{#exercise {}}}}}` to a lesson or case", ex.id)),
+                );
+            }
+        }
         for (id, quiz) in &curriculum.quizzes {
             if curriculum.lesson_for_quiz(id).is_none() {
                 let text = self.texts.get(&quiz.source).map(String::as_str).unwrap_or("");
@@ -247,6 +272,132 @@ impl Loader<'_> {
             }
         }
         out
+    }
+
+    fn toml_files(&self, dir: &str) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.root.join(dir))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    fn exercises(&mut self) -> BTreeMap<String, Exercise> {
+        let mut out = BTreeMap::new();
+        for path in self.toml_files("content/exercises") {
+            let rel = path.strip_prefix(self.root).unwrap_or(&path).to_path_buf();
+            let Some(text) = self.read(&rel) else {
+                continue;
+            };
+            if let Some(id) = text
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|t| t.get("id")?.as_str().map(str::to_string))
+            {
+                self.exercises.insert(id);
+            }
+            match parse_exercise(&rel, &text) {
+                Err(d) => self.diags.0.extend(d),
+                Ok(ex) => {
+                    if let Some(first) = out.get(&ex.id).map(|e: &Exercise| e.source.clone()) {
+                        let at = text.find("id").map(|i| i..i + 2);
+                        self.err(
+                            &rel,
+                            at,
+                            format!("duplicate exercise id `{}` (also in {})", ex.id, first.display()),
+                            "give every exercise its own id",
+                        );
+                    } else {
+                        out.insert(ex.id.clone(), ex);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn rubric(&mut self) -> crate::certify::Rubric {
+        let rel = PathBuf::from("content/rubric.toml");
+        match self.read(&rel) {
+            None => default_rubric(),
+            Some(text) => parse_rubric(&rel, &text).unwrap_or_else(|d| {
+                self.diags.0.extend(d);
+                default_rubric()
+            }),
+        }
+    }
+
+    fn track(&mut self) -> Option<Track> {
+        let rel = PathBuf::from("content/certification.toml");
+        let text = self.read(&rel)?;
+        parse_track(&rel, &text).map_err(|d| self.diags.0.extend(d)).ok()
+    }
+
+    /// Every requirement names something that exists and that a learner can reach.
+    fn track_links(&mut self, cur: &Curriculum) {
+        let Some(track) = &cur.track else {
+            return;
+        };
+        for level in &track.levels {
+            for (r, span) in level.requirements.iter().zip(&level.spans) {
+                let (kind, known, reachable): (&str, Vec<&str>, bool) = match r {
+                    Requirement::Quiz { id, .. } => (
+                        "quiz",
+                        cur.quizzes.keys().map(String::as_str).collect(),
+                        cur.lesson_for_quiz(id).is_some(),
+                    ),
+                    Requirement::Scenario { id, .. } => (
+                        "scenario",
+                        cur.scenarios.keys().map(String::as_str).collect(),
+                        cur.lesson_for_scenario(id).is_some(),
+                    ),
+                    Requirement::Exercise { id, .. } => (
+                        "exercise",
+                        cur.exercises.keys().map(String::as_str).collect(),
+                        cur.lesson_for_exercise(id).is_some(),
+                    ),
+                    Requirement::Read { id } => (
+                        "lesson, module or course",
+                        Vec::new(),
+                        !crate::certify::lessons_covered(cur, id).is_empty(),
+                    ),
+                };
+                let id = r.item();
+                let exists = match r {
+                    Requirement::Read { .. } => reachable,
+                    _ => known.contains(&id),
+                };
+                if !exists {
+                    let close: Vec<&str> = known.iter().copied().filter(|k| similar(k, id)).collect();
+                    let help = if close.is_empty() {
+                        format!("use the id of an existing {kind}")
+                    } else {
+                        format!("did you mean `{}`?", close.join("`, `"))
+                    };
+                    self.err(
+                        &track.source,
+                        Some(span.clone()),
+                        format!("level `{}` requires unknown {kind} `{id}`", level.id),
+                        help,
+                    );
+                } else if !reachable {
+                    self.err(
+                        &track.source,
+                        Some(span.clone()),
+                        format!(
+                            "no learner can meet level `{}`: {kind} `{id}` is not embedded in any lesson",
+                            level.id
+                        ),
+                        "embed it in a lesson, or drop the requirement",
+                    );
+                }
+            }
+        }
     }
 
     /// Scenario feedback links to lessons; every scenario should be played somewhere.
@@ -390,6 +541,7 @@ impl Loader<'_> {
         });
         let mut embedded = Vec::new();
         let mut sandboxes = Vec::new();
+        let mut exercises = Vec::new();
         for d in scan_directives(&parsed.body) {
             let span = Some(parsed.body_offset + d.span.start..parsed.body_offset + d.span.end);
             match d.name.as_str() {
@@ -416,12 +568,22 @@ impl Loader<'_> {
                     };
                     self.err(&rel, span, format!("unknown scenario `{}`", d.arg), help);
                 }
+                "exercise" if self.exercises.contains(&d.arg) => exercises.push(d.arg),
+                "exercise" => {
+                    let known: Vec<&str> = self.exercises.iter().map(String::as_str).filter(|k| similar(k, &d.arg)).collect();
+                    let help = if known.is_empty() {
+                        "check the `id` at the top of the exercise in content/exercises/".to_string()
+                    } else {
+                        format!("did you mean `{}`?", known.join("`, `"))
+                    };
+                    self.err(&rel, span, format!("unknown exercise `{}`", d.arg), help);
+                }
                 name if MDBOOK_DIRECTIVES.contains(&name) => {}
                 name => self.err(
                     &rel,
                     span,
                     format!("unknown directive `{{{{#{name}}}}}`"),
-                    "certbook knows `{{#quiz id}}` and `{{#sandbox id}}`; mdBook knows include, rustdoc_include, playground and title",
+                    "certbook knows `{{#quiz id}}`, `{{#sandbox id}}` and `{{#exercise id}}`; mdBook knows include, rustdoc_include, playground and title",
                 ),
             }
         }
@@ -434,6 +596,7 @@ impl Loader<'_> {
             source: rel,
             quizzes: embedded,
             scenarios: sandboxes,
+            exercises,
         })
     }
 }

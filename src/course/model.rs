@@ -1,5 +1,6 @@
 //! Plain data for a loaded curriculum. No IO here.
 
+use crate::certify::{Exercise, Rubric, Track};
 use crate::quiz::Quiz;
 use crate::sandbox::Scenario;
 use std::collections::BTreeMap;
@@ -23,6 +24,12 @@ pub struct Curriculum {
     pub quizzes: BTreeMap<String, Quiz>,
     /// Sandbox scenarios by id.
     pub scenarios: BTreeMap<String, Scenario>,
+    /// Open exercises graded by instructors, by id.
+    pub exercises: BTreeMap<String, Exercise>,
+    /// How exercises are graded.
+    pub rubric: Rubric,
+    /// The certification track, when the course has `content/certification.toml`.
+    pub track: Option<Track>,
 }
 
 /// One course (a folder under `content/`).
@@ -62,6 +69,8 @@ pub struct Lesson {
     pub quizzes: Vec<String>,
     /// Scenario ids the lesson embeds, in order.
     pub scenarios: Vec<String>,
+    /// Exercise ids the lesson embeds, in order.
+    pub exercises: Vec<String>,
 }
 
 impl Curriculum {
@@ -97,6 +106,11 @@ impl Curriculum {
     /// The lesson that embeds a scenario.
     pub fn lesson_for_scenario(&self, id: &str) -> Option<(&Course, &str, &Lesson)> {
         self.pages().find(|(_, _, l)| l.scenarios.iter().any(|s| s == id))
+    }
+
+    /// The page that embeds an exercise.
+    pub fn lesson_for_exercise(&self, id: &str) -> Option<(&Course, &str, &Lesson)> {
+        self.pages().find(|(_, _, l)| l.exercises.iter().any(|s| s == id))
     }
 
     pub fn lesson_for_quiz(&self, id: &str) -> Option<(&Course, &str, &Lesson)> {

@@ -164,8 +164,29 @@ async fn account_page(State(state): State<AppState>, MaybeSession(session): Mayb
             json!({ "title": title, "url": url, "attempts": r.attempts, "best": r.best_percent, "passed": r.passed })
         })
         .collect();
-    let data = json!({ "user": session.user, "role_label": session.user.role.label(), "quizzes": quizzes });
+    let (levels, _) = super::certify::certify_user(&state, session.user.id).await?;
+    let certs = state.store.certificates_of(session.user.id).await?;
+    let certificates: Vec<_> = certs.iter().map(|c| super::certify::certificate_json(&state, c)).collect();
+    let runs: Vec<_> = state
+        .store
+        .runs_of(session.user.id)
+        .await?
+        .iter()
+        .filter(|r| r.status == "finished")
+        .map(|r| {
+            let sc = cur.scenarios.get(&r.scenario_id);
+            json!({
+                "title": sc.map_or(r.scenario_id.clone(), |s| s.title.clone()),
+                "url": cur.lesson_for_scenario(&r.scenario_id).and_then(|(_, _, l)| cur.page_url(&l.id)),
+                "score": r.score, "id": r.id,
+            })
+        })
+        .collect();
+    let data = json!({
+        "user": session.user, "role_label": session.user.role.label(), "quizzes": quizzes, "runs": runs,
+        "track": cur.track.as_ref().map(|t| &t.title), "levels": levels, "certificates": certificates,
+    });
     Ok(state
         .pages
-        .render("account", "我的成绩", Some(&session.user), Some(&session.csrf), data))
+        .render("account", "我的进度", Some(&session.user), Some(&session.csrf), data))
 }

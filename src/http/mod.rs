@@ -3,6 +3,7 @@
 
 mod account;
 pub mod auth;
+pub mod certify;
 pub mod error;
 mod pages;
 mod quiz;
@@ -32,11 +33,17 @@ pub struct AppState {
     /// Mark cookies `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
     pub sessions: Arc<auth::SessionCache>,
+    /// Signs Open Badges credentials; its key is created on first start and kept in the database.
+    pub issuer: Arc<crate::certify::credential::Issuer>,
+    /// The address people reach this server at (verification links, credential ids).
+    pub public_url: String,
 }
 
 impl AppState {
     pub fn new(curriculum: Curriculum, store: Store, site_dir: PathBuf, clock: Clock) -> anyhow::Result<Self> {
         let pages = pages::Pages::load(&curriculum)?;
+        let seed = store.secret_blocking("credential-signing-key", || rand::random::<[u8; 32]>().to_vec(), clock.now_ms())?;
+        let issuer = crate::certify::credential::Issuer::from_seed(&seed).map_err(anyhow::Error::msg)?;
         Ok(AppState {
             curriculum: Arc::new(curriculum),
             store,
@@ -45,6 +52,8 @@ impl AppState {
             pages: Arc::new(pages),
             secure_cookies: false,
             sessions: Default::default(),
+            issuer: Arc::new(issuer),
+            public_url: "http://127.0.0.1:3000".into(),
         })
     }
 }
@@ -59,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(quiz::router())
         .merge(sandbox::router())
+        .merge(certify::router())
         .merge(staff::router())
         .fallback_service(site)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

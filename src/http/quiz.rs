@@ -143,7 +143,16 @@ async fn submit(
     match outcome {
         SubmitOutcome::Graded(a) | SubmitOutcome::AlreadySubmitted(a) if a.status == "graded" => {
             let quiz = find_quiz(&state, &a.quiz_id)?;
-            Ok(Json(result_json(&quiz, &a)))
+            let mut v = result_json(&quiz, &a);
+            // A passing grade may complete a certification level: issue it now.
+            let (_, issued) = super::certify::certify_user(&state, session.user.id).await?;
+            v["certificates_issued"] = json!(
+                issued
+                    .iter()
+                    .map(|c| super::certify::certificate_json(&state, c))
+                    .collect::<Vec<_>>()
+            );
+            Ok(Json(v))
         }
         SubmitOutcome::Expired(_) | SubmitOutcome::AlreadySubmitted(_) => {
             Err(ApiError::Conflict("时间已到：本次作答已超时，不计分 (time limit exceeded)".into()))

@@ -267,7 +267,19 @@ async fn play(
         .record_round(id, session.user.id, row.rounds_played, decisions_json, finished, now)
         .await?
     {
-        RecordRound::Saved(row) => Ok(Json(view(&state, &sc, &row, &p))),
+        RecordRound::Saved(row) => {
+            let mut v = view(&state, &sc, &row, &p);
+            if row.status == "finished" {
+                let (_, issued) = super::certify::certify_user(&state, session.user.id).await?;
+                v["certificates_issued"] = json!(
+                    issued
+                        .iter()
+                        .map(|c| super::certify::certificate_json(&state, c))
+                        .collect::<Vec<_>>()
+                );
+            }
+            Ok(Json(v))
+        }
         // A concurrent identical submit won the race: same decisions, same answer.
         RecordRound::Stale(row) if already(&row) => {
             let (sc, p) = replayed(&state, &row)?;

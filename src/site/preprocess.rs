@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 pub struct Placeholders {
     titles: BTreeMap<String, String>,
     scenarios: BTreeMap<String, String>,
+    /// Exercise id → (title, prompt markdown, minutes).
+    exercises: BTreeMap<String, (String, String, Option<u32>)>,
 }
 
 impl Placeholders {
@@ -20,6 +22,11 @@ impl Placeholders {
         Placeholders {
             titles: cur.quizzes.iter().map(|(id, q)| (id.clone(), q.title.clone())).collect(),
             scenarios: cur.scenarios.iter().map(|(id, s)| (id.clone(), s.title.clone())).collect(),
+            exercises: cur
+                .exercises
+                .iter()
+                .map(|(id, e)| (id.clone(), (e.title.clone(), e.prompt.clone(), e.minutes)))
+                .collect(),
         }
     }
 
@@ -31,6 +38,7 @@ impl Placeholders {
             let html = match d.name.as_str() {
                 "quiz" => self.titles.get(&d.arg).map(|t| placeholder(&d.arg, t)),
                 "sandbox" => self.scenarios.get(&d.arg).map(|t| sandbox_placeholder(&d.arg, t)),
+                "exercise" => self.exercises.get(&d.arg).map(|(t, p, m)| exercise_placeholder(&d.arg, t, p, *m)),
                 _ => None,
             };
             let Some(html) = html else {
@@ -73,6 +81,19 @@ fn sandbox_placeholder(id: &str, title: &str) -> String {
     let title = html_escape(title);
     format!(
         "\n\n<section class=\"cb-sandbox\" data-sandbox=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-sandbox-title\">{title}</h2>\n<p class=\"cb-sandbox-fallback\">沙盘在服务器上推演：请<a href=\"/login\">登录</a>后在此开始。</p>\n</section>\n\n"
+    )
+}
+
+/// The exercise's task is ordinary course text (markdown, rendered by mdBook); the
+/// answer box is filled in by the page script for a logged-in learner.
+fn exercise_placeholder(id: &str, title: &str, prompt: &str, minutes: Option<u32>) -> String {
+    let id = html_escape(id);
+    let title = html_escape(title);
+    let minutes = minutes
+        .map(|m| format!("<p class=\"cb-meta\">建议用时 {m} 分钟 · 由讲师按五维度评分</p>\n"))
+        .unwrap_or_default();
+    format!(
+        "\n\n<section class=\"cb-exercise\" data-exercise=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-exercise-title\">{title}</h2>\n{minutes}\n{prompt}\n\n<div class=\"cb-exercise-body\"><p class=\"cb-exercise-fallback\">请<a href=\"/login\">登录</a>后在此提交你的答案，讲师评分后可在此查看反馈。</p></div>\n</section>\n\n"
     )
 }
 

@@ -148,6 +148,12 @@ fn lesson_page(l: &crate::course::Lesson) -> String {
         s.push_str("\n</div>\n\n");
     }
     s.push_str(&l.body);
+    // The page script turns this into a "mark as read" button for a logged-in learner.
+    let _ = write!(
+        s,
+        "\n\n<div class=\"cb-read\" data-lesson=\"{}\"></div>\n",
+        crate::site::preprocess::html_escape(&l.id)
+    );
     s
 }
 

@@ -15,6 +15,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("pages/login.hbs", include_str!("../../templates/pages/login.hbs")),
     ("pages/account.hbs", include_str!("../../templates/pages/account.hbs")),
     ("pages/error.hbs", include_str!("../../templates/pages/error.hbs")),
+    ("pages/verify.hbs", include_str!("../../templates/pages/verify.hbs")),
+    ("pages/certificate.hbs", include_str!("../../templates/pages/certificate.hbs")),
 ];
 
 /// The template `name` for the course at `root`: the course's override or the default.

@@ -67,6 +67,51 @@ CREATE INDEX runs_by_user_scenario ON runs (user_id, scenario_id);
 CREATE UNIQUE INDEX runs_one_open ON runs (user_id, scenario_id) WHERE status = 'open';
 "#,
         ),
+        M::up(
+            r#"
+-- One submission per learner and exercise, revised in place until it is graded.
+CREATE TABLE submissions (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    exercise_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    submitted_at INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('submitted', 'graded')),
+    scores TEXT,
+    total REAL,
+    feedback TEXT,
+    grader_id INTEGER REFERENCES users(id),
+    graded_at INTEGER,
+    UNIQUE (user_id, exercise_id)
+);
+CREATE INDEX submissions_queue ON submissions (status, submitted_at);
+CREATE TABLE lesson_reads (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    lesson_id TEXT NOT NULL,
+    read_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, lesson_id)
+) WITHOUT ROWID;
+-- A level is certified once per learner: the unique key makes issuing idempotent.
+CREATE TABLE certificates (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    track_id TEXT NOT NULL,
+    level_id TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    evidence TEXT NOT NULL,
+    revoked_at INTEGER,
+    revoke_reason TEXT,
+    UNIQUE (user_id, track_id, level_id)
+);
+-- Server secrets created on first start (the credential signing key).
+CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+"#,
+        ),
     ])
 }
 

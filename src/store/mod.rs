@@ -3,12 +3,14 @@
 //! blocking thread pool so the async runtime never waits on disk or a lock.
 
 mod attempts;
+mod certs;
 mod migrations;
 mod runs;
 mod sessions;
 mod users;
 
 pub use attempts::{AttemptRow, NewAttempt, QuizSummaryRow, StartOutcome, SubmitOutcome};
+pub use certs::{CertificateRow, SaveSubmission, SubmissionRow};
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
 pub use users::{Role, User, upsert_user};
 

@@ -7,7 +7,7 @@
 
   // Every interface string in one place (zh-CN).
   var T = {
-    login: "登录", logout: "退出", myResults: "我的成绩",
+    login: "登录", logout: "退出", myResults: "我的进度",
     loginToTake: "登录后即可作答，成绩由服务器评定。",
     start: "开始作答", resume: "继续作答", retry: "再做一次", submit: "提交答案",
     submitting: "正在提交……", loading: "正在加载……",
@@ -27,7 +27,12 @@
     sbWhatHappened: "本轮发生了什么", sbLesson: "相关课程", sbScore: "推演得分",
     sbObjectives: "考核目标", sbAdvice: "复盘建议", sbHistory: "历次决策回顾",
     sbRecord: "下载推演记录（可用 certbook sandbox replay 复核）", sbState: "当前状态",
-    sbChange: "本轮变化", sbFinished: "推演结束", sbChoose: "请选择一项"
+    sbChange: "本轮变化", sbFinished: "推演结束", sbChoose: "请选择一项",
+    markRead: "标记本课为已读", isRead: "✓ 已读完本课", readFailed: "未能记录，请稍后再试",
+    exLogin: "登录后即可在此提交答案。", exSubmit: "提交答案", exRevise: "保存修改",
+    exSaved: "已提交，讲师评分前可随时修改。", exRevision: "第 {n} 版", exGraded: "讲师已评分",
+    exTotal: "总分", exFeedback: "讲师反馈", exChars: "字数", exPass: "及格线",
+    certIssued: "恭喜！你获得了新的证书：", myProgress: "查看我的进度"
   };
 
   var csrf = null;
@@ -639,6 +644,100 @@
     return box;
   };
 
+  // ---------- lesson read + exercises ----------
+  function announceCertificates(container, certs) {
+    if (!certs || !certs.length) return;
+    container.appendChild(el("p", { class: "cb-result cb-pass", role: "status" }, [T.certIssued + certs.map(function (c) { return c.level_title; }).join("、") + " ",
+      el("a", { href: "/account", text: T.myProgress })]));
+  }
+
+  function setupRead() {
+    var box = document.querySelector(".cb-read[data-lesson]");
+    if (!box) return;
+    mePromise.then(function (user) {
+      if (!user || user.role !== "learner") return;
+      var id = box.getAttribute("data-lesson");
+      var btn = el("button", { class: "cb-btn", type: "button", text: T.markRead });
+      btn.addEventListener("click", function () {
+        btn.disabled = true;
+        api("POST", "/api/lessons/" + encodeURIComponent(id) + "/read", {}).then(function (r) {
+          if (!r.ok) { btn.disabled = false; box.appendChild(el("p", { class: "cb-error", role: "alert", text: (r.data && r.data.error) || T.readFailed })); return; }
+          btn.textContent = T.isRead;
+          announceCertificates(box, r.data.certificates_issued);
+        }).catch(function () { btn.disabled = false; box.appendChild(el("p", { class: "cb-error", role: "alert", text: T.readFailed })); });
+      });
+      box.appendChild(btn);
+    });
+  }
+
+  function Exercise(section) {
+    this.section = section;
+    this.id = section.getAttribute("data-exercise");
+    this.body = section.querySelector(".cb-exercise-body") || section.appendChild(el("div", { class: "cb-exercise-body" }));
+  }
+
+  Exercise.prototype.load = function () {
+    var self = this;
+    api("GET", "/api/exercises/" + encodeURIComponent(self.id)).then(function (r) {
+      if (r.status === 401) {
+        self.body.textContent = "";
+        self.body.appendChild(el("p", null, [T.exLogin + " ", el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), text: T.login })]));
+        return;
+      }
+      if (!r.ok) { self.body.textContent = (r.data && r.data.error) || T.networkError; return; }
+      self.render(r.data);
+    }).catch(function () { self.body.textContent = T.networkError; });
+  };
+
+  Exercise.prototype.render = function (ex) {
+    var self = this, sub = ex.submission;
+    self.body.textContent = "";
+    if (sub && sub.status === "graded") {
+      var box = el("div", { class: "cb-result " + (sub.total >= ex.pass ? "cb-pass" : "cb-fail"), "data-cb-graded": "" }, [
+        el("p", null, [el("strong", { text: T.exGraded + " · " + T.exTotal + " " + sub.total + "（" + T.exPass + " " + ex.pass + "）" })])]);
+      var ul = el("ul");
+      sub.dimensions.forEach(function (d) { ul.appendChild(el("li", { text: d.title + "：" + d.score })); });
+      box.appendChild(ul);
+      if (sub.feedback) box.appendChild(el("div", { class: "cb-explain" }, [el("strong", { text: T.exFeedback + "：" }), el("div", { class: "cb-feedback", text: sub.feedback })]));
+      self.body.appendChild(box);
+      self.body.appendChild(el("details", null, [el("summary", { text: T.exRevision.replace("{n}", sub.revision) }), el("div", { class: "cb-answer", text: sub.body })]));
+      return;
+    }
+    var form = el("form", { class: "cb-exercise-form" });
+    var areaId = "cb-ex-" + self.id;
+    var area = el("textarea", { id: areaId, rows: "12", maxlength: ex.max_chars });
+    area.value = sub ? sub.body : (localStorage.getItem("certbook-ex-" + self.id) || "");
+    var count = el("span", { class: "cb-meta", "aria-live": "polite" });
+    var update = function () { count.textContent = T.exChars + " " + Array.from(area.value.trim()).length + " / " + ex.min_chars + "–" + ex.max_chars; };
+    area.addEventListener("input", function () { update(); try { localStorage.setItem("certbook-ex-" + self.id, area.value); } catch (e) { /* storage full or off */ } });
+    update();
+    var btn = el("button", { class: "cb-btn", type: "submit", text: sub ? T.exRevise : T.exSubmit });
+    var status = el("p", { class: "cb-status", "data-cb-status": "" }, [sub ? T.exSaved + "（" + T.exRevision.replace("{n}", sub.revision) + "）" : ""]);
+    form.appendChild(el("label", { for: areaId, text: ex.title }));
+    form.appendChild(area);
+    form.appendChild(el("div", null, [count]));
+    form.appendChild(btn);
+    form.appendChild(status);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      btn.disabled = true;
+      var old = form.querySelector(".cb-error"); if (old) old.remove();
+      api("POST", "/api/exercises/" + encodeURIComponent(self.id) + "/submission", { body: area.value }).then(function (r) {
+        btn.disabled = false;
+        if (!r.ok) { form.appendChild(el("p", { class: "cb-error", role: "alert", text: (r.data && r.data.error) || T.networkError })); return; }
+        btn.textContent = T.exRevise;
+        status.textContent = T.exSaved + "（" + T.exRevision.replace("{n}", r.data.revision) + "）";
+      }).catch(function () { btn.disabled = false; form.appendChild(el("p", { class: "cb-error", role: "alert", text: T.networkError })); });
+    });
+    self.body.appendChild(form);
+  };
+
+  function setupExercises() {
+    var sections = document.querySelectorAll("section.cb-exercise[data-exercise]");
+    if (!sections.length) return;
+    mePromise.then(function () { sections.forEach(function (s) { new Exercise(s).load(); }); });
+  }
+
   function setupSandboxes() {
     var sections = document.querySelectorAll("section.cb-sandbox[data-sandbox]");
     if (!sections.length) return;
@@ -655,6 +754,8 @@
     setupSearch();
     setupQuizzes();
     setupSandboxes();
+    setupExercises();
+    setupRead();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

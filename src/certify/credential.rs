@@ -1,0 +1,179 @@
+//! Open Badges 3.0 credentials signed with Ed25519, as a W3C Data Integrity proof
+//! with the `eddsa-jcs-2022` cryptosuite: the document and the proof options are
+//! canonicalised with JCS (RFC 8785), hashed with SHA-256, and signed. The issuer
+//! is a `did:key`, so a credential verifies offline from its own bytes plus the
+//! issuer's published DID.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// The multicodec prefix of an Ed25519 public key in a `did:key`.
+const ED25519_PUB: [u8; 2] = [0xed, 0x01];
+
+/// The server's signing identity.
+pub struct Issuer {
+    key: SigningKey,
+    pub did: String,
+}
+
+impl Issuer {
+    pub fn from_seed(seed: &[u8]) -> Result<Issuer, String> {
+        let bytes: [u8; 32] = seed.try_into().map_err(|_| "the signing key must be 32 bytes".to_string())?;
+        let key = SigningKey::from_bytes(&bytes);
+        let did = did_key(&key.verifying_key());
+        Ok(Issuer { key, did })
+    }
+
+    /// The verification method the proofs name.
+    pub fn method(&self) -> String {
+        format!("{}#{}", self.did, self.did.trim_start_matches("did:key:"))
+    }
+
+    /// Adds a Data Integrity proof to an unsigned credential.
+    pub fn sign(&self, mut doc: Value, created: &str) -> Value {
+        let mut proof = json!({
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-jcs-2022",
+            "created": created,
+            "verificationMethod": self.method(),
+            "proofPurpose": "assertionMethod",
+        });
+        let data = hash_data(&doc, &proof);
+        let sig = self.key.sign(&data);
+        proof["proofValue"] = json!(format!("z{}", bs58::encode(sig.to_bytes()).into_string()));
+        doc["proof"] = proof;
+        doc
+    }
+}
+
+/// `did:key:z6Mk…` for an Ed25519 public key.
+pub fn did_key(key: &VerifyingKey) -> String {
+    let mut bytes = ED25519_PUB.to_vec();
+    bytes.extend_from_slice(key.as_bytes());
+    format!("did:key:z{}", bs58::encode(bytes).into_string())
+}
+
+fn key_of_did(did: &str) -> Result<VerifyingKey, String> {
+    let b58 = did
+        .strip_prefix("did:key:z")
+        .ok_or_else(|| format!("`{did}` is not an Ed25519 did:key"))?;
+    let bytes = bs58::decode(b58).into_vec().map_err(|e| format!("bad did:key: {e}"))?;
+    let key: [u8; 32] = bytes
+        .strip_prefix(&ED25519_PUB[..])
+        .and_then(|k| k.try_into().ok())
+        .ok_or_else(|| format!("`{did}` is not an Ed25519 did:key"))?;
+    VerifyingKey::from_bytes(&key).map_err(|e| format!("bad public key: {e}"))
+}
+
+/// SHA-256 of the canonical proof options (with the document's context), then of the document.
+fn hash_data(doc: &Value, proof: &Value) -> Vec<u8> {
+    let mut config = proof.clone();
+    if let Some(ctx) = doc.get("@context") {
+        config["@context"] = ctx.clone();
+    }
+    let mut out = Sha256::digest(serde_jcs::to_vec(&config).expect("JSON canonicalises")).to_vec();
+    out.extend_from_slice(&Sha256::digest(serde_jcs::to_vec(doc).expect("JSON canonicalises")));
+    out
+}
+
+/// What a verified credential says.
+#[derive(Debug, PartialEq)]
+pub struct Verified {
+    pub issuer: String,
+    pub id: String,
+    pub name: String,
+    pub holder: String,
+    pub valid_from: String,
+}
+
+/// Checks the proof of a signed credential. With `expected_issuer`, the credential
+/// must also come from that DID (otherwise anyone could sign with a key of their own).
+pub fn verify(signed: &Value, expected_issuer: Option<&str>) -> Result<Verified, String> {
+    let mut doc = signed.clone();
+    let proof = doc
+        .as_object_mut()
+        .and_then(|o| o.remove("proof"))
+        .ok_or("the credential has no `proof`")?;
+    if proof.get("cryptosuite").and_then(Value::as_str) != Some("eddsa-jcs-2022")
+        || proof.get("type").and_then(Value::as_str) != Some("DataIntegrityProof")
+    {
+        return Err("the proof is not an eddsa-jcs-2022 DataIntegrityProof".into());
+    }
+    let method = proof
+        .get("verificationMethod")
+        .and_then(Value::as_str)
+        .ok_or("the proof names no verificationMethod")?;
+    let did = method.split('#').next().unwrap_or_default();
+    let issuer = doc
+        .pointer("/issuer/id")
+        .and_then(Value::as_str)
+        .ok_or("the credential has no issuer id")?;
+    if issuer != did {
+        return Err(format!("the proof was made by {did}, not by the issuer {issuer}"));
+    }
+    if let Some(want) = expected_issuer
+        && want != issuer
+    {
+        return Err(format!("issued by {issuer}, not by the expected issuer {want}"));
+    }
+    let value = proof
+        .get("proofValue")
+        .and_then(Value::as_str)
+        .ok_or("the proof has no proofValue")?;
+    let sig = bs58::decode(value.strip_prefix('z').ok_or("proofValue is not base58btc multibase")?)
+        .into_vec()
+        .map_err(|e| format!("bad proofValue: {e}"))?;
+    let sig = Signature::from_slice(&sig).map_err(|e| format!("bad signature: {e}"))?;
+    let mut options = proof.clone();
+    options.as_object_mut().expect("an object").remove("proofValue");
+    let data = hash_data(&doc, &options);
+    key_of_did(did)?
+        .verify(&data, &sig)
+        .map_err(|_| "the signature does not match: the credential was altered or not signed by this issuer".to_string())?;
+    let s = |p: &str| doc.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
+    Ok(Verified {
+        issuer: issuer.to_string(),
+        id: s("/id"),
+        name: s("/name"),
+        holder: s("/credentialSubject/name"),
+        valid_from: s("/validFrom"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Value {
+        json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "id": "https://example.test/verify/ABC",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": { "id": "", "type": ["Profile"], "name": "测试学院" },
+            "validFrom": "2026-11-23T00:00:00Z",
+            "name": "初级数字精益运营师",
+            "credentialSubject": { "type": ["AchievementSubject"], "name": "张三" }
+        })
+    }
+
+    #[test]
+    fn a_signed_credential_verifies_and_any_edit_breaks_it() {
+        let issuer = Issuer::from_seed(&[7u8; 32]).unwrap();
+        let mut d = doc();
+        d["issuer"]["id"] = json!(issuer.did);
+        let signed = issuer.sign(d, "2026-11-23T00:00:00Z");
+        let v = verify(&signed, Some(&issuer.did)).unwrap();
+        assert_eq!((v.name.as_str(), v.holder.as_str()), ("初级数字精益运营师", "张三"));
+        let mut edited = signed.clone();
+        edited["credentialSubject"]["name"] = json!("李四");
+        assert!(verify(&edited, None).unwrap_err().contains("does not match"));
+        // Signed by another key, claiming to be a different issuer: refused when the issuer is pinned.
+        let forger = Issuer::from_seed(&[9u8; 32]).unwrap();
+        let mut d = doc();
+        d["issuer"]["id"] = json!(forger.did);
+        let forged = forger.sign(d, "2026-11-23T00:00:00Z");
+        assert!(verify(&forged, None).is_ok());
+        assert!(verify(&forged, Some(&issuer.did)).unwrap_err().contains("expected issuer"));
+    }
+}

@@ -1,0 +1,391 @@
+//! Reads `content/rubric.toml`, `content/exercises/*.toml` and
+//! `content/certification.toml`, reporting every mistake with its place.
+//! Cross-references (does that quiz exist?) are checked by the course loader,
+//! which knows everything else.
+
+use super::schema::*;
+use crate::diag::Diagnostic;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::path::Path;
+use toml::Spanned;
+
+fn err(file: &Path, text: &str, span: Option<Range<usize>>, msg: impl Into<String>, help: &str) -> Diagnostic {
+    Diagnostic::error(file, text, span, msg).help(help)
+}
+
+fn toml_err(file: &Path, text: &str, e: toml::de::Error, help: &str) -> Diagnostic {
+    err(file, text, e.span(), format!("TOML: {}", e.message().trim()), help)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRubric {
+    dimension: Vec<Spanned<RawDimension>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDimension {
+    id: Spanned<String>,
+    title: Option<String>,
+    weight: f64,
+    #[serde(default)]
+    levels: Vec<RawBand>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBand {
+    min: f64,
+    text: String,
+}
+
+/// The rubric used when a course has no `content/rubric.toml`: equal weights.
+pub fn default_rubric() -> Rubric {
+    let bands = [
+        (90.0, "出色：超出要求，可作为范例"),
+        (75.0, "良好：完整、准确，有少量可改进之处"),
+        (60.0, "合格：基本达到要求，有明显不足"),
+        (0.0, "未达标：缺失关键内容或存在明显错误"),
+    ];
+    Rubric {
+        dimensions: DIMENSIONS
+            .iter()
+            .map(|(id, title)| Dimension {
+                id: id.to_string(),
+                title: title.to_string(),
+                weight: 1.0,
+                levels: bands
+                    .iter()
+                    .map(|(min, text)| Band {
+                        min: *min,
+                        text: text.to_string(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+pub fn parse_rubric(file: &Path, text: &str) -> Result<Rubric, Vec<Diagnostic>> {
+    let raw: RawRubric = toml::from_str(text).map_err(|e| {
+        vec![toml_err(
+            file,
+            text,
+            e,
+            "the rubric lists `[[dimension]]` tables: id, title, weight, levels",
+        )]
+    })?;
+    let mut diags = Vec::new();
+    let mut dims = Vec::new();
+    for (want, title) in DIMENSIONS {
+        match raw.dimension.iter().find(|d| d.get_ref().id.get_ref() == want) {
+            None => diags.push(err(
+                file,
+                text,
+                Some(0..0),
+                format!("the rubric has no dimension `{want}` ({title})"),
+                "the five dimensions are knowledge, problem_solving, innovation, teamwork, communication",
+            )),
+            Some(d) => {
+                let (span, d) = (d.span(), d.get_ref());
+                if !(d.weight.is_finite() && d.weight > 0.0) {
+                    diags.push(err(
+                        file,
+                        text,
+                        Some(span.clone()),
+                        format!("dimension `{want}` needs a weight above 0"),
+                        "weights are relative, e.g. 20",
+                    ));
+                }
+                let mut levels: Vec<Band> = d
+                    .levels
+                    .iter()
+                    .map(|b| Band {
+                        min: b.min,
+                        text: b.text.clone(),
+                    })
+                    .collect();
+                levels.sort_by(|a, b| b.min.total_cmp(&a.min));
+                if levels.iter().any(|b| !(0.0..=100.0).contains(&b.min)) {
+                    diags.push(err(
+                        file,
+                        text,
+                        Some(span),
+                        "a band's `min` must be from 0 to 100",
+                        "bands are score floors, e.g. 90, 75, 60, 0",
+                    ));
+                }
+                dims.push(Dimension {
+                    id: want.to_string(),
+                    title: d.title.clone().unwrap_or_else(|| title.to_string()),
+                    weight: d.weight,
+                    levels,
+                });
+            }
+        }
+    }
+    for d in &raw.dimension {
+        let id = d.get_ref().id.get_ref();
+        if !DIMENSIONS.iter().any(|(k, _)| k == id) {
+            diags.push(err(
+                file,
+                text,
+                Some(d.get_ref().id.span()),
+                format!("unknown dimension `{id}`"),
+                "the five dimensions are knowledge, problem_solving, innovation, teamwork, communication",
+            ));
+        }
+    }
+    if diags.is_empty() {
+        Ok(Rubric { dimensions: dims })
+    } else {
+        Err(diags)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExercise {
+    id: Spanned<String>,
+    title: Option<String>,
+    prompt: Option<Spanned<String>>,
+    minutes: Option<u32>,
+    pass: Option<Spanned<f64>>,
+    weights: Option<Spanned<BTreeMap<String, f64>>>,
+    min_chars: Option<usize>,
+    max_chars: Option<usize>,
+}
+
+pub fn parse_exercise(file: &Path, text: &str) -> Result<Exercise, Vec<Diagnostic>> {
+    let raw: RawExercise = toml::from_str(text).map_err(|e| {
+        vec![toml_err(
+            file,
+            text,
+            e,
+            "an exercise has id, title, prompt and optionally pass, minutes, weights",
+        )]
+    })?;
+    let mut diags = Vec::new();
+    if !crate::quiz::valid_id(raw.id.get_ref()) {
+        diags.push(err(
+            file,
+            text,
+            Some(raw.id.span()),
+            format!("invalid exercise id `{}`", raw.id.get_ref()),
+            "use lowercase letters, digits and `-`",
+        ));
+    }
+    let prompt = match raw.prompt {
+        Some(p) if !p.get_ref().trim().is_empty() => p.into_inner(),
+        _ => {
+            diags.push(err(
+                file,
+                text,
+                Some(0..0),
+                "the exercise has no `prompt`",
+                "write the task the learner answers in `prompt = \"\"\"...\"\"\"`",
+            ));
+            String::new()
+        }
+    };
+    let pass = match raw.pass {
+        None => 60.0,
+        Some(p) if (0.0..=100.0).contains(p.get_ref()) => *p.get_ref(),
+        Some(p) => {
+            diags.push(err(
+                file,
+                text,
+                Some(p.span()),
+                "`pass` must be from 0 to 100",
+                "the rubric total needed to pass, e.g. 60",
+            ));
+            60.0
+        }
+    };
+    let weights = raw.weights.map(|w| {
+        let span = w.span();
+        let w = w.into_inner();
+        let mut out = [0.0; 5];
+        for (i, (k, _)) in DIMENSIONS.iter().enumerate() {
+            match w.get(*k) {
+                Some(v) if v.is_finite() && *v >= 0.0 => out[i] = *v,
+                _ => diags.push(err(
+                    file,
+                    text,
+                    Some(span.clone()),
+                    format!("`weights` needs `{k}` (0 or more)"),
+                    "give all five: knowledge, problem_solving, innovation, teamwork, communication",
+                )),
+            }
+        }
+        if w.keys().any(|k| !DIMENSIONS.iter().any(|(d, _)| d == k)) || out.iter().sum::<f64>() <= 0.0 {
+            diags.push(err(
+                file,
+                text,
+                Some(span),
+                "`weights` names an unknown dimension or adds up to 0",
+                "use the five dimension ids with weights that add up to more than 0",
+            ));
+        }
+        out
+    });
+    let (min_chars, max_chars) = (raw.min_chars.unwrap_or(50), raw.max_chars.unwrap_or(20_000));
+    if min_chars > max_chars || max_chars > 100_000 {
+        diags.push(err(
+            file,
+            text,
+            Some(0..0),
+            "`min_chars` must not exceed `max_chars` (at most 100000)",
+            "e.g. min_chars = 200, max_chars = 8000",
+        ));
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(Exercise {
+        title: raw.title.unwrap_or_else(|| raw.id.get_ref().clone()),
+        id: raw.id.into_inner(),
+        prompt,
+        minutes: raw.minutes,
+        pass,
+        weights,
+        min_chars,
+        max_chars,
+        source: file.to_path_buf(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrack {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    description: String,
+    level: Vec<Spanned<RawLevel>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevel {
+    id: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    summary: String,
+    previous: Option<bool>,
+    #[serde(default)]
+    read: Vec<Spanned<String>>,
+    #[serde(default)]
+    quizzes: BTreeMap<String, Spanned<f64>>,
+    #[serde(default)]
+    scenarios: BTreeMap<String, Spanned<f64>>,
+    #[serde(default)]
+    exercises: BTreeMap<String, Spanned<f64>>,
+}
+
+/// Parses the track; requirement ids are checked against the course by the loader.
+pub fn parse_track(file: &Path, text: &str) -> Result<Track, Vec<Diagnostic>> {
+    let raw: RawTrack = toml::from_str(text).map_err(|e| {
+        vec![toml_err(
+            file,
+            text,
+            e,
+            "certification.toml has id, title, issuer and `[[level]]` tables (id, title, read, quizzes, scenarios, exercises)",
+        )]
+    })?;
+    let mut diags = Vec::new();
+    if !crate::quiz::valid_id(raw.id.get_ref()) {
+        diags.push(err(
+            file,
+            text,
+            Some(raw.id.span()),
+            format!("invalid track id `{}`", raw.id.get_ref()),
+            "use lowercase letters, digits and `-`",
+        ));
+    }
+    if raw.level.is_empty() {
+        diags.push(err(
+            file,
+            text,
+            Some(0..0),
+            "the track has no levels",
+            "add `[[level]]` tables, lowest level first",
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut levels = Vec::new();
+    for (i, l) in raw.level.into_iter().enumerate() {
+        let (lspan, l) = (l.span(), l.into_inner());
+        if !crate::quiz::valid_id(l.id.get_ref()) || !seen.insert(l.id.get_ref().clone()) {
+            diags.push(err(
+                file,
+                text,
+                Some(l.id.span()),
+                format!("invalid or duplicate level id `{}`", l.id.get_ref()),
+                "give every level its own id (lowercase letters, digits, `-`)",
+            ));
+        }
+        let mut reqs = Vec::new();
+        let mut spans = Vec::new();
+        let mut scored = |kind: &str, map: BTreeMap<String, Spanned<f64>>, diags: &mut Vec<Diagnostic>| {
+            for (id, min) in map {
+                let m = *min.get_ref();
+                if !(0.0..=100.0).contains(&m) {
+                    diags.push(err(
+                        file,
+                        text,
+                        Some(min.span()),
+                        format!("no learner can ever meet `{id} = {m}`: scores go from 0 to 100"),
+                        "use a minimum score from 0 to 100",
+                    ));
+                }
+                spans.push(min.span());
+                reqs.push(match kind {
+                    "quiz" => Requirement::Quiz { id, min: m },
+                    "scenario" => Requirement::Scenario { id, min: m },
+                    _ => Requirement::Exercise { id, min: m },
+                });
+            }
+        };
+        scored("quiz", l.quizzes, &mut diags);
+        scored("scenario", l.scenarios, &mut diags);
+        scored("exercise", l.exercises, &mut diags);
+        for r in l.read {
+            spans.push(r.span());
+            reqs.push(Requirement::Read { id: r.into_inner() });
+        }
+        if reqs.is_empty() {
+            diags.push(err(
+                file,
+                text,
+                Some(lspan),
+                format!("level `{}` has no requirements", l.id.get_ref()),
+                "add read, quizzes, scenarios or exercises",
+            ));
+        }
+        levels.push(Level {
+            id: l.id.into_inner(),
+            title: l.title,
+            summary: l.summary,
+            previous: l.previous.unwrap_or(i > 0),
+            requirements: reqs,
+            spans,
+        });
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(Track {
+        id: raw.id.into_inner(),
+        title: raw.title,
+        issuer: raw.issuer,
+        description: raw.description,
+        levels,
+        source: file.to_path_buf(),
+    })
+}

@@ -1,0 +1,311 @@
+//! Exercise submissions, lesson reads, certificates, the records certification is
+//! decided from, and server secrets.
+
+use super::{Store, StoreError};
+use crate::certify::Records;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SubmissionRow {
+    pub id: String,
+    pub user_id: i64,
+    pub exercise_id: String,
+    pub body: String,
+    pub revision: u32,
+    pub submitted_at: i64,
+    /// "submitted" or "graded".
+    pub status: String,
+    /// Per-dimension scores (rubric order), when graded.
+    pub scores: Option<Vec<f64>>,
+    pub total: Option<f64>,
+    pub feedback: Option<String>,
+    pub grader_id: Option<i64>,
+    pub graded_at: Option<i64>,
+}
+
+const SUBMISSION_COLS: &str =
+    "id, user_id, exercise_id, body, revision, submitted_at, status, scores, total, feedback, grader_id, graded_at";
+
+fn row_submission(r: &Row) -> rusqlite::Result<SubmissionRow> {
+    let scores: Option<String> = r.get(7)?;
+    Ok(SubmissionRow {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        exercise_id: r.get(2)?,
+        body: r.get(3)?,
+        revision: r.get(4)?,
+        submitted_at: r.get(5)?,
+        status: r.get(6)?,
+        scores: scores.and_then(|s| serde_json::from_str(&s).ok()),
+        total: r.get(8)?,
+        feedback: r.get(9)?,
+        grader_id: r.get(10)?,
+        graded_at: r.get(11)?,
+    })
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CertificateRow {
+    pub id: String,
+    pub user_id: i64,
+    pub track_id: String,
+    pub level_id: String,
+    pub issued_at: i64,
+    pub evidence: String,
+    pub revoked_at: Option<i64>,
+    pub revoke_reason: Option<String>,
+    /// The holder's display name.
+    pub holder: String,
+}
+
+const CERT_SELECT: &str =
+    "SELECT c.id, c.user_id, c.track_id, c.level_id, c.issued_at, c.evidence, c.revoked_at, c.revoke_reason, u.display_name
+     FROM certificates c JOIN users u ON u.id = c.user_id";
+
+fn row_cert(r: &Row) -> rusqlite::Result<CertificateRow> {
+    Ok(CertificateRow {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        track_id: r.get(2)?,
+        level_id: r.get(3)?,
+        issued_at: r.get(4)?,
+        evidence: r.get(5)?,
+        revoked_at: r.get(6)?,
+        revoke_reason: r.get(7)?,
+        holder: r.get(8)?,
+    })
+}
+
+pub enum SaveSubmission {
+    Saved(SubmissionRow),
+    /// Graded work is final: the stored submission, unchanged.
+    AlreadyGraded(SubmissionRow),
+}
+
+/// Reads everything certification is decided from, in one snapshot.
+pub fn records(c: &Connection, user_id: i64, track_id: &str) -> rusqlite::Result<Records> {
+    let mut rec = Records::default();
+    let mut q = c.prepare_cached("SELECT quiz_id, MAX(percent) FROM attempts WHERE user_id = ?1 AND status = 'graded' GROUP BY quiz_id")?;
+    for row in q.query_map([user_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
+        let (k, v) = row?;
+        rec.quiz_best.insert(k, v);
+    }
+    let mut q =
+        c.prepare_cached("SELECT scenario_id, MAX(score) FROM runs WHERE user_id = ?1 AND status = 'finished' GROUP BY scenario_id")?;
+    for row in q.query_map([user_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
+        let (k, v) = row?;
+        rec.scenario_best.insert(k, v);
+    }
+    let mut q = c.prepare_cached("SELECT exercise_id, total FROM submissions WHERE user_id = ?1 AND status = 'graded'")?;
+    for row in q.query_map([user_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
+        let (k, v) = row?;
+        rec.exercise_score.insert(k, v);
+    }
+    let mut q = c.prepare_cached("SELECT lesson_id FROM lesson_reads WHERE user_id = ?1")?;
+    for row in q.query_map([user_id], |r| r.get::<_, String>(0))? {
+        rec.read.insert(row?);
+    }
+    let mut q = c.prepare_cached("SELECT level_id FROM certificates WHERE user_id = ?1 AND track_id = ?2")?;
+    for row in q.query_map(params![user_id, track_id], |r| r.get::<_, String>(0))? {
+        rec.held.insert(row?);
+    }
+    Ok(rec)
+}
+
+impl Store {
+    pub async fn submission(&self, user_id: i64, exercise_id: String) -> Result<Option<SubmissionRow>, StoreError> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {SUBMISSION_COLS} FROM submissions WHERE user_id = ?1 AND exercise_id = ?2"
+            ))?
+            .query_row(params![user_id, exercise_id], row_submission)
+            .optional()?)
+        })
+        .await
+    }
+
+    pub async fn submission_by_id(&self, id: String) -> Result<Option<SubmissionRow>, StoreError> {
+        self.read(move |c| {
+            Ok(
+                c.prepare_cached(&format!("SELECT {SUBMISSION_COLS} FROM submissions WHERE id = ?1"))?
+                    .query_row([id], row_submission)
+                    .optional()?,
+            )
+        })
+        .await
+    }
+
+    /// Saves a learner's answer, creating it or revising it while ungraded.
+    pub async fn save_submission(
+        &self,
+        user_id: i64,
+        exercise_id: String,
+        body: String,
+        new_id: String,
+        now: i64,
+    ) -> Result<SaveSubmission, StoreError> {
+        self.write(move |tx| {
+            let get = |tx: &Connection| {
+                tx.prepare_cached(&format!("SELECT {SUBMISSION_COLS} FROM submissions WHERE user_id = ?1 AND exercise_id = ?2"))?
+                    .query_row(params![user_id, exercise_id], row_submission)
+                    .optional()
+            };
+            match get(tx)? {
+                Some(s) if s.status == "graded" => return Ok(SaveSubmission::AlreadyGraded(s)),
+                Some(s) if s.body == body => return Ok(SaveSubmission::Saved(s)),
+                Some(_) => {
+                    tx.prepare_cached(
+                        "UPDATE submissions SET body = ?3, revision = revision + 1, submitted_at = ?4 WHERE user_id = ?1 AND exercise_id = ?2 AND status = 'submitted'",
+                    )?
+                    .execute(params![user_id, exercise_id, body, now])?;
+                }
+                None => {
+                    tx.prepare_cached(
+                        "INSERT INTO submissions (id, user_id, exercise_id, body, submitted_at, status) VALUES (?1, ?2, ?3, ?4, ?5, 'submitted')",
+                    )?
+                    .execute(params![new_id, user_id, exercise_id, body, now])?;
+                }
+            }
+            Ok(SaveSubmission::Saved(get(tx)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
+        })
+        .await
+    }
+
+    /// Ungraded submissions, oldest first, with the learner's display name.
+    pub async fn grading_queue(&self, status: &'static str) -> Result<Vec<(SubmissionRow, String)>, StoreError> {
+        self.read(move |c| {
+            let mut q = c.prepare_cached(
+                "SELECT s.id, s.user_id, s.exercise_id, s.body, s.revision, s.submitted_at, s.status, s.scores, s.total, s.feedback, s.grader_id, s.graded_at, u.display_name
+                 FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.status = ?1 ORDER BY s.submitted_at, s.id LIMIT 500",
+            )?;
+            let rows = q.query_map([status], |r| Ok((row_submission(r)?, r.get::<_, String>(12)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    /// Records a grade on the rubric.
+    pub async fn grade_submission(
+        &self,
+        id: String,
+        scores: Vec<f64>,
+        total: f64,
+        feedback: String,
+        grader_id: i64,
+        now: i64,
+    ) -> Result<Option<SubmissionRow>, StoreError> {
+        self.write(move |tx| {
+            let n = tx
+                .prepare_cached("UPDATE submissions SET status = 'graded', scores = ?2, total = ?3, feedback = ?4, grader_id = ?5, graded_at = ?6 WHERE id = ?1")?
+                .execute(params![id, serde_json::to_string(&scores).unwrap_or_default(), total, feedback, grader_id, now])?;
+            if n == 0 {
+                return Ok(None);
+            }
+            Ok(tx.prepare_cached(&format!("SELECT {SUBMISSION_COLS} FROM submissions WHERE id = ?1"))?.query_row([id], row_submission).optional()?)
+        })
+        .await
+    }
+
+    /// Marks a lesson read (once; the first time is kept).
+    pub async fn mark_read(&self, user_id: i64, lesson_id: String, now: i64) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            tx.prepare_cached("INSERT OR IGNORE INTO lesson_reads (user_id, lesson_id, read_at) VALUES (?1, ?2, ?3)")?
+                .execute(params![user_id, lesson_id, now])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn records(&self, user_id: i64, track_id: String) -> Result<Records, StoreError> {
+        self.read(move |c| Ok(records(c, user_id, &track_id)?)).await
+    }
+
+    /// Issues the given levels that the learner does not hold yet; returns the
+    /// certificates newly issued. Idempotent: the unique key turns repeats into no-ops.
+    pub async fn issue_certificates(
+        &self,
+        user_id: i64,
+        track_id: String,
+        levels: Vec<(String, String, String)>,
+        now: i64,
+    ) -> Result<Vec<CertificateRow>, StoreError> {
+        self.write(move |tx| {
+            let mut issued = Vec::new();
+            for (level, id, evidence) in levels {
+                let n = tx
+                    .prepare_cached("INSERT OR IGNORE INTO certificates (id, user_id, track_id, level_id, issued_at, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                    .execute(params![id, user_id, track_id, level, now, evidence])?;
+                if n == 1 {
+                    issued.push(tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?.query_row([&id], row_cert)?);
+                }
+            }
+            Ok(issued)
+        })
+        .await
+    }
+
+    pub async fn certificate(&self, id: String) -> Result<Option<CertificateRow>, StoreError> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?
+                .query_row([id], row_cert)
+                .optional()?)
+        })
+        .await
+    }
+
+    pub async fn certificates_of(&self, user_id: i64) -> Result<Vec<CertificateRow>, StoreError> {
+        self.read(move |c| {
+            let mut q = c.prepare_cached(&format!("{CERT_SELECT} WHERE c.user_id = ?1 ORDER BY c.issued_at, c.id"))?;
+            let rows = q.query_map([user_id], row_cert)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    /// Revokes a certificate; false if there is no such certificate.
+    pub async fn revoke_certificate(&self, id: String, reason: String, now: i64) -> Result<bool, StoreError> {
+        self.write(move |tx| {
+            Ok(tx
+                .prepare_cached("UPDATE certificates SET revoked_at = COALESCE(revoked_at, ?2), revoke_reason = ?3 WHERE id = ?1")?
+                .execute(params![id, now, reason])?
+                == 1)
+        })
+        .await
+    }
+
+    /// A named secret, created with `make` and stored on first use.
+    pub fn secret_blocking(
+        &self,
+        name: &'static str,
+        make: impl FnOnce() -> Vec<u8> + Send + 'static,
+        now: i64,
+    ) -> Result<Vec<u8>, StoreError> {
+        self.write_blocking(move |tx| {
+            if let Some(v) = tx
+                .query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| r.get::<_, Vec<u8>>(0))
+                .optional()?
+            {
+                return Ok(v);
+            }
+            let v = make();
+            tx.execute(
+                "INSERT INTO secrets (name, value, created_at) VALUES (?1, ?2, ?3)",
+                params![name, v, now],
+            )?;
+            Ok(v)
+        })
+    }
+
+    /// Learners with any graded activity: whom a startup sweep re-evaluates.
+    pub async fn active_learners(&self) -> Result<Vec<i64>, StoreError> {
+        self.read(|c| {
+            let mut q = c.prepare(
+                "SELECT user_id FROM attempts WHERE status = 'graded' UNION SELECT user_id FROM runs WHERE status = 'finished'
+                 UNION SELECT user_id FROM submissions WHERE status = 'graded' UNION SELECT user_id FROM lesson_reads",
+            )?;
+            let rows = q.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+}
