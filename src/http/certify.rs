@@ -241,6 +241,21 @@ async fn grade(
     ApiJson(g): ApiJson<GradeBody>,
 ) -> Result<Json<Value>, ApiError> {
     session.require(&[Role::Instructor])?;
+    let (graded, issued) = apply_grade(&state, id, &g.scores, g.feedback, session.user.id).await?;
+    let mut v = submission_json(&state, &graded);
+    v["certificates_issued"] = json!(issued.iter().map(|c| certificate_json(&state, c)).collect::<Vec<_>>());
+    Ok(Json(v))
+}
+
+/// Checks and records a grade, then certifies the learner if it completed a level.
+/// Shared by the API and the grading form.
+pub async fn apply_grade(
+    state: &AppState,
+    id: String,
+    given: &std::collections::BTreeMap<String, f64>,
+    feedback: String,
+    grader: i64,
+) -> Result<(SubmissionRow, Vec<CertificateRow>), ApiError> {
     let s = state
         .store
         .submission_by_id(id.clone())
@@ -249,28 +264,33 @@ async fn grade(
     let rubric = &state.curriculum.rubric;
     let mut scores = [0.0; 5];
     for (i, d) in rubric.dimensions.iter().enumerate() {
-        match g.scores.get(&d.id) {
+        match given.get(&d.id) {
             Some(v) if v.is_finite() && (0.0..=100.0).contains(v) => scores[i] = *v,
             _ => return Err(ApiError::Unprocessable(format!("「{}」({}) 需要 0～100 的分数", d.title, d.id))),
         }
     }
-    if let Some(k) = g.scores.keys().find(|k| !rubric.dimensions.iter().any(|d| &d.id == *k)) {
+    if let Some(k) = given.keys().find(|k| !rubric.dimensions.iter().any(|d| &d.id == *k)) {
         return Err(ApiError::Unprocessable(format!("没有评分维度 `{k}`")));
     }
-    if g.feedback.chars().count() > 20_000 {
+    if feedback.chars().count() > 20_000 {
         return Err(ApiError::Unprocessable("反馈太长（最多 20000 字）".into()));
     }
     let weights = state.curriculum.exercises.get(&s.exercise_id).and_then(|e| e.weights);
     let total = rubric.total(&scores, weights.as_ref());
     let graded = state
         .store
-        .grade_submission(id, scores.to_vec(), total, g.feedback, session.user.id, state.clock.now_ms())
+        .grade_submission(
+            id,
+            scores.to_vec(),
+            total,
+            feedback.trim().to_string(),
+            grader,
+            state.clock.now_ms(),
+        )
         .await?
         .ok_or_else(|| ApiError::NotFound("没有这份提交 (no such submission)".into()))?;
-    let (_, issued) = certify_user(&state, graded.user_id).await?;
-    let mut v = submission_json(&state, &graded);
-    v["certificates_issued"] = json!(issued.iter().map(|c| certificate_json(&state, c)).collect::<Vec<_>>());
-    Ok(Json(v))
+    let (_, issued) = certify_user(state, graded.user_id).await?;
+    Ok((graded, issued))
 }
 
 /// Public: what a verifier may know, and nothing more.

@@ -5,6 +5,7 @@ mod account;
 pub mod auth;
 pub mod certify;
 pub mod error;
+mod grading;
 mod pages;
 mod quiz;
 mod sandbox;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(quiz::router())
         .merge(sandbox::router())
         .merge(certify::router())
+        .merge(grading::router())
         .merge(staff::router())
         .fallback_service(site)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

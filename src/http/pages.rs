@@ -16,7 +16,7 @@ pub struct Pages {
     language: String,
 }
 
-const PAGES: &[&str] = &["layout", "login", "account", "error", "verify", "certificate"];
+const PAGES: &[&str] = &["layout", "login", "account", "error", "verify", "certificate", "grading", "grade"];
 
 impl Pages {
     pub fn load(cur: &Curriculum) -> anyhow::Result<Pages> {

@@ -17,6 +17,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("pages/error.hbs", include_str!("../../templates/pages/error.hbs")),
     ("pages/verify.hbs", include_str!("../../templates/pages/verify.hbs")),
     ("pages/certificate.hbs", include_str!("../../templates/pages/certificate.hbs")),
+    ("pages/grading.hbs", include_str!("../../templates/pages/grading.hbs")),
+    ("pages/grade.hbs", include_str!("../../templates/pages/grade.hbs")),
 ];
 
 /// The template `name` for the course at `root`: the course's override or the default.

@@ -109,6 +109,17 @@ impl super::Store {
         self.read(move |c| find_login(c, &username)).await
     }
 
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
+        self.read(move |c| {
+            Ok(
+                c.prepare_cached("SELECT id, username, display_name, role FROM users WHERE id = ?1")?
+                    .query_row([id], row_user)
+                    .optional()?,
+            )
+        })
+        .await
+    }
+
     pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         self.read(list_users).await
     }

@@ -1,6 +1,7 @@
 //! certbook's integration tests: one crate (one link), a module per area.
 
 mod browser;
+mod certify;
 mod check;
 mod harness;
 mod http;
