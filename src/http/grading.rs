@@ -22,11 +22,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The signed-in instructor (or admin), or the response to send instead.
-fn instructor(state: &AppState, session: Option<super::auth::Session>, next: &str) -> Result<super::auth::Session, Response> {
+fn instructor(state: &AppState, session: Option<super::auth::Session>, next: &str) -> Result<super::auth::Session, Box<Response>> {
     match session {
-        None => Err(Redirect::to(&format!("/login?next={next}")).into_response()),
+        None => Err(Box::new(Redirect::to(&format!("/login?next={next}")).into_response())),
         Some(s) if s.require(&[Role::Instructor]).is_ok() => Ok(s),
-        Some(_) => Err(state.pages.error(StatusCode::FORBIDDEN, "没有权限", "只有讲师可以评分。")),
+        Some(_) => Err(Box::new(state.pages.error(StatusCode::FORBIDDEN, "没有权限", "只有讲师可以评分。"))),
     }
 }
 
@@ -48,7 +48,7 @@ fn time(ms: i64) -> String {
 async fn queue_page(State(state): State<AppState>, MaybeSession(session): MaybeSession) -> Result<Response, ApiError> {
     let session = match instructor(&state, session, "/instructor/grading") {
         Ok(s) => s,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let rows = state.store.grading_queue("submitted").await?;
     let items: Vec<_> = rows
@@ -77,7 +77,7 @@ async fn grade_page(
 ) -> Result<Response, ApiError> {
     let session = match instructor(&state, session, &format!("/instructor/grading/{id}")) {
         Ok(s) => s,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     render_grade(&state, &session, id, None).await
 }
@@ -121,7 +121,7 @@ async fn grade_form(
 ) -> Result<Response, ApiError> {
     let session = match instructor(&state, session, &format!("/instructor/grading/{id}")) {
         Ok(s) => s,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     session.check_csrf(f.get("csrf").map(String::as_str))?;
     let mut scores = BTreeMap::new();
