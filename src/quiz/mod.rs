@@ -1,6 +1,7 @@
 //! Quizzes: the typed question model, parsing and validation of question banks,
 //! drawing an attempt's questions, and grading. All pure functions: no IO, no SQL.
 
+pub mod analysis;
 mod grade;
 mod parse;
 mod schema;

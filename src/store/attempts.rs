@@ -198,6 +198,25 @@ impl Store {
         .await
     }
 
+    /// Every graded attempt at a quiz: (percent, answers JSON, grading JSON).
+    pub async fn graded_attempts(&self, quiz_id: String) -> Result<Vec<(f64, String, String)>, StoreError> {
+        self.read(move |c| {
+            let mut q =
+                c.prepare_cached("SELECT percent, answers, result FROM attempts WHERE quiz_id = ?1 AND status = 'graded' ORDER BY id")?;
+            let rows = q
+                .query_map([quiz_id], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                        r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
     /// The learner's figures for every quiz they have attempted.
     pub async fn learner_summaries(&self, user_id: i64) -> Result<Vec<QuizSummaryRow>, StoreError> {
         self.read(move |c| {

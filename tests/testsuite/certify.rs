@@ -305,3 +305,29 @@ async fn the_grading_form_works_without_script_and_needs_the_csrf_token() {
     // A learner is refused the page; a visitor is sent to log in.
     assert_eq!(alice.http.get(&url).send().await.unwrap().status(), 403);
 }
+
+#[tokio::test]
+async fn item_analysis_reports_each_questions_facility_and_choices_to_instructors_only() {
+    let s = TestServer::start("course-ok").await;
+    let alice = s.login("alice").await;
+    let bob = s.login("bob").await;
+    let (_, a) = alice.start("short").await;
+    alice
+        .submit(a["id"].as_str().unwrap(), json!({ "q1": "B", "q2": true, "q3": "留存率" }))
+        .await;
+    let (_, b) = bob.start("short").await;
+    bob.submit(b["id"].as_str().unwrap(), json!({ "q1": "A", "q2": true, "q3": "转化率" }))
+        .await;
+    assert_eq!(alice.get("/api/instructor/quizzes/short/analysis").await.0, 403);
+    let (code, r) = s.login("ivy").await.get("/api/instructor/quizzes/short/analysis").await;
+    assert_eq!(code, 200);
+    assert_eq!(r["attempts"], 2);
+    let q1 = &r["questions"][0];
+    assert_eq!((q1["facility"].as_f64(), q1["discrimination"].as_f64()), (Some(0.5), Some(1.0)));
+    assert_eq!(
+        (q1["options"][0]["share"].as_f64(), q1["options"][1]["share"].as_f64()),
+        (Some(0.5), Some(0.5))
+    );
+    assert_eq!(r["questions"][1]["facility"].as_f64(), Some(1.0));
+    assert_eq!(r["questions"][2]["facility"].as_f64(), Some(0.5));
+}
