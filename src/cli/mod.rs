@@ -2,9 +2,10 @@
 
 mod build;
 mod check;
+mod export;
 mod sandbox;
 mod serve;
-mod user;
+pub mod user;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,8 @@ pub enum Command {
     /// Replay or script sandbox runs.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
+    /// Export HR data as CSV (learners, certificates).
+    Export(export::Args),
     /// Check a signed certificate credential (Open Badges 3.0 JSON) offline.
     Verify(verify::Args),
     /// Manage accounts.
@@ -48,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(c) => user::run(c),
         Command::Sandbox(c) => sandbox::run(c),
         Command::Verify(a) => verify::run(a),
+        Command::Export(a) => export::run(a),
     }
 }
 

@@ -10,6 +10,18 @@ use std::process::ExitCode;
 pub enum UserCommand {
     /// Create an account (or reset the password, name and role of an existing one).
     Add(AddArgs),
+    /// Import accounts from CSV: username, display_name, role, cohort, department[, password].
+    /// Every row is checked first; one bad row (reported with its line) imports nothing.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The CSV file (UTF-8, header row required).
+    pub file: PathBuf,
+    /// Database file (default: ./certbook.db).
+    #[arg(long, default_value = "certbook.db")]
+    pub db: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -33,6 +45,7 @@ pub struct AddArgs {
 pub fn run(c: UserCommand) -> anyhow::Result<ExitCode> {
     match c {
         UserCommand::Add(a) => add(a),
+        UserCommand::Import(a) => import(a),
     }
 }
 
@@ -63,6 +76,147 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     println!("account `{}` ({}) saved in {}", user.username, role.as_str(), a.db.display());
     if generated {
         println!("password: {password}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A checked import row, before its password is hashed.
+struct Row {
+    username: String,
+    display_name: String,
+    role: Role,
+    cohort: String,
+    department: String,
+    password: Option<String>,
+}
+
+/// Parses and checks every row; the errors name the CSV line.
+/// A checked CSV row: (line, username, display name, role, cohort, department, password).
+pub type ImportRow = (u64, String, String, Role, String, String, Option<String>);
+
+pub fn parse_import(text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(vec![format!("line 1: {e}")]),
+    };
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let Some(user_col) = col("username") else {
+        return Err(vec![
+            "line 1: the header needs a `username` column (and display_name, role, cohort, department; password optional)".into(),
+        ]);
+    };
+    let (name_col, role_col, cohort_col, dept_col, pw_col) =
+        (col("display_name"), col("role"), col("cohort"), col("department"), col("password"));
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let line = rec.position().map_or(0, |p| p.line());
+        let get = |c: Option<usize>| c.and_then(|i| rec.get(i)).unwrap_or("").to_string();
+        let username = get(Some(user_col));
+        if username.is_empty() || username.chars().count() > 64 || username.chars().any(char::is_whitespace) {
+            errors.push(format!("line {line}: username `{username}` must be 1–64 characters without spaces"));
+            continue;
+        }
+        if let Some(first) = seen.insert(username.to_lowercase(), line) {
+            errors.push(format!("line {line}: username `{username}` already appears on line {first}"));
+            continue;
+        }
+        let role_text = get(role_col);
+        let role = if role_text.is_empty() {
+            Some(Role::Learner)
+        } else {
+            Role::parse(&role_text)
+        };
+        let Some(role) = role else {
+            errors.push(format!(
+                "line {line}: unknown role `{role_text}` (use learner, instructor, hr or admin)"
+            ));
+            continue;
+        };
+        let password = Some(get(pw_col)).filter(|p| !p.is_empty());
+        if password.as_ref().is_some_and(|p| p.chars().count() < 8) {
+            errors.push(format!("line {line}: the password of `{username}` is shorter than 8 characters"));
+            continue;
+        }
+        let display = Some(get(name_col)).filter(|n| !n.is_empty()).unwrap_or_else(|| username.clone());
+        rows.push((line, username, display, role, get(cohort_col), get(dept_col), password));
+    }
+    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+}
+
+fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let rows = match parse_import(&text) {
+        Ok(r) => r,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{}:{e}", a.file.display());
+            }
+            eprintln!("{} error(s); nothing was imported", errors.len());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mut new = Vec::with_capacity(rows.len());
+    let mut generated = Vec::new();
+    for (_, username, display_name, role, cohort, department, password) in rows {
+        let r = Row {
+            username,
+            display_name,
+            role,
+            cohort,
+            department,
+            password,
+        };
+        // New accounts without a password get one (printed below); existing ones keep theirs.
+        let hash = match &r.password {
+            Some(p) => crate::http::auth::hash_password(p)?,
+            None => String::new(),
+        };
+        new.push((r, hash));
+    }
+    let store = Store::open(&a.db).with_context(|| format!("opening {}", a.db.display()))?;
+    let existing: std::collections::HashSet<String> = store.read_blocking(|c| {
+        let mut q = c.prepare("SELECT lower(username) FROM users")?;
+        let names = q.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(names)
+    })?;
+    let mut learners = Vec::with_capacity(new.len());
+    for (r, mut hash) in new {
+        if hash.is_empty() && !existing.contains(&r.username.to_lowercase()) {
+            let pw = crate::http::auth::random_token()[..16].to_string();
+            hash = crate::http::auth::hash_password(&pw)?;
+            generated.push((r.username.clone(), pw));
+        }
+        learners.push(crate::store::NewLearner {
+            username: r.username,
+            display_name: r.display_name,
+            role: r.role,
+            cohort: r.cohort,
+            department: r.department,
+            password_hash: hash,
+        });
+    }
+    let n = store.import_learners(learners, crate::clock::Clock::system().now_ms())?;
+    eprintln!("imported {n} account(s) into {}", a.db.display());
+    if !generated.is_empty() {
+        println!("username,password");
+        for (u, p) in generated {
+            println!("{u},{p}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -182,7 +182,52 @@ async fn account_page(State(state): State<AppState>, MaybeSession(session): Mayb
             })
         })
         .collect();
+    // Charts, drawn on the server: reading progress per module, scores over time,
+    // and the five rubric dimensions averaged over graded exercises.
+    let records = state
+        .store
+        .records(session.user.id, cur.track.as_ref().map(|t| t.id.clone()).unwrap_or_default())
+        .await?;
+    let modules: Vec<(String, f64)> = cur
+        .courses
+        .iter()
+        .flat_map(|c| &c.modules)
+        .map(|m| {
+            let read = m.lessons.iter().filter(|l| records.read.contains(&l.id)).count();
+            (m.title.clone(), (read as f64 * 100.0 / m.lessons.len().max(1) as f64).round())
+        })
+        .collect();
+    let history: Vec<(String, f64)> = state
+        .store
+        .score_history(session.user.id)
+        .await?
+        .into_iter()
+        .map(|(_, q, p)| (cur.quizzes.get(&q).map_or(q, |x| x.title.clone()), p))
+        .collect();
+    let mut dims = [0.0; 5];
+    let mut graded = 0.0;
+    for ex in cur.exercises.keys() {
+        if let Some(sc) = state.store.submission(session.user.id, ex.clone()).await?.and_then(|s| s.scores) {
+            for (d, v) in dims.iter_mut().zip(sc) {
+                *d += v;
+            }
+            graded += 1.0;
+        }
+    }
+    let radar = (graded > 0.0).then(|| {
+        let axes: Vec<(String, f64)> = cur
+            .rubric
+            .dimensions
+            .iter()
+            .zip(dims)
+            .map(|(d, v)| (d.title.clone(), (v / graded).round()))
+            .collect();
+        super::charts::radar("五维度能力（已评分练习的平均）", &axes)
+    });
     let data = json!({
+        "modules_svg": super::charts::bars("各模块阅读进度", &modules, Some(100.0), "%"),
+        "history_svg": super::charts::line("测验成绩变化", &history),
+        "radar_svg": radar,
         "user": session.user, "role_label": session.user.role.label(), "quizzes": quizzes, "runs": runs,
         "track": cur.track.as_ref().map(|t| &t.title), "levels": levels, "certificates": certificates,
     });

@@ -4,8 +4,10 @@
 mod account;
 pub mod auth;
 pub mod certify;
+mod charts;
 pub mod error;
 mod grading;
+mod hr;
 mod pages;
 mod quiz;
 mod sandbox;
@@ -71,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sandbox::router())
         .merge(certify::router())
         .merge(grading::router())
+        .merge(hr::router())
         .merge(staff::router())
         .fallback_service(site)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

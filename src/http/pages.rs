@@ -16,7 +16,17 @@ pub struct Pages {
     language: String,
 }
 
-const PAGES: &[&str] = &["layout", "login", "account", "error", "verify", "certificate", "grading", "grade"];
+const PAGES: &[&str] = &[
+    "layout",
+    "login",
+    "account",
+    "error",
+    "verify",
+    "certificate",
+    "grading",
+    "grade",
+    "hr",
+];
 
 impl Pages {
     pub fn load(cur: &Curriculum) -> anyhow::Result<Pages> {

@@ -13,7 +13,7 @@ use mdbook_driver::MDBook;
 use mdbook_driver::config::Config;
 use std::path::{Path, PathBuf};
 
-pub use preprocess::Placeholders;
+pub use preprocess::{Placeholders, html_escape};
 
 /// What a build produced.
 #[derive(Debug)]

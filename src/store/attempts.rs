@@ -198,6 +198,20 @@ impl Store {
         .await
     }
 
+    /// A learner's graded attempts in time order: (submitted_at, quiz id, percent).
+    pub async fn score_history(&self, user_id: i64) -> Result<Vec<(i64, String, f64)>, StoreError> {
+        self.read(move |c| {
+            let mut q = c.prepare_cached(
+                "SELECT submitted_at, quiz_id, percent FROM attempts WHERE user_id = ?1 AND status = 'graded' ORDER BY submitted_at, id",
+            )?;
+            let rows = q
+                .query_map([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
     /// Every graded attempt at a quiz: (percent, answers JSON, grading JSON).
     pub async fn graded_attempts(&self, quiz_id: String) -> Result<Vec<(f64, String, String)>, StoreError> {
         self.read(move |c| {

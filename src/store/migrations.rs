@@ -112,6 +112,16 @@ CREATE TABLE secrets (
 );
 "#,
         ),
+        M::up(
+            r#"
+-- HR groups learners by cohort and department.
+ALTER TABLE users ADD COLUMN cohort TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN department TEXT NOT NULL DEFAULT '';
+CREATE INDEX users_by_group ON users (role, cohort, department);
+CREATE INDEX attempts_graded_by_quiz ON attempts (quiz_id, user_id, percent) WHERE status = 'graded';
+CREATE INDEX certificates_by_level ON certificates (track_id, level_id);
+"#,
+        ),
     ])
 }
 

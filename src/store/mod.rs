@@ -4,6 +4,7 @@
 
 mod attempts;
 mod certs;
+mod hr;
 mod migrations;
 mod runs;
 mod sessions;
@@ -11,6 +12,7 @@ mod users;
 
 pub use attempts::{AttemptRow, NewAttempt, QuizSummaryRow, StartOutcome, SubmitOutcome};
 pub use certs::{CertificateRow, SaveSubmission, SubmissionRow};
+pub use hr::{BestRow, Cohort, Filter, NewLearner, export_certificates, export_learners};
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
 pub use users::{Role, User, upsert_user};
 

@@ -4,6 +4,7 @@ mod browser;
 mod certify;
 mod check;
 mod harness;
+mod hr;
 mod http;
 mod sandbox;
 mod site;

@@ -1,0 +1,306 @@
+//! The HR view (read-only, roles hr and admin): cohort dashboard with charts,
+//! learner transcripts, and CSV exports streamed row by row.
+
+use super::AppState;
+use super::auth::{MaybeSession, Session};
+use super::charts;
+use super::error::ApiError;
+use crate::store::{Filter, Role, export_certificates, export_learners};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/hr/dashboard", get(dashboard_api))
+        .route("/api/hr/learners/{id}/transcript", get(transcript))
+        .route("/api/hr/export/learners.csv", get(export_learners_csv))
+        .route("/api/hr/export/certificates.csv", get(export_certificates_csv))
+        .route("/hr", get(dashboard_page))
+}
+
+#[derive(Deserialize, Default)]
+pub struct FilterQuery {
+    cohort: Option<String>,
+    department: Option<String>,
+    /// YYYY-MM-DD, inclusive.
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn day_ms(s: &str, end: bool) -> Result<i64, ApiError> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(s.trim(), &fmt).map_err(|_| ApiError::BadRequest(format!("日期格式应为 YYYY-MM-DD：{s}")))?;
+    let t = d.midnight().assume_utc().unix_timestamp() * 1000;
+    Ok(if end { t + 86_400_000 - 1 } else { t })
+}
+
+impl FilterQuery {
+    fn filter(&self) -> Result<Filter, ApiError> {
+        let nonempty = |s: &Option<String>| s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        Ok(Filter {
+            cohort: nonempty(&self.cohort),
+            department: nonempty(&self.department),
+            from: nonempty(&self.from).map(|s| day_ms(&s, false)).transpose()?,
+            to: nonempty(&self.to).map(|s| day_ms(&s, true)).transpose()?,
+        })
+    }
+}
+
+fn median(v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    let x = if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 };
+    Some((x * 10.0).round() / 10.0)
+}
+
+/// Cohort figures: learners per level, the funnel, results per quiz and scenario.
+async fn figures(state: &AppState, f: Filter) -> Result<Value, ApiError> {
+    let cur = &state.curriculum;
+    let c = state.store.cohort(f).await?;
+    let levels: Vec<Value> = cur
+        .track
+        .iter()
+        .flat_map(|t| &t.levels)
+        .map(|l| {
+            let mut days = c.days_to_level.get(&l.id).cloned().unwrap_or_default();
+            json!({ "id": l.id, "title": l.title, "certified": c.certified.get(&l.id).copied().unwrap_or(0), "median_days": median(&mut days) })
+        })
+        .collect();
+    let mut funnel = vec![
+        json!({ "stage": "全部学员", "count": c.learners }),
+        json!({ "stage": "已开始学习", "count": c.active }),
+    ];
+    funnel.extend(levels.iter().map(|l| json!({ "stage": l["title"], "count": l["certified"] })));
+    let mut per_quiz: BTreeMap<&str, Vec<&crate::store::BestRow>> = BTreeMap::new();
+    for r in &c.quiz_best {
+        per_quiz.entry(r.item.as_str()).or_default().push(r);
+    }
+    let quizzes: Vec<Value> = per_quiz
+        .iter()
+        .map(|(id, rows)| {
+            let mut scores: Vec<f64> = rows.iter().map(|r| r.best).collect();
+            let passed = rows.iter().filter(|r| r.passed).count();
+            json!({
+                "id": id, "title": cur.quizzes.get(*id).map(|q| q.title.clone()),
+                "learners": rows.len(), "pass_rate": (passed as f64 * 1000.0 / rows.len() as f64).round() / 10.0,
+                "median": median(&mut scores),
+            })
+        })
+        .collect();
+    let mut per_scenario: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for r in &c.scenario_best {
+        per_scenario.entry(r.item.as_str()).or_default().push(r.best);
+    }
+    let pass_at = 60.0;
+    let scenarios: Vec<Value> = per_scenario
+        .iter_mut()
+        .map(|(id, scores)| {
+            let passed = scores.iter().filter(|s| **s >= pass_at).count();
+            json!({
+                "id": id, "title": cur.scenarios.get(*id).map(|s| s.title.clone()), "learners": scores.len(),
+                "pass_rate": (passed as f64 * 1000.0 / scores.len() as f64).round() / 10.0, "median": median(scores),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "learners": c.learners, "active": c.active, "levels": levels, "funnel": funnel,
+        "quizzes": quizzes, "scenarios": scenarios, "scenario_pass_score": pass_at,
+        "cohorts": c.cohorts, "departments": c.departments,
+    }))
+}
+
+async fn dashboard_api(State(state): State<AppState>, session: Session, Query(q): Query<FilterQuery>) -> Result<Json<Value>, ApiError> {
+    session.require(&[Role::Hr])?;
+    Ok(Json(figures(&state, q.filter()?).await?))
+}
+
+async fn dashboard_page(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Query(q): Query<FilterQuery>,
+) -> Result<Response, ApiError> {
+    let Some(session) = session else {
+        return Ok(Redirect::to("/login?next=/hr").into_response());
+    };
+    if session.require(&[Role::Hr]).is_err() {
+        return Ok(state
+            .pages
+            .error(StatusCode::FORBIDDEN, "没有权限", "只有人力资源与管理员可以查看学员总览。"));
+    }
+    let filter = match q.filter() {
+        Ok(f) => f,
+        Err(e) => return Ok(state.pages.error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
+    };
+    let fig = figures(&state, filter).await?;
+    let rows = |v: &Value, label: &str, value: &str| -> Vec<(String, f64)> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| (x[label].as_str().unwrap_or_default().to_string(), x[value].as_f64().unwrap_or(0.0)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let funnel = charts::bars("学员认证漏斗", &rows(&fig["funnel"], "stage", "count"), None, " 人");
+    let pass = charts::bars(
+        "各测验通过率",
+        &fig["quizzes"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        (
+                            x["title"].as_str().unwrap_or_default().to_string(),
+                            x["pass_rate"].as_f64().unwrap_or(0.0),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default(),
+        Some(100.0),
+        "%",
+    );
+    let data = json!({
+        "fig": fig, "funnel_svg": funnel, "pass_svg": pass,
+        "q": { "cohort": q.cohort, "department": q.department, "from": q.from, "to": q.to },
+        "query": serde_urlencoded(&q),
+    });
+    Ok(state.pages.render("hr", "学员总览", Some(&session.user), Some(&session.csrf), data))
+}
+
+fn serde_urlencoded(q: &FilterQuery) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("cohort", &q.cohort),
+        ("department", &q.department),
+        ("from", &q.from),
+        ("to", &q.to),
+    ] {
+        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+            let enc: String = v
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            parts.push(format!("{k}={enc}"));
+        }
+    }
+    parts.join("&")
+}
+
+/// Everything one learner has done, for HR (and instructors).
+async fn transcript(State(state): State<AppState>, session: Session, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+    session.require(&[Role::Hr, Role::Instructor])?;
+    let user = state
+        .store
+        .user_by_id(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("没有这位学员 (no such learner)".into()))?;
+    let (cohort, department, created_at) = state.store.user_groups(id).await?.unwrap_or_default();
+    let cur = &state.curriculum;
+    let quizzes: Vec<Value> = state
+        .store
+        .learner_summaries(id)
+        .await?
+        .iter()
+        .map(|q| json!({ "quiz": q.quiz_id, "title": cur.quizzes.get(&q.quiz_id).map(|x| x.title.clone()), "attempts": q.attempts, "best": q.best_percent, "passed": q.passed }))
+        .collect();
+    let runs: Vec<Value> = state
+        .store
+        .runs_of(id)
+        .await?
+        .iter()
+        .map(|r| json!({ "id": r.id, "scenario": r.scenario_id, "status": r.status, "score": r.score, "started_at": r.started_at, "finished_at": r.finished_at }))
+        .collect();
+    let mut exercises = Vec::new();
+    for ex in cur.exercises.keys() {
+        if let Some(s) = state.store.submission(id, ex.clone()).await? {
+            exercises
+                .push(json!({ "exercise": ex, "status": s.status, "total": s.total, "revision": s.revision, "graded_at": s.graded_at }));
+        }
+    }
+    let certs = state.store.certificates_of(id).await?;
+    Ok(Json(json!({
+        "user": user, "cohort": cohort, "department": department, "created_at": created_at,
+        "quizzes": quizzes, "runs": runs, "exercises": exercises,
+        "certificates": certs.iter().map(|c| super::certify::certificate_json(&state, c)).collect::<Vec<_>>(),
+    })))
+}
+
+/// Streams CSV produced on a reader connection through a small channel, so an
+/// export of any size never sits in memory whole.
+fn csv_stream<F>(state: &AppState, name: &str, produce: F) -> Response
+where
+    F: FnOnce(&rusqlite::Connection, &mut dyn FnMut(&[String]) -> bool) -> rusqlite::Result<()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let r = store
+            .read(move |c| {
+                // UTF-8 BOM: spreadsheet programs then read the Chinese text correctly.
+                let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
+                let mut open = true;
+                let mut sink = |row: &[String]| {
+                    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+                    let _ = w.write_record(row);
+                    buf.extend_from_slice(&w.into_inner().unwrap_or_default());
+                    if buf.len() >= 64 * 1024 {
+                        open = tx.blocking_send(bytes::Bytes::from(std::mem::take(&mut buf))).is_ok();
+                    }
+                    open
+                };
+                produce(c, &mut sink)?;
+                if open && !buf.is_empty() {
+                    let _ = tx.blocking_send(bytes::Bytes::from(buf));
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = r {
+            tracing::error!("CSV export failed: {e}");
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
+    });
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+async fn export_learners_csv(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
+    session.require(&[Role::Hr])?;
+    let levels: Vec<String> = state
+        .curriculum
+        .track
+        .iter()
+        .flat_map(|t| t.levels.iter().map(|l| l.id.clone()))
+        .collect();
+    Ok(csv_stream(&state, "learners.csv", move |c, sink| export_learners(c, &levels, sink)))
+}
+
+async fn export_certificates_csv(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
+    session.require(&[Role::Hr])?;
+    Ok(csv_stream(&state, "certificates.csv", export_certificates))
+}

@@ -1,0 +1,297 @@
+//! The HR view: cohort figures, filters, streamed CSV exports that round-trip,
+//! CSV import that is all or nothing, and the role table for every route.
+
+use crate::harness::{Client, TestServer};
+use serde_json::{Value, json};
+
+/// Alice earns the demo track's first level.
+async fn certify_alice(s: &TestServer) -> String {
+    let alice = s.login("alice").await;
+    alice.post_json("/api/lessons/demo-browser/read", &json!({})).await;
+    let (_, run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
+    let id = run["id"].as_str().unwrap().to_string();
+    for (round, a) in [(1, 50), (2, 0)] {
+        let d = json!({ "round": round, "decisions": { "spend": { "a": a, "b": 0 }, "plan": "safe" } });
+        assert_eq!(alice.post_json(&format!("/api/runs/{id}/rounds"), &d).await.0, 200);
+    }
+    let (_, at) = alice.start("short").await;
+    alice
+        .submit(at["id"].as_str().unwrap(), json!({ "q1": "B", "q2": true, "q3": "留存率" }))
+        .await;
+    let (_, p) = alice.get("/api/progress").await;
+    p["certificates"][0]["id"].as_str().unwrap().to_string()
+}
+
+async fn csv_rows(c: &Client, s: &TestServer, path: &str) -> (String, Vec<csv::StringRecord>, csv::StringRecord) {
+    let r = c.http.get(s.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let ctype = r.headers()["content-type"].to_str().unwrap().to_string();
+    let text = r.text().await.unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a BOM for spreadsheet programs").to_string();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    (ctype, rdr.records().map(Result::unwrap).collect(), headers)
+}
+
+#[tokio::test]
+async fn hr_sees_cohort_figures_and_the_csv_exports_round_trip_every_learner_and_certificate() {
+    let s = TestServer::start("course-ok").await;
+    let cert = certify_alice(&s).await;
+    let hana = s.login("hana").await;
+    let (code, d) = hana.get("/api/hr/dashboard").await;
+    assert_eq!(code, 200, "{d}");
+    assert_eq!((d["learners"].as_u64(), d["active"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(d["levels"][0]["certified"], 1);
+    assert_eq!(
+        d["funnel"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["count"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![2, 1, 1, 0]
+    );
+    let short = d["quizzes"].as_array().unwrap().iter().find(|q| q["id"] == "short").unwrap();
+    assert_eq!(
+        (short["learners"].as_u64(), short["pass_rate"].as_f64(), short["median"].as_f64()),
+        (Some(1), Some(100.0), Some(100.0))
+    );
+    assert_eq!(hana.get("/api/hr/dashboard?from=2001-13-01").await.0, 400);
+
+    let (ctype, learners, headers) = csv_rows(&hana, &s, "/api/hr/export/learners.csv").await;
+    assert!(ctype.starts_with("text/csv"));
+    let users: Vec<&str> = learners.iter().map(|r| r.get(0).unwrap()).collect();
+    assert_eq!(users, vec!["alice", "bob"], "every learner, and only learners");
+    let col = headers.iter().position(|h| h == "basic_certificate").unwrap();
+    assert_eq!(learners[0].get(col), Some(cert.as_str()));
+    assert_eq!(learners[1].get(col), Some(""));
+    let (_, certs, _) = csv_rows(&hana, &s, "/api/hr/export/certificates.csv").await;
+    assert_eq!(certs.len(), 1);
+    assert_eq!(
+        (certs[0].get(0), certs[0].get(1), certs[0].get(8)),
+        (Some(cert.as_str()), Some("alice"), Some("valid"))
+    );
+
+    // The transcript holds the learner's whole record.
+    let alice_id = s.login("alice").await.get("/api/me").await.1["user"]["id"].as_i64().unwrap();
+    let (code, t) = hana.get(&format!("/api/hr/learners/{alice_id}/transcript")).await;
+    assert_eq!(code, 200);
+    assert_eq!(
+        (t["certificates"][0]["id"].as_str(), t["quizzes"][0]["quiz"].as_str()),
+        (Some(cert.as_str()), Some("short"))
+    );
+    assert_eq!(t["runs"][0]["status"], "finished");
+    // The page renders the charts.
+    let page = hana.http.get(s.url("/hr")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<svg") && page.contains("学员认证漏斗"), "{page}");
+}
+
+#[test]
+fn the_csv_import_reports_every_bad_row_by_line_and_keeps_the_good_file_whole() {
+    let good = "username,display_name,role,cohort,department\nzhang,张三,learner,2026春,运营部\nli,李四,,2026春,市场部\n";
+    let rows = certbook::cli::user::parse_import(good).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (rows[1].3, rows[1].4.as_str(), rows[1].5.as_str()),
+        (certbook::store::Role::Learner, "2026春", "市场部")
+    );
+    let bad = "username,display_name,role,cohort,department,password\nzhang,张三,learner,a,b,\n,无名,learner,a,b,\nwang,王五,boss,a,b,\nZHANG,重复,learner,a,b,\nzhao,赵六,learner,a,b,short\n";
+    let errors = certbook::cli::user::parse_import(bad).unwrap_err();
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert!(errors[0].starts_with("line 3:") && errors[1].starts_with("line 4:") && errors[1].contains("boss"));
+    assert!(errors[2].starts_with("line 5:") && errors[2].contains("line 2"));
+    assert!(errors[3].starts_with("line 6:") && errors[3].contains("8"));
+}
+
+#[test]
+fn a_file_with_one_bad_row_imports_nothing_and_a_good_one_imports_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hr.db");
+    let bin = env!("CARGO_BIN_EXE_certbook");
+    let run = |name: &str, text: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        std::process::Command::new(bin)
+            .args(["user", "import"])
+            .arg(&f)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .unwrap()
+    };
+    let count = || {
+        let store = certbook::store::Store::open(&db).unwrap();
+        store
+            .read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0))?))
+            .unwrap()
+    };
+    let out = run(
+        "bad.csv",
+        "username,display_name,role,cohort,department\nzhang,张三,learner,c1,d1\nwang,王五,boss,c1,d1\n",
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.csv:line 3: unknown role `boss`") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(count(), 0, "the good row before the bad one was not imported either");
+    let out = run(
+        "good.csv",
+        "username,display_name,role,cohort,department\nzhang,张三,learner,c1,d1\nwang,王五,learner,c2,d1\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(count(), 2);
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.starts_with("username,password\n") && printed.contains("zhang,") && printed.contains("wang,"));
+}
+
+/// Every route, called as each kind of caller. `L` is the learner who owns the
+/// records; `O` another learner.
+#[tokio::test]
+async fn every_route_allows_exactly_the_roles_it_should() {
+    let s = TestServer::start("course-ok").await;
+    let cert = certify_alice(&s).await;
+    let alice = s.login("alice").await;
+    alice
+        .post_json("/api/exercises/ex-demo/submission", &json!({ "body": "一份足够长的练习答案。" }))
+        .await;
+    let (_, at) = alice.start("timed").await;
+    let attempt = at["id"].as_str().unwrap().to_string();
+    let (_, run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
+    let run = run["id"].as_str().unwrap().to_string();
+    let ivy = s.login("ivy").await;
+    let sub = ivy.get("/api/instructor/submissions").await.1["submissions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let alice_id = alice.get("/api/me").await.1["user"]["id"].as_i64().unwrap();
+
+    let callers: Vec<(&str, Option<Client>)> = vec![
+        ("anon", None),
+        ("L", Some(s.login("alice").await)),
+        ("O", Some(s.login("bob").await)),
+        ("instructor", Some(s.login("ivy").await)),
+        ("hr", Some(s.login("hana").await)),
+        ("admin", Some(s.login("root").await)),
+    ];
+    let grade = json!({ "scores": { "knowledge": 70, "problem_solving": 70, "innovation": 70, "teamwork": 70, "communication": 70 } });
+    // (method, path, body, expected status per caller: anon, L, O, instructor, hr, admin)
+    let table: Vec<(&str, String, Value, [u16; 6])> = vec![
+        ("GET", "/api/me".into(), Value::Null, [401, 200, 200, 200, 200, 200]),
+        ("GET", "/api/quizzes/short".into(), Value::Null, [401, 200, 200, 200, 200, 200]),
+        (
+            "GET",
+            format!("/api/attempts/{attempt}"),
+            Value::Null,
+            [401, 200, 404, 200, 200, 200],
+        ),
+        (
+            "POST",
+            format!("/api/attempts/{attempt}/submit"),
+            json!({ "answers": {} }),
+            [401, 200, 404, 404, 404, 404],
+        ),
+        ("GET", "/api/scenarios/tiny".into(), Value::Null, [401, 200, 200, 200, 200, 200]),
+        ("GET", format!("/api/runs/{run}"), Value::Null, [401, 200, 404, 200, 200, 200]),
+        (
+            "GET",
+            format!("/api/runs/{run}/record"),
+            Value::Null,
+            [401, 200, 404, 200, 200, 200],
+        ),
+        (
+            "POST",
+            format!("/api/runs/{run}/rounds"),
+            json!({ "round": 9, "decisions": {} }),
+            [401, 409, 404, 404, 404, 404],
+        ),
+        ("GET", "/api/progress".into(), Value::Null, [401, 200, 200, 200, 200, 200]),
+        ("GET", "/api/exercises/ex-demo".into(), Value::Null, [401, 200, 200, 200, 200, 200]),
+        (
+            "GET",
+            "/api/instructor/quizzes/short".into(),
+            Value::Null,
+            [401, 403, 403, 200, 403, 200],
+        ),
+        (
+            "GET",
+            "/api/instructor/quizzes/short/analysis".into(),
+            Value::Null,
+            [401, 403, 403, 200, 403, 200],
+        ),
+        (
+            "GET",
+            "/api/instructor/submissions".into(),
+            Value::Null,
+            [401, 403, 403, 200, 403, 200],
+        ),
+        (
+            "GET",
+            format!("/api/instructor/submissions/{sub}"),
+            Value::Null,
+            [401, 403, 403, 200, 403, 200],
+        ),
+        (
+            "POST",
+            format!("/api/instructor/submissions/{sub}/grade"),
+            grade,
+            [401, 403, 403, 200, 403, 200],
+        ),
+        (
+            "GET",
+            format!("/api/certificates/{cert}"),
+            Value::Null,
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            format!("/api/certificates/{cert}/credential"),
+            Value::Null,
+            [401, 200, 404, 200, 200, 200],
+        ),
+        ("GET", "/api/issuer".into(), Value::Null, [200, 200, 200, 200, 200, 200]),
+        ("GET", "/api/hr/dashboard".into(), Value::Null, [401, 403, 403, 403, 200, 200]),
+        (
+            "GET",
+            format!("/api/hr/learners/{alice_id}/transcript"),
+            Value::Null,
+            [401, 403, 403, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/hr/export/learners.csv".into(),
+            Value::Null,
+            [401, 403, 403, 403, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/hr/export/certificates.csv".into(),
+            Value::Null,
+            [401, 403, 403, 403, 200, 200],
+        ),
+        ("GET", "/api/admin/users".into(), Value::Null, [401, 403, 403, 403, 403, 200]),
+        (
+            "POST",
+            format!("/api/admin/certificates/{cert}/revoke"),
+            json!({ "reason": "测试" }),
+            [401, 403, 403, 403, 403, 200],
+        ),
+    ];
+    let anon = s.anonymous();
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in &table {
+        for ((who, client), want) in callers.iter().zip(expected) {
+            let c = client.as_ref().unwrap_or(&anon);
+            let (got, resp) = if *method == "GET" {
+                c.get(path).await
+            } else {
+                c.post_json(path, body).await
+            };
+            if got != *want {
+                failures.push(format!("{method} {path} as {who}: got {got}, want {want} ({resp})"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
