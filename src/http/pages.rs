@@ -32,6 +32,25 @@ impl Pages {
     pub fn load(cur: &Curriculum) -> anyhow::Result<Pages> {
         let mut hbs = Handlebars::new();
         hbs.set_strict_mode(false);
+        // `{{num x}}`: 90.0 → 90, 12345.67 → 12,345.7, missing → —.
+        hbs.register_helper(
+            "num",
+            Box::new(
+                |h: &handlebars::Helper,
+                 _: &Handlebars,
+                 _: &handlebars::Context,
+                 _: &mut handlebars::RenderContext,
+                 out: &mut dyn handlebars::Output| {
+                    let text = match h.param(0).map(|p| p.value()) {
+                        Some(Value::Number(n)) => crate::sandbox::format_number(n.as_f64().unwrap_or(0.0), 1),
+                        Some(Value::String(s)) => s.clone(),
+                        _ => "—".to_string(),
+                    };
+                    out.write(&text)?;
+                    Ok(())
+                },
+            ),
+        );
         for name in PAGES {
             let text = theme::template(&cur.root, &format!("pages/{name}.hbs"));
             hbs.register_template_string(name, text.as_ref())

@@ -64,7 +64,12 @@ async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
     let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     args.push(format!("--user-data-dir={}", profile.display()));
     let mut caps = serde_json::Map::new();
-    let mut opts = serde_json::json!({ "args": args });
+    // Downloads land in the profile's own folder, where a test can look for them.
+    let downloads = profile.join("downloads");
+    let mut opts = serde_json::json!({ "args": args, "prefs": {
+        "download.default_directory": downloads.display().to_string(),
+        "download.prompt_for_download": false,
+    } });
     if let Ok(bin) = std::env::var("CHROMIUM") {
         opts["binary"] = bin.into();
     } else if std::path::Path::new("/usr/bin/chromium").exists() {
@@ -350,6 +355,162 @@ async fn a_learner_plays_a_round_of_the_growth_sandbox_and_the_chart_updates() {
             .write_blocking(|tx| Ok(tx.query_row("SELECT rounds_played FROM runs", [], |r| r.get(0))?))
             .unwrap();
         assert_eq!(played, 1);
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.unwrap();
+}
+
+/// Waits up to ten seconds for a finished download whose name starts with `prefix`.
+async fn downloaded(profile: &std::path::Path, prefix: &str) -> Option<std::path::PathBuf> {
+    for _ in 0..100 {
+        if let Ok(rd) = std::fs::read_dir(profile.join("downloads")) {
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.starts_with(prefix) && !name.ends_with(".crdownload") {
+                    return Some(e.path());
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_learner_reaches_a_level_in_the_browser_and_downloads_a_credential_that_verifies() {
+    let Some(driver) = start_driver() else { return };
+    let s = TestServer::start("course-ok").await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let result = async {
+        log_in(&c, &s, "alice", "/demo/demo-browser.html").await?;
+        let read = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(".cb-read button"))
+            .await?;
+        read.click().await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::XPath("//div[@class='cb-read']/button[contains(., '已读完')]"))
+            .await?;
+        c.find(Locator::Css("section[data-quiz=short] button.cb-btn"))
+            .await?
+            .click()
+            .await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("fieldset[data-question=q1]"))
+            .await?;
+        c.find(Locator::Css("fieldset[data-question=q1] input[value=B]"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("fieldset[data-question=q2] input[value=true]"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("fieldset[data-question=q3] input[type=text]"))
+            .await?
+            .send_keys("留存率")
+            .await?;
+        submit_and_wait_for_result(&c).await?;
+        c.goto(&s.url("/demo/demo-limits.html")).await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("section[data-sandbox=tiny] button.cb-btn"))
+            .await?
+            .click()
+            .await?;
+        for round in 1..=2 {
+            let form = c
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css("form.cb-sb-round"))
+                .await?;
+            let a = form.find(Locator::Css("input[name='spend.a']")).await?;
+            a.clear().await?;
+            a.send_keys("20").await?;
+            form.find(Locator::Css("input[type=radio][value=safe]")).await?.click().await?;
+            form.find(Locator::Css("button[type=submit]")).await?.click().await?;
+            if round == 2 {
+                c.wait()
+                    .at_most(Duration::from_secs(10))
+                    .for_element(Locator::Css(".cb-sb-result"))
+                    .await?;
+            } else {
+                c.wait()
+                    .at_most(Duration::from_secs(10))
+                    .for_element(Locator::XPath("//p[@class='cb-sb-progress' and contains(., '第 2 / 2 轮')]"))
+                    .await?;
+            }
+        }
+        c.goto(&s.url("/account")).await?;
+        let cert = c.find(Locator::Css("[data-certificate]")).await?;
+        assert!(cert.text().await?.contains("演示初级"));
+        screenshot(&c, "progress-certified.png").await;
+        cert.find(Locator::Css("a[download]")).await?.click().await?;
+        let file = downloaded(profile.path(), "CB-").await.expect("the credential downloads");
+        let did = s.anonymous().get("/api/issuer").await.1["id"].as_str().unwrap().to_string();
+        let out = Command::new(env!("CARGO_BIN_EXE_certbook"))
+            .arg("verify")
+            .arg(&file)
+            .args(["--issuer", &did])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // The printable certificate and its public verification page.
+        c.find(Locator::Css("[data-certificate] a[href^='/certificates/']"))
+            .await?
+            .click()
+            .await?;
+        let holder = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(".cb-cert-holder"))
+            .await?;
+        assert_eq!(holder.text().await?, "alice");
+        screenshot(&c, "certificate.png").await;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hr_opens_the_dashboard_sees_the_charts_and_downloads_the_csv() {
+    let Some(driver) = start_driver() else { return };
+    let s = TestServer::start("course-ok").await;
+    // Some activity to chart.
+    let bob = crate::harness::TestServer::login(&s, "bob").await;
+    let (_, a) = bob.start("short").await;
+    bob.submit(
+        a["id"].as_str().unwrap(),
+        serde_json::json!({ "q1": "B", "q2": true, "q3": "留存" }),
+    )
+    .await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let result = async {
+        log_in(&c, &s, "hana", "/hr").await?;
+        let learners = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("[data-hr-learners]"))
+            .await?;
+        assert_eq!(learners.text().await?, "2");
+        let charts = c.find_all(Locator::Css("svg.cb-chart")).await?;
+        assert_eq!(charts.len(), 2, "the funnel and the pass-rate chart");
+        let funnel = charts[0].text().await?;
+        assert!(funnel.contains("全部学员") && funnel.contains("已开始学习"), "{funnel}");
+        screenshot(&c, "hr-dashboard.png").await;
+        c.find(Locator::Css("a[href='/api/hr/export/learners.csv']")).await?.click().await?;
+        let file = downloaded(profile.path(), "learners").await.expect("the CSV downloads");
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(text.contains("alice") && text.contains("bob"), "{text}");
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
