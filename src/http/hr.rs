@@ -14,7 +14,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -81,37 +80,25 @@ async fn figures(state: &AppState, f: Filter) -> Result<Value, ApiError> {
         json!({ "stage": "已开始学习", "count": c.active }),
     ];
     funnel.extend(levels.iter().map(|l| json!({ "stage": l["title"], "count": l["certified"] })));
-    let mut per_quiz: BTreeMap<&str, Vec<&crate::store::BestRow>> = BTreeMap::new();
-    for r in &c.quiz_best {
-        per_quiz.entry(r.item.as_str()).or_default().push(r);
-    }
-    let quizzes: Vec<Value> = per_quiz
-        .iter()
-        .map(|(id, rows)| {
-            let mut scores: Vec<f64> = rows.iter().map(|r| r.best).collect();
-            let passed = rows.iter().filter(|r| r.passed).count();
-            json!({
-                "id": id, "title": cur.quizzes.get(*id).map(|q| q.title.clone()),
-                "learners": rows.len(), "pass_rate": (passed as f64 * 1000.0 / rows.len() as f64).round() / 10.0,
-                "median": median(&mut scores),
-            })
-        })
-        .collect();
-    let mut per_scenario: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for r in &c.scenario_best {
-        per_scenario.entry(r.item.as_str()).or_default().push(r.best);
-    }
     let pass_at = 60.0;
-    let scenarios: Vec<Value> = per_scenario
-        .iter_mut()
-        .map(|(id, scores)| {
-            let passed = scores.iter().filter(|s| **s >= pass_at).count();
-            json!({
-                "id": id, "title": cur.scenarios.get(*id).map(|s| s.title.clone()), "learners": scores.len(),
-                "pass_rate": (passed as f64 * 1000.0 / scores.len() as f64).round() / 10.0, "median": median(scores),
-            })
-        })
-        .collect();
+    let rate = |passed: u64, n: u64| (passed as f64 * 1000.0 / n.max(1) as f64).round() / 10.0;
+    let mut quizzes = Vec::new();
+    let mut scenarios = Vec::new();
+    for ((kind, id), h) in &c.hist {
+        let n = h.learners();
+        if n == 0 {
+            continue;
+        }
+        if kind == "quiz" {
+            let quiz = cur.quizzes.get(id);
+            let passed = h.at_least(quiz.map_or(60.0, |q| q.pass_mark));
+            quizzes.push(json!({ "id": id, "title": quiz.map(|q| q.title.clone()), "learners": n, "pass_rate": rate(passed, n), "median": h.median() }));
+        } else {
+            let title = cur.scenarios.get(id).map(|s| s.title.clone());
+            scenarios
+                .push(json!({ "id": id, "title": title, "learners": n, "pass_rate": rate(h.at_least(pass_at), n), "median": h.median() }));
+        }
+    }
     Ok(json!({
         "learners": c.learners, "active": c.active, "levels": levels, "funnel": funnel,
         "quizzes": quizzes, "scenarios": scenarios, "scenario_pass_score": pass_at,

@@ -174,6 +174,7 @@ impl Store {
                  WHERE id = ?1 AND status = 'open'")?.execute(
                 params![attempt_id, now, answers, score, max, percent, passed, result],
             )?;
+            super::hr::record_result(tx, user_id, "quiz", &row.quiz_id, percent, now)?;
             Ok(Ok(SubmitOutcome::Graded(get(tx, &attempt_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)))
         })
         .await

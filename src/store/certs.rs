@@ -211,6 +211,7 @@ impl Store {
         self.write(move |tx| {
             tx.prepare_cached("INSERT OR IGNORE INTO lesson_reads (user_id, lesson_id, read_at) VALUES (?1, ?2, ?3)")?
                 .execute(params![user_id, lesson_id, now])?;
+            super::hr::touch_active(tx, user_id, now)?;
             Ok(())
         })
         .await

@@ -43,6 +43,95 @@ impl Filter {
     }
 }
 
+/// Records a learner's result on an item: keeps their best, moves them between
+/// histogram buckets when it improves, and marks them active. Called inside the
+/// transaction that records the result.
+pub fn record_result(tx: &Connection, user_id: i64, kind: &str, item: &str, score: f64, now: i64) -> rusqlite::Result<()> {
+    use rusqlite::OptionalExtension;
+    tx.prepare_cached("UPDATE users SET first_active_at = ?2 WHERE id = ?1 AND first_active_at IS NULL")?
+        .execute(params![user_id, now])?;
+    let old: Option<f64> = tx
+        .prepare_cached("SELECT best FROM best_scores WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3")?
+        .query_row(params![user_id, kind, item], |r| r.get(0))
+        .optional()?;
+    if old.is_some_and(|o| o >= score) {
+        return Ok(());
+    }
+    tx.prepare_cached(
+        "INSERT INTO best_scores (user_id, kind, item_id, best) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id, kind, item_id) DO UPDATE SET best = excluded.best",
+    )?
+    .execute(params![user_id, kind, item, score])?;
+    let (cohort, dept): (String, String) = tx
+        .prepare_cached("SELECT cohort, department FROM users WHERE id = ?1")?
+        .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    if let Some(o) = old {
+        tx.prepare_cached(
+            "UPDATE item_hist SET n = n - 1 WHERE cohort = ?1 AND department = ?2 AND kind = ?3 AND item_id = ?4 AND bucket = ?5",
+        )?
+        .execute(params![cohort, dept, kind, item, bucket(o)])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO item_hist (cohort, department, kind, item_id, bucket, n) VALUES (?1, ?2, ?3, ?4, ?5, 1)
+         ON CONFLICT (cohort, department, kind, item_id, bucket) DO UPDATE SET n = n + 1",
+    )?
+    .execute(params![cohort, dept, kind, item, bucket(score)])?;
+    Ok(())
+}
+
+/// Marks a learner active (a lesson read counts).
+pub fn touch_active(tx: &Connection, user_id: i64, now: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE users SET first_active_at = ?2 WHERE id = ?1 AND first_active_at IS NULL")?
+        .execute(params![user_id, now])?;
+    Ok(())
+}
+
+fn bucket(score: f64) -> i64 {
+    score.clamp(0.0, 100.0).floor() as i64
+}
+
+/// Rebuilds the histograms from the best scores (after learners change group).
+fn rebuild_hist(tx: &Connection) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "DELETE FROM item_hist;
+         INSERT INTO item_hist (cohort, department, kind, item_id, bucket, n)
+         SELECT u.cohort, u.department, b.kind, b.item_id, CAST(b.best AS INTEGER), COUNT(*)
+         FROM best_scores b JOIN users u ON u.id = b.user_id GROUP BY 1, 2, 3, 4, 5;",
+    )
+}
+
+/// One item's distribution of learners' best scores: bucket (floor of the score) → learners.
+#[derive(Clone, Debug, Default)]
+pub struct Histogram {
+    pub counts: BTreeMap<i64, u64>,
+}
+
+impl Histogram {
+    pub fn learners(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    pub fn at_least(&self, min: f64) -> u64 {
+        self.counts.iter().filter(|(b, _)| **b as f64 >= min.ceil()).map(|(_, n)| n).sum()
+    }
+
+    /// The median bucket (lower median), to one point.
+    pub fn median(&self) -> Option<f64> {
+        let n = self.learners();
+        if n == 0 {
+            return None;
+        }
+        let mut seen = 0;
+        for (b, c) in &self.counts {
+            seen += c;
+            if seen * 2 >= n {
+                return Some(*b as f64);
+            }
+        }
+        None
+    }
+}
+
 /// One learner's best result on one item.
 #[derive(Clone, Debug)]
 pub struct BestRow {
@@ -54,6 +143,8 @@ pub struct BestRow {
 
 #[derive(Clone, Debug, Default)]
 pub struct Cohort {
+    /// Per (kind, item): the distribution of best scores.
+    pub hist: BTreeMap<(String, String), Histogram>,
     pub learners: u64,
     /// Learners with any graded quiz, finished run or read lesson in the window.
     pub active: u64,
@@ -91,6 +182,36 @@ fn cohort(c: &Connection, f: &Filter) -> rusqlite::Result<Cohort> {
         })? as u64,
         ..Default::default()
     };
+    groups(c, &mut out)?;
+    certified(c, f, &w, p.as_slice(), &mut out)?;
+    if f.from.is_none() && f.to.is_none() {
+        // Without a date window the running aggregates answer everything.
+        out.active = c.query_row(
+            &format!("SELECT COUNT(*) FROM users u WHERE {w} AND u.first_active_at IS NOT NULL"),
+            p.as_slice(),
+            |r| r.get::<_, i64>(0),
+        )? as u64;
+        let mut hw = String::from("1 = 1");
+        let mut hargs: Vec<String> = Vec::new();
+        if let Some(x) = &f.cohort {
+            hargs.push(x.clone());
+            hw.push_str(&format!(" AND cohort = ?{}", hargs.len()));
+        }
+        if let Some(x) = &f.department {
+            hargs.push(x.clone());
+            hw.push_str(&format!(" AND department = ?{}", hargs.len()));
+        }
+        let hp = params_of(&hargs);
+        let mut q = c.prepare(&format!(
+            "SELECT kind, item_id, bucket, SUM(n) FROM item_hist WHERE {hw} GROUP BY kind, item_id, bucket HAVING SUM(n) > 0"
+        ))?;
+        let mut rows = q.query(hp.as_slice())?;
+        while let Some(r) = rows.next()? {
+            let h = out.hist.entry((r.get(0)?, r.get(1)?)).or_default();
+            h.counts.insert(r.get(2)?, r.get::<_, i64>(3)? as u64);
+        }
+        return Ok(out);
+    }
     out.active = c.query_row(
         &format!(
             "SELECT COUNT(*) FROM users u WHERE {w} AND (
@@ -104,17 +225,6 @@ fn cohort(c: &Connection, f: &Filter) -> rusqlite::Result<Cohort> {
         p.as_slice(),
         |r| r.get::<_, i64>(0),
     )? as u64;
-    let mut q = c.prepare(&format!(
-        "SELECT c.level_id, (c.issued_at - u.created_at) / 86400000.0 FROM certificates c JOIN users u ON u.id = c.user_id
-         WHERE {w} AND c.revoked_at IS NULL{}",
-        f.window("c.issued_at")
-    ))?;
-    let mut rows = q.query(p.as_slice())?;
-    while let Some(r) = rows.next()? {
-        let level: String = r.get(0)?;
-        *out.certified.entry(level.clone()).or_default() += 1;
-        out.days_to_level.entry(level).or_default().push(r.get(1)?);
-    }
     let mut q = c.prepare(&format!(
         "SELECT a.quiz_id, a.user_id, MAX(a.percent), MAX(a.passed) FROM attempts a JOIN users u ON u.id = a.user_id
          WHERE {w} AND a.status = 'graded'{} GROUP BY a.quiz_id, a.user_id",
@@ -145,6 +255,38 @@ fn cohort(c: &Connection, f: &Filter) -> rusqlite::Result<Cohort> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    for r in out
+        .quiz_best
+        .iter()
+        .map(|r| ("quiz", r))
+        .chain(out.scenario_best.iter().map(|r| ("scenario", r)))
+    {
+        *out.hist
+            .entry((r.0.to_string(), r.1.item.clone()))
+            .or_default()
+            .counts
+            .entry(bucket(r.1.best))
+            .or_default() += 1;
+    }
+    Ok(out)
+}
+
+fn certified(c: &Connection, f: &Filter, w: &str, p: &[&dyn rusqlite::ToSql], out: &mut Cohort) -> rusqlite::Result<()> {
+    let mut q = c.prepare(&format!(
+        "SELECT c.level_id, (c.issued_at - u.created_at) / 86400000.0 FROM certificates c JOIN users u ON u.id = c.user_id
+         WHERE {w} AND c.revoked_at IS NULL{}",
+        f.window("c.issued_at")
+    ))?;
+    let mut rows = q.query(p)?;
+    while let Some(r) = rows.next()? {
+        let level: String = r.get(0)?;
+        *out.certified.entry(level.clone()).or_default() += 1;
+        out.days_to_level.entry(level).or_default().push(r.get(1)?);
+    }
+    Ok(())
+}
+
+fn groups(c: &Connection, out: &mut Cohort) -> rusqlite::Result<()> {
     out.cohorts = c
         .prepare("SELECT DISTINCT cohort FROM users WHERE role = 'learner' AND cohort != '' ORDER BY cohort")?
         .query_map([], |r| r.get(0))?
@@ -153,7 +295,7 @@ fn cohort(c: &Connection, f: &Filter) -> rusqlite::Result<Cohort> {
         .prepare("SELECT DISTINCT department FROM users WHERE role = 'learner' AND department != '' ORDER BY department")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(out)
+    Ok(())
 }
 
 /// Writes every learner as a CSV row (with one certificate column pair per level) to `sink`.
@@ -276,6 +418,8 @@ impl Store {
             for r in &rows {
                 stmt.execute(params![r.username, r.display_name, r.role.as_str(), r.password_hash, now, r.cohort, r.department])?;
             }
+            // A learner who moved group takes their results along.
+            rebuild_hist(tx)?;
             Ok(rows.len())
         })
     }

@@ -122,6 +122,43 @@ CREATE INDEX attempts_graded_by_quiz ON attempts (quiz_id, user_id, percent) WHE
 CREATE INDEX certificates_by_level ON certificates (track_id, level_id);
 "#,
         ),
+        M::up(
+            r#"
+-- Running aggregates for the HR dashboard, kept up to date in the same transaction
+-- as each graded attempt or finished run, so the dashboard reads a few thousand rows
+-- however many learners there are. Buckets are the floor of the best score (0-100).
+ALTER TABLE users ADD COLUMN first_active_at INTEGER;
+CREATE INDEX users_first_active ON users (role, first_active_at);
+CREATE TABLE best_scores (
+    user_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    best REAL NOT NULL,
+    PRIMARY KEY (user_id, kind, item_id)
+) WITHOUT ROWID;
+CREATE TABLE item_hist (
+    cohort TEXT NOT NULL,
+    department TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (cohort, department, kind, item_id, bucket)
+) WITHOUT ROWID;
+INSERT INTO best_scores (user_id, kind, item_id, best)
+    SELECT user_id, 'quiz', quiz_id, MAX(percent) FROM attempts WHERE status = 'graded' GROUP BY user_id, quiz_id;
+INSERT INTO best_scores (user_id, kind, item_id, best)
+    SELECT user_id, 'scenario', scenario_id, MAX(score) FROM runs WHERE status = 'finished' GROUP BY user_id, scenario_id;
+INSERT INTO item_hist (cohort, department, kind, item_id, bucket, n)
+    SELECT u.cohort, u.department, b.kind, b.item_id, CAST(b.best AS INTEGER), COUNT(*)
+    FROM best_scores b JOIN users u ON u.id = b.user_id GROUP BY 1, 2, 3, 4, 5;
+UPDATE users SET first_active_at = (
+    SELECT MIN(t) FROM (
+        SELECT MIN(submitted_at) AS t FROM attempts a WHERE a.user_id = users.id AND a.status = 'graded'
+        UNION ALL SELECT MIN(finished_at) FROM runs r WHERE r.user_id = users.id AND r.status = 'finished'
+        UNION ALL SELECT MIN(read_at) FROM lesson_reads l WHERE l.user_id = users.id));
+"#,
+        ),
     ])
 }
 

@@ -12,7 +12,7 @@ mod users;
 
 pub use attempts::{AttemptRow, NewAttempt, QuizSummaryRow, StartOutcome, SubmitOutcome};
 pub use certs::{CertificateRow, SaveSubmission, SubmissionRow};
-pub use hr::{BestRow, Cohort, Filter, NewLearner, export_certificates, export_learners};
+pub use hr::{BestRow, Cohort, Filter, Histogram, NewLearner, export_certificates, export_learners, record_result};
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
 pub use users::{Role, User, upsert_user};
 

@@ -157,6 +157,9 @@ impl Store {
                  WHERE id = ?1 AND rounds_played = ?9 AND status = 'open'",
             )?
             .execute(params![run_id, decisions, played_before + 1, status, score, result, finished_at, now, played_before])?;
+            if let Some(score) = score {
+                super::hr::record_result(tx, user_id, "scenario", &row.scenario_id, score as f64, now)?;
+            }
             Ok(RecordRound::Saved(get(tx, &run_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
         })
         .await

@@ -57,6 +57,16 @@ async fn hr_sees_cohort_figures_and_the_csv_exports_round_trip_every_learner_and
         (Some(1), Some(100.0), Some(100.0))
     );
     assert_eq!(hana.get("/api/hr/dashboard?from=2001-13-01").await.0, 400);
+    // The running aggregates (no dates) and the live query (with dates) agree.
+    let (_, live) = hana.get("/api/hr/dashboard?from=2000-01-01&to=2100-12-31").await;
+    for key in ["learners", "active", "levels", "funnel", "quizzes", "scenarios"] {
+        assert_eq!(live[key], d[key], "{key}");
+    }
+    let (_, none) = hana.get("/api/hr/dashboard?cohort=nobody").await;
+    assert_eq!(
+        (none["learners"].as_u64(), none["quizzes"].as_array().map(Vec::len)),
+        (Some(0), Some(0))
+    );
 
     let (ctype, learners, headers) = csv_rows(&hana, &s, "/api/hr/export/learners.csv").await;
     assert!(ctype.starts_with("text/csv"));
