@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/hr/export/learners.csv", get(export_learners_csv))
         .route("/api/hr/export/certificates.csv", get(export_certificates_csv))
         .route("/hr", get(dashboard_page))
+        .route("/hr/learners/{id}", get(transcript_page))
 }
 
 #[derive(Deserialize, Default)]
@@ -128,7 +129,25 @@ async fn dashboard_page(
         Ok(f) => f,
         Err(e) => return Ok(state.pages.error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
     };
-    let fig = figures(&state, filter).await?;
+    let fig = figures(&state, filter.clone()).await?;
+    let level_title = |id: &str| {
+        state
+            .curriculum
+            .track
+            .as_ref()
+            .and_then(|t| t.levels.iter().find(|l| l.id == id))
+            .map_or(id.to_string(), |l| l.title.clone())
+    };
+    let learners: Vec<Value> = state
+        .store
+        .learners(filter, LEARNER_LIST_LIMIT)
+        .await?
+        .into_iter()
+        .map(|(id, username, name, cohort, dept, levels)| {
+            json!({ "id": id, "username": username, "name": name, "cohort": cohort, "department": dept,
+                    "levels": levels.iter().map(|l| level_title(l)).collect::<Vec<_>>().join("、") })
+        })
+        .collect();
     let rows = |v: &Value, label: &str, value: &str| -> Vec<(String, f64)> {
         v.as_array()
             .map(|a| {
@@ -158,11 +177,37 @@ async fn dashboard_page(
         "%",
     );
     let data = json!({
-        "fig": fig, "funnel_svg": funnel, "pass_svg": pass,
+        "fig": fig, "funnel_svg": funnel, "pass_svg": pass, "learners": learners, "list_limit": LEARNER_LIST_LIMIT,
         "q": { "cohort": q.cohort, "department": q.department, "from": q.from, "to": q.to },
         "query": serde_urlencoded(&q),
     });
     Ok(state.pages.render("hr", "学员总览", Some(&session.user), Some(&session.csrf), data))
+}
+
+/// Learners listed on the dashboard page; the CSV export has them all.
+const LEARNER_LIST_LIMIT: i64 = 200;
+
+async fn transcript_page(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let Some(session) = session else {
+        return Ok(Redirect::to(&format!("/login?next=/hr/learners/{id}")).into_response());
+    };
+    if session.require(&[Role::Hr, Role::Instructor]).is_err() {
+        return Ok(state
+            .pages
+            .error(StatusCode::FORBIDDEN, "没有权限", "只有讲师、人力资源与管理员可以查看学员成绩单。"));
+    }
+    let Json(t) = match transcript(State(state.clone()), session.clone(), Path(id)).await {
+        Ok(t) => t,
+        Err(ApiError::NotFound(m)) => return Ok(state.pages.error(StatusCode::NOT_FOUND, "没有这位学员", &m)),
+        Err(e) => return Err(e),
+    };
+    Ok(state
+        .pages
+        .render("transcript", "学员成绩单", Some(&session.user), Some(&session.csrf), t))
 }
 
 fn serde_urlencoded(q: &FilterQuery) -> String {
@@ -212,7 +257,7 @@ async fn transcript(State(state): State<AppState>, session: Session, Path(id): P
         .runs_of(id)
         .await?
         .iter()
-        .map(|r| json!({ "id": r.id, "scenario": r.scenario_id, "status": r.status, "score": r.score, "started_at": r.started_at, "finished_at": r.finished_at }))
+        .map(|r| json!({ "id": r.id, "scenario": r.scenario_id, "title": cur.scenarios.get(&r.scenario_id).map(|s| s.title.clone()), "status": r.status, "score": r.score, "started_at": r.started_at, "finished_at": r.finished_at }))
         .collect();
     let mut exercises = Vec::new();
     for ex in cur.exercises.keys() {

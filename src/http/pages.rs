@@ -26,6 +26,7 @@ const PAGES: &[&str] = &[
     "grading",
     "grade",
     "hr",
+    "transcript",
 ];
 
 impl Pages {

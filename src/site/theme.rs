@@ -20,6 +20,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("pages/grading.hbs", include_str!("../../templates/pages/grading.hbs")),
     ("pages/grade.hbs", include_str!("../../templates/pages/grade.hbs")),
     ("pages/hr.hbs", include_str!("../../templates/pages/hr.hbs")),
+    ("pages/transcript.hbs", include_str!("../../templates/pages/transcript.hbs")),
 ];
 
 /// The template `name` for the course at `root`: the course's override or the default.

@@ -401,7 +401,40 @@ pub fn export_certificates(c: &Connection, sink: &mut dyn FnMut(&[String]) -> bo
     Ok(())
 }
 
+/// A learner in a list: id, username, display name, cohort, department, levels held.
+pub type LearnerRow = (i64, String, String, String, String, Vec<String>);
+
 impl Store {
+    /// Learners matching the filter's cohort and department, by username, at most `limit`.
+    pub async fn learners(&self, f: Filter, limit: i64) -> Result<Vec<LearnerRow>, StoreError> {
+        self.read(move |c| {
+            let (w, mut args) = f.users_sql();
+            args.push(limit.to_string());
+            let p = params_of(&args);
+            let mut q = c.prepare(&format!(
+                "SELECT u.id, u.username, u.display_name, u.cohort, u.department,
+                        (SELECT group_concat(level_id, ' ') FROM certificates c WHERE c.user_id = u.id AND c.revoked_at IS NULL)
+                 FROM users u WHERE {w} ORDER BY u.username LIMIT ?{}",
+                args.len()
+            ))?;
+            let rows = q
+                .query_map(p.as_slice(), |r| {
+                    let levels: Option<String> = r.get(5)?;
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        levels.map(|l| l.split(' ').map(String::from).collect()).unwrap_or_default(),
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
     pub async fn cohort(&self, f: Filter) -> Result<Cohort, StoreError> {
         self.read(move |c| Ok(cohort(c, &f)?)).await
     }

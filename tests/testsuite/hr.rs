@@ -94,6 +94,34 @@ async fn hr_sees_cohort_figures_and_the_csv_exports_round_trip_every_learner_and
     // The page renders the charts.
     let page = hana.http.get(s.url("/hr")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("<svg") && page.contains("学员认证漏斗"), "{page}");
+    assert!(
+        page.contains(&format!("/hr/learners/{alice_id}")),
+        "the learner list links transcripts"
+    );
+    let tpage = hana
+        .http
+        .get(s.url(&format!("/hr/learners/{alice_id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        tpage.contains("成绩单：alice") && tpage.contains(&cert) && tpage.contains("三道小题"),
+        "{tpage}"
+    );
+    assert_eq!(
+        s.login("bob")
+            .await
+            .http
+            .get(s.url(&format!("/hr/learners/{alice_id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
 }
 
 #[test]
