@@ -27,6 +27,8 @@ const PAGES: &[&str] = &[
     "grade",
     "hr",
     "transcript",
+    "analysis",
+    "analysis_quiz",
 ];
 
 impl Pages {

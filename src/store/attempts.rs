@@ -213,6 +213,18 @@ impl Store {
         .await
     }
 
+    /// Graded attempts per quiz.
+    pub async fn graded_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        self.read(|c| {
+            let mut q = c.prepare("SELECT quiz_id, COUNT(*) FROM attempts WHERE status = 'graded' GROUP BY quiz_id")?;
+            let rows = q
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
     /// Every graded attempt at a quiz: (percent, answers JSON, grading JSON).
     pub async fn graded_attempts(&self, quiz_id: String) -> Result<Vec<(f64, String, String)>, StoreError> {
         self.read(move |c| {

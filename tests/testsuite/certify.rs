@@ -330,4 +330,17 @@ async fn item_analysis_reports_each_questions_facility_and_choices_to_instructor
     );
     assert_eq!(r["questions"][1]["facility"].as_f64(), Some(1.0));
     assert_eq!(r["questions"][2]["facility"].as_f64(), Some(0.5));
+    let page = s
+        .login("ivy")
+        .await
+        .http
+        .get(s.url("/instructor/analysis/short"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("ROI 的计算公式是？") && page.contains("区分度 1"), "{page}");
+    assert_eq!(alice.http.get(s.url("/instructor/analysis")).send().await.unwrap().status(), 403);
 }
