@@ -191,6 +191,8 @@ pub struct Sim<'a> {
     temps: Vec<String>,
     /// `decision.option` names, built once rather than every round.
     option_names: Vec<Vec<String>>,
+    /// Each effect's target as a state index (None for per-round values).
+    effect_targets: Vec<Option<usize>>,
 }
 
 /// Six decimals: enough for money and rates, and identical on every machine.
@@ -232,9 +234,11 @@ impl<'a> Sim<'a> {
                 ids.iter().map(|o| format!("{}.{o}", d.id)).collect()
             })
             .collect();
+        let effect_targets = sc.effects.iter().map(|e| sc.state_index(&e.target)).collect();
         Sim {
             sc,
             option_names,
+            effect_targets,
             rng: ChaCha8Rng::from_seed(key),
             env,
             state: sc.state.iter().map(|s| s.start).collect(),
@@ -299,7 +303,12 @@ impl<'a> Sim<'a> {
 
     /// Assigns a state variable or per-round value, clamping state to its bounds.
     fn assign(&mut self, target: &str, v: f64, span: &Range<usize>) {
-        match self.sc.state_index(target) {
+        let index = self.sc.state_index(target);
+        self.assign_at(index, target, v, span);
+    }
+
+    fn assign_at(&mut self, index: Option<usize>, target: &str, v: f64, span: &Range<usize>) {
+        match index {
             Some(i) => {
                 let s = &self.sc.state[i];
                 let mut x = quantise(v);
@@ -481,10 +490,10 @@ impl<'a> Sim<'a> {
                 push_text(&mut messages, MessageKind::Choice, render(&o.text, &self.env, sc), &o.lesson);
             }
         }
-        for e in &sc.effects {
+        for (i, e) in sc.effects.iter().enumerate() {
             if self.in_scope(&e.scope)? {
                 let v = self.number(&e.to)?;
-                self.assign(&e.target, v, &e.to.span);
+                self.assign_at(self.effect_targets[i], &e.target, v, &e.to.span);
             }
         }
         for (i, ev) in sc.events.iter().enumerate() {

@@ -8,7 +8,7 @@
 //! the platform's `powf`; authors write `pow(a, b)`.
 
 use evalexpr::{Context, EvalexprError, EvalexprResult, Node, Operator, Value};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Functions a formula may call, with a one-line description for error help.
 pub const FUNCTIONS: &[(&str, &str)] = &[
@@ -110,7 +110,7 @@ fn describe(e: EvalexprError) -> String {
 /// The names and values a formula sees.
 #[derive(Default, Debug, Clone)]
 pub struct Env {
-    values: HashMap<String, Value>,
+    values: FxHashMap<String, Value>,
 }
 
 impl Env {
@@ -149,10 +149,27 @@ impl Context for Env {
     }
 
     fn call_function(&self, identifier: &str, argument: &Value) -> EvalexprResult<Value> {
-        let args: Vec<f64> = match argument {
-            Value::Tuple(items) => items.iter().map(num).collect::<EvalexprResult<_>>()?,
-            other => vec![num(other)?],
+        // Arguments without allocating: formulas call min/max/clamp/if/pow a lot.
+        let mut buf = [0.0f64; 8];
+        let n = match argument {
+            Value::Tuple(items) if items.len() <= buf.len() => {
+                for (slot, v) in buf.iter_mut().zip(items) {
+                    *slot = num(v)?;
+                }
+                items.len()
+            }
+            Value::Tuple(items) => {
+                return Err(EvalexprError::CustomMessage(format!(
+                    "{identifier}() takes at most 8 arguments, got {}",
+                    items.len()
+                )));
+            }
+            other => {
+                buf[0] = num(other)?;
+                1
+            }
         };
+        let args = &buf[..n];
         let want = |n: usize| {
             if args.len() == n {
                 Ok(())
