@@ -78,6 +78,14 @@ pub fn run(c: SandboxCommand) -> anyhow::Result<ExitCode> {
                 decisions,
                 result: None,
             };
+            // The texts each round produced, so an author can proofread them with real numbers.
+            let played = crate::sandbox::simulate(sc, seed, &run.decisions)?;
+            for r in &played.reports {
+                eprintln!("— round {} {}", r.round, r.opening.title);
+                for m in r.opening.messages.iter().chain(&r.messages) {
+                    eprintln!("  [{:?}] {}", m.kind, m.text);
+                }
+            }
             let result = run.compute(sc)?;
             if let Some(s) = &result.score {
                 eprintln!("score {}", s.score);
@@ -90,8 +98,13 @@ pub fn run(c: SandboxCommand) -> anyhow::Result<ExitCode> {
                 eprintln!("final: {}", line.join(" "));
             }
             run.result = Some(result);
-            println!("{}", serde_json::to_string_pretty(&run)?);
-            Ok(ExitCode::SUCCESS)
+            // Written without println! so a closed pipe (`| head`) ends quietly instead of panicking.
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            match writeln!(out, "{}", serde_json::to_string_pretty(&run)?) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(ExitCode::SUCCESS),
+            }
         }
     }
 }
