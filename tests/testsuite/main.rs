@@ -8,3 +8,4 @@ mod hr;
 mod http;
 mod sandbox;
 mod site;
+mod track;
