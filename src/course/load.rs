@@ -159,6 +159,8 @@ impl Loader<'_> {
         };
         self.scenario_links(&curriculum);
         self.track_links(&curriculum);
+        let mut curriculum = curriculum;
+        reading_order(&mut curriculum);
         for ex in curriculum.exercises.values() {
             if curriculum.lesson_for_exercise(&ex.id).is_none() {
                 let text = self.texts.get(&ex.source).cloned().unwrap_or_default();
@@ -641,4 +643,36 @@ pub fn autoplay_scenarios(cur: &Curriculum, plays: u64) -> Diagnostics {
         }
     }
     diags
+}
+
+/// Puts each level's requirements in the order a learner meets them: what to read,
+/// then quizzes, sandboxes and exercises, each in the course's reading order.
+fn reading_order(cur: &mut Curriculum) {
+    use crate::certify::Requirement;
+    let position: HashMap<String, usize> = cur.pages().enumerate().map(|(i, (_, _, l))| (l.id.clone(), i)).collect();
+    let place = |cur: &Curriculum, r: &Requirement| -> (u8, usize) {
+        let page = match r {
+            Requirement::Read { id } => crate::certify::lessons_covered(cur, id).first().map(|l| l.to_string()),
+            Requirement::Quiz { id, .. } => cur.lesson_for_quiz(id).map(|(_, _, l)| l.id.clone()),
+            Requirement::Scenario { id, .. } => cur.lesson_for_scenario(id).map(|(_, _, l)| l.id.clone()),
+            Requirement::Exercise { id, .. } => cur.lesson_for_exercise(id).map(|(_, _, l)| l.id.clone()),
+        };
+        let kind = match r {
+            Requirement::Read { .. } => 0,
+            Requirement::Quiz { .. } => 1,
+            Requirement::Scenario { .. } => 2,
+            Requirement::Exercise { .. } => 3,
+        };
+        (kind, page.and_then(|p| position.get(&p).copied()).unwrap_or(usize::MAX))
+    };
+    let Some(track) = cur.track.take() else {
+        return;
+    };
+    let mut track = track;
+    for level in &mut track.levels {
+        let mut both: Vec<_> = level.requirements.drain(..).zip(level.spans.drain(..)).collect();
+        both.sort_by_key(|(r, _)| place(cur, r));
+        (level.requirements, level.spans) = both.into_iter().unzip();
+    }
+    cur.track = Some(track);
 }

@@ -76,10 +76,8 @@ struct RawRandom {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRoundText {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    text: String,
+    title: Option<Spanned<String>>,
+    text: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -471,12 +469,15 @@ impl Parser<'_> {
             }
         }
 
+        for t in raw.round.iter().flat_map(|r| r.title.iter().chain(&r.text)) {
+            self.text(t.get_ref(), Some(t.span()), Stage::Opening);
+        }
         let round_texts = raw
             .round
             .into_iter()
             .map(|r| RoundText {
-                title: r.title,
-                text: r.text,
+                title: r.title.map(Spanned::into_inner).unwrap_or_default(),
+                text: r.text.map(Spanned::into_inner).unwrap_or_default(),
             })
             .collect::<Vec<_>>();
         if round_texts.len() > rounds as usize {
@@ -907,5 +908,41 @@ impl Parser<'_> {
             src,
             span,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_scenario;
+    use std::path::Path;
+
+    const BASE: &str = r#"
+id = "t"
+title = "t"
+rounds = 2
+[[state]]
+id = "x"
+start = 1
+[[objective]]
+label = "x"
+score = "x"
+"#;
+
+    fn errors(extra: &str) -> Vec<String> {
+        let text = format!("{BASE}{extra}");
+        parse_scenario(Path::new("t.toml"), &text)
+            .1
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn placeholders_are_checked_in_every_text() {
+        assert!(errors("[[round]]\ntext = \"现在 {x}\"\n").is_empty());
+        assert!(errors("[[round]]\ntext = \"{x:x}\"\n")[0].contains("bad placeholder"));
+        assert!(errors("[[round]]\ntitle = \"{nope}\"\n")[0].contains("unknown variable `nope`"));
+        assert!(errors("[[note]]\ntext = \"{x:%}\"\n").is_empty());
+        assert!(errors("[[note]]\ntext = \"{x:9}\"\n")[0].contains("bad placeholder"));
     }
 }

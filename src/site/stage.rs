@@ -39,8 +39,13 @@ impl Stage {
             dir,
             summary: String::new(),
         };
-        let mut summary = String::from("# Summary\n\n[首页](index.md)\n\n");
+        let mut summary = String::from("# Summary\n\n[首页](index.md)\n");
         write_file(&src.join("index.md"), &home_page(cur))?;
+        if let Some(track) = &cur.track {
+            let _ = writeln!(summary, "[{}认证说明](certification.md)", md_escape(&track.title));
+            write_file(&src.join("certification.md"), &track_page(cur, track))?;
+        }
+        summary.push('\n');
         for course in &cur.courses {
             let cdir = src.join(&course.id);
             std::fs::create_dir_all(&cdir)?;
@@ -104,7 +109,87 @@ fn home_page(cur: &Curriculum) -> String {
             lessons
         );
     }
+    if let Some(t) = &cur.track {
+        let _ = writeln!(
+            s,
+            "\n学完课程可以申请 **[{}认证](certification.md)**：初级、中级、高级逐级取得，达到要求时自动发证。",
+            t.title
+        );
+    }
     s.push_str("\n<div class=\"cb-home-account\" data-cb-account></div>\n");
+    s
+}
+
+/// The page learners and HR read to understand the certification track: what each
+/// level means and exactly what it takes, with links to every item.
+fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
+    use crate::certify::Requirement;
+    let link = |id: &str| -> Option<(String, String)> {
+        for c in &cur.courses {
+            if c.id == id {
+                return Some((c.title.clone(), format!("{}/index.md", c.id)));
+            }
+            for m in &c.modules {
+                if m.id == id {
+                    return Some((m.title.clone(), format!("{}/{}.md", c.id, m.id)));
+                }
+            }
+        }
+        cur.pages()
+            .find(|(_, _, l)| l.id == id)
+            .map(|(c, _, l)| (l.title.clone(), format!("{}/{}.md", c.id, l.id)))
+    };
+    let page_of = |found: Option<(&crate::course::Course, &str, &Lesson)>| found.map(|(c, _, l)| format!("{}/{}.md", c.id, l.id));
+    let mut s = format!("# {}认证说明\n\n{}\n\n", track.title, track.description);
+    s.push_str(
+        "## 怎样取得证书\n\n\
+         - 三个等级逐级取得：先取得初级，中级的要求才会生效，高级同理。\n\
+         - 要求分四类：读完指定的课（在课末点“标记本课为已读”）、测验达到指定分数（取最好一次）、沙盘推演达到指定得分（取最好一次）、开放练习由讲师按五个维度评分达到指定分数。\n\
+         - 满足某一级的全部要求时，系统立即自动发证，不需要申请。在“我的进度”页面可以随时看到每一项要求的完成情况和下一步该做什么。\n\
+         - 每张证书都有编号和公开的验证页，任何人都可以核验；持证人还可以下载带数字签名的电子凭证（Open Badges 3.0），离线也能验证真伪。证书被撤销后，验证页会显示“已撤销”。\n\n",
+    );
+    for (i, level) in track.levels.iter().enumerate() {
+        let _ = write!(s, "## {}\n\n{}\n\n", md_escape(&level.title), level.summary);
+        if level.previous && i > 0 {
+            let _ = writeln!(s, "- 先取得 **{}**", md_escape(&track.levels[i - 1].title));
+        }
+        for r in &level.requirements {
+            let line = match r {
+                Requirement::Read { id } => match link(id) {
+                    Some((t, url)) => format!("读完「[{}]({url})」", md_escape(&t)),
+                    None => format!("读完 {id}"),
+                },
+                Requirement::Quiz { id, min } => {
+                    let t = cur.quizzes.get(id).map_or(id.clone(), |q| q.title.clone());
+                    match page_of(cur.lesson_for_quiz(id)) {
+                        Some(url) => format!("测验「[{}]({url})」≥ {min}%", md_escape(&t)),
+                        None => format!("测验「{}」≥ {min}%", md_escape(&t)),
+                    }
+                }
+                Requirement::Scenario { id, min } => {
+                    let t = cur.scenarios.get(id).map_or(id.clone(), |x| x.title.clone());
+                    match page_of(cur.lesson_for_scenario(id)) {
+                        Some(url) => format!("沙盘「[{}]({url})」得分 ≥ {min}", md_escape(&t)),
+                        None => format!("沙盘「{}」得分 ≥ {min}", md_escape(&t)),
+                    }
+                }
+                Requirement::Exercise { id, min } => {
+                    let t = cur.exercises.get(id).map_or(id.clone(), |x| x.title.clone());
+                    match page_of(cur.lesson_for_exercise(id)) {
+                        Some(url) => format!("练习「[{}]({url})」讲师评分 ≥ {min}", md_escape(&t)),
+                        None => format!("练习「{}」讲师评分 ≥ {min}", md_escape(&t)),
+                    }
+                }
+            };
+            let _ = writeln!(s, "- {line}");
+        }
+        s.push('\n');
+    }
+    s.push_str("## 评分维度\n\n开放练习按五个维度评分，每个维度 0–100 分，按权重加权得出总分：\n\n| 维度 | 权重 |\n| --- | --- |\n");
+    let total: f64 = cur.rubric.dimensions.iter().map(|d| d.weight).sum();
+    for d in &cur.rubric.dimensions {
+        let _ = writeln!(s, "| {} | {}% |", d.title, (d.weight * 100.0 / total).round());
+    }
     s
 }
 
