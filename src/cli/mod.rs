@@ -1,5 +1,6 @@
 //! Command-line interface: one file per verb, each a thin call into the library.
 
+mod backup;
 mod build;
 mod check;
 mod export;
@@ -34,6 +35,10 @@ pub enum Command {
     /// Replay or script sandbox runs.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
+    /// Take a consistent copy of the database while the server runs.
+    Backup(backup::BackupArgs),
+    /// Put a backup back in place of the database (stop the server first).
+    Restore(backup::RestoreArgs),
     /// Export HR data as CSV (learners, certificates).
     Export(export::Args),
     /// Check a signed certificate credential (Open Badges 3.0 JSON) offline.
@@ -52,6 +57,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sandbox(c) => sandbox::run(c),
         Command::Verify(a) => verify::run(a),
         Command::Export(a) => export::run(a),
+        Command::Backup(a) => backup::run_backup(a),
+        Command::Restore(a) => backup::run_restore(a),
     }
 }
 

@@ -3,6 +3,7 @@
 //! blocking thread pool so the async runtime never waits on disk or a lock.
 
 mod attempts;
+pub mod backup;
 mod certs;
 mod hr;
 mod migrations;
@@ -31,6 +32,8 @@ pub enum StoreError {
     Commit(String),
     #[error("database task failed: {0}")]
     Join(String),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Handle to the database; cheap to clone.

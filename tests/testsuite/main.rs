@@ -7,5 +7,6 @@ mod harness;
 mod hr;
 mod http;
 mod sandbox;
+mod reliability;
 mod site;
 mod track;
