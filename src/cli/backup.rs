@@ -24,12 +24,32 @@ pub struct RestoreArgs {
 
 pub fn run_backup(a: BackupArgs) -> anyhow::Result<ExitCode> {
     let c = backup::backup(&a.db, &a.dest)?;
-    println!("backed up {} ({} pages) to {}: integrity {}", a.db.display(), c.pages, a.dest.display(), c.integrity);
-    Ok(if c.integrity == "ok" { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    println!(
+        "backed up {} ({} pages) to {}: integrity {}",
+        a.db.display(),
+        c.pages,
+        a.dest.display(),
+        c.integrity
+    );
+    Ok(if c.integrity == "ok" {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 pub fn run_restore(a: RestoreArgs) -> anyhow::Result<ExitCode> {
     let c = backup::restore(&a.from, &a.db)?;
-    println!("restored {} ({} pages) into {}: integrity {}", a.from.display(), c.pages, a.db.display(), c.integrity);
-    Ok(if c.integrity == "ok" { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    println!(
+        "restored {} ({} pages) into {}: integrity {}",
+        a.from.display(),
+        c.pages,
+        a.db.display(),
+        c.integrity
+    );
+    Ok(if c.integrity == "ok" {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -3,13 +3,14 @@
 use super::AppState;
 use super::auth::{self, CsrfSession, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, SESSION_MS, Session};
 use super::error::{ApiError, ApiJson};
-use axum::extract::{Form, Query, State};
+use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,7 +63,12 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login_form(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, ApiError> {
+async fn login_form(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, ApiError> {
     let next = safe_next(f.next.as_deref());
     // Double-submit check: the form's token must match the cookie set with the form.
     let cookie = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
@@ -75,7 +81,15 @@ async fn login_form(State(state): State<AppState>, headers: HeaderMap, Form(f): 
             StatusCode::FORBIDDEN,
         ));
     }
-    let Some(user) = auth::authenticate(&state, &f.username, f.password).await? else {
+    let ip = Some(addr.ip());
+    let user = match auth::authenticate(&state, &f.username, f.password, ip).await {
+        Ok(u) => u,
+        Err(ApiError::TooManyRequests(msg)) => {
+            return Ok(render_login(&state, &next, &f.username, Some(&msg), StatusCode::TOO_MANY_REQUESTS));
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(user) = user else {
         return Ok(render_login(
             &state,
             &next,
@@ -123,8 +137,13 @@ struct LoginBody {
     password: String,
 }
 
-async fn login_api(State(state): State<AppState>, ApiJson(b): ApiJson<LoginBody>) -> Result<Response, ApiError> {
-    let Some(user) = auth::authenticate(&state, &b.username, b.password).await? else {
+async fn login_api(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(b): ApiJson<LoginBody>,
+) -> Result<Response, ApiError> {
+    let ip = Some(addr.ip());
+    let Some(user) = auth::authenticate(&state, &b.username, b.password, ip).await? else {
         return Err(ApiError::Unauthorized);
     };
     let (token, csrf) = auth::start_session(&state, &user).await?;

@@ -198,14 +198,87 @@ impl FromRequestParts<AppState> for CsrfSession {
 }
 
 /// Verifies a login off the runtime; returns the user on success.
-pub async fn authenticate(state: &AppState, username: &str, password: String) -> Result<Option<User>, ApiError> {
+/// Failed logins remembered per account and per client address, so password
+/// guessing gets a 429 long before it gets anywhere. Kept in memory like the session
+/// cache: a restart forgets it, and each server instance counts on its own.
+#[derive(Default)]
+pub struct LoginLimiter {
+    failures: std::sync::Mutex<std::collections::HashMap<String, Vec<i64>>>,
+}
+
+impl LoginLimiter {
+    pub const WINDOW_MS: i64 = 15 * 60 * 1000;
+    /// Failures allowed per account in the window.
+    pub const PER_ACCOUNT: usize = 5;
+    /// Failures allowed per address in the window (several people may share one).
+    pub const PER_ADDRESS: usize = 20;
+
+    fn keys(username: &str, addr: Option<std::net::IpAddr>) -> [(String, usize); 2] {
+        [
+            (format!("u:{}", username.trim().to_lowercase()), Self::PER_ACCOUNT),
+            (format!("a:{}", addr.map(|a| a.to_string()).unwrap_or_default()), Self::PER_ADDRESS),
+        ]
+    }
+
+    /// Seconds to wait if either key is over its limit.
+    pub fn blocked(&self, username: &str, addr: Option<std::net::IpAddr>, now: i64) -> Option<i64> {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let mut wait = None;
+        for (key, limit) in Self::keys(username, addr) {
+            if let Some(times) = map.get_mut(&key) {
+                times.retain(|t| now - t < Self::WINDOW_MS);
+                if times.len() >= limit {
+                    let until = times[times.len() - limit] + Self::WINDOW_MS;
+                    wait = Some(wait.unwrap_or(0).max((until - now + 999) / 1000));
+                }
+            }
+        }
+        if map.len() > 100_000 {
+            map.retain(|_, v| v.last().is_some_and(|t| now - t < Self::WINDOW_MS));
+        }
+        wait
+    }
+
+    pub fn failed(&self, username: &str, addr: Option<std::net::IpAddr>, now: i64) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for (key, _) in Self::keys(username, addr) {
+            map.entry(key).or_default().push(now);
+        }
+    }
+
+    /// A correct password clears the account's failures (not the address's).
+    pub fn succeeded(&self, username: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&format!("u:{}", username.trim().to_lowercase()));
+    }
+}
+
+/// Checks a login, refusing with 429 once the account or address has failed too often.
+pub async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: String,
+    addr: Option<std::net::IpAddr>,
+) -> Result<Option<User>, ApiError> {
+    let now = state.clock.now_ms();
+    if let Some(wait) = state.logins.blocked(username, addr, now) {
+        return Err(ApiError::TooManyRequests(format!(
+            "登录失败次数过多，请 {} 分钟后再试 (too many failed logins)",
+            (wait + 59) / 60
+        )));
+    }
     let found = state.store.find_login(username.trim().to_string()).await?;
-    tokio::task::spawn_blocking(move || {
+    let user = tokio::task::spawn_blocking(move || {
         let ok = verify_password(&password, found.as_ref().map(|(_, h)| h.as_str()));
         if ok { found.map(|(u, _)| u) } else { None }
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    match &user {
+        Some(_) => state.logins.succeeded(username),
+        None => state.logins.failed(username, addr, now),
+    }
+    Ok(user)
 }
 
 /// Starts a session for `user`; returns the cookie token and the CSRF token.

@@ -36,6 +36,7 @@ pub struct AppState {
     /// Mark cookies `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
     pub sessions: Arc<auth::SessionCache>,
+    pub logins: Arc<auth::LoginLimiter>,
     /// Signs Open Badges credentials; its key is created on first start and kept in the database.
     pub issuer: Arc<crate::certify::credential::Issuer>,
     /// The address people reach this server at (verification links, credential ids).
@@ -55,6 +56,7 @@ impl AppState {
             pages: Arc::new(pages),
             secure_cookies: false,
             sessions: Default::default(),
+            logins: Default::default(),
             issuer: Arc::new(issuer),
             public_url: "http://127.0.0.1:3000".into(),
         })
@@ -98,5 +100,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -42,7 +42,10 @@ pub fn backup(db: &Path, dest: &Path) -> Result<Copied, StoreError> {
     let src = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let mut out = Connection::open(dest)?;
     let pages = copy(&src, &mut out)?;
-    Ok(Copied { pages, integrity: check(&out)? })
+    Ok(Copied {
+        pages,
+        integrity: check(&out)?,
+    })
 }
 
 /// Replaces the database at `db` with the backup at `from`, after checking the
@@ -56,5 +59,8 @@ pub fn restore(from: &Path, db: &Path) -> Result<Copied, StoreError> {
     }
     let mut out = Connection::open(db)?;
     let pages = copy(&src, &mut out)?;
-    Ok(Copied { pages, integrity: check(&out)? })
+    Ok(Copied {
+        pages,
+        integrity: check(&out)?,
+    })
 }

@@ -378,3 +378,29 @@ async fn the_site_and_pages_are_served() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn repeated_failed_logins_get_a_429_and_the_right_password_waits_too() {
+    let s = TestServer::start("course-ok").await;
+    let c = s.anonymous();
+    let wrong = json!({ "username": "alice", "password": "wrong password" });
+    for i in 0..certbook::http::auth::LoginLimiter::PER_ACCOUNT {
+        assert_eq!(c.post_json("/api/login", &wrong).await.0, 401, "failure {i}");
+    }
+    let (code, body) = c.post_json("/api/login", &wrong).await;
+    assert_eq!(code, 429, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("too many failed logins"));
+    // Even the right password is refused until the window passes: guessing gains nothing.
+    let right = json!({ "username": "alice", "password": crate::harness::PASSWORD });
+    assert_eq!(c.post_json("/api/login", &right).await.0, 429);
+    // Another account is unaffected: the shared address is still under its own, higher limit.
+    assert_eq!(
+        s.anonymous()
+            .post_json("/api/login", &json!({ "username": "bob", "password": crate::harness::PASSWORD }))
+            .await
+            .0,
+        200
+    );
+    s.clock.advance(certbook::http::auth::LoginLimiter::WINDOW_MS + 1);
+    assert_eq!(c.post_json("/api/login", &right).await.0, 200, "the window has passed");
+}

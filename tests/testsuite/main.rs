@@ -6,7 +6,7 @@ mod check;
 mod harness;
 mod hr;
 mod http;
-mod sandbox;
 mod reliability;
+mod sandbox;
 mod site;
 mod track;

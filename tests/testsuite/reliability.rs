@@ -33,7 +33,10 @@ fn a_backup_taken_while_writing_is_consistent_and_restores() {
                 // Each row is written and acknowledged before the next.
                 store
                     .write_blocking(move |tx| {
-                        tx.execute("INSERT INTO lesson_reads (user_id, lesson_id, read_at) VALUES (1, ?1, ?2)", rusqlite::params![format!("l{n}"), n])?;
+                        tx.execute(
+                            "INSERT INTO lesson_reads (user_id, lesson_id, read_at) VALUES (1, ?1, ?2)",
+                            rusqlite::params![format!("l{n}"), n],
+                        )?;
                         Ok(())
                     })
                     .unwrap();
@@ -56,19 +59,27 @@ fn a_backup_taken_while_writing_is_consistent_and_restores() {
 
     let c = rusqlite::Connection::open(&copy).unwrap();
     let rows: i64 = c.query_row("SELECT COUNT(*) FROM lesson_reads", [], |r| r.get(0)).unwrap();
-    assert!(rows >= before && rows <= after, "the copy holds {rows} rows; acknowledged {before} before and {after} after");
+    assert!(
+        rows >= before && rows <= after,
+        "the copy holds {rows} rows; acknowledged {before} before and {after} after"
+    );
     // A consistent prefix: rows 0..rows, none missing in between.
     let max: i64 = c.query_row("SELECT MAX(read_at) FROM lesson_reads", [], |r| r.get(0)).unwrap();
     assert_eq!(max, rows - 1);
     let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    let live: i64 = rusqlite::Connection::open(&db).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let live: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, live, "the copy carries the schema version");
 
     // Restoring the copy gives back exactly its rows, and the store opens on it.
     let restored = dir.path().join("restored.db");
     assert_eq!(backup::restore(&copy, &restored).unwrap().integrity, "ok");
     let s2 = Store::open(&restored).unwrap();
-    let n: i64 = s2.read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM lesson_reads", [], |r| r.get(0))?)).unwrap();
+    let n: i64 = s2
+        .read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM lesson_reads", [], |r| r.get(0))?))
+        .unwrap();
     assert_eq!(n, rows);
 }
 
