@@ -66,6 +66,9 @@ impl AppState {
 /// Largest request body accepted (answers to a long quiz fit easily).
 const BODY_LIMIT: usize = 256 * 1024;
 
+/// Content-Security-Policy of the static site (mdBook pages carry inline scripts).
+const SITE_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let site = ServeDir::new(&state.site_dir).not_found_service(ServeFile::new(state.site_dir.join("404.html")));
@@ -77,8 +80,14 @@ pub fn router(state: AppState) -> Router {
         .merge(grading::router())
         .merge(hr::router())
         .merge(staff::router())
+        .route("/static/pages.js", axum::routing::get(pages::script))
         .fallback_service(site)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // The built site needs mdBook's inline scripts; server pages set a strict policy of their own.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(SITE_CSP),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

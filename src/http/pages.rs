@@ -10,6 +10,17 @@ use axum::response::{Html, IntoResponse, Response};
 use handlebars::Handlebars;
 use serde_json::{Value, json};
 
+/// Content-Security-Policy of the server-rendered pages: no inline script.
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The one script server pages use (a print button), served from the binary.
+pub async fn script() -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        "document.querySelectorAll('[data-print]').forEach(function (b) { b.addEventListener('click', function () { window.print(); }); });\n",
+    )
+}
+
 pub struct Pages {
     hbs: Handlebars<'static>,
     site_title: String,
@@ -80,7 +91,15 @@ impl Pages {
             "user": user, "csrf": csrf, "body": body,
         });
         match self.hbs.render("layout", &layout) {
-            Ok(html) => Html(html).into_response(),
+            Ok(html) => {
+                let mut r = Html(html).into_response();
+                // Server pages carry no inline script at all; learner text can never run.
+                r.headers_mut().insert(
+                    axum::http::header::CONTENT_SECURITY_POLICY,
+                    axum::http::HeaderValue::from_static(PAGE_CSP),
+                );
+                r
+            }
             Err(e) => {
                 tracing::error!("rendering layout: {e}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()

@@ -404,3 +404,27 @@ async fn repeated_failed_logins_get_a_429_and_the_right_password_waits_too() {
     s.clock.advance(certbook::http::auth::LoginLimiter::WINDOW_MS + 1);
     assert_eq!(c.post_json("/api/login", &right).await.0, 200, "the window has passed");
 }
+
+#[tokio::test]
+async fn pages_forbid_inline_script_and_every_response_forbids_framing() {
+    let s = TestServer::start("course-ok").await;
+    let c = s.anonymous();
+    let login = c.http.get(s.url("/login")).send().await.unwrap();
+    let csp = login.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(
+        csp.contains("script-src 'self';") && !csp.contains("script-src 'self' 'unsafe-inline'"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+    let html = login.text().await.unwrap();
+    assert!(
+        !html.contains("onclick=") && !html.contains("<script>"),
+        "server pages hold no inline script"
+    );
+    let site = c.http.get(s.url("/index.html")).send().await.unwrap();
+    let csp = site.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{csp}");
+    assert_eq!(site.headers()["x-frame-options"], "DENY");
+    let api = c.http.get(s.url("/api/issuer")).send().await.unwrap();
+    assert_eq!(api.headers()["x-content-type-options"], "nosniff");
+}
