@@ -83,6 +83,15 @@ pub fn router(state: AppState) -> Router {
         .route("/static/pages.js", axum::routing::get(pages::script))
         .fallback_service(site)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // A request may take at most 30 s to answer, and its body may not trickle in
+        // slower than 10 s between chunks: slow clients cannot hold the server.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            std::time::Duration::from_secs(30),
+        ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(std::time::Duration::from_secs(
+            10,
+        )))
         // The built site needs mdBook's inline scripts; server pages set a strict policy of their own.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

@@ -428,3 +428,90 @@ async fn pages_forbid_inline_script_and_every_response_forbids_framing() {
     let api = c.http.get(s.url("/api/issuer")).send().await.unwrap();
     assert_eq!(api.headers()["x-content-type-options"], "nosniff");
 }
+
+#[tokio::test]
+async fn injection_strings_are_stored_as_text_and_break_nothing() {
+    let s = TestServer::start("course-ok").await;
+    let evil = "'; DROP TABLE users; -- \" OR 1=1 <script>alert(1)</script> %00 \\\\";
+    // Login with hostile names: just a failed login.
+    let (code, _) = s
+        .anonymous()
+        .post_json("/api/login", &json!({ "username": evil, "password": evil }))
+        .await;
+    assert_eq!(code, 401);
+    let alice = s.login("alice").await;
+    // Quiz answers, exercise text, a sandbox decision key, HR filters, a revoke reason.
+    let (_, a) = alice.start("short").await;
+    let (code, _) = alice.submit(a["id"].as_str().unwrap(), json!({ "q3": evil })).await;
+    assert_eq!(code, 200);
+    let body = format!("{evil} 这是一段足够长的练习答案。");
+    let (code, sub) = alice.post_json("/api/exercises/ex-demo/submission", &json!({ "body": body })).await;
+    assert_eq!((code, sub["body"].as_str()), (200, Some(body.as_str())), "stored verbatim");
+    let (_, run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
+    let id = run["id"].as_str().unwrap();
+    let d = json!({ "round": 1, "decisions": { evil: "x" } });
+    assert_eq!(alice.post_json(&format!("/api/runs/{id}/rounds"), &d).await.0, 422);
+    let hana = s.login("hana").await;
+    let q: String = evil.bytes().map(|b| format!("%{b:02X}")).collect();
+    let (code, d) = hana.get(&format!("/api/hr/dashboard?cohort={q}&department={q}")).await;
+    assert_eq!((code, d["learners"].as_u64()), (200, Some(0)));
+    let root = s.login("root").await;
+    assert_eq!(
+        root.post_json(&format!("/api/admin/certificates/{q}/revoke"), &json!({ "reason": evil }))
+            .await
+            .0,
+        404
+    );
+    // Everything still works, and the users table is intact.
+    let users: i64 = s
+        .store
+        .write_blocking(|tx| Ok(tx.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(users, 5);
+    assert_eq!(s.login("bob").await.get("/api/me").await.0, 200);
+}
+
+#[tokio::test]
+async fn static_files_cannot_be_reached_outside_the_site() {
+    let s = TestServer::start("course-ok").await;
+    let c = s.anonymous();
+    for path in [
+        "/../../../../etc/passwd",
+        "/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/demo/..%5C..%5Cetc%5Cpasswd",
+        "/certbook.db",
+    ] {
+        let r = c.http.get(format!("{}{path}", s.base)).send().await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        assert!(!text.contains("root:x:0:0"), "{path} leaked /etc/passwd");
+        assert!(status == 404 || status == 400, "{path}: {status}");
+    }
+}
+
+#[tokio::test]
+async fn a_request_body_that_trickles_in_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = TestServer::start("course-ok").await;
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head =
+        format!("POST /api/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"username\"");
+    conn.write_all(head.as_bytes()).await.unwrap();
+    // Then nothing: a slow client holding the connection open.
+    let mut buf = vec![0u8; 1024];
+    let started = std::time::Instant::now();
+    let n = tokio::time::timeout(std::time::Duration::from_secs(20), conn.read(&mut buf))
+        .await
+        .expect("the server answers")
+        .unwrap();
+    let reply = String::from_utf8_lossy(&buf[..n]);
+    // The body read fails at the timeout, and the JSON extractor answers 4xx with a message.
+    assert!(reply.starts_with("HTTP/1.1 400") || reply.starts_with("HTTP/1.1 408"), "{reply}");
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_secs(9) && waited < std::time::Duration::from_secs(15),
+        "{waited:?}"
+    );
+}
