@@ -5,6 +5,6 @@ mod lesson;
 mod load;
 mod model;
 
-pub use lesson::{Directive, scan_directives};
+pub use lesson::{Directive, parse_lesson, scan_directives};
 pub use load::{autoplay_scenarios, load, similar};
 pub use model::{CASES_TITLE, Course, Curriculum, Lesson, Module, TEMPLATES_TITLE};

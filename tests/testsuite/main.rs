@@ -7,6 +7,7 @@ mod harness;
 mod hr;
 mod http;
 mod reliability;
+mod robustness;
 mod sandbox;
 mod site;
 mod track;
