@@ -333,3 +333,60 @@ async fn every_route_allows_exactly_the_roles_it_should() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every state-changing route refuses a request without the session's CSRF token,
+/// whoever sends it: a page on another site cannot act for a logged-in user.
+#[tokio::test]
+async fn every_state_changing_route_needs_the_csrf_token() {
+    let s = TestServer::start("course-ok").await;
+    let cert = certify_alice(&s).await;
+    let root = s.login("root").await;
+    let routes = [
+        "/api/logout".to_string(),
+        "/api/quizzes/short/attempts".into(),
+        "/api/attempts/x/submit".into(),
+        "/api/scenarios/tiny/runs".into(),
+        "/api/runs/x/rounds".into(),
+        "/api/lessons/demo-browser/read".into(),
+        "/api/exercises/ex-demo/submission".into(),
+        "/api/instructor/submissions/x/grade".into(),
+        format!("/api/admin/certificates/{cert}/revoke"),
+    ];
+    for path in &routes {
+        let r = root.http.post(s.url(path)).json(&json!({})).send().await.unwrap();
+        assert_eq!(r.status(), 403, "{path} without a token");
+        let r = root
+            .http
+            .post(s.url(path))
+            .header("x-csrf-token", "forged")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{path} with a wrong token");
+    }
+    // Forms: logout and grading need the hidden field.
+    assert_eq!(
+        root.http
+            .post(s.url("/logout"))
+            .form(&[("csrf", "forged")])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        root.http
+            .post(s.url("/instructor/grading/x"))
+            .form(&[("csrf", "forged")])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    // Nothing happened: the certificate is still valid and the session still works.
+    assert_eq!(s.anonymous().get(&format!("/api/certificates/{cert}")).await.1["status"], "valid");
+    assert_eq!(root.get("/api/me").await.0, 200);
+}
