@@ -62,7 +62,7 @@ async fn main() {
             while !stop.load(Ordering::Relaxed) {
                 let t = Instant::now();
                 // Every 50th step logs in again (a new session); most steps read; some submit.
-                let good = if i % 50 == 0 {
+                let good = if i.is_multiple_of(50) {
                     let r = client
                         .post(format!("{base}/api/login"))
                         .json(&json!({ "username": user, "password": password }))
@@ -80,7 +80,7 @@ async fn main() {
                         }
                         _ => false,
                     }
-                } else if i % 4 == 0 {
+                } else if i.is_multiple_of(4) {
                     let started = client
                         .post(format!("{base}/api/quizzes/short/attempts"))
                         .header("x-csrf-token", &csrf)
