@@ -189,16 +189,7 @@ impl Loader<'_> {
 
     fn quizzes(&mut self) -> BTreeMap<String, Quiz> {
         let mut out = BTreeMap::new();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.root.join("quizzes"))
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
-        for path in files {
+        for path in self.toml_files("quizzes") {
             let rel = path.strip_prefix(self.root).unwrap_or(&path).to_path_buf();
             let Some(text) = self.read(&rel) else {
                 continue;
@@ -206,10 +197,7 @@ impl Loader<'_> {
             let (quiz, diags) = parse_bank(&rel, &text);
             self.diags.0.extend(diags);
             if quiz.is_none()
-                && let Some(id) = text
-                    .parse::<toml::Table>()
-                    .ok()
-                    .and_then(|t| t.get("id")?.as_str().map(str::to_string))
+                && let Some(id) = declared_id(&text)
             {
                 self.broken_quizzes.insert(id);
             }
@@ -232,16 +220,7 @@ impl Loader<'_> {
 
     fn scenarios(&mut self) -> BTreeMap<String, Scenario> {
         let mut out = BTreeMap::new();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.root.join("content/scenarios"))
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
-        for path in files {
+        for path in self.toml_files("content/scenarios") {
             let rel = path.strip_prefix(self.root).unwrap_or(&path).to_path_buf();
             let Some(text) = self.read(&rel) else {
                 continue;
@@ -250,11 +229,7 @@ impl Loader<'_> {
             self.diags.0.extend(diags);
             match sc {
                 None => {
-                    if let Some(id) = text
-                        .parse::<toml::Table>()
-                        .ok()
-                        .and_then(|t| t.get("id")?.as_str().map(str::to_string))
-                    {
+                    if let Some(id) = declared_id(&text) {
                         self.broken_scenarios.insert(id);
                     }
                 }
@@ -296,11 +271,7 @@ impl Loader<'_> {
             let Some(text) = self.read(&rel) else {
                 continue;
             };
-            if let Some(id) = text
-                .parse::<toml::Table>()
-                .ok()
-                .and_then(|t| t.get("id")?.as_str().map(str::to_string))
-            {
+            if let Some(id) = declared_id(&text) {
                 self.exercises.insert(id);
             }
             match parse_exercise(&rel, &text) {
@@ -601,6 +572,12 @@ impl Loader<'_> {
             exercises,
         })
     }
+}
+
+/// The `id` a TOML file declares, read even when the file fails to load, so
+/// references to it are not reported a second time as unknown.
+fn declared_id(text: &str) -> Option<String> {
+    text.parse::<toml::Table>().ok()?.get("id")?.as_str().map(str::to_string)
 }
 
 /// "Did you mean": within two edits (insert, delete, substitute, swap).

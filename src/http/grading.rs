@@ -23,11 +23,7 @@ pub fn router() -> Router<AppState> {
 
 /// The signed-in instructor (or admin), or the response to send instead.
 fn instructor(state: &AppState, session: Option<super::auth::Session>, next: &str) -> Result<super::auth::Session, Box<Response>> {
-    match session {
-        None => Err(Box::new(Redirect::to(&format!("/login?next={next}")).into_response())),
-        Some(s) if s.require(&[Role::Instructor]).is_ok() => Ok(s),
-        Some(_) => Err(Box::new(state.pages.error(StatusCode::FORBIDDEN, "没有权限", "只有讲师可以评分。"))),
-    }
+    super::pages::staff_session(state, session, &[Role::Instructor], next, "只有讲师可以评分。")
 }
 
 fn time(ms: i64) -> String {

@@ -9,7 +9,7 @@ use crate::store::{Filter, Role, export_certificates, export_learners};
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -117,14 +117,11 @@ async fn dashboard_page(
     MaybeSession(session): MaybeSession,
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, ApiError> {
-    let Some(session) = session else {
-        return Ok(Redirect::to("/login?next=/hr").into_response());
+    let session = match super::pages::staff_session(&state, session, &[Role::Hr], "/hr", "只有人力资源与管理员可以查看学员总览。")
+    {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
     };
-    if session.require(&[Role::Hr]).is_err() {
-        return Ok(state
-            .pages
-            .error(StatusCode::FORBIDDEN, "没有权限", "只有人力资源与管理员可以查看学员总览。"));
-    }
     let filter = match q.filter() {
         Ok(f) => f,
         Err(e) => return Ok(state.pages.error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
@@ -192,14 +189,12 @@ async fn transcript_page(
     MaybeSession(session): MaybeSession,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let Some(session) = session else {
-        return Ok(Redirect::to(&format!("/login?next=/hr/learners/{id}")).into_response());
+    let next = format!("/hr/learners/{id}");
+    let why = "只有讲师、人力资源与管理员可以查看学员成绩单。";
+    let session = match super::pages::staff_session(&state, session, &[Role::Hr, Role::Instructor], &next, why) {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
     };
-    if session.require(&[Role::Hr, Role::Instructor]).is_err() {
-        return Ok(state
-            .pages
-            .error(StatusCode::FORBIDDEN, "没有权限", "只有讲师、人力资源与管理员可以查看学员成绩单。"));
-    }
     let Json(t) = match transcript(State(state.clone()), session.clone(), Path(id)).await {
         Ok(t) => t,
         Err(ApiError::NotFound(m)) => return Ok(state.pages.error(StatusCode::NOT_FOUND, "没有这位学员", &m)),

@@ -114,3 +114,21 @@ impl Pages {
         r
     }
 }
+
+/// The caller of a staff page, if their role is one of `roles` (admin always passes);
+/// otherwise the response to send: a login redirect back to `next`, or a 403 page saying `why`.
+pub fn staff_session(
+    state: &super::AppState,
+    session: Option<super::auth::Session>,
+    roles: &[crate::store::Role],
+    next: &str,
+    why: &str,
+) -> Result<super::auth::Session, Box<Response>> {
+    match session {
+        None => Err(Box::new(
+            axum::response::Redirect::to(&format!("/login?next={next}")).into_response(),
+        )),
+        Some(s) if s.require(roles).is_ok() => Ok(s),
+        Some(_) => Err(Box::new(state.pages.error(StatusCode::FORBIDDEN, "没有权限", why))),
+    }
+}

@@ -8,8 +8,7 @@ use crate::quiz::Grading;
 use crate::quiz::analysis::{AttemptData, analyse};
 use crate::store::Role;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -24,15 +23,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn instructor_page(state: &AppState, session: Option<Session>, next: &str) -> Result<Session, Box<Response>> {
-    match session {
-        None => Err(Box::new(Redirect::to(&format!("/login?next={next}")).into_response())),
-        Some(s) if s.require(&[Role::Instructor]).is_ok() => Ok(s),
-        Some(_) => Err(Box::new(state.pages.error(
-            StatusCode::FORBIDDEN,
-            "没有权限",
-            "只有讲师可以查看题目分析。",
-        ))),
-    }
+    super::pages::staff_session(state, session, &[Role::Instructor], next, "只有讲师可以查看题目分析。")
 }
 
 /// Every quiz with how many graded attempts it has, linking to its analysis.

@@ -1,7 +1,7 @@
 //! Certification over HTTP: open exercises and grading, automatic certificates,
 //! public verification, signed credentials and revocation.
 
-use crate::harness::{Client, TestServer};
+use crate::harness::{Client, TestServer, certify_alice};
 use serde_json::{Value, json};
 
 async fn pass_short_quiz(c: &Client) -> (u16, Value) {
@@ -85,22 +85,10 @@ async fn a_certificate_due_but_not_issued_is_issued_when_progress_is_next_read()
     assert_eq!(certificates(&s).await, 1);
 }
 
-async fn certified_alice(s: &TestServer) -> (Client, String) {
-    let alice = s.login("alice").await;
-    alice.post_json("/api/lessons/demo-browser/read", &json!({})).await;
-    let (run, round) = play_tiny(&alice).await;
-    let last_round = json!({ "round": round, "decisions": { "spend": { "a": 0, "b": 0 }, "plan": "safe" } });
-    alice.post_json(&format!("/api/runs/{run}/rounds"), &last_round).await;
-    pass_short_quiz(&alice).await;
-    let (_, p) = alice.get("/api/progress").await;
-    let id = p["certificates"][0]["id"].as_str().expect("alice is certified").to_string();
-    (alice, id)
-}
-
 #[tokio::test]
 async fn anyone_can_verify_a_certificate_and_a_revoked_one_shows_as_revoked() {
     let s = TestServer::start("course-ok").await;
-    let (alice, id) = certified_alice(&s).await;
+    let (alice, id) = certify_alice(&s).await;
     let anon = s.anonymous();
     let page = anon.http.get(s.url(&format!("/verify/{id}"))).send().await.unwrap();
     assert_eq!(page.status(), 200);
@@ -149,7 +137,7 @@ async fn anyone_can_verify_a_certificate_and_a_revoked_one_shows_as_revoked() {
 #[tokio::test]
 async fn the_signed_credential_verifies_offline_and_an_edited_or_forged_one_fails() {
     let s = TestServer::start("course-ok").await;
-    let (alice, id) = certified_alice(&s).await;
+    let (alice, id) = certify_alice(&s).await;
     let (code, cred) = alice.get(&format!("/api/certificates/{id}/credential")).await;
     assert_eq!(code, 200);
     assert_eq!(cred["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));

@@ -154,3 +154,23 @@ async fn decode(r: reqwest::Response) -> (u16, Value) {
     let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
     (status, v)
 }
+
+/// Alice earns the fixture track's first level (reads the lesson, finishes the tiny
+/// sandbox, passes the short quiz); returns her client and the certificate id.
+pub async fn certify_alice(s: &TestServer) -> (Client, String) {
+    let alice = s.login("alice").await;
+    alice.post_json("/api/lessons/demo-browser/read", &json!({})).await;
+    let (_, run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
+    let id = run["id"].as_str().unwrap().to_string();
+    for (round, a) in [(1, 50), (2, 0)] {
+        let d = json!({ "round": round, "decisions": { "spend": { "a": a, "b": 0 }, "plan": "safe" } });
+        assert_eq!(alice.post_json(&format!("/api/runs/{id}/rounds"), &d).await.0, 200);
+    }
+    let (_, at) = alice.start("short").await;
+    alice
+        .submit(at["id"].as_str().unwrap(), json!({ "q1": "B", "q2": true, "q3": "留存率" }))
+        .await;
+    let (_, p) = alice.get("/api/progress").await;
+    let cert = p["certificates"][0]["id"].as_str().expect("alice is certified").to_string();
+    (alice, cert)
+}

@@ -1,26 +1,8 @@
 //! The HR view: cohort figures, filters, streamed CSV exports that round-trip,
 //! CSV import that is all or nothing, and the role table for every route.
 
-use crate::harness::{Client, TestServer};
+use crate::harness::{Client, TestServer, certify_alice};
 use serde_json::{Value, json};
-
-/// Alice earns the demo track's first level.
-async fn certify_alice(s: &TestServer) -> String {
-    let alice = s.login("alice").await;
-    alice.post_json("/api/lessons/demo-browser/read", &json!({})).await;
-    let (_, run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
-    let id = run["id"].as_str().unwrap().to_string();
-    for (round, a) in [(1, 50), (2, 0)] {
-        let d = json!({ "round": round, "decisions": { "spend": { "a": a, "b": 0 }, "plan": "safe" } });
-        assert_eq!(alice.post_json(&format!("/api/runs/{id}/rounds"), &d).await.0, 200);
-    }
-    let (_, at) = alice.start("short").await;
-    alice
-        .submit(at["id"].as_str().unwrap(), json!({ "q1": "B", "q2": true, "q3": "留存率" }))
-        .await;
-    let (_, p) = alice.get("/api/progress").await;
-    p["certificates"][0]["id"].as_str().unwrap().to_string()
-}
 
 async fn csv_rows(c: &Client, s: &TestServer, path: &str) -> (String, Vec<csv::StringRecord>, csv::StringRecord) {
     let r = c.http.get(s.url(path)).send().await.unwrap();
@@ -36,7 +18,7 @@ async fn csv_rows(c: &Client, s: &TestServer, path: &str) -> (String, Vec<csv::S
 #[tokio::test]
 async fn hr_sees_cohort_figures_and_the_csv_exports_round_trip_every_learner_and_certificate() {
     let s = TestServer::start("course-ok").await;
-    let cert = certify_alice(&s).await;
+    let (_, cert) = certify_alice(&s).await;
     let hana = s.login("hana").await;
     let (code, d) = hana.get("/api/hr/dashboard").await;
     assert_eq!(code, 200, "{d}");
@@ -189,7 +171,7 @@ fn a_file_with_one_bad_row_imports_nothing_and_a_good_one_imports_every_row() {
 #[tokio::test]
 async fn every_route_allows_exactly_the_roles_it_should() {
     let s = TestServer::start("course-ok").await;
-    let cert = certify_alice(&s).await;
+    let (_, cert) = certify_alice(&s).await;
     let alice = s.login("alice").await;
     alice
         .post_json("/api/exercises/ex-demo/submission", &json!({ "body": "一份足够长的练习答案。" }))
@@ -339,7 +321,7 @@ async fn every_route_allows_exactly_the_roles_it_should() {
 #[tokio::test]
 async fn every_state_changing_route_needs_the_csrf_token() {
     let s = TestServer::start("course-ok").await;
-    let cert = certify_alice(&s).await;
+    let (_, cert) = certify_alice(&s).await;
     let root = s.login("root").await;
     let routes = [
         "/api/logout".to_string(),
