@@ -341,6 +341,16 @@ impl Loader<'_> {
                     ),
                 };
                 let id = r.item();
+                // A file that exists but failed to load is reported once, in itself.
+                let broken = match r {
+                    Requirement::Quiz { .. } => self.broken_quizzes.contains(id),
+                    Requirement::Scenario { .. } => self.broken_scenarios.contains(id),
+                    Requirement::Exercise { .. } => self.exercises.contains(id) && !known.contains(&id),
+                    Requirement::Read { .. } => false,
+                };
+                if broken {
+                    continue;
+                }
                 let exists = match r {
                     Requirement::Read { .. } => reachable,
                     _ => known.contains(&id),

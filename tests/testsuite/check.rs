@@ -123,3 +123,38 @@ fn the_bundled_course_checks_clean_without_warnings() {
         );
     }
 }
+
+#[test]
+fn a_broken_bank_or_scenario_is_not_reported_again_by_the_certification_track() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixture("course-ok");
+    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
+        let to = dir.path().join(e.path().strip_prefix(&src).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    let bank = dir.path().join("quizzes/short.toml");
+    std::fs::write(
+        &bank,
+        std::fs::read_to_string(&bank)
+            .unwrap()
+            .replacen("answer = \"B\"", "answer = \"Z\"", 1),
+    )
+    .unwrap();
+    let sc = dir.path().join("content/scenarios/tiny.toml");
+    std::fs::write(
+        &sc,
+        std::fs::read_to_string(&sc)
+            .unwrap()
+            .replace("to = \"cash - spend\"", "to = \"cash - spnd\""),
+    )
+    .unwrap();
+    let d = certbook::course::load(dir.path()).expect_err("broken").0;
+    let messages: Vec<&str> = d.iter().map(|x| x.message.as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("answer `Z`")), "{messages:#?}");
+    assert!(messages.iter().any(|m| m.contains("unknown variable `spnd`")), "{messages:#?}");
+    assert!(!messages.iter().any(|m| m.contains("requires unknown")), "{messages:#?}");
+}
