@@ -20,7 +20,7 @@ pub struct Records {
     pub held: HashSet<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct RequirementStatus {
     #[serde(flatten)]
     pub requirement: Requirement,
@@ -32,7 +32,7 @@ pub struct RequirementStatus {
     pub url: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LevelStatus {
     pub level: String,
     pub title: String,

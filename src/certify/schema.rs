@@ -89,7 +89,7 @@ pub struct Level {
     pub spans: Vec<std::ops::Range<usize>>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Requirement {
     /// Best graded attempt at the quiz, in percent.

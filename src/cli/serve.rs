@@ -35,6 +35,10 @@ pub struct Args {
     /// (default: http://HOST:PORT).
     #[arg(long)]
     pub public_url: Option<String>,
+    /// Rebuild when the course's files change. A broken edit keeps the last good
+    /// build serving; the errors go to the log and to /instructor/build.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// Demo accounts: (login, display name, role).
@@ -56,8 +60,15 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     if a.demo {
         create_demo_accounts(&store)?;
     }
-    let mut state = AppState::new(cur, store, out, Clock::system())?;
+    let mut state = AppState::new(cur, store, out.clone(), Clock::system())?;
     state.secure_cookies = a.secure_cookies;
+    state.watching = a.watch;
+    // Held for as long as the server runs: dropping it stops the watching.
+    let _watcher = if a.watch {
+        Some(watch(state.clone(), a.dir.clone(), out, db.clone())?)
+    } else {
+        None
+    };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let mut state = state;
@@ -107,4 +118,90 @@ fn create_demo_accounts(store: &Store) -> anyhow::Result<()> {
         println!("  {:<10} {:<10} password: {password}", login, role.as_str());
     }
     Ok(())
+}
+
+/// Watches `dir` and rebuilds after each burst of changes. Builds alternate between
+/// `out` and a sibling directory, so the live site is never half-written: a good
+/// build goes live in one swap, a broken one leaves the last good build serving.
+fn watch(state: AppState, dir: PathBuf, out: PathBuf, db: PathBuf) -> anyhow::Result<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    use std::sync::mpsc::RecvTimeoutError;
+    let alt = {
+        let mut name = out.file_name().unwrap_or_default().to_os_string();
+        name.push("-b");
+        out.with_file_name(name)
+    };
+    // Our own output must not trigger builds: the site directories and the database files.
+    // Reading files (the build itself does) is no change either.
+    let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let ignored = [abs(&out), abs(&alt)];
+    let db_name = db.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let db_dir = abs(db.parent().unwrap_or(std::path::Path::new(".")));
+    let relevant = move |e: &notify::Event| {
+        !e.kind.is_access()
+            && e.paths.iter().any(|p| {
+                let p = abs(p);
+                let is_db = p.parent() == Some(&db_dir) && p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(&db_name));
+                !is_db && !ignored.iter().any(|i| p.starts_with(i)) && !p.components().any(|c| c.as_os_str() == ".git")
+            })
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(tx)?;
+    watcher
+        .watch(&dir, notify::RecursiveMode::Recursive)
+        .with_context(|| format!("cannot watch {}", dir.display()))?;
+    println!("watching {} for changes", dir.display());
+    std::thread::spawn(move || {
+        let targets = [out, alt];
+        let mut live = 0;
+        while let Ok(first) = rx.recv() {
+            if !first.as_ref().is_ok_and(&relevant) {
+                continue;
+            }
+            // An editor saves in several steps: wait for 300 ms without another change.
+            // (Serving the site reads files in the watched tree; those are no change.)
+            let mut quiet_from = std::time::Instant::now();
+            loop {
+                let left = std::time::Duration::from_millis(300).saturating_sub(quiet_from.elapsed());
+                match rx.recv_timeout(left) {
+                    Ok(e) if e.as_ref().is_ok_and(&relevant) => quiet_from = std::time::Instant::now(),
+                    Ok(_) => {}
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            let next = 1 - live;
+            match rebuild(&state, &dir, &targets[next]) {
+                Ok(pages) => {
+                    live = next;
+                    println!("rebuilt {pages} pages into {}; now live", targets[live].display());
+                }
+                Err(report) => {
+                    eprintln!("{report}\nthe last good build stays live; fix the errors above and save again");
+                    state.build_failed(report);
+                }
+            }
+        }
+    });
+    Ok(watcher)
+}
+
+/// Checks and builds the course into `target` and puts it live, or says why not.
+fn rebuild(state: &AppState, dir: &std::path::Path, target: &std::path::Path) -> Result<usize, String> {
+    let render = |diags: &crate::diag::Diagnostics| diags.0.iter().map(|d| d.render(dir)).collect::<Vec<_>>().join("\n");
+    let cur = match crate::course::load(dir) {
+        Ok((cur, mut warnings)) => {
+            warnings
+                .0
+                .extend(crate::course::autoplay_scenarios(&cur, super::check::AUTOPLAY_RUNS).0);
+            if warnings.has_errors() {
+                return Err(render(&warnings));
+            }
+            cur
+        }
+        Err(diags) => return Err(render(&diags)),
+    };
+    let report = crate::site::build(&cur, target).map_err(|e| format!("building the site failed: {e:#}"))?;
+    state.publish(cur, target.to_path_buf()).map_err(|e| format!("{e:#}"))?;
+    Ok(report.pages)
 }

@@ -587,7 +587,16 @@ impl Loader<'_> {
 /// The `id` a TOML file declares, read even when the file fails to load, so
 /// references to it are not reported a second time as unknown.
 fn declared_id(text: &str) -> Option<String> {
-    text.parse::<toml::Table>().ok()?.get("id")?.as_str().map(str::to_string)
+    let id = |t: toml::Table| t.get("id")?.as_str().map(str::to_string);
+    match text.parse::<toml::Table>() {
+        Ok(t) => id(t),
+        // A syntax error elsewhere in the file: its top-level `id = "…"` line alone still parses.
+        Err(_) => text
+            .lines()
+            .take_while(|l| !l.trim_start().starts_with('['))
+            .filter(|l| l.trim_start().starts_with("id"))
+            .find_map(|l| l.parse::<toml::Table>().ok().and_then(id)),
+    }
 }
 
 /// "Did you mean": within two edits (insert, delete, substitute, swap).

@@ -2,24 +2,27 @@
 
 use super::AppState;
 use super::auth::{self, CsrfSession, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, SESSION_MS, Session};
-use super::error::{ApiError, ApiJson};
+use super::error::{ApiError, ApiJson, ErrorBody};
+use crate::store::User;
+use axum::Json;
 use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::net::SocketAddr;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/login", get(login_page).post(login_form))
         .route("/logout", post(logout_form))
         .route("/account", get(account_page))
-        .route("/api/login", post(login_api))
-        .route("/api/logout", post(logout_api))
-        .route("/api/me", get(me))
+        .routes(routes!(login_api))
+        .routes(routes!(logout_api))
+        .routes(routes!(me))
 }
 
 #[derive(Deserialize)]
@@ -41,7 +44,7 @@ async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -
 
 fn render_login(state: &AppState, next: &str, username: &str, error: Option<&str>, status: StatusCode) -> Response {
     let csrf = auth::random_token();
-    let mut r = state.pages.render(
+    let mut r = state.pages().render(
         "login",
         "登录",
         None,
@@ -131,12 +134,22 @@ async fn logout_form(State(state): State<AppState>, session: Session, Form(f): F
     Ok(r)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct LoginBody {
     username: String,
     password: String,
 }
 
+/// Who is logged in, and the token state-changing calls must echo in `X-CSRF-Token`.
+#[derive(Serialize, ToSchema)]
+struct SessionInfo {
+    user: User,
+    csrf: String,
+}
+
+/// Logs in and sets the session cookie.
+#[utoipa::path(post, path = "/api/login", tag = "account", request_body = LoginBody,
+    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn login_api(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -147,11 +160,14 @@ async fn login_api(
         return Err(ApiError::Unauthorized);
     };
     let (token, csrf) = auth::start_session(&state, &user).await?;
-    let mut r = Json(json!({ "user": user, "csrf": csrf })).into_response();
+    let mut r = Json(SessionInfo { user, csrf }).into_response();
     add_session_cookie(&mut r, &state, &token);
     Ok(r)
 }
 
+/// Ends the session on the server and clears the cookie.
+#[utoipa::path(post, path = "/api/logout", tag = "account", security(("session" = [], "csrf" = [])),
+    responses((status = 204, description = "logged out"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn logout_api(State(state): State<AppState>, CsrfSession(session): CsrfSession) -> Result<Response, ApiError> {
     // Database first, then the cache, so no request re-caches a dead session.
     state.store.delete_session(session.token_hash.clone()).await?;
@@ -161,8 +177,14 @@ async fn logout_api(State(state): State<AppState>, CsrfSession(session): CsrfSes
     Ok(r)
 }
 
-async fn me(session: Session) -> Json<serde_json::Value> {
-    Json(json!({ "user": session.user, "csrf": session.csrf }))
+/// The logged-in account.
+#[utoipa::path(get, path = "/api/me", tag = "account", security(("session" = [])),
+    responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody)))]
+async fn me(session: Session) -> Json<SessionInfo> {
+    Json(SessionInfo {
+        user: session.user,
+        csrf: session.csrf,
+    })
 }
 
 async fn account_page(State(state): State<AppState>, MaybeSession(session): MaybeSession) -> Result<Response, ApiError> {
@@ -170,7 +192,7 @@ async fn account_page(State(state): State<AppState>, MaybeSession(session): Mayb
         return Ok(Redirect::to("/login?next=/account").into_response());
     };
     let rows = state.store.learner_summaries(session.user.id).await?;
-    let cur = &state.curriculum;
+    let cur = &state.curriculum();
     let quizzes: Vec<_> = rows
         .iter()
         .map(|r| {
@@ -251,6 +273,6 @@ async fn account_page(State(state): State<AppState>, MaybeSession(session): Mayb
         "track": cur.track.as_ref().map(|t| &t.title), "levels": levels, "certificates": certificates,
     });
     Ok(state
-        .pages
+        .pages()
         .render("account", "我的进度", Some(&session.user), Some(&session.csrf), data))
 }

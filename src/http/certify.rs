@@ -3,30 +3,32 @@
 
 use super::AppState;
 use super::auth::{CsrfSession, Session, random_token};
-use super::error::{ApiError, ApiJson};
+use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 use crate::certify::{LevelStatus, evaluate};
 use crate::store::{CertificateRow, Role, SaveSubmission, SubmissionRow};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/progress", get(progress))
-        .route("/api/lessons/{id}/read", post(mark_read))
-        .route("/api/exercises/{id}", get(exercise))
-        .route("/api/exercises/{id}/submission", post(submit))
-        .route("/api/instructor/submissions", get(queue))
-        .route("/api/instructor/submissions/{id}", get(submission))
-        .route("/api/instructor/submissions/{id}/grade", post(grade))
-        .route("/api/certificates/{id}", get(certificate_public))
-        .route("/api/certificates/{id}/credential", get(credential))
-        .route("/api/admin/certificates/{id}/revoke", post(revoke))
-        .route("/api/issuer", get(issuer))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(progress))
+        .routes(routes!(mark_read))
+        .routes(routes!(exercise))
+        .routes(routes!(submit))
+        .routes(routes!(queue))
+        .routes(routes!(submission))
+        .routes(routes!(grade))
+        .routes(routes!(certificate_public))
+        .routes(routes!(credential))
+        .routes(routes!(revoke))
+        .routes(routes!(issuer))
         .route("/verify/{id}", get(verify_page))
         .route("/certificates/{id}", get(certificate_page))
 }
@@ -35,11 +37,11 @@ pub fn router() -> Router<AppState> {
 /// graded item and whenever progress is read, so a crash between the two is
 /// repaired the next time the learner (or the startup sweep) looks.
 pub async fn certify_user(state: &AppState, user_id: i64) -> Result<(Vec<LevelStatus>, Vec<CertificateRow>), ApiError> {
-    let Some(track) = &state.curriculum.track else {
+    let Some(track) = &state.curriculum().track else {
         return Ok((Vec::new(), Vec::new()));
     };
     let records = state.store.records(user_id, track.id.clone()).await?;
-    let levels = evaluate(track, &state.curriculum, &records);
+    let levels = evaluate(track, &state.curriculum(), &records);
     let now = state.clock.now_ms();
     let due: Vec<(String, String, String)> = levels
         .iter()
@@ -61,7 +63,7 @@ pub async fn certify_user(state: &AppState, user_id: i64) -> Result<(Vec<LevelSt
     let levels = if issued.is_empty() {
         levels
     } else {
-        evaluate(track, &state.curriculum, &state.store.records(user_id, track.id.clone()).await?)
+        evaluate(track, &state.curriculum(), &state.store.records(user_id, track.id.clone()).await?)
     };
     Ok((levels, issued))
 }
@@ -81,100 +83,210 @@ fn certificate_id() -> String {
 
 fn level_title(state: &AppState, level: &str) -> String {
     state
-        .curriculum
+        .curriculum()
         .track
         .as_ref()
         .and_then(|t| t.levels.iter().find(|l| l.id == level))
         .map_or(level.to_string(), |l| l.title.clone())
 }
 
-pub fn certificate_json(state: &AppState, c: &CertificateRow) -> Value {
-    json!({
-        "id": c.id,
-        "holder": c.holder,
-        "track": c.track_id,
-        "level": c.level_id,
-        "level_title": level_title(state, &c.level_id),
-        "issued_at": c.issued_at,
-        "status": if c.revoked_at.is_some() { "revoked" } else { "valid" },
-        "revoked_at": c.revoked_at,
-        "revoke_reason": c.revoke_reason,
-        "verify_url": format!("{}/verify/{}", state.public_url, c.id),
-    })
+/// A certificate as anyone may see it: what a verifier needs, nothing more.
+#[derive(Serialize, ToSchema)]
+pub struct CertificateView {
+    pub id: String,
+    pub holder: String,
+    pub track: String,
+    pub level: String,
+    pub level_title: String,
+    /// Unix milliseconds.
+    pub issued_at: i64,
+    /// `valid` or `revoked`.
+    pub status: String,
+    pub revoked_at: Option<i64>,
+    pub revoke_reason: Option<String>,
+    pub verify_url: String,
 }
 
-async fn progress(State(state): State<AppState>, session: Session) -> Result<Json<Value>, ApiError> {
+pub fn certificate_json(state: &AppState, c: &CertificateRow) -> CertificateView {
+    CertificateView {
+        id: c.id.clone(),
+        holder: c.holder.clone(),
+        track: c.track_id.clone(),
+        level: c.level_id.clone(),
+        level_title: level_title(state, &c.level_id),
+        issued_at: c.issued_at,
+        status: if c.revoked_at.is_some() { "revoked" } else { "valid" }.into(),
+        revoked_at: c.revoked_at,
+        revoke_reason: c.revoke_reason.clone(),
+        verify_url: format!("{}/verify/{}", state.public_url, c.id),
+    }
+}
+
+pub fn certificates_json(state: &AppState, cs: &[CertificateRow]) -> Vec<CertificateView> {
+    cs.iter().map(|c| certificate_json(state, c)).collect()
+}
+
+#[derive(Serialize, ToSchema)]
+struct TrackRef {
+    id: String,
+    title: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Progress {
+    track: Option<TrackRef>,
+    levels: Vec<LevelStatus>,
+    certificates: Vec<CertificateView>,
+}
+
+/// The caller's standing on every certification level, and the certificates they hold.
+#[utoipa::path(get, path = "/api/progress", tag = "certification", security(("session" = [])),
+    responses((status = 200, body = Progress), (status = 401, body = ErrorBody)))]
+async fn progress(State(state): State<AppState>, session: Session) -> Result<Json<Progress>, ApiError> {
     let (levels, _) = certify_user(&state, session.user.id).await?;
     let certs = state.store.certificates_of(session.user.id).await?;
-    Ok(Json(json!({
-        "track": state.curriculum.track.as_ref().map(|t| json!({ "id": t.id, "title": t.title })),
-        "levels": levels,
-        "certificates": certs.iter().map(|c| certificate_json(&state, c)).collect::<Vec<_>>(),
-    })))
+    Ok(Json(Progress {
+        track: state.curriculum().track.as_ref().map(|t| TrackRef {
+            id: t.id.clone(),
+            title: t.title.clone(),
+        }),
+        levels,
+        certificates: certificates_json(&state, &certs),
+    }))
 }
 
+#[derive(Serialize, ToSchema)]
+struct ReadReceipt {
+    lesson: String,
+    read: bool,
+    certificates_issued: Vec<CertificateView>,
+}
+
+/// Marks a lesson read (a `read` requirement counts it).
+#[utoipa::path(post, path = "/api/lessons/{id}/read", tag = "certification", security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "lesson id")),
+    responses((status = 200, body = ReadReceipt), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn mark_read(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    if !state.curriculum.pages().any(|(_, _, l)| l.id == id) {
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ReadReceipt>, ApiError> {
+    if !state.curriculum().pages().any(|(_, _, l)| l.id == id) {
         return Err(ApiError::NotFound(format!("没有这一课：{id}")));
     }
     state.store.mark_read(session.user.id, id.clone(), state.clock.now_ms()).await?;
     let (_, issued) = certify_user(&state, session.user.id).await?;
-    Ok(Json(
-        json!({ "lesson": id, "read": true, "certificates_issued": issued.iter().map(|c| certificate_json(&state, c)).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(ReadReceipt {
+        lesson: id,
+        read: true,
+        certificates_issued: certificates_json(&state, &issued),
+    }))
 }
 
 fn find_exercise(state: &AppState, id: &str) -> Result<crate::certify::Exercise, ApiError> {
     state
-        .curriculum
+        .curriculum()
         .exercises
         .get(id)
         .cloned()
         .ok_or_else(|| ApiError::NotFound(format!("没有这个练习：{id}")))
 }
 
+#[derive(Serialize, ToSchema)]
+struct DimensionScore {
+    id: String,
+    title: String,
+    score: Option<f64>,
+}
+
 /// A submission as its learner sees it (the grader's id stays internal).
-fn submission_json(state: &AppState, s: &SubmissionRow) -> Value {
-    let dims: Vec<Value> = state
-        .curriculum
+#[derive(Serialize, ToSchema)]
+struct SubmissionView {
+    id: String,
+    exercise_id: String,
+    body: String,
+    revision: u32,
+    submitted_at: i64,
+    /// `submitted` or `graded`.
+    status: String,
+    total: Option<f64>,
+    feedback: Option<String>,
+    graded_at: Option<i64>,
+    dimensions: Vec<DimensionScore>,
+}
+
+fn submission_json(state: &AppState, s: &SubmissionRow) -> SubmissionView {
+    let dimensions = state
+        .curriculum()
         .rubric
         .dimensions
         .iter()
         .enumerate()
-        .map(|(i, d)| json!({ "id": d.id, "title": d.title, "score": s.scores.as_ref().and_then(|v| v.get(i)) }))
+        .map(|(i, d)| DimensionScore {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            score: s.scores.as_ref().and_then(|v| v.get(i)).copied(),
+        })
         .collect();
-    json!({
-        "id": s.id, "exercise_id": s.exercise_id, "body": s.body, "revision": s.revision,
-        "submitted_at": s.submitted_at, "status": s.status, "total": s.total,
-        "feedback": s.feedback, "graded_at": s.graded_at, "dimensions": dims,
-    })
+    SubmissionView {
+        id: s.id.clone(),
+        exercise_id: s.exercise_id.clone(),
+        body: s.body.clone(),
+        revision: s.revision,
+        submitted_at: s.submitted_at,
+        status: s.status.clone(),
+        total: s.total,
+        feedback: s.feedback.clone(),
+        graded_at: s.graded_at,
+        dimensions,
+    }
 }
 
-async fn exercise(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+#[derive(Serialize, ToSchema)]
+struct ExerciseView {
+    id: String,
+    title: String,
+    /// Total (0–100) needed to pass.
+    pass: f64,
+    min_chars: usize,
+    max_chars: usize,
+    submission: Option<SubmissionView>,
+}
+
+/// An exercise and the caller's submission to it.
+#[utoipa::path(get, path = "/api/exercises/{id}", tag = "exercises", security(("session" = [])),
+    params(("id" = String, Path, description = "exercise id")),
+    responses((status = 200, body = ExerciseView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn exercise(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<ExerciseView>, ApiError> {
     let ex = find_exercise(&state, &id)?;
     let sub = state.store.submission(session.user.id, id).await?;
-    Ok(Json(json!({
-        "id": ex.id, "title": ex.title, "pass": ex.pass, "min_chars": ex.min_chars, "max_chars": ex.max_chars,
-        "submission": sub.as_ref().map(|s| submission_json(&state, s)),
-    })))
+    Ok(Json(ExerciseView {
+        id: ex.id,
+        title: ex.title,
+        pass: ex.pass,
+        min_chars: ex.min_chars,
+        max_chars: ex.max_chars,
+        submission: sub.as_ref().map(|s| submission_json(&state, s)),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SubmitBody {
+struct ExerciseAnswer {
     body: String,
 }
 
+/// Submits (or, until graded, revises) the caller's answer to an exercise.
+#[utoipa::path(post, path = "/api/exercises/{id}/submission", tag = "exercises", security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "exercise id")), request_body = ExerciseAnswer,
+    responses((status = 200, body = SubmissionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn submit(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
-    Path(id): Path<String>,
-    ApiJson(b): ApiJson<SubmitBody>,
-) -> Result<Json<Value>, ApiError> {
+    ApiPath(id): ApiPath<String>,
+    ApiJson(b): ApiJson<ExerciseAnswer>,
+) -> Result<Json<SubmissionView>, ApiError> {
     let ex = find_exercise(&state, &id)?;
     let body = b.body.trim().to_string();
     let n = body.chars().count();
@@ -194,38 +306,97 @@ async fn submit(
     }
 }
 
-async fn queue(State(state): State<AppState>, session: Session) -> Result<Json<Value>, ApiError> {
-    session.require(&[Role::Instructor])?;
-    let rows = state.store.grading_queue("submitted").await?;
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|(s, name)| {
-            json!({
-                "id": s.id, "learner": name, "user_id": s.user_id, "exercise_id": s.exercise_id,
-                "exercise_title": state.curriculum.exercises.get(&s.exercise_id).map(|e| e.title.clone()),
-                "revision": s.revision, "submitted_at": s.submitted_at, "chars": s.body.chars().count(),
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "submissions": items })))
+#[derive(Serialize, ToSchema)]
+struct QueueItem {
+    id: String,
+    learner: String,
+    user_id: i64,
+    exercise_id: String,
+    exercise_title: Option<String>,
+    revision: u32,
+    submitted_at: i64,
+    chars: usize,
 }
 
-async fn submission(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+#[derive(Serialize, ToSchema)]
+struct Queue {
+    submissions: Vec<QueueItem>,
+}
+
+/// Instructors: submissions waiting for a grade, oldest first.
+#[utoipa::path(get, path = "/api/instructor/submissions", tag = "grading", security(("session" = [])),
+    responses((status = 200, body = Queue), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn queue(State(state): State<AppState>, session: Session) -> Result<Json<Queue>, ApiError> {
+    session.require(&[Role::Instructor])?;
+    let rows = state.store.grading_queue("submitted").await?;
+    let submissions = rows
+        .iter()
+        .map(|(s, name)| QueueItem {
+            id: s.id.clone(),
+            learner: name.clone(),
+            user_id: s.user_id,
+            exercise_id: s.exercise_id.clone(),
+            exercise_title: state.curriculum().exercises.get(&s.exercise_id).map(|e| e.title.clone()),
+            revision: s.revision,
+            submitted_at: s.submitted_at,
+            chars: s.body.chars().count(),
+        })
+        .collect();
+    Ok(Json(Queue { submissions }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct ExerciseBrief {
+    title: String,
+    prompt: String,
+    pass: f64,
+    /// Dimension weights, when the exercise sets its own.
+    #[schema(value_type = Option<Object>)]
+    weights: Option<Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct SubmissionForGrader {
+    #[serde(flatten)]
+    submission: SubmissionView,
+    user_id: i64,
+    exercise: Option<ExerciseBrief>,
+    /// The rubric: dimensions with titles, descriptions and level descriptors.
+    #[schema(value_type = Object)]
+    rubric: Value,
+}
+
+/// Instructors: one submission with the exercise prompt and the rubric.
+#[utoipa::path(get, path = "/api/instructor/submissions/{id}", tag = "grading", security(("session" = [])),
+    params(("id" = String, Path, description = "submission id")),
+    responses((status = 200, body = SubmissionForGrader), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn submission(
+    State(state): State<AppState>,
+    session: Session,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<SubmissionForGrader>, ApiError> {
     session.require(&[Role::Instructor])?;
     let s = state
         .store
         .submission_by_id(id)
         .await?
         .ok_or_else(|| ApiError::NotFound("没有这份提交 (no such submission)".into()))?;
-    let ex = state.curriculum.exercises.get(&s.exercise_id);
-    let mut v = submission_json(&state, &s);
-    v["user_id"] = json!(s.user_id);
-    v["exercise"] = json!(ex.map(|e| json!({ "title": e.title, "prompt": e.prompt, "pass": e.pass, "weights": e.weights })));
-    v["rubric"] = json!(state.curriculum.rubric);
-    Ok(Json(v))
+    let cur = state.curriculum();
+    let ex = cur.exercises.get(&s.exercise_id);
+    Ok(Json(SubmissionForGrader {
+        submission: submission_json(&state, &s),
+        user_id: s.user_id,
+        exercise: ex.map(|e| ExerciseBrief {
+            title: e.title.clone(),
+            prompt: e.prompt.clone(),
+            pass: e.pass,
+            weights: e.weights.as_ref().and_then(|w| serde_json::to_value(w).ok()),
+        }),
+        rubric: serde_json::to_value(&state.curriculum().rubric).map_err(|e| ApiError::Internal(e.to_string()))?,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct GradeBody {
     /// Per-dimension scores 0–100, by dimension id.
@@ -234,17 +405,30 @@ struct GradeBody {
     feedback: String,
 }
 
+#[derive(Serialize, ToSchema)]
+struct Graded {
+    #[serde(flatten)]
+    submission: SubmissionView,
+    certificates_issued: Vec<CertificateView>,
+}
+
+/// Instructors: grades a submission on every rubric dimension (0–100).
+#[utoipa::path(post, path = "/api/instructor/submissions/{id}/grade", tag = "grading", security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "submission id")), request_body = GradeBody,
+    responses((status = 200, body = Graded), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn grade(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(g): ApiJson<GradeBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Graded>, ApiError> {
     session.require(&[Role::Instructor])?;
     let (graded, issued) = apply_grade(&state, id, &g.scores, g.feedback, session.user.id).await?;
-    let mut v = submission_json(&state, &graded);
-    v["certificates_issued"] = json!(issued.iter().map(|c| certificate_json(&state, c)).collect::<Vec<_>>());
-    Ok(Json(v))
+    Ok(Json(Graded {
+        submission: submission_json(&state, &graded),
+        certificates_issued: certificates_json(&state, &issued),
+    }))
 }
 
 /// Checks and records a grade, then certifies the learner if it completed a level.
@@ -261,7 +445,7 @@ pub async fn apply_grade(
         .submission_by_id(id.clone())
         .await?
         .ok_or_else(|| ApiError::NotFound("没有这份提交 (no such submission)".into()))?;
-    let rubric = &state.curriculum.rubric;
+    let rubric = &state.curriculum().rubric;
     let mut scores = [0.0; 5];
     for (i, d) in rubric.dimensions.iter().enumerate() {
         match given.get(&d.id) {
@@ -275,7 +459,7 @@ pub async fn apply_grade(
     if feedback.chars().count() > 20_000 {
         return Err(ApiError::Unprocessable("反馈太长（最多 20000 字）".into()));
     }
-    let weights = state.curriculum.exercises.get(&s.exercise_id).and_then(|e| e.weights);
+    let weights = state.curriculum().exercises.get(&s.exercise_id).and_then(|e| e.weights);
     let total = rubric.total(&scores, weights.as_ref());
     let graded = state
         .store
@@ -294,7 +478,10 @@ pub async fn apply_grade(
 }
 
 /// Public: what a verifier may know, and nothing more.
-async fn certificate_public(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/certificates/{id}", tag = "certificates",
+    params(("id" = String, Path, description = "certificate id, e.g. CB-XXXX-XXXX-XXXX")),
+    responses((status = 200, body = CertificateView), (status = 404, body = ErrorBody)))]
+async fn certificate_public(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<CertificateView>, ApiError> {
     let c = state
         .store
         .certificate(id)
@@ -303,8 +490,12 @@ async fn certificate_public(State(state): State<AppState>, Path(id): Path<String
     Ok(Json(certificate_json(&state, &c)))
 }
 
-/// The holder's (or staff's) signed Open Badges 3.0 credential.
-async fn credential(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+/// The holder's (or staff's) signed Open Badges 3.0 credential (a download).
+#[utoipa::path(get, path = "/api/certificates/{id}/credential", tag = "certificates", security(("session" = [])),
+    params(("id" = String, Path, description = "certificate id")),
+    responses((status = 200, description = "a signed OpenBadgeCredential (eddsa-jcs-2022)", content_type = "application/json", body = Object),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn credential(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<impl IntoResponse, ApiError> {
     let c = state
         .store
         .certificate(id)
@@ -334,18 +525,23 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RevokeBody {
     reason: String,
 }
 
+/// Admins: revokes a certificate, with a reason the verification page shows.
+#[utoipa::path(post, path = "/api/admin/certificates/{id}/revoke", tag = "certificates", security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "certificate id")), request_body = RevokeBody,
+    responses((status = 200, body = CertificateView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn revoke(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<RevokeBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CertificateView>, ApiError> {
     session.require(&[])?;
     let reason = b.reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > 500 {
@@ -363,10 +559,30 @@ async fn revoke(
     Ok(Json(certificate_json(&state, &c)))
 }
 
+#[derive(Serialize, ToSchema)]
+struct IssuerView {
+    /// `did:key:…` of the signing key.
+    id: String,
+    name: String,
+    verification_method: String,
+}
+
 /// The issuer's public identity: pin this DID when verifying offline.
-async fn issuer(State(state): State<AppState>) -> Json<Value> {
-    let name = state.curriculum.track.as_ref().map(|t| t.issuer.clone()).unwrap_or_default();
-    Json(json!({ "id": state.issuer.did, "name": name, "verification_method": state.issuer.method() }))
+#[utoipa::path(get, path = "/api/issuer", tag = "certificates", responses((status = 200, body = IssuerView)))]
+async fn issuer(State(state): State<AppState>) -> Json<IssuerView> {
+    let name = state.curriculum().track.as_ref().map(|t| t.issuer.clone()).unwrap_or_default();
+    Json(IssuerView {
+        id: state.issuer.did.clone(),
+        name,
+        verification_method: state.issuer.method(),
+    })
+}
+
+/// `2026 年 11 月 23 日 14:05 (UTC)`.
+pub fn date_time(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .map(|t| format!("{} {:02}:{:02} (UTC)", date(ms), t.hour(), t.minute()))
+        .unwrap_or_default()
 }
 
 fn date(ms: i64) -> String {
@@ -377,11 +593,12 @@ fn date(ms: i64) -> String {
 
 /// The unsigned Open Badges 3.0 credential for a certificate.
 pub fn open_badge(state: &AppState, c: &CertificateRow) -> Value {
-    let track = state.curriculum.track.as_ref();
+    let cur = state.curriculum();
+    let track = cur.track.as_ref();
     let level = track.and_then(|t| t.levels.iter().find(|l| l.id == c.level_id));
     let criteria: Vec<String> = level
         .map(|l| {
-            crate::certify::evaluate(track.expect("a level has a track"), &state.curriculum, &Default::default())
+            crate::certify::evaluate(track.expect("a level has a track"), &state.curriculum(), &Default::default())
                 .into_iter()
                 .find(|s| s.level == l.id)
                 .map(|s| {
@@ -415,7 +632,8 @@ pub fn open_badge(state: &AppState, c: &CertificateRow) -> Value {
 }
 
 fn page_data(state: &AppState, id: &str, c: Option<&CertificateRow>) -> Value {
-    let track = state.curriculum.track.as_ref();
+    let cur = state.curriculum();
+    let track = cur.track.as_ref();
     match c {
         None => json!({ "found": false, "id": id }),
         Some(c) => json!({
@@ -433,7 +651,7 @@ fn page_data(state: &AppState, id: &str, c: Option<&CertificateRow>) -> Value {
 async fn verify_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<axum::response::Response, ApiError> {
     let c = state.store.certificate(id.clone()).await?;
     let mut r = state
-        .pages
+        .pages()
         .render("verify", "证书验证", None, None, page_data(&state, &id, c.as_ref()));
     if c.is_none() {
         *r.status_mut() = axum::http::StatusCode::NOT_FOUND;
@@ -444,7 +662,7 @@ async fn verify_page(State(state): State<AppState>, Path(id): Path<String>) -> R
 /// The printable certificate (public, like the verification page it links to).
 async fn certificate_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<axum::response::Response, ApiError> {
     match state.store.certificate(id.clone()).await? {
-        Some(c) => Ok(state.pages.render(
+        Some(c) => Ok(state.pages().render(
             "certificate",
             &level_title(&state, &c.level_id),
             None,
@@ -452,7 +670,7 @@ async fn certificate_page(State(state): State<AppState>, Path(id): Path<String>)
             page_data(&state, &id, Some(&c)),
         )),
         None => Ok(state
-            .pages
+            .pages()
             .error(axum::http::StatusCode::NOT_FOUND, "查无此证书", "这个编号不是本系统颁发的证书。")),
     }
 }

@@ -7,7 +7,6 @@ use super::auth::MaybeSession;
 use super::certify::apply_grade;
 use super::error::ApiError;
 use crate::store::Role;
-use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,8 +14,8 @@ use axum::routing::get;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
         .route("/instructor/grading", get(queue_page))
         .route("/instructor/grading/{id}", get(grade_page).post(grade_form))
 }
@@ -52,12 +51,12 @@ async fn queue_page(State(state): State<AppState>, MaybeSession(session): MaybeS
         .map(|(s, name)| {
             json!({
                 "id": s.id, "learner": name, "revision": s.revision, "submitted": time(s.submitted_at),
-                "exercise": state.curriculum.exercises.get(&s.exercise_id).map_or(s.exercise_id.clone(), |e| e.title.clone()),
+                "exercise": state.curriculum().exercises.get(&s.exercise_id).map_or(s.exercise_id.clone(), |e| e.title.clone()),
                 "chars": s.body.chars().count(),
             })
         })
         .collect();
-    Ok(state.pages.render(
+    Ok(state.pages().render(
         "grading",
         "待评分",
         Some(&session.user),
@@ -81,14 +80,15 @@ async fn grade_page(
 async fn render_grade(state: &AppState, session: &super::auth::Session, id: String, error: Option<String>) -> Result<Response, ApiError> {
     let Some(s) = state.store.submission_by_id(id).await? else {
         return Ok(state
-            .pages
+            .pages()
             .error(StatusCode::NOT_FOUND, "没有这份提交", "它可能已被删除，或编号有误。"));
     };
-    let ex = state.curriculum.exercises.get(&s.exercise_id);
+    let cur = state.curriculum();
+    let ex = cur.exercises.get(&s.exercise_id);
     let learner = state.store.user_by_id(s.user_id).await?.map(|u| u.display_name).unwrap_or_default();
     let weights = ex.and_then(|e| e.weights);
     let dims: Vec<_> = state
-        .curriculum
+        .curriculum()
         .rubric
         .dimensions
         .iter()
@@ -106,7 +106,9 @@ async fn render_grade(state: &AppState, session: &super::auth::Session, id: Stri
         "exercise": ex.map(|e| json!({ "title": e.title, "prompt": e.prompt, "pass": e.pass })),
         "dimensions": dims, "csrf": session.csrf, "error": error,
     });
-    Ok(state.pages.render("grade", "评分", Some(&session.user), Some(&session.csrf), data))
+    Ok(state
+        .pages()
+        .render("grade", "评分", Some(&session.user), Some(&session.csrf), data))
 }
 
 async fn grade_form(
@@ -121,7 +123,7 @@ async fn grade_form(
     };
     session.check_csrf(f.get("csrf").map(String::as_str))?;
     let mut scores = BTreeMap::new();
-    for d in &state.curriculum.rubric.dimensions {
+    for d in &state.curriculum().rubric.dimensions {
         if let Some(v) = f.get(&d.id).and_then(|v| v.trim().parse::<f64>().ok()) {
             scores.insert(d.id.clone(), v);
         }

@@ -4,28 +4,30 @@
 use super::AppState;
 use super::auth::{MaybeSession, Session};
 use super::charts;
-use super::error::ApiError;
+use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
 use crate::store::{Filter, Role, export_certificates, export_learners};
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/hr/dashboard", get(dashboard_api))
-        .route("/api/hr/learners/{id}/transcript", get(transcript))
-        .route("/api/hr/export/learners.csv", get(export_learners_csv))
-        .route("/api/hr/export/certificates.csv", get(export_certificates_csv))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(dashboard_api))
+        .routes(routes!(transcript))
+        .routes(routes!(export_learners_csv))
+        .routes(routes!(export_certificates_csv))
         .route("/hr", get(dashboard_page))
         .route("/hr/learners/{id}", get(transcript_page))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FilterQuery {
     cohort: Option<String>,
     department: Option<String>,
@@ -65,7 +67,7 @@ fn median(v: &mut [f64]) -> Option<f64> {
 
 /// Cohort figures: learners per level, the funnel, results per quiz and scenario.
 async fn figures(state: &AppState, f: Filter) -> Result<Value, ApiError> {
-    let cur = &state.curriculum;
+    let cur = &state.curriculum();
     let c = state.store.cohort(f).await?;
     let levels: Vec<Value> = cur
         .track
@@ -107,7 +109,15 @@ async fn figures(state: &AppState, f: Filter) -> Result<Value, ApiError> {
     }))
 }
 
-async fn dashboard_api(State(state): State<AppState>, session: Session, Query(q): Query<FilterQuery>) -> Result<Json<Value>, ApiError> {
+/// HR: cohort figures (learners per level, the funnel, results per quiz and scenario), filtered.
+#[utoipa::path(get, path = "/api/hr/dashboard", tag = "hr", security(("session" = [])), params(FilterQuery),
+    responses((status = 200, description = "`learners`, `levels`, `funnel`, `quizzes`, `scenarios`", body = Object),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn dashboard_api(
+    State(state): State<AppState>,
+    session: Session,
+    ApiQuery(q): ApiQuery<FilterQuery>,
+) -> Result<Json<Value>, ApiError> {
     session.require(&[Role::Hr])?;
     Ok(Json(figures(&state, q.filter()?).await?))
 }
@@ -124,12 +134,12 @@ async fn dashboard_page(
     };
     let filter = match q.filter() {
         Ok(f) => f,
-        Err(e) => return Ok(state.pages.error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
+        Err(e) => return Ok(state.pages().error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
     };
     let fig = figures(&state, filter.clone()).await?;
     let level_title = |id: &str| {
         state
-            .curriculum
+            .curriculum()
             .track
             .as_ref()
             .and_then(|t| t.levels.iter().find(|l| l.id == id))
@@ -178,7 +188,9 @@ async fn dashboard_page(
         "q": { "cohort": q.cohort, "department": q.department, "from": q.from, "to": q.to },
         "query": serde_urlencoded(&q),
     });
-    Ok(state.pages.render("hr", "学员总览", Some(&session.user), Some(&session.csrf), data))
+    Ok(state
+        .pages()
+        .render("hr", "学员总览", Some(&session.user), Some(&session.csrf), data))
 }
 
 /// Learners listed on the dashboard page; the CSV export has them all.
@@ -195,13 +207,13 @@ async fn transcript_page(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    let Json(t) = match transcript(State(state.clone()), session.clone(), Path(id)).await {
+    let Json(t) = match transcript(State(state.clone()), session.clone(), ApiPath(id)).await {
         Ok(t) => t,
-        Err(ApiError::NotFound(m)) => return Ok(state.pages.error(StatusCode::NOT_FOUND, "没有这位学员", &m)),
+        Err(ApiError::NotFound(m)) => return Ok(state.pages().error(StatusCode::NOT_FOUND, "没有这位学员", &m)),
         Err(e) => return Err(e),
     };
     Ok(state
-        .pages
+        .pages()
         .render("transcript", "学员成绩单", Some(&session.user), Some(&session.csrf), t))
 }
 
@@ -230,8 +242,12 @@ fn serde_urlencoded(q: &FilterQuery) -> String {
     parts.join("&")
 }
 
-/// Everything one learner has done, for HR (and instructors).
-async fn transcript(State(state): State<AppState>, session: Session, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+/// HR and instructors: everything one learner has done.
+#[utoipa::path(get, path = "/api/hr/learners/{id}/transcript", tag = "hr", security(("session" = [])),
+    params(("id" = i64, Path, description = "user id")),
+    responses((status = 200, description = "`user`, groups, `quizzes`, `runs`, `exercises`, `certificates`", body = Object),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn transcript(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
     session.require(&[Role::Hr, Role::Instructor])?;
     let user = state
         .store
@@ -239,7 +255,7 @@ async fn transcript(State(state): State<AppState>, session: Session, Path(id): P
         .await?
         .ok_or_else(|| ApiError::NotFound("没有这位学员 (no such learner)".into()))?;
     let (cohort, department, created_at) = state.store.user_groups(id).await?.unwrap_or_default();
-    let cur = &state.curriculum;
+    let cur = &state.curriculum();
     let quizzes: Vec<Value> = state
         .store
         .learner_summaries(id)
@@ -316,10 +332,13 @@ where
         .into_response()
 }
 
+/// HR: one row per learner with results and levels held (CSV, streamed).
+#[utoipa::path(get, path = "/api/hr/export/learners.csv", tag = "hr", security(("session" = [])),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn export_learners_csv(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
     session.require(&[Role::Hr])?;
     let levels: Vec<String> = state
-        .curriculum
+        .curriculum()
         .track
         .iter()
         .flat_map(|t| t.levels.iter().map(|l| l.id.clone()))
@@ -327,6 +346,9 @@ async fn export_learners_csv(State(state): State<AppState>, session: Session) ->
     Ok(csv_stream(&state, "learners.csv", move |c, sink| export_learners(c, &levels, sink)))
 }
 
+/// HR: one row per certificate (CSV, streamed).
+#[utoipa::path(get, path = "/api/hr/export/certificates.csv", tag = "hr", security(("session" = [])),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn export_certificates_csv(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
     session.require(&[Role::Hr])?;
     Ok(csv_stream(&state, "certificates.csv", export_certificates))

@@ -2,6 +2,7 @@
 //! pages, on one port. Handlers are thin: extract, call the domain or the store, map.
 
 mod account;
+mod api_doc;
 pub mod auth;
 pub mod certify;
 mod charts;
@@ -16,23 +17,37 @@ mod staff;
 use crate::clock::Clock;
 use crate::course::Curriculum;
 use crate::store::Store;
+use arc_swap::ArcSwap;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// What one good build of the course puts live; `serve --watch` swaps it whole.
+pub struct Live {
+    pub curriculum: Arc<Curriculum>,
+    pub pages: Arc<pages::Pages>,
+    /// The built site served at `/`.
+    pub site_dir: PathBuf,
+    /// Unix ms when this build went live.
+    pub built_at: i64,
+}
+
 /// Shared server state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub curriculum: Arc<Curriculum>,
+    live: Arc<ArcSwap<Live>>,
+    /// Why the newest edit of the course did not go live (`serve --watch`); `None` when it did.
+    pub build_error: Arc<std::sync::Mutex<Option<BuildFailure>>>,
+    /// The server rebuilds the course when its files change (`serve --watch`).
+    pub watching: bool,
     pub store: Store,
     pub clock: Clock,
-    /// The built site served at `/`.
-    pub site_dir: PathBuf,
-    pub pages: Arc<pages::Pages>,
     /// Mark cookies `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
     pub sessions: Arc<auth::SessionCache>,
@@ -43,23 +58,92 @@ pub struct AppState {
     pub public_url: String,
 }
 
+/// A rebuild that failed while the last good build stayed live.
+#[derive(Clone, Debug)]
+pub struct BuildFailure {
+    /// Unix ms.
+    pub at: i64,
+    /// The diagnostics, as `certbook check` prints them (no colours).
+    pub report: String,
+}
+
 impl AppState {
     pub fn new(curriculum: Curriculum, store: Store, site_dir: PathBuf, clock: Clock) -> anyhow::Result<Self> {
         let pages = pages::Pages::load(&curriculum)?;
+        let live = Live {
+            curriculum: Arc::new(curriculum),
+            pages: Arc::new(pages),
+            site_dir,
+            built_at: clock.now_ms(),
+        };
         let seed = store.secret_blocking("credential-signing-key", || rand::random::<[u8; 32]>().to_vec(), clock.now_ms())?;
         let issuer = crate::certify::credential::Issuer::from_seed(&seed).map_err(anyhow::Error::msg)?;
         Ok(AppState {
-            curriculum: Arc::new(curriculum),
+            live: Arc::new(ArcSwap::from_pointee(live)),
+            build_error: Default::default(),
+            watching: false,
             store,
             clock,
-            site_dir,
-            pages: Arc::new(pages),
             secure_cookies: false,
             sessions: Default::default(),
             logins: Default::default(),
             issuer: Arc::new(issuer),
             public_url: "http://127.0.0.1:3000".into(),
         })
+    }
+
+    /// The course as last built successfully.
+    pub fn curriculum(&self) -> Arc<Curriculum> {
+        Arc::clone(&self.live.load().curriculum)
+    }
+
+    pub fn pages(&self) -> Arc<pages::Pages> {
+        Arc::clone(&self.live.load().pages)
+    }
+
+    pub fn site_dir(&self) -> PathBuf {
+        self.live.load().site_dir.clone()
+    }
+
+    /// Unix ms when the live build went live.
+    pub fn built_at(&self) -> i64 {
+        self.live.load().built_at
+    }
+
+    /// Puts a new good build live: requests already running finish on the old one.
+    pub fn publish(&self, curriculum: Curriculum, site_dir: PathBuf) -> anyhow::Result<()> {
+        let pages = pages::Pages::load(&curriculum)?;
+        self.live.store(Arc::new(Live {
+            curriculum: Arc::new(curriculum),
+            pages: Arc::new(pages),
+            site_dir,
+            built_at: self.clock.now_ms(),
+        }));
+        *self.build_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(())
+    }
+
+    /// Records a failed rebuild (the live build is unchanged).
+    pub fn build_failed(&self, report: String) {
+        *self.build_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(BuildFailure {
+            at: self.clock.now_ms(),
+            report,
+        });
+    }
+
+    pub fn last_build_failure(&self) -> Option<BuildFailure> {
+        self.build_error.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// The built site, from whichever directory is live now.
+async fn site(State(state): State<AppState>, req: axum::extract::Request) -> axum::response::Response {
+    use tower::ServiceExt;
+    let dir = state.site_dir();
+    let service = ServeDir::new(&dir).not_found_service(ServeFile::new(dir.join("404.html")));
+    match service.oneshot(req).await {
+        Ok(r) => r.into_response(),
+        Err(never) => match never {},
     }
 }
 
@@ -71,8 +155,48 @@ const SITE_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; s
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let site = ServeDir::new(&state.site_dir).not_found_service(ServeFile::new(state.site_dir.join("404.html")));
-    Router::new()
+    let (api, doc) = api_router();
+    let doc = Arc::new(doc.to_json().unwrap_or_default());
+    api.route(
+        "/api/openapi.json",
+        axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }),
+    )
+    .route("/static/pages.js", axum::routing::get(pages::script))
+    .fallback(site)
+    .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    // A request may take at most 30 s to answer, and its body may not trickle in
+    // slower than 10 s between chunks: slow clients cannot hold the server.
+    .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        std::time::Duration::from_secs(30),
+    ))
+    .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(std::time::Duration::from_secs(
+        10,
+    )))
+    // The built site needs mdBook's inline scripts; server pages set a strict policy of their own.
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(SITE_CSP),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("DENY"),
+    ))
+    .layer(SetResponseHeaderLayer::overriding(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    ))
+    .with_state(state)
+}
+
+/// Every route with its OpenAPI description (pages included; only `#[utoipa::path]` handlers are documented).
+pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa::OpenApi;
+    utoipa_axum::router::OpenApiRouter::with_openapi(api_doc::ApiDoc::openapi())
         .merge(account::router())
         .merge(quiz::router())
         .merge(sandbox::router())
@@ -80,36 +204,7 @@ pub fn router(state: AppState) -> Router {
         .merge(grading::router())
         .merge(hr::router())
         .merge(staff::router())
-        .route("/static/pages.js", axum::routing::get(pages::script))
-        .fallback_service(site)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // A request may take at most 30 s to answer, and its body may not trickle in
-        // slower than 10 s between chunks: slow clients cannot hold the server.
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            std::time::Duration::from_secs(30),
-        ))
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(std::time::Duration::from_secs(
-            10,
-        )))
-        // The built site needs mdBook's inline scripts; server pages set a strict policy of their own.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(SITE_CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .with_state(state)
+        .split_for_parts()
 }
 
 /// Serves `router(state)` on `listener` until `shutdown` resolves.

@@ -3,24 +3,25 @@
 
 use super::AppState;
 use super::auth::{CsrfSession, Session, random_token};
-use super::error::{ApiError, ApiJson};
+use super::certify::CertificateView;
+use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 use crate::quiz::{self, Grading, Quiz};
 use crate::store::{AttemptRow, NewAttempt, StartOutcome, SubmitOutcome};
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/quizzes/{id}", get(status))
-        .route("/api/quizzes/{id}/attempts", post(start))
-        .route("/api/attempts/{id}", get(attempt))
-        .route("/api/attempts/{id}/submit", post(submit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(status))
+        .routes(routes!(start))
+        .routes(routes!(attempt))
+        .routes(routes!(submit))
 }
 
 /// Grace after the deadline for the time a submit spends on the network.
@@ -28,52 +29,92 @@ const DEADLINE_GRACE_MS: i64 = 3_000;
 
 fn find_quiz(state: &AppState, id: &str) -> Result<Quiz, ApiError> {
     state
-        .curriculum
+        .curriculum()
         .quizzes
         .get(id)
         .cloned()
         .ok_or_else(|| ApiError::NotFound(format!("没有这个测验：{id}")))
 }
 
-async fn status_json(state: &AppState, quiz: &Quiz, user_id: i64) -> Result<Value, ApiError> {
-    let s = state.store.quiz_summary(user_id, quiz.id.clone(), state.clock.now_ms()).await?;
+/// The caller's standing on a quiz.
+#[derive(Serialize, ToSchema)]
+struct QuizStatus {
+    id: String,
+    title: String,
+    question_count: usize,
+    /// Percent needed to pass.
+    pass_mark: f64,
+    /// Seconds, when the quiz is timed.
+    time_limit: Option<u32>,
+    attempts_allowed: Option<u32>,
+    attempts_used: u32,
+    attempts_left: Option<u32>,
+    best_percent: Option<f64>,
+    passed: bool,
+    /// The id of an attempt started and not yet submitted.
+    open_attempt: Option<String>,
+}
+
+/// The caller's standing on a quiz: attempts used and left, best result, an open attempt.
+#[utoipa::path(get, path = "/api/quizzes/{id}", tag = "quizzes", security(("session" = [])),
+    params(("id" = String, Path, description = "quiz id")),
+    responses((status = 200, body = QuizStatus), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn status(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<QuizStatus>, ApiError> {
+    let quiz = find_quiz(&state, &id)?;
+    let s = state
+        .store
+        .quiz_summary(session.user.id, quiz.id.clone(), state.clock.now_ms())
+        .await?;
     let allowed = (quiz.attempts > 0).then_some(quiz.attempts);
-    Ok(json!({
-        "id": quiz.id,
-        "title": quiz.title,
-        "question_count": quiz.draw.as_ref().map(|d| d.count).unwrap_or(quiz.questions.len()),
-        "pass_mark": quiz.pass_mark,
-        "time_limit": quiz.time_limit,
-        "attempts_allowed": allowed,
-        "attempts_used": s.attempts,
-        "attempts_left": allowed.map(|a| a.saturating_sub(s.attempts)),
-        "best_percent": s.best_percent,
-        "passed": s.passed,
-        "open_attempt": s.open_attempt,
+    Ok(Json(QuizStatus {
+        question_count: quiz.draw.as_ref().map(|d| d.count).unwrap_or(quiz.questions.len()),
+        id: quiz.id,
+        title: quiz.title,
+        pass_mark: quiz.pass_mark,
+        time_limit: quiz.time_limit,
+        attempts_allowed: allowed,
+        attempts_used: s.attempts,
+        attempts_left: allowed.map(|a| a.saturating_sub(s.attempts)),
+        best_percent: s.best_percent,
+        passed: s.passed,
+        open_attempt: s.open_attempt,
     }))
 }
 
-async fn status(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let quiz = find_quiz(&state, &id)?;
-    Ok(Json(status_json(&state, &quiz, session.user.id).await?))
+/// An attempt in progress: the questions without keys or explanations.
+#[derive(Serialize, ToSchema)]
+struct AttemptSheet {
+    id: String,
+    quiz_id: String,
+    started_at: i64,
+    /// Unix ms when the time limit runs out, when timed.
+    deadline_ms: Option<i64>,
+    /// The server's clock, so the page's countdown does not trust the learner's clock.
+    server_now_ms: i64,
+    questions: Vec<quiz::PublicQuestion>,
 }
 
-fn attempt_json(state: &AppState, quiz: &Quiz, a: &AttemptRow) -> Value {
-    json!({
-        "id": a.id,
-        "quiz_id": a.quiz_id,
-        "started_at": a.started_at,
-        "deadline_ms": a.deadline_at,
-        "server_now_ms": state.clock.now_ms(),
-        "questions": quiz::public_questions(quiz, &a.question_ids, a.seed),
-    })
+fn attempt_json(state: &AppState, quiz: &Quiz, a: &AttemptRow) -> AttemptSheet {
+    AttemptSheet {
+        id: a.id.clone(),
+        quiz_id: a.quiz_id.clone(),
+        started_at: a.started_at,
+        deadline_ms: a.deadline_at,
+        server_now_ms: state.clock.now_ms(),
+        questions: quiz::public_questions(quiz, &a.question_ids, a.seed),
+    }
 }
 
+/// Starts an attempt (201), or resumes the open one (200).
+#[utoipa::path(post, path = "/api/quizzes/{id}/attempts", tag = "quizzes", security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "quiz id")),
+    responses((status = 201, body = AttemptSheet), (status = 200, body = AttemptSheet), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn start(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
-    Path(id): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    ApiPath(id): ApiPath<String>,
+) -> Result<(StatusCode, Json<AttemptSheet>), ApiError> {
     let quiz = find_quiz(&state, &id)?;
     let now = state.clock.now_ms();
     let seed = rand::random::<u64>() >> 1; // fits SQLite's signed integer
@@ -94,35 +135,85 @@ async fn start(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SubmitBody {
+    /// Question id → answer: a letter, a list of letters, true/false, text or a number, by question type.
+    #[schema(value_type = Object)]
     answers: BTreeMap<String, Value>,
 }
 
-/// The learner-facing outcome of a graded attempt.
-fn result_json(quiz: &Quiz, a: &AttemptRow) -> Value {
-    let grading: Option<Grading> = a.result.as_deref().and_then(|r| serde_json::from_str(r).ok());
-    match grading {
-        Some(g) => json!({
-            "attempt_id": a.id, "quiz_id": a.quiz_id, "status": a.status, "pass_mark": quiz.pass_mark,
-            "score": g.score, "max_score": g.max_score, "percent": g.percent, "passed": g.passed,
-            "questions": g.questions, "submitted_at": a.submitted_at,
-        }),
-        None => {
-            json!({ "attempt_id": a.id, "quiz_id": a.quiz_id, "status": a.status, "percent": a.percent, "passed": a.passed })
-        }
-    }
+/// The learner-facing outcome of an attempt (the grading fields once graded).
+#[derive(Serialize, ToSchema)]
+struct AttemptResult {
+    attempt_id: String,
+    quiz_id: String,
+    /// `open`, `graded` or `expired`.
+    status: String,
+    percent: Option<f64>,
+    passed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pass_mark: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    questions: Option<Vec<quiz::GradedQuestion>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    submitted_at: Option<i64>,
+    /// Staff reading someone's attempt see whose it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    started_at: Option<i64>,
+    /// Levels this grade completed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificates_issued: Option<Vec<CertificateView>>,
 }
 
+fn result_json(quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
+    let grading: Option<Grading> = a.result.as_deref().and_then(|r| serde_json::from_str(r).ok());
+    let mut r = AttemptResult {
+        attempt_id: a.id.clone(),
+        quiz_id: a.quiz_id.clone(),
+        status: a.status.clone(),
+        percent: a.percent,
+        passed: a.passed,
+        pass_mark: None,
+        score: None,
+        max_score: None,
+        questions: None,
+        submitted_at: None,
+        user_id: None,
+        started_at: None,
+        certificates_issued: None,
+    };
+    if let Some(g) = grading {
+        r.pass_mark = Some(quiz.pass_mark);
+        r.score = Some(g.score);
+        r.max_score = Some(g.max_score);
+        r.percent = Some(g.percent);
+        r.passed = g.passed;
+        r.questions = Some(g.questions);
+        r.submitted_at = a.submitted_at;
+    }
+    r
+}
+
+/// Submits the answers for grading on the server; a retry returns the same result.
+#[utoipa::path(post, path = "/api/attempts/{id}/submit", tag = "quizzes", security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "attempt id")), request_body = SubmitBody,
+    responses((status = 200, body = AttemptResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn submit(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<SubmitBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AttemptResult>, ApiError> {
     let answers_json = serde_json::to_string(&body.answers).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let curriculum = Arc::clone(&state.curriculum);
+    let curriculum = state.curriculum();
     let answers = body.answers;
     let grade = move |row: &AttemptRow| {
         let quiz = curriculum
@@ -146,12 +237,7 @@ async fn submit(
             let mut v = result_json(&quiz, &a);
             // A passing grade may complete a certification level: issue it now.
             let (_, issued) = super::certify::certify_user(&state, session.user.id).await?;
-            v["certificates_issued"] = json!(
-                issued
-                    .iter()
-                    .map(|c| super::certify::certificate_json(&state, c))
-                    .collect::<Vec<_>>()
-            );
+            v.certificates_issued = Some(super::certify::certificates_json(&state, &issued));
             Ok(Json(v))
         }
         SubmitOutcome::Expired(_) | SubmitOutcome::AlreadySubmitted(_) => {
@@ -161,7 +247,11 @@ async fn submit(
     }
 }
 
-async fn attempt(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+/// An attempt's outcome, for its learner or staff.
+#[utoipa::path(get, path = "/api/attempts/{id}", tag = "quizzes", security(("session" = [])),
+    params(("id" = String, Path, description = "attempt id")),
+    responses((status = 200, body = AttemptResult), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn attempt(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<AttemptResult>, ApiError> {
     let not_found = || ApiError::NotFound("没有这次作答记录 (no such attempt)".into());
     // Another learner's attempt is "not found", so ids cannot be probed.
     let a = state
@@ -172,7 +262,7 @@ async fn attempt(State(state): State<AppState>, session: Session, Path(id): Path
         .ok_or_else(not_found)?;
     let quiz = find_quiz(&state, &a.quiz_id)?;
     let mut v = result_json(&quiz, &a);
-    v["user_id"] = json!(a.user_id);
-    v["started_at"] = json!(a.started_at);
+    v.user_id = Some(a.user_id);
+    v.started_at = Some(a.started_at);
     Ok(Json(v))
 }

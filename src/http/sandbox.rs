@@ -5,30 +5,31 @@
 
 use super::AppState;
 use super::auth::{CsrfSession, Session, random_token};
-use super::error::{ApiError, ApiJson};
+use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 use crate::course::Curriculum;
 use crate::sandbox::{Decisions, Message, Playthrough, RunRecord, Scenario, SimError, simulate};
 use crate::store::{RecordRound, RunRow, StartRun};
-use axum::extract::{Path, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/scenarios/{id}", get(status))
-        .route("/api/scenarios/{id}/runs", post(start))
-        .route("/api/runs/{id}", get(run))
-        .route("/api/runs/{id}/rounds", post(play))
-        .route("/api/runs/{id}/record", get(record))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(status))
+        .routes(routes!(start))
+        .routes(routes!(run))
+        .routes(routes!(play))
+        .routes(routes!(record))
 }
 
 fn find(state: &AppState, id: &str) -> Result<Scenario, ApiError> {
     state
-        .curriculum
+        .curriculum()
         .scenarios
         .get(id)
         .cloned()
@@ -39,21 +40,71 @@ fn not_found() -> ApiError {
     ApiError::NotFound("没有这次推演记录 (no such run)".into())
 }
 
-async fn status(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+#[derive(Serialize, ToSchema)]
+struct ScenarioStatus {
+    id: String,
+    title: String,
+    summary: String,
+    intro: String,
+    rounds: u32,
+    runs_allowed: Option<u32>,
+    runs_used: u32,
+    runs_left: Option<u32>,
+    best_score: Option<u32>,
+    open_run: Option<String>,
+}
+
+/// The caller's standing on a scenario: runs used and left, best score, an open run.
+#[utoipa::path(get, path = "/api/scenarios/{id}", tag = "sandbox", security(("session" = [])),
+    params(("id" = String, Path, description = "scenario id")),
+    responses((status = 200, body = ScenarioStatus), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn status(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<ScenarioStatus>, ApiError> {
     let sc = find(&state, &id)?;
     let s = state.store.scenario_summary(session.user.id, sc.id.clone()).await?;
-    Ok(Json(json!({
-        "id": sc.id,
-        "title": sc.title,
-        "summary": sc.summary,
-        "intro": sc.intro,
-        "rounds": sc.rounds,
-        "runs_allowed": sc.runs,
-        "runs_used": s.runs,
-        "runs_left": sc.runs.map(|a| a.saturating_sub(s.runs)),
-        "best_score": s.best_score,
-        "open_run": s.open_run,
-    })))
+    Ok(Json(ScenarioStatus {
+        runs_left: sc.runs.map(|a| a.saturating_sub(s.runs)),
+        id: sc.id,
+        title: sc.title,
+        summary: sc.summary,
+        intro: sc.intro,
+        rounds: sc.rounds,
+        runs_allowed: sc.runs,
+        runs_used: s.runs,
+        best_score: s.best_score,
+        open_run: s.open_run,
+    }))
+}
+
+/// A run as the page shows it.
+#[derive(Serialize, ToSchema)]
+struct RunView {
+    id: String,
+    scenario_id: String,
+    version: u32,
+    seed: u64,
+    /// `open`, `finished` or `abandoned`.
+    status: String,
+    rounds: u32,
+    rounds_played: u32,
+    started_at: i64,
+    finished_at: Option<i64>,
+    /// Visible state variables, each with its value after every round.
+    #[schema(value_type = Vec<Object>)]
+    state: Vec<Value>,
+    /// What happened in each round played.
+    #[schema(value_type = Vec<Object>)]
+    reports: Vec<Value>,
+    /// The next round's situation and decisions, while open.
+    #[schema(value_type = Option<Object>)]
+    next: Option<Value>,
+    /// Score, objectives and advice, once finished.
+    #[schema(value_type = Option<Object>)]
+    result: Option<Value>,
+    /// Staff reading someone's run see whose it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificates_issued: Option<Vec<super::certify::CertificateView>>,
 }
 
 fn decisions_of(row: &RunRow) -> Vec<Decisions> {
@@ -77,8 +128,8 @@ fn messages_json(cur: &Curriculum, ms: &[Message]) -> Value {
 
 /// The run as the page shows it: visible state across rounds, what happened in each
 /// round, the next round's decisions, and the score at the end.
-fn view(state: &AppState, sc: &Scenario, row: &RunRow, p: &Playthrough) -> Value {
-    let cur = &state.curriculum;
+fn view(state: &AppState, sc: &Scenario, row: &RunRow, p: &Playthrough) -> RunView {
+    let cur = &state.curriculum();
     let vars: Vec<Value> = sc
         .state
         .iter()
@@ -119,21 +170,23 @@ fn view(state: &AppState, sc: &Scenario, row: &RunRow, p: &Playthrough) -> Value
             "feedback": messages_json(cur, &s.feedback),
         })
     });
-    json!({
-        "id": row.id,
-        "scenario_id": row.scenario_id,
-        "version": row.version,
-        "seed": row.seed,
-        "status": row.status,
-        "rounds": sc.rounds,
-        "rounds_played": row.rounds_played,
-        "started_at": row.started_at,
-        "finished_at": row.finished_at,
-        "state": vars,
-        "reports": reports,
-        "next": next,
-        "result": result,
-    })
+    RunView {
+        id: row.id.clone(),
+        scenario_id: row.scenario_id.clone(),
+        version: row.version,
+        seed: row.seed,
+        status: row.status.clone(),
+        rounds: sc.rounds,
+        rounds_played: row.rounds_played,
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+        state: vars,
+        reports,
+        next,
+        result,
+        user_id: None,
+        certificates_issued: None,
+    }
 }
 
 /// Recomputes a stored run for display.
@@ -149,11 +202,16 @@ fn replayed(state: &AppState, row: &RunRow) -> Result<(Scenario, Playthrough), A
     Ok((sc, p))
 }
 
+/// Starts a run (201), or resumes the open one (200).
+#[utoipa::path(post, path = "/api/scenarios/{id}/runs", tag = "sandbox", security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "scenario id")),
+    responses((status = 201, body = RunView), (status = 200, body = RunView), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn start(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
-    Path(id): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    ApiPath(id): ApiPath<String>,
+) -> Result<(StatusCode, Json<RunView>), ApiError> {
     let sc = find(&state, &id)?;
     // 53 bits: the seed survives a trip through JavaScript numbers unchanged.
     let seed = rand::random::<u64>() >> 11;
@@ -188,28 +246,39 @@ async fn visible_run(state: &AppState, session: &Session, id: String) -> Result<
         .ok_or_else(not_found)
 }
 
-async fn run(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+/// A run, recomputed from its seed and decisions, for its learner or staff.
+#[utoipa::path(get, path = "/api/runs/{id}", tag = "sandbox", security(("session" = [])),
+    params(("id" = String, Path, description = "run id")),
+    responses((status = 200, body = RunView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn run(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<RunView>, ApiError> {
     let row = visible_run(&state, &session, id).await?;
     let (sc, p) = replayed(&state, &row)?;
     let mut v = view(&state, &sc, &row, &p);
-    v["user_id"] = json!(row.user_id);
+    v.user_id = Some(row.user_id);
     Ok(Json(v))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RoundBody {
     /// The round being played (1-based), so a retried request cannot play the next one.
     round: u32,
+    /// Decision id → an option id (choose) or option id → amount (allocate).
+    #[schema(value_type = std::collections::BTreeMap<String, crate::sandbox::DecisionValue>)]
     decisions: Decisions,
 }
 
+/// Plays the next round; a retry with the same decisions returns the same result.
+#[utoipa::path(post, path = "/api/runs/{id}/rounds", tag = "sandbox", security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "run id")), request_body = RoundBody,
+    responses((status = 200, body = RunView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn play(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RoundBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RunView>, ApiError> {
     let row = state
         .store
         .run(id.clone())
@@ -271,12 +340,7 @@ async fn play(
             let mut v = view(&state, &sc, &row, &p);
             if row.status == "finished" {
                 let (_, issued) = super::certify::certify_user(&state, session.user.id).await?;
-                v["certificates_issued"] = json!(
-                    issued
-                        .iter()
-                        .map(|c| super::certify::certificate_json(&state, c))
-                        .collect::<Vec<_>>()
-                );
+                v.certificates_issued = Some(super::certify::certificates_json(&state, &issued));
             }
             Ok(Json(v))
         }
@@ -290,8 +354,12 @@ async fn play(
     }
 }
 
-/// The replayable record (`certbook sandbox replay` checks it).
-async fn record(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
+/// The replayable record of a run, a download `certbook sandbox replay` checks.
+#[utoipa::path(get, path = "/api/runs/{id}/record", tag = "sandbox", security(("session" = [])),
+    params(("id" = String, Path, description = "run id")),
+    responses((status = 200, description = "scenario, version, seed, decisions and result", content_type = "application/json", body = Object),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn record(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<impl IntoResponse, ApiError> {
     let row = visible_run(&state, &session, id).await?;
     let sc = find(&state, &row.scenario_id)?;
     let mut rec = RunRecord {

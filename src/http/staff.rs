@@ -3,23 +3,25 @@
 use super::AppState;
 use super::auth::MaybeSession;
 use super::auth::Session;
-use super::error::ApiError;
+use super::error::{ApiError, ApiPath, ErrorBody};
 use crate::quiz::Grading;
 use crate::quiz::analysis::{AttemptData, analyse};
 use crate::store::Role;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Value, json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/instructor/quizzes/{id}", get(quiz_with_key))
-        .route("/api/instructor/quizzes/{id}/analysis", get(item_analysis))
-        .route("/api/admin/users", get(users))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(quiz_with_key))
+        .routes(routes!(item_analysis))
+        .routes(routes!(users))
         .route("/instructor/analysis", get(analysis_index))
         .route("/instructor/analysis/{id}", get(analysis_page))
+        .route("/instructor/build", get(build_page))
 }
 
 fn instructor_page(state: &AppState, session: Option<Session>, next: &str) -> Result<Session, Box<Response>> {
@@ -34,12 +36,12 @@ async fn analysis_index(State(state): State<AppState>, MaybeSession(session): Ma
     };
     let counts: std::collections::HashMap<String, i64> = state.store.graded_counts().await?.into_iter().collect();
     let quizzes: Vec<Value> = state
-        .curriculum
+        .curriculum()
         .quizzes
         .values()
         .map(|q| json!({ "id": q.id, "title": q.title, "attempts": counts.get(&q.id).copied().unwrap_or(0) }))
         .collect();
-    Ok(state.pages.render(
+    Ok(state.pages().render(
         "analysis",
         "题目分析",
         Some(&session.user),
@@ -57,7 +59,7 @@ async fn analysis_page(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    let Json(mut v) = item_analysis(State(state.clone()), session.clone(), Path(id)).await?;
+    let Json(mut v) = item_analysis(State(state.clone()), session.clone(), ApiPath(id)).await?;
     for q in v["questions"].as_array_mut().into_iter().flatten() {
         let labels: Vec<&str> = q["flags"]
             .as_array()
@@ -73,15 +75,19 @@ async fn analysis_page(
         q["flag_labels"] = json!(labels.join("、"));
     }
     Ok(state
-        .pages
+        .pages()
         .render("analysis_quiz", "题目分析", Some(&session.user), Some(&session.csrf), v))
 }
 
-/// Facility, discrimination and option shares per question, from every graded attempt.
-async fn item_analysis(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+/// Instructors: facility, discrimination and option shares per question, from every graded attempt.
+#[utoipa::path(get, path = "/api/instructor/quizzes/{id}/analysis", tag = "instructor", security(("session" = [])),
+    params(("id" = String, Path, description = "quiz id")),
+    responses((status = 200, description = "`quiz`, `title`, `attempts`, `min_attempts_for_flags` and per-question `questions`", body = Object),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn item_analysis(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, ApiError> {
     session.require(&[Role::Instructor])?;
-    let quiz = state
-        .curriculum
+    let cur = state.curriculum();
+    let quiz = cur
         .quizzes
         .get(&id)
         .ok_or_else(|| ApiError::NotFound(format!("没有这个测验：{id}")))?;
@@ -104,18 +110,51 @@ async fn item_analysis(State(state): State<AppState>, session: Session, Path(id)
     })))
 }
 
-/// The whole bank with keys and explanations, for authors checking their questions.
-async fn quiz_with_key(State(state): State<AppState>, session: Session, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+/// Instructors: the whole bank with keys and explanations, for authors checking their questions.
+#[utoipa::path(get, path = "/api/instructor/quizzes/{id}", tag = "instructor", security(("session" = [])),
+    params(("id" = String, Path, description = "quiz id")),
+    responses((status = 200, description = "the quiz bank as loaded, keys included", body = Object),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn quiz_with_key(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, ApiError> {
     session.require(&[Role::Instructor])?;
-    let quiz = state
-        .curriculum
+    let cur = state.curriculum();
+    let quiz = cur
         .quizzes
         .get(&id)
         .ok_or_else(|| ApiError::NotFound(format!("没有这个测验：{id}")))?;
     Ok(Json(json!(quiz)))
 }
 
-async fn users(State(state): State<AppState>, session: Session) -> Result<Json<Value>, ApiError> {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct UserList {
+    users: Vec<crate::store::User>,
+}
+
+/// Admins: every account.
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin", security(("session" = [])),
+    responses((status = 200, body = UserList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn users(State(state): State<AppState>, session: Session) -> Result<Json<UserList>, ApiError> {
     session.require(&[])?;
-    Ok(Json(json!({ "users": state.store.list_users().await? })))
+    Ok(Json(UserList {
+        users: state.store.list_users().await?,
+    }))
+}
+
+/// Whether the newest edit of the course is live, and if not, why (`serve --watch`).
+async fn build_page(State(state): State<AppState>, MaybeSession(session): MaybeSession) -> Result<Response, ApiError> {
+    let session = match instructor_page(&state, session, "/instructor/build") {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
+    };
+    let failure = state.last_build_failure();
+    let data = json!({
+        "watching": state.watching,
+        "live_built": super::certify::date_time(state.built_at()),
+        "lessons": state.curriculum().pages().count(),
+        "failure": failure.as_ref().map(|f| f.report.clone()),
+        "failure_at": failure.as_ref().map(|f| super::certify::date_time(f.at)),
+    });
+    Ok(state
+        .pages()
+        .render("build", "课程构建", Some(&session.user), Some(&session.csrf), data))
 }

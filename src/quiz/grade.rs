@@ -20,7 +20,7 @@ pub enum Answer {
 }
 
 /// The outcome for one question, shown to the learner after grading.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct GradedQuestion {
     pub id: String,
     pub correct: bool,
@@ -32,7 +32,7 @@ pub struct GradedQuestion {
 }
 
 /// The outcome of a whole attempt.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Grading {
     pub score: f64,
     pub max_score: f64,

@@ -9,14 +9,14 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 /// A labelled entry the learner picks or arranges; `key` is the letter the API expects back.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Choice {
     pub key: String,
     pub text: String,
 }
 
 /// One question as sent to the learner: never its answer or explanation.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicQuestion {
     pub id: String,
     #[serde(rename = "type")]

@@ -18,7 +18,7 @@ use std::ops::Range;
 /// What the learner decided in one round, by decision id.
 pub type Decisions = BTreeMap<String, DecisionValue>;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum DecisionValue {
     Choice(String),

@@ -23,6 +23,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("pages/transcript.hbs", include_str!("../../templates/pages/transcript.hbs")),
     ("pages/analysis.hbs", include_str!("../../templates/pages/analysis.hbs")),
     ("pages/analysis_quiz.hbs", include_str!("../../templates/pages/analysis_quiz.hbs")),
+    ("pages/build.hbs", include_str!("../../templates/pages/build.hbs")),
 ];
 
 /// The template `name` for the course at `root`: the course's override or the default.

@@ -515,3 +515,48 @@ async fn a_request_body_that_trickles_in_is_cut_off() {
         "{waited:?}"
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route_with_its_auth_and_errors() {
+    let s = TestServer::start("course-ok").await;
+    let (code, doc) = s.anonymous().get("/api/openapi.json").await;
+    assert_eq!(code, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/login",
+        "/api/quizzes/{id}/attempts",
+        "/api/attempts/{id}/submit",
+        "/api/runs/{id}/rounds",
+        "/api/hr/dashboard",
+    ] {
+        assert!(paths.contains_key(p), "{p} is documented");
+    }
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let responses = op["responses"].as_object().unwrap();
+            let security: Vec<String> = op["security"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|s| s.as_object().unwrap().keys().cloned())
+                .collect();
+            let public = ["/api/login", "/api/issuer", "/api/certificates/{id}"].contains(&path.as_str());
+            if !public {
+                assert!(security.contains(&"session".to_string()), "{method} {path} needs a session");
+                assert!(responses.contains_key("401"), "{method} {path} documents 401");
+            }
+            if method == "post" && path != "/api/login" {
+                assert!(security.contains(&"csrf".to_string()), "{method} {path} needs the CSRF header");
+            }
+            if op.get("requestBody").is_some() {
+                for code in ["400", "415", "422"] {
+                    assert!(responses.contains_key(code), "{method} {path} documents {code}");
+                }
+            }
+        }
+    }
+    assert!(operations >= 30, "{operations} operations");
+}

@@ -11,3 +11,4 @@ mod robustness;
 mod sandbox;
 mod site;
 mod track;
+mod watch;
