@@ -85,6 +85,10 @@ pub struct Verified {
     pub name: String,
     pub holder: String,
     pub valid_from: String,
+    /// RFC 3339, when the credential expires.
+    pub valid_until: Option<String>,
+    /// Where its revocation bit is published: (status list credential URL, index).
+    pub status: Option<(String, u64)>,
 }
 
 /// Checks the proof of a signed credential. With `expected_issuer`, the credential
@@ -138,6 +142,18 @@ pub fn verify(signed: &Value, expected_issuer: Option<&str>) -> Result<Verified,
         name: s("/name"),
         holder: s("/credentialSubject/name"),
         valid_from: s("/validFrom"),
+        valid_until: doc.pointer("/validUntil").and_then(Value::as_str).map(str::to_string),
+        status: doc
+            .pointer("/credentialStatus/statusListCredential")
+            .and_then(Value::as_str)
+            .and_then(|url| {
+                let i = doc
+                    .pointer("/credentialStatus/statusListIndex")
+                    .and_then(Value::as_str)?
+                    .parse()
+                    .ok()?;
+                Some((url.to_string(), i))
+            }),
     })
 }
 
@@ -175,5 +191,53 @@ mod tests {
         let forged = forger.sign(d, "2026-11-23T00:00:00Z");
         assert!(verify(&forged, None).is_ok());
         assert!(verify(&forged, Some(&issuer.did)).unwrap_err().contains("expected issuer"));
+    }
+}
+
+/// The `encodedList` of a W3C Bitstring Status List with `set` bits on: the bitstring
+/// (bit 0 is the first byte's most significant bit), GZIP-compressed, base64url
+/// without padding, with the multibase prefix `u`.
+pub fn encode_status_list(bits: usize, set: &[u64]) -> String {
+    use base64::Engine;
+    use std::io::Write;
+    let mut raw = vec![0u8; bits.div_ceil(8)];
+    for &i in set {
+        if let Some(b) = raw.get_mut((i / 8) as usize) {
+            *b |= 0x80 >> (i % 8);
+        }
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = gz.write_all(&raw);
+    let packed = gz.finish().unwrap_or_default();
+    format!("u{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// Whether bit `index` is set in an `encodedList`.
+pub fn status_bit(encoded: &str, index: u64) -> Result<bool, String> {
+    use base64::Engine;
+    use std::io::Read;
+    let b64 = encoded.strip_prefix('u').ok_or("encodedList is not base64url multibase")?;
+    let packed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(b64.trim_end_matches('='))
+        .map_err(|e| format!("encodedList: {e}"))?;
+    let mut raw = Vec::new();
+    flate2::read::GzDecoder::new(&packed[..])
+        .take(16 * 1024 * 1024)
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("encodedList is not GZIP: {e}"))?;
+    let byte = raw.get((index / 8) as usize).ok_or("the index is outside the status list")?;
+    Ok(byte & (0x80 >> (index % 8)) != 0)
+}
+
+#[cfg(test)]
+mod status_tests {
+    #[test]
+    fn status_bits_round_trip() {
+        let list = super::encode_status_list(131_072, &[0, 7, 94_567]);
+        for (i, set) in [(0, true), (1, false), (7, true), (8, false), (94_567, true), (131_071, false)] {
+            assert_eq!(super::status_bit(&list, i), Ok(set), "bit {i}");
+        }
+        assert!(super::status_bit(&list, 131_072).is_err());
+        assert!(list.len() < 400, "an almost empty list compresses well: {}", list.len());
     }
 }

@@ -41,6 +41,33 @@ pub struct LevelStatus {
     pub held: bool,
     pub previous_met: bool,
     pub requirements: Vec<RequirementStatus>,
+    /// The certificate held for this level, its expiry and, once the renewal window
+    /// is open, what renews it (filled in by the server, which knows the certificates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renewal: Option<Renewal>,
+}
+
+/// What renews an expiring certificate, and how far the learner is.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Renewal {
+    /// Unix ms the window opened; results from then on count.
+    pub window_opens: i64,
+    pub met: bool,
+    pub requirements: Vec<RequirementStatus>,
+}
+
+/// The renewal standing for `level` from results achieved since its window opened.
+pub fn renewal(level: &super::Level, cur: &Curriculum, since_window: &Records, window_opens: i64) -> Renewal {
+    let requirements: Vec<RequirementStatus> = level.renewal.iter().map(|r| status(cur, r, since_window)).collect();
+    Renewal {
+        window_opens,
+        met: !requirements.is_empty() && requirements.iter().all(|r| r.met),
+        requirements,
+    }
 }
 
 /// The lessons a `read` requirement covers: a course's or module's lessons, or one page.
@@ -129,6 +156,9 @@ pub fn evaluate(track: &Track, cur: &Curriculum, rec: &Records) -> Vec<LevelStat
             held,
             previous_met,
             requirements,
+            certificate: None,
+            expires_at: None,
+            renewal: None,
         });
     }
     out

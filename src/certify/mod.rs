@@ -6,8 +6,11 @@
 pub mod credential;
 mod evaluate;
 mod parse;
+pub mod print;
 mod schema;
+pub mod validity;
 
-pub use evaluate::{LevelStatus, Records, RequirementStatus, evaluate, lessons_covered};
+pub use evaluate::{LevelStatus, Records, Renewal, RequirementStatus, evaluate, lessons_covered, renewal};
 pub use parse::{default_rubric, parse_exercise, parse_rubric, parse_track};
 pub use schema::*;
+pub use validity::CertStatus;

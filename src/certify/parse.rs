@@ -286,6 +286,50 @@ struct RawLevel {
     scenarios: BTreeMap<String, Spanned<f64>>,
     #[serde(default)]
     exercises: BTreeMap<String, Spanned<f64>>,
+    valid_months: Option<Spanned<i64>>,
+    renew_window_days: Option<Spanned<i64>>,
+    renew: Option<Spanned<RawRenew>>,
+}
+
+/// Renewal requirements: scores to reach again inside the renewal window.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRenew {
+    #[serde(default)]
+    quizzes: BTreeMap<String, Spanned<f64>>,
+    #[serde(default)]
+    scenarios: BTreeMap<String, Spanned<f64>>,
+    #[serde(default)]
+    exercises: BTreeMap<String, Spanned<f64>>,
+}
+
+/// Scored requirements of one kind, each with the span of its minimum.
+fn scored(
+    file: &Path,
+    text: &str,
+    kind: &str,
+    map: BTreeMap<String, Spanned<f64>>,
+    out: &mut Vec<(Requirement, Range<usize>)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (id, min) in map {
+        let m = *min.get_ref();
+        if !(0.0..=100.0).contains(&m) {
+            diags.push(err(
+                file,
+                text,
+                Some(min.span()),
+                format!("no learner can ever meet `{id} = {m}`: scores go from 0 to 100"),
+                "use a minimum score from 0 to 100",
+            ));
+        }
+        let r = match kind {
+            "quiz" => Requirement::Quiz { id, min: m },
+            "scenario" => Requirement::Scenario { id, min: m },
+            _ => Requirement::Exercise { id, min: m },
+        };
+        out.push((r, min.span()));
+    }
 }
 
 /// Parses the track; requirement ids are checked against the course by the loader.
@@ -295,7 +339,7 @@ pub fn parse_track(file: &Path, text: &str) -> Result<Track, Vec<Diagnostic>> {
             file,
             text,
             e,
-            "certification.toml has id, title, issuer and `[[level]]` tables (id, title, read, quizzes, scenarios, exercises)",
+            "certification.toml has id, title, issuer and `[[level]]` tables (id, title, read, quizzes, scenarios, exercises, valid_months, renew_window_days, [level.renew])",
         )]
     })?;
     let mut diags = Vec::new();
@@ -330,35 +374,67 @@ pub fn parse_track(file: &Path, text: &str) -> Result<Track, Vec<Diagnostic>> {
                 "give every level its own id (lowercase letters, digits, `-`)",
             ));
         }
-        let mut reqs = Vec::new();
-        let mut spans = Vec::new();
-        let mut scored = |kind: &str, map: BTreeMap<String, Spanned<f64>>, diags: &mut Vec<Diagnostic>| {
-            for (id, min) in map {
-                let m = *min.get_ref();
-                if !(0.0..=100.0).contains(&m) {
-                    diags.push(err(
-                        file,
-                        text,
-                        Some(min.span()),
-                        format!("no learner can ever meet `{id} = {m}`: scores go from 0 to 100"),
-                        "use a minimum score from 0 to 100",
-                    ));
-                }
-                spans.push(min.span());
-                reqs.push(match kind {
-                    "quiz" => Requirement::Quiz { id, min: m },
-                    "scenario" => Requirement::Scenario { id, min: m },
-                    _ => Requirement::Exercise { id, min: m },
-                });
-            }
-        };
-        scored("quiz", l.quizzes, &mut diags);
-        scored("scenario", l.scenarios, &mut diags);
-        scored("exercise", l.exercises, &mut diags);
+        let mut list = Vec::new();
+        scored(file, text, "quiz", l.quizzes, &mut list, &mut diags);
+        scored(file, text, "scenario", l.scenarios, &mut list, &mut diags);
+        scored(file, text, "exercise", l.exercises, &mut list, &mut diags);
         for r in l.read {
-            spans.push(r.span());
-            reqs.push(Requirement::Read { id: r.into_inner() });
+            let span = r.span();
+            list.push((Requirement::Read { id: r.into_inner() }, span));
         }
+        let (reqs, spans): (Vec<_>, Vec<_>) = list.into_iter().unzip();
+        let valid_months = match l.valid_months {
+            Some(v) if !(1..=600).contains(v.get_ref()) => {
+                diags.push(err(
+                    file,
+                    text,
+                    Some(v.span()),
+                    format!("`valid_months = {}` is out of range", v.get_ref()),
+                    "give the months a certificate stays valid, 1 to 600 (leave it out for no expiry)",
+                ));
+                None
+            }
+            v => v.map(|v| *v.get_ref() as u32),
+        };
+        let renew_window_days = match l.renew_window_days {
+            Some(v) if !(1..=3650).contains(v.get_ref()) => {
+                diags.push(err(
+                    file,
+                    text,
+                    Some(v.span()),
+                    format!("`renew_window_days = {}` is out of range", v.get_ref()),
+                    "give the days before expiry when renewal opens, 1 to 3650 (default 90)",
+                ));
+                90
+            }
+            v => v.map_or(90, |v| *v.get_ref() as u32),
+        };
+        let mut renew_list = Vec::new();
+        if let Some(r) = l.renew {
+            let (span, r) = (r.span(), r.into_inner());
+            if valid_months.is_none() {
+                diags.push(err(
+                    file,
+                    text,
+                    Some(span.clone()),
+                    format!("level `{}` has renewal requirements but never expires", l.id.get_ref()),
+                    "add `valid_months = 24` (or remove `[level.renew]`)",
+                ));
+            }
+            scored(file, text, "quiz", r.quizzes, &mut renew_list, &mut diags);
+            scored(file, text, "scenario", r.scenarios, &mut renew_list, &mut diags);
+            scored(file, text, "exercise", r.exercises, &mut renew_list, &mut diags);
+            if renew_list.is_empty() {
+                diags.push(err(
+                    file,
+                    text,
+                    Some(span),
+                    "`[level.renew]` lists nothing to do",
+                    "add quizzes, scenarios or exercises with a minimum score, e.g. quizzes = { recert = 70 }",
+                ));
+            }
+        }
+        let (renewal, renewal_spans): (Vec<_>, Vec<_>) = renew_list.into_iter().unzip();
         if reqs.is_empty() {
             diags.push(err(
                 file,
@@ -375,6 +451,10 @@ pub fn parse_track(file: &Path, text: &str) -> Result<Track, Vec<Diagnostic>> {
             previous: l.previous.unwrap_or(i > 0),
             requirements: reqs,
             spans,
+            valid_months,
+            renewal,
+            renewal_spans,
+            renew_window_days,
         });
     }
     if !diags.is_empty() {

@@ -87,6 +87,15 @@ pub struct Level {
     /// Where each requirement was written, for diagnostics.
     #[serde(skip)]
     pub spans: Vec<std::ops::Range<usize>>,
+    /// Months a certificate stays valid; `None`: it does not expire.
+    pub valid_months: Option<u32>,
+    /// What renews a certificate (results achieved inside the renewal window);
+    /// empty: an expiring certificate cannot be renewed, only earned anew by HR's import.
+    pub renewal: Vec<Requirement>,
+    #[serde(skip)]
+    pub renewal_spans: Vec<std::ops::Range<usize>>,
+    /// Days before expiry the renewal window opens (reminders start then too).
+    pub renew_window_days: u32,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]

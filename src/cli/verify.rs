@@ -15,6 +15,9 @@ pub struct Args {
     /// Or take the issuer from this server database (its signing key).
     #[arg(long, conflicts_with = "issuer")]
     pub db: Option<PathBuf>,
+    /// Do not fetch the published status list (revocation is then not checked).
+    #[arg(long)]
+    pub offline: bool,
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
@@ -37,19 +40,64 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
         (None, None) => None,
     };
-    match verify(&doc, pinned.as_deref()) {
-        Ok(v) => {
-            println!("valid signature: 「{}」 for {} (issued {})", v.name, v.holder, v.valid_from);
-            println!("issuer: {}", v.issuer);
-            println!("status online: {}", v.id);
-            if pinned.is_none() {
-                println!("note: the issuer was not pinned; pass --issuer DID (from the verification page) to be sure who signed it");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+    let v = match verify(&doc, pinned.as_deref()) {
+        Ok(v) => v,
         Err(e) => {
             eprintln!("invalid: {e}");
-            Ok(ExitCode::FAILURE)
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    println!("valid signature: 「{}」 for {} (issued {})", v.name, v.holder, v.valid_from);
+    println!("issuer: {}", v.issuer);
+    println!("verification page: {}", v.id);
+    if pinned.is_none() {
+        println!("note: the issuer was not pinned; pass --issuer DID (from the verification page) to be sure who signed it");
+    }
+    let mut ok = true;
+    if let Some(until) = &v.valid_until {
+        let expires = time::OffsetDateTime::parse(until, &time::format_description::well_known::Rfc3339)
+            .with_context(|| format!("validUntil `{until}` is not a date"))?;
+        if expires <= time::OffsetDateTime::now_utc() {
+            eprintln!("invalid: the credential expired on {until}");
+            ok = false;
+        } else {
+            println!("valid until {until}");
         }
     }
+    match (&v.status, a.offline) {
+        (None, _) => println!("status: the credential names no status list"),
+        (Some(_), true) => println!("status: not checked (--offline)"),
+        (Some((url, index)), false) => match revoked(url, *index, &v.issuer) {
+            Ok(true) => {
+                eprintln!("invalid: the issuer has revoked this credential (bit {index} of {url})");
+                ok = false;
+            }
+            Ok(false) => println!("status: not revoked (bit {index} of {url})"),
+            Err(e) => println!("status: could not check revocation at {url}: {e}"),
+        },
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Fetches the status list, checks it is signed by the credential's own issuer, reads the bit.
+fn revoked(url: &str, index: u64, issuer: &str) -> Result<bool, String> {
+    let body = ureq::get(url)
+        .config()
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .build()
+        .call()
+        .map_err(|e| e.to_string())?
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| e.to_string())?;
+    let list: serde_json::Value = serde_json::from_str(&body).map_err(|e| format!("not JSON: {e}"))?;
+    verify(&list, Some(issuer)).map_err(|e| format!("the status list is not signed by the issuer: {e}"))?;
+    if list.pointer("/credentialSubject/statusPurpose").and_then(|p| p.as_str()) != Some("revocation") {
+        return Err("the status list is not a revocation list".into());
+    }
+    let encoded = list
+        .pointer("/credentialSubject/encodedList")
+        .and_then(|p| p.as_str())
+        .ok_or("the status list has no encodedList")?;
+    crate::certify::credential::status_bit(encoded, index)
 }

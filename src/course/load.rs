@@ -317,7 +317,8 @@ impl Loader<'_> {
             return;
         };
         for level in &track.levels {
-            for (r, span) in level.requirements.iter().zip(&level.spans) {
+            let renewal = level.renewal.iter().zip(&level.renewal_spans);
+            for (r, span) in level.requirements.iter().zip(&level.spans).chain(renewal) {
                 let (kind, known, reachable): (&str, Vec<&str>, bool) = match r {
                     Requirement::Quiz { id, .. } => (
                         "quiz",

@@ -2,10 +2,10 @@
 //! moment a learner qualifies, verifying them in public, and the signed credential.
 
 use super::AppState;
-use super::auth::{CsrfSession, Session, random_token};
+use super::auth::{CsrfSession, MaybeSession, Session, random_token};
 use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
-use crate::certify::{LevelStatus, evaluate};
-use crate::store::{CertificateRow, Role, SaveSubmission, SubmissionRow};
+use crate::certify::{CertStatus, LevelStatus, evaluate, renewal, validity};
+use crate::store::{CertificateRow, NewCertificate, Role, SaveSubmission, SubmissionRow};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -29,29 +29,41 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(credential))
         .routes(routes!(revoke))
         .routes(routes!(issuer))
+        .routes(routes!(status_list))
+        .routes(routes!(revoke_many))
+        .route("/certificates/{id}/certificate.pdf", get(certificate_pdf_download))
         .route("/verify/{id}", get(verify_page))
         .route("/certificates/{id}", get(certificate_page))
 }
 
-/// Issues every level the learner now meets and does not hold. Called after each
-/// graded item and whenever progress is read, so a crash between the two is
-/// repaired the next time the learner (or the startup sweep) looks.
+/// Issues every level the learner now meets and does not hold, and renews every
+/// expiring certificate whose renewal requirements are met inside its window.
+/// Called after each graded item and whenever progress is read, so a crash between
+/// the two is repaired the next time the learner (or the startup sweep) looks.
+/// Returns each level's standing and the certificates issued or renewed now.
 pub async fn certify_user(state: &AppState, user_id: i64) -> Result<(Vec<LevelStatus>, Vec<CertificateRow>), ApiError> {
-    let Some(track) = &state.curriculum().track else {
+    let cur = state.curriculum();
+    let Some(track) = &cur.track else {
         return Ok((Vec::new(), Vec::new()));
     };
     let records = state.store.records(user_id, track.id.clone()).await?;
-    let levels = evaluate(track, &state.curriculum(), &records);
+    let levels = evaluate(track, &cur, &records);
     let now = state.clock.now_ms();
-    let due: Vec<(String, String, String)> = levels
+    let due: Vec<NewCertificate> = levels
         .iter()
         .filter(|l| l.met && !l.held)
         .map(|l| {
             let evidence = json!({ "level": l.level, "evaluated_at": now, "requirements": l.requirements });
-            (l.level.clone(), certificate_id(), evidence.to_string())
+            let valid_months = track.levels.iter().find(|x| x.id == l.level).and_then(|x| x.valid_months);
+            NewCertificate {
+                level: l.level.clone(),
+                id: certificate_id(),
+                evidence: evidence.to_string(),
+                expires_at: valid_months.map(|m| validity::add_months(now, m)),
+            }
         })
         .collect();
-    let issued = if due.is_empty() {
+    let mut changed = if due.is_empty() {
         Vec::new()
     } else {
         let issued = state.store.issue_certificates(user_id, track.id.clone(), due, now).await?;
@@ -60,12 +72,44 @@ pub async fn certify_user(state: &AppState, user_id: i64) -> Result<(Vec<LevelSt
         }
         issued
     };
-    let levels = if issued.is_empty() {
+    let mut levels = if changed.is_empty() {
         levels
     } else {
-        evaluate(track, &state.curriculum(), &state.store.records(user_id, track.id.clone()).await?)
+        evaluate(track, &cur, &state.store.records(user_id, track.id.clone()).await?)
     };
-    Ok((levels, issued))
+    // Held certificates: expiry, and renewal once the window is open.
+    for c in state.store.certificates_of(user_id).await? {
+        let (Some(status), Some(level)) = (
+            levels.iter_mut().find(|l| l.level == c.level_id),
+            track.levels.iter().find(|l| l.id == c.level_id),
+        ) else {
+            continue;
+        };
+        status.certificate = Some(c.id.clone());
+        status.expires_at = c.expires_at;
+        let (Some(expires), Some(months)) = (c.expires_at, level.valid_months) else {
+            continue;
+        };
+        let opens = validity::window_opens(expires, level.renew_window_days);
+        if level.renewal.is_empty() || c.revoked_at.is_some() || now < opens {
+            continue;
+        }
+        // Only results from inside this window count, and not those the last renewal used.
+        let since = opens.max(c.renewed_at.unwrap_or(i64::MIN));
+        let rec = state.store.records_since(user_id, track.id.clone(), since).await?;
+        let r = renewal(level, &cur, &rec, since);
+        if r.met {
+            let new_expiry = validity::renewed_expiry(expires, now, months);
+            if let Some(renewed) = state.store.renew_certificate(c.id.clone(), new_expiry, now).await? {
+                tracing::info!(user_id, certificate = %c.id, expires_at = new_expiry, "certificate renewed");
+                status.expires_at = renewed.expires_at;
+                changed.push(renewed);
+                continue;
+            }
+        }
+        status.renewal = Some(r);
+    }
+    Ok((levels, changed))
 }
 
 /// `CB-XXXX-XXXX-XXXX`: 60 random bits in an alphabet without look-alike characters.
@@ -100,11 +144,17 @@ pub struct CertificateView {
     pub level_title: String,
     /// Unix milliseconds.
     pub issued_at: i64,
-    /// `valid` or `revoked`.
-    pub status: String,
+    /// Unix ms it stops being valid; `null`: it does not expire.
+    pub valid_until: Option<i64>,
+    pub renewed_at: Option<i64>,
+    pub status: crate::certify::CertStatus,
     pub revoked_at: Option<i64>,
     pub revoke_reason: Option<String>,
+    /// Brought in by HR from an earlier system.
+    pub imported: bool,
     pub verify_url: String,
+    /// The printable PDF.
+    pub pdf_url: String,
 }
 
 pub fn certificate_json(state: &AppState, c: &CertificateRow) -> CertificateView {
@@ -115,10 +165,14 @@ pub fn certificate_json(state: &AppState, c: &CertificateRow) -> CertificateView
         level: c.level_id.clone(),
         level_title: level_title(state, &c.level_id),
         issued_at: c.issued_at,
-        status: if c.revoked_at.is_some() { "revoked" } else { "valid" }.into(),
+        valid_until: c.expires_at,
+        renewed_at: c.renewed_at,
+        status: c.status(state.clock.now_ms()),
         revoked_at: c.revoked_at,
         revoke_reason: c.revoke_reason.clone(),
+        imported: c.imported,
         verify_url: format!("{}/verify/{}", state.public_url, c.id),
+        pdf_url: format!("{}/certificates/{}/certificate.pdf", state.public_url, c.id),
     }
 }
 
@@ -505,7 +559,10 @@ async fn credential(State(state): State<AppState>, session: Session, ApiPath(id)
     if c.revoked_at.is_some() {
         return Err(ApiError::Conflict("证书已被撤销 (revoked)".into()));
     }
-    let doc = open_badge(&state, &c);
+    let mut doc = open_badge(&state, &c);
+    if c.expires_at.is_none() {
+        doc.as_object_mut().expect("an object").remove("validUntil");
+    }
     let signed = state.issuer.sign(doc, &rfc3339(c.issued_at));
     let body = serde_json::to_string_pretty(&signed).map_err(|e| ApiError::Internal(e.to_string()))?;
     let name = format!("attachment; filename=\"{}.json\"", c.id);
@@ -616,6 +673,14 @@ pub fn open_badge(state: &AppState, c: &CertificateRow) -> Value {
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": { "id": state.issuer.did, "type": ["Profile"], "name": track.map(|t| t.issuer.clone()).unwrap_or_default(), "url": state.public_url },
         "validFrom": rfc3339(c.issued_at),
+        "validUntil": c.expires_at.map(rfc3339),
+        "credentialStatus": {
+            "id": format!("{}/api/status/revocation#{}", state.public_url, c.status_index),
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": c.status_index.to_string(),
+            "statusListCredential": format!("{}/api/status/revocation", state.public_url),
+        },
         "name": level_title(state, &c.level_id),
         "credentialSubject": {
             "type": ["AchievementSubject"],
@@ -636,14 +701,22 @@ fn page_data(state: &AppState, id: &str, c: Option<&CertificateRow>) -> Value {
     let track = cur.track.as_ref();
     match c {
         None => json!({ "found": false, "id": id }),
-        Some(c) => json!({
-            "found": true, "id": c.id, "holder": c.holder, "level_title": level_title(state, &c.level_id),
-            "track_title": track.map(|t| t.title.clone()).unwrap_or_default(),
-            "issuer_name": track.map(|t| t.issuer.clone()).unwrap_or_default(), "issuer_did": state.issuer.did,
-            "issued": date(c.issued_at), "valid": c.revoked_at.is_none(),
-            "status": if c.revoked_at.is_some() { "revoked" } else { "valid" },
-            "revoked": c.revoked_at.map(date), "verify_url": format!("{}/verify/{}", state.public_url, c.id),
-        }),
+        Some(c) => {
+            let status = c.status(state.clock.now_ms());
+            let verify_url = format!("{}/verify/{}", state.public_url, c.id);
+            json!({
+                "found": true, "id": c.id, "holder": c.holder, "level_title": level_title(state, &c.level_id),
+                "track_title": track.map(|t| t.title.clone()).unwrap_or_default(),
+                "issuer_name": track.map(|t| t.issuer.clone()).unwrap_or_default(), "issuer_did": state.issuer.did,
+                "issued": date(c.issued_at), "valid": status == CertStatus::Valid,
+                "status": status.as_str(), "expired": status == CertStatus::Expired, "revoked_flag": status == CertStatus::Revoked,
+                "expires": c.expires_at.map(date), "renewed": c.renewed_at.map(date), "imported": c.imported,
+                "revoked": c.revoked_at.map(date), "revoke_reason": c.revoke_reason,
+                "qr_svg": crate::certify::print::qr_svg(&verify_url, 160),
+                "pdf_url": format!("/certificates/{}/certificate.pdf", c.id),
+                "verify_url": verify_url,
+            })
+        }
     }
 }
 
@@ -660,17 +733,204 @@ async fn verify_page(State(state): State<AppState>, Path(id): Path<String>) -> R
 }
 
 /// The printable certificate (public, like the verification page it links to).
-async fn certificate_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<axum::response::Response, ApiError> {
+async fn certificate_page(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
     match state.store.certificate(id.clone()).await? {
-        Some(c) => Ok(state.pages().render(
-            "certificate",
-            &level_title(&state, &c.level_id),
-            None,
-            None,
-            page_data(&state, &id, Some(&c)),
-        )),
+        Some(c) => {
+            let mut data = page_data(&state, &id, Some(&c));
+            // The holder may add it to their LinkedIn profile.
+            if session.as_ref().is_some_and(|s| s.user.id == c.user_id) && c.status(state.clock.now_ms()) == CertStatus::Valid {
+                data["linkedin_url"] = json!(linkedin_url(&state, &c));
+            }
+            Ok(state.pages().render(
+                "certificate",
+                &level_title(&state, &c.level_id),
+                session.as_ref().map(|s| &s.user),
+                session.as_ref().map(|s| s.csrf.as_str()),
+                data,
+            ))
+        }
         None => Ok(state
             .pages()
             .error(axum::http::StatusCode::NOT_FOUND, "查无此证书", "这个编号不是本系统颁发的证书。")),
+    }
+}
+
+/// LinkedIn's "add licence or certification" form, filled in.
+fn linkedin_url(state: &AppState, c: &CertificateRow) -> String {
+    let cur = state.curriculum();
+    let org = cur.track.as_ref().map(|t| t.issuer.clone()).unwrap_or_default();
+    let ym = |ms: i64| {
+        time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+            .map(|t| (t.year(), u8::from(t.month())))
+            .unwrap_or((1970, 1))
+    };
+    let (iy, im) = ym(c.issued_at);
+    let mut params = vec![
+        ("startTask", "CERTIFICATION_NAME".to_string()),
+        ("name", level_title(state, &c.level_id)),
+        ("organizationName", org),
+        ("issueYear", iy.to_string()),
+        ("issueMonth", im.to_string()),
+        ("certUrl", format!("{}/verify/{}", state.public_url, c.id)),
+        ("certId", c.id.clone()),
+    ];
+    if let Some(e) = c.expires_at {
+        let (ey, em) = ym(e);
+        params.push(("expirationYear", ey.to_string()));
+        params.push(("expirationMonth", em.to_string()));
+    }
+    let query: Vec<String> = params.into_iter().map(|(k, v)| format!("{k}={}", percent_encode(&v))).collect();
+    format!("https://www.linkedin.com/profile/add?{}", query.join("&"))
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The CJK font PDFs are set in, found once (reading it is 20 MB of I/O).
+fn pdf_font() -> Option<&'static crate::certify::print::FontData> {
+    static FONT: std::sync::OnceLock<Option<crate::certify::print::FontData>> = std::sync::OnceLock::new();
+    FONT.get_or_init(crate::certify::print::find_cjk_font).as_ref()
+}
+
+/// One certificate as a printable PDF page.
+pub fn certificate_pdf(state: &AppState, c: &CertificateRow) -> Result<Vec<u8>, ApiError> {
+    let font = pdf_font().ok_or_else(|| {
+        ApiError::Unavailable(
+            "服务器上没有可用的中文字体，无法生成 PDF；请安装 fonts-noto-cjk 或设置 CERTBOOK_PDF_FONT (no CJK font)".into(),
+        )
+    })?;
+    let cur = state.curriculum();
+    let status = c.status(state.clock.now_ms());
+    let p = crate::certify::print::Printable {
+        holder: c.holder.clone(),
+        title: level_title(state, &c.level_id),
+        organisation: cur.track.as_ref().map(|t| t.issuer.clone()).unwrap_or_default(),
+        issued: day(c.issued_at),
+        valid_until: c.expires_at.map(day),
+        id: c.id.clone(),
+        verify_url: format!("{}/verify/{}", state.public_url, c.id),
+        status_note: match status {
+            CertStatus::Valid => None,
+            CertStatus::Expired => Some("已过期".into()),
+            CertStatus::Revoked => Some("已撤销".into()),
+        },
+    };
+    crate::certify::print::certificate_pdf(&p, font).map_err(|e| ApiError::Internal(format!("PDF: {e}")))
+}
+
+/// `2026-11-23`.
+pub fn day(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .map(|t| format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_default()
+}
+
+/// Public, like the printable page: the certificate as a PDF download.
+async fn certificate_pdf_download(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let c = state
+        .store
+        .certificate(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("没有这张证书 (no such certificate)".into()))?;
+    let st = state.clone();
+    let pdf = tokio::task::spawn_blocking(move || certificate_pdf(&st, &c).map(|b| (b, c.id)))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.pdf\"", pdf.1)),
+        ],
+        pdf.0,
+    )
+        .into_response())
+}
+
+/// The W3C Bitstring Status List of revocations, signed like the credentials: a
+/// verifier checks a credential's bit here without telling us which one it holds.
+#[utoipa::path(get, path = "/api/status/revocation", tag = "certificates",
+    responses((status = 200, description = "a signed BitstringStatusListCredential", content_type = "application/json", body = Object)))]
+async fn status_list(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let set = state.store.revoked_slots().await?;
+    let url = format!("{}/api/status/revocation", state.public_url);
+    let now = rfc3339(state.clock.now_ms());
+    let doc = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": { "id": state.issuer.did, "type": ["Profile"] },
+        "validFrom": now,
+        "credentialSubject": {
+            "id": format!("{url}#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": crate::certify::credential::encode_status_list(crate::store::STATUS_LIST_BITS as usize, &set),
+        }
+    });
+    let signed = state.issuer.sign(doc, &now);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            // Verifiers may cache it briefly; a revocation shows within a minute.
+            (header::CACHE_CONTROL, "public, max-age=60"),
+        ],
+        Json(signed),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct BulkRevokeBody {
+    /// Certificate ids; unknown ids refuse the whole request.
+    ids: Vec<String>,
+    reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct BulkRevoked {
+    revoked: usize,
+}
+
+/// Admins: revokes many certificates with one reason, all or none.
+#[utoipa::path(post, path = "/api/admin/certificates/revoke", tag = "certificates", security(("session" = [], "csrf" = [])),
+    request_body = BulkRevokeBody,
+    responses((status = 200, body = BulkRevoked), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn revoke_many(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+    ApiJson(b): ApiJson<BulkRevokeBody>,
+) -> Result<Json<BulkRevoked>, ApiError> {
+    session.require(&[])?;
+    let reason = b.reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::Unprocessable("撤销需要写明原因（最多 500 字）".into()));
+    }
+    if b.ids.is_empty() || b.ids.len() > 10_000 {
+        return Err(ApiError::Unprocessable("请列出 1～10000 个证书编号".into()));
+    }
+    match state.store.revoke_many(b.ids, reason, state.clock.now_ms()).await? {
+        Ok(n) => {
+            tracing::info!(count = n, by = session.user.id, "certificates revoked in bulk");
+            Ok(Json(BulkRevoked { revoked: n }))
+        }
+        Err(missing) => Err(ApiError::Unprocessable(format!(
+            "没有这些证书，未撤销任何证书：{} (unknown ids; nothing revoked)",
+            missing.join(", ")
+        ))),
     }
 }

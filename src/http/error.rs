@@ -22,6 +22,8 @@ pub enum ApiError {
     Unprocessable(String),
     #[error("{0}")]
     TooManyRequests(String),
+    #[error("{0}")]
+    Unavailable(String),
     #[error("服务器内部错误，请稍后再试 (internal error)")]
     Internal(String),
 }
@@ -36,6 +38,7 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

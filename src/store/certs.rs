@@ -56,11 +56,50 @@ pub struct CertificateRow {
     pub revoke_reason: Option<String>,
     /// The holder's display name.
     pub holder: String,
+    /// When it stops being valid, if its level expires.
+    pub expires_at: Option<i64>,
+    /// The last renewal.
+    pub renewed_at: Option<i64>,
+    /// Its bit in the published status list.
+    pub status_index: i64,
+    /// Brought in from an earlier system by HR, not earned here.
+    pub imported: bool,
 }
 
-const CERT_SELECT: &str =
-    "SELECT c.id, c.user_id, c.track_id, c.level_id, c.issued_at, c.evidence, c.revoked_at, c.revoke_reason, u.display_name
+impl CertificateRow {
+    pub fn status(&self, now: i64) -> crate::certify::CertStatus {
+        crate::certify::CertStatus::of(self.revoked_at, self.expires_at, now)
+    }
+}
+
+const CERT_SELECT: &str = "SELECT c.id, c.user_id, c.track_id, c.level_id, c.issued_at, c.evidence, c.revoked_at, c.revoke_reason,
+            u.display_name, c.expires_at, c.renewed_at, c.status_index, c.imported
      FROM certificates c JOIN users u ON u.id = c.user_id";
+
+/// Bits in the published status list: the 16 KB minimum the W3C Bitstring Status
+/// List asks for, so a verifier fetching it learns nothing from its size.
+pub const STATUS_LIST_BITS: i64 = 131_072;
+
+/// A free, random slot in the status list (random, so slots do not reveal issue order).
+pub fn free_status_index(tx: &Connection) -> rusqlite::Result<i64> {
+    loop {
+        let i = (rand::random::<u64>() % STATUS_LIST_BITS as u64) as i64;
+        let used: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM certificates WHERE status_index = ?1)", [i], |r| {
+            r.get(0)
+        })?;
+        if !used {
+            return Ok(i);
+        }
+    }
+}
+
+/// One certificate to issue.
+pub struct NewCertificate {
+    pub level: String,
+    pub id: String,
+    pub evidence: String,
+    pub expires_at: Option<i64>,
+}
 
 fn row_cert(r: &Row) -> rusqlite::Result<CertificateRow> {
     Ok(CertificateRow {
@@ -73,6 +112,10 @@ fn row_cert(r: &Row) -> rusqlite::Result<CertificateRow> {
         revoked_at: r.get(6)?,
         revoke_reason: r.get(7)?,
         holder: r.get(8)?,
+        expires_at: r.get(9)?,
+        renewed_at: r.get(10)?,
+        status_index: r.get(11)?,
+        imported: r.get(12)?,
     })
 }
 
@@ -84,20 +127,29 @@ pub enum SaveSubmission {
 
 /// Reads everything certification is decided from, in one snapshot.
 pub fn records(c: &Connection, user_id: i64, track_id: &str) -> rusqlite::Result<Records> {
+    records_since(c, user_id, track_id, i64::MIN)
+}
+
+/// Like [`records`], counting only results achieved at or after `since` (renewal windows).
+pub fn records_since(c: &Connection, user_id: i64, track_id: &str, since: i64) -> rusqlite::Result<Records> {
     let mut rec = Records::default();
-    let mut q = c.prepare_cached("SELECT quiz_id, MAX(percent) FROM attempts WHERE user_id = ?1 AND status = 'graded' GROUP BY quiz_id")?;
-    for row in q.query_map([user_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
+    let mut q = c.prepare_cached(
+        "SELECT quiz_id, MAX(percent) FROM attempts WHERE user_id = ?1 AND status = 'graded' AND submitted_at >= ?2 GROUP BY quiz_id",
+    )?;
+    for row in q.query_map(params![user_id, since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
         let (k, v) = row?;
         rec.quiz_best.insert(k, v);
     }
-    let mut q =
-        c.prepare_cached("SELECT scenario_id, MAX(score) FROM runs WHERE user_id = ?1 AND status = 'finished' GROUP BY scenario_id")?;
-    for row in q.query_map([user_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
+    let mut q = c.prepare_cached(
+        "SELECT scenario_id, MAX(score) FROM runs WHERE user_id = ?1 AND status = 'finished' AND finished_at >= ?2 GROUP BY scenario_id",
+    )?;
+    for row in q.query_map(params![user_id, since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
         let (k, v) = row?;
         rec.scenario_best.insert(k, v);
     }
-    let mut q = c.prepare_cached("SELECT exercise_id, total FROM submissions WHERE user_id = ?1 AND status = 'graded'")?;
-    for row in q.query_map([user_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
+    let mut q =
+        c.prepare_cached("SELECT exercise_id, total FROM submissions WHERE user_id = ?1 AND status = 'graded' AND graded_at >= ?2")?;
+    for row in q.query_map(params![user_id, since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
         let (k, v) = row?;
         rec.exercise_score.insert(k, v);
     }
@@ -221,23 +273,53 @@ impl Store {
         self.read(move |c| Ok(records(c, user_id, &track_id)?)).await
     }
 
+    pub async fn records_since(&self, user_id: i64, track_id: String, since: i64) -> Result<Records, StoreError> {
+        self.read(move |c| Ok(records_since(c, user_id, &track_id, since)?)).await
+    }
+
+    /// Extends a certificate to `expires_at` (same id); false if it is revoked or gone.
+    pub async fn renew_certificate(&self, id: String, expires_at: i64, now: i64) -> Result<Option<CertificateRow>, StoreError> {
+        self.write(move |tx| {
+            let n = tx
+                .prepare_cached(
+                    "UPDATE certificates SET expires_at = ?2, renewed_at = ?3, reminded_for = NULL WHERE id = ?1 AND revoked_at IS NULL",
+                )?
+                .execute(params![id, expires_at, now])?;
+            if n == 0 {
+                return Ok(None);
+            }
+            Ok(Some(
+                tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?
+                    .query_row([&id], row_cert)?,
+            ))
+        })
+        .await
+    }
+
     /// Issues the given levels that the learner does not hold yet; returns the
     /// certificates newly issued. Idempotent: the unique key turns repeats into no-ops.
     pub async fn issue_certificates(
         &self,
         user_id: i64,
         track_id: String,
-        levels: Vec<(String, String, String)>,
+        levels: Vec<NewCertificate>,
         now: i64,
     ) -> Result<Vec<CertificateRow>, StoreError> {
         self.write(move |tx| {
             let mut issued = Vec::new();
-            for (level, id, evidence) in levels {
+            for c in levels {
+                let slot = free_status_index(tx)?;
                 let n = tx
-                    .prepare_cached("INSERT OR IGNORE INTO certificates (id, user_id, track_id, level_id, issued_at, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-                    .execute(params![id, user_id, track_id, level, now, evidence])?;
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, expires_at, status_index)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute(params![c.id, user_id, track_id, c.level, now, c.evidence, c.expires_at, slot])?;
                 if n == 1 {
-                    issued.push(tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?.query_row([&id], row_cert)?);
+                    issued.push(
+                        tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?
+                            .query_row([&c.id], row_cert)?,
+                    );
                 }
             }
             Ok(issued)
@@ -259,6 +341,44 @@ impl Store {
             let mut q = c.prepare_cached(&format!("{CERT_SELECT} WHERE c.user_id = ?1 ORDER BY c.issued_at, c.id"))?;
             let rows = q.query_map([user_id], row_cert)?.collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
+        })
+        .await
+    }
+
+    /// The status-list slots of every revoked certificate.
+    pub async fn revoked_slots(&self) -> Result<Vec<u64>, StoreError> {
+        self.read(|c| {
+            let mut q =
+                c.prepare_cached("SELECT status_index FROM certificates WHERE revoked_at IS NOT NULL AND status_index IS NOT NULL")?;
+            let rows = q.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows.into_iter().map(|i| i as u64).collect())
+        })
+        .await
+    }
+
+    /// Revokes every listed certificate with one reason, all or none: the ids that do
+    /// not exist come back as the error.
+    pub async fn revoke_many(&self, ids: Vec<String>, reason: String, now: i64) -> Result<Result<usize, Vec<String>>, StoreError> {
+        self.write(move |tx| {
+            let missing: Vec<String> = ids
+                .iter()
+                .filter(|id| {
+                    !tx.query_row("SELECT EXISTS (SELECT 1 FROM certificates WHERE id = ?1)", [id], |r| {
+                        r.get::<_, bool>(0)
+                    })
+                    .unwrap_or(false)
+                })
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                return Ok(Err(missing));
+            }
+            let mut q =
+                tx.prepare_cached("UPDATE certificates SET revoked_at = COALESCE(revoked_at, ?2), revoke_reason = ?3 WHERE id = ?1")?;
+            for id in &ids {
+                q.execute(params![id, now, reason])?;
+            }
+            Ok(Ok(ids.len()))
         })
         .await
     }

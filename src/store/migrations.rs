@@ -159,6 +159,29 @@ UPDATE users SET first_active_at = (
         UNION ALL SELECT MIN(read_at) FROM lesson_reads l WHERE l.user_id = users.id));
 "#,
         ),
+        M::up(
+            r#"
+-- Certification operations: expiry and renewal, a slot in the published status
+-- list, certificates imported from earlier systems, expiry reminders, and an audit
+-- log of actions on people's records.
+ALTER TABLE certificates ADD COLUMN expires_at INTEGER;
+ALTER TABLE certificates ADD COLUMN renewed_at INTEGER;
+ALTER TABLE certificates ADD COLUMN status_index INTEGER;
+ALTER TABLE certificates ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE certificates ADD COLUMN reminded_for INTEGER;
+UPDATE certificates SET status_index = rowid;
+CREATE UNIQUE INDEX certificates_status_slot ON certificates (status_index);
+CREATE INDEX certificates_by_expiry ON certificates (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor_id INTEGER,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+"#,
+        ),
     ])
 }
 

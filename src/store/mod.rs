@@ -12,7 +12,7 @@ mod sessions;
 mod users;
 
 pub use attempts::{AttemptRow, NewAttempt, QuizSummaryRow, StartOutcome, SubmitOutcome};
-pub use certs::{CertificateRow, SaveSubmission, SubmissionRow};
+pub use certs::{CertificateRow, NewCertificate, STATUS_LIST_BITS, SaveSubmission, SubmissionRow};
 pub use hr::{BestRow, Cohort, Filter, Histogram, NewLearner, export_certificates, export_learners, record_result};
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
 pub use users::{Role, User, upsert_user};

@@ -59,9 +59,10 @@ impl TestServer {
                 .unwrap();
         }
         let clock = Clock::manual(1_800_000_000_000);
-        let state = AppState::new(cur, store.clone(), site, clock.clone()).unwrap();
+        let mut state = AppState::new(cur, store.clone(), site, clock.clone()).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        state.public_url = base.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(certbook::http::serve(listener, state, async {
             let _ = rx.await;

@@ -2,6 +2,7 @@
 
 mod browser;
 mod certify;
+mod certops;
 mod check;
 mod harness;
 mod hr;
