@@ -383,32 +383,27 @@ pub fn parse_track(file: &Path, text: &str) -> Result<Track, Vec<Diagnostic>> {
             list.push((Requirement::Read { id: r.into_inner() }, span));
         }
         let (reqs, spans): (Vec<_>, Vec<_>) = list.into_iter().unzip();
-        let valid_months = match l.valid_months {
-            Some(v) if !(1..=600).contains(v.get_ref()) => {
-                diags.push(err(
-                    file,
-                    text,
-                    Some(v.span()),
-                    format!("`valid_months = {}` is out of range", v.get_ref()),
-                    "give the months a certificate stays valid, 1 to 600 (leave it out for no expiry)",
-                ));
+        let mut bounded = |v: Option<Spanned<i64>>, range: std::ops::RangeInclusive<i64>, name: &str, help: &str| match v {
+            Some(v) if !range.contains(v.get_ref()) => {
+                let msg = format!("`{name} = {}` is out of range", v.get_ref());
+                diags.push(err(file, text, Some(v.span()), msg, help));
                 None
             }
             v => v.map(|v| *v.get_ref() as u32),
         };
-        let renew_window_days = match l.renew_window_days {
-            Some(v) if !(1..=3650).contains(v.get_ref()) => {
-                diags.push(err(
-                    file,
-                    text,
-                    Some(v.span()),
-                    format!("`renew_window_days = {}` is out of range", v.get_ref()),
-                    "give the days before expiry when renewal opens, 1 to 3650 (default 90)",
-                ));
-                90
-            }
-            v => v.map_or(90, |v| *v.get_ref() as u32),
-        };
+        let valid_months = bounded(
+            l.valid_months,
+            1..=600,
+            "valid_months",
+            "give the months a certificate stays valid, 1 to 600 (leave it out for no expiry)",
+        );
+        let renew_window_days = bounded(
+            l.renew_window_days,
+            1..=3650,
+            "renew_window_days",
+            "give the days before expiry when renewal opens, 1 to 3650 (default 90)",
+        )
+        .unwrap_or(90);
         let mut renew_list = Vec::new();
         if let Some(r) = l.renew {
             let (span, r) = (r.span(), r.into_inner());

@@ -575,9 +575,13 @@ async fn credential(State(state): State<AppState>, session: Session, ApiPath(id)
     ))
 }
 
+/// Unix ms as a UTC date-time (whole seconds).
+fn utc(ms: i64) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000).ok()
+}
+
 pub fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-        .ok()
+    utc(ms)
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
 }
@@ -637,13 +641,13 @@ async fn issuer(State(state): State<AppState>) -> Json<IssuerView> {
 
 /// `2026 年 11 月 23 日 14:05 (UTC)`.
 pub fn date_time(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+    utc(ms)
         .map(|t| format!("{} {:02}:{:02} (UTC)", date(ms), t.hour(), t.minute()))
         .unwrap_or_default()
 }
 
 fn date(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+    utc(ms)
         .map(|t| format!("{} 年 {} 月 {} 日", t.year(), u8::from(t.month()), t.day()))
         .unwrap_or_default()
 }
@@ -712,7 +716,6 @@ fn page_data(state: &AppState, id: &str, c: Option<&CertificateRow>) -> Value {
                 "status": status.as_str(), "expired": status == CertStatus::Expired, "revoked_flag": status == CertStatus::Revoked,
                 "expires": c.expires_at.map(date), "renewed": c.renewed_at.map(date), "imported": c.imported,
                 "revoked": c.revoked_at.map(date), "revoke_reason": c.revoke_reason,
-                "qr_svg": crate::certify::print::qr_svg(&verify_url, 160),
                 "pdf_url": format!("/certificates/{}/certificate.pdf", c.id),
                 "verify_url": verify_url,
             })
@@ -741,6 +744,7 @@ async fn certificate_page(
     match state.store.certificate(id.clone()).await? {
         Some(c) => {
             let mut data = page_data(&state, &id, Some(&c));
+            data["qr_svg"] = json!(crate::certify::print::qr_svg(&format!("{}/verify/{}", state.public_url, c.id), 160));
             // The holder may add it to their LinkedIn profile.
             if session.as_ref().is_some_and(|s| s.user.id == c.user_id) && c.status(state.clock.now_ms()) == CertStatus::Valid {
                 data["linkedin_url"] = json!(linkedin_url(&state, &c));
@@ -763,11 +767,7 @@ async fn certificate_page(
 fn linkedin_url(state: &AppState, c: &CertificateRow) -> String {
     let cur = state.curriculum();
     let org = cur.track.as_ref().map(|t| t.issuer.clone()).unwrap_or_default();
-    let ym = |ms: i64| {
-        time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-            .map(|t| (t.year(), u8::from(t.month())))
-            .unwrap_or((1970, 1))
-    };
+    let ym = |ms: i64| utc(ms).map(|t| (t.year(), u8::from(t.month()))).unwrap_or((1970, 1));
     let (iy, im) = ym(c.issued_at);
     let mut params = vec![
         ("startTask", "CERTIFICATION_NAME".to_string()),
@@ -831,7 +831,7 @@ pub fn certificate_pdf(state: &AppState, c: &CertificateRow) -> Result<Vec<u8>, 
 
 /// `2026-11-23`.
 pub fn day(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+    utc(ms)
         .map(|t| format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
         .unwrap_or_default()
 }

@@ -226,16 +226,7 @@ fn serde_urlencoded(q: &FilterQuery) -> String {
         ("to", &q.to),
     ] {
         if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
-            let enc: String = v
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
+            let enc = super::certify::percent_encode(v);
             parts.push(format!("{k}={enc}"));
         }
     }

@@ -80,6 +80,21 @@ async fn results_from_before_the_window_do_not_renew() {
     assert_eq!(certificate(&s, &id).await["valid_until"], until);
 }
 
+/// Runs `certbook verify` on a credential file, pinning the issuer.
+async fn verify_cli(path: &std::path::Path, did: &str) -> std::process::Output {
+    let (path, did) = (path.to_path_buf(), did.to_string());
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
+            .arg("verify")
+            .arg(path)
+            .args(["--issuer", &did])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
 fn status_bit(list: &Value, index: &str) -> bool {
     let encoded = list["credentialSubject"]["encodedList"].as_str().unwrap();
     certbook::certify::credential::status_bit(encoded, index.parse().unwrap()).unwrap()
@@ -105,17 +120,8 @@ async fn a_revoked_credential_has_its_bit_set_in_the_signed_status_list_and_veri
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cred.json");
     std::fs::write(&path, cred.to_string()).unwrap();
-    let (p1, did) = (path.clone(), issuer["id"].as_str().unwrap().to_string());
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
-            .arg("verify")
-            .arg(p1)
-            .args(["--issuer", &did])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let did = issuer["id"].as_str().unwrap().to_string();
+    let out = verify_cli(&path, &did).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("not revoked"));
 
@@ -145,18 +151,7 @@ async fn a_revoked_credential_has_its_bit_set_in_the_signed_status_list_and_veri
     assert!(status_bit(&s.anonymous().get("/api/status/revocation").await.1, &index));
     assert_eq!(certificate(&s, &id).await["status"], "revoked");
 
-    let p2 = path.clone();
-    let did = issuer["id"].as_str().unwrap().to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
-            .arg("verify")
-            .arg(p2)
-            .args(["--issuer", &did])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let out = verify_cli(&path, &did).await;
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("revoked"),
