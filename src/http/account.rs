@@ -157,7 +157,7 @@ async fn login_api(
 ) -> Result<Response, ApiError> {
     let ip = Some(addr.ip());
     let Some(user) = auth::authenticate(&state, &b.username, b.password, ip).await? else {
-        return Err(ApiError::Unauthorized);
+        return Err(ApiError::BadCredentials);
     };
     let (token, csrf) = auth::start_session(&state, &user).await?;
     let mut r = Json(SessionInfo { user, csrf }).into_response();

@@ -12,6 +12,8 @@ pub enum ApiError {
     BadRequest(String),
     #[error("请先登录 (login required)")]
     Unauthorized,
+    #[error("登录失败：用户名或密码不正确 (wrong username or password)")]
+    BadCredentials,
     #[error("没有权限访问 (forbidden for your role)")]
     Forbidden,
     #[error("{0}")]
@@ -32,7 +34,7 @@ impl ApiError {
     pub fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
