@@ -118,10 +118,12 @@ async fn start(
     let quiz = find_quiz(&state, &id)?;
     let now = state.clock.now_ms();
     let seed = rand::random::<u64>() >> 1; // fits SQLite's signed integer
+    // Read outside the start transaction: a race only weakens the preference for unseen questions.
+    let seen = state.store.question_usage(session.user.id, quiz.id.clone()).await?;
     let new = NewAttempt {
         id: random_token(),
         seed,
-        question_ids: quiz::draw_questions(&quiz, seed),
+        question_ids: quiz::draw_questions(&quiz, seed, &seen),
         deadline_at: quiz.time_limit.map(|s| now + s as i64 * 1000),
     };
     match state

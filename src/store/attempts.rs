@@ -3,6 +3,7 @@
 
 use super::{Store, StoreError};
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::HashMap;
 
 /// A stored attempt.
 #[derive(Clone, Debug)]
@@ -176,6 +177,21 @@ impl Store {
             )?;
             super::hr::record_result(tx, user_id, "quiz", &row.quiz_id, percent, now)?;
             Ok(Ok(SubmitOutcome::Graded(get(tx, &attempt_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)))
+        })
+        .await
+    }
+
+    /// How often the learner has been shown each question of the quiz, over all their attempts.
+    pub async fn question_usage(&self, user_id: i64, quiz_id: String) -> Result<HashMap<String, u32>, StoreError> {
+        self.read(move |c| {
+            let mut q = c.prepare_cached("SELECT question_ids FROM attempts WHERE user_id = ?1 AND quiz_id = ?2")?;
+            let mut seen = HashMap::new();
+            for ids in q.query_map(params![user_id, quiz_id], |r| r.get::<_, String>(0))? {
+                for id in serde_json::from_str::<Vec<String>>(&ids?).unwrap_or_default() {
+                    *seen.entry(id).or_insert(0) += 1;
+                }
+            }
+            Ok(seen)
         })
         .await
     }

@@ -257,8 +257,15 @@
     var form = el("form", { class: "cb-attempt", novalidate: "" });
     var readers = [];
     self.prompts = {};
+    self.labels = {};
     a.questions.forEach(function (q, i) {
       self.prompts[q.id] = q.prompt;
+      // Options are shown in a shuffled order under positional letters, but each keeps
+      // its authored letter as its key: results name an option by what the page showed.
+      var shown = {};
+      (q.options || []).forEach(function (o, j) { shown[o.key] = String.fromCharCode(65 + j); });
+      (q.items || []).concat(q.right || []).forEach(function (o) { shown[o.key] = o.text; });
+      self.labels[q.id] = shown;
       var fs = el("fieldset", { "data-question": q.id });
       fs.appendChild(el("legend", { text: (i + 1) + ". " + q.prompt + "（" + q.points + " " + T.points + "）" }));
       readers.push([q.id, self.renderQuestion(fs, q, draft[q.id], a.id)]);
@@ -316,10 +323,10 @@
     if (q.type === "single" || q.type === "multiple" || q.type === "truefalse") {
       var opts = q.type === "truefalse" ? [{ key: true, text: T.true_ }, { key: false, text: T.false_ }] : q.options;
       var kind = q.type === "multiple" ? "checkbox" : "radio";
-      var inputs = opts.map(function (o) {
+      var inputs = opts.map(function (o, j) {
         var input = el("input", { type: kind, name: name, value: String(o.key) });
         if (saved !== undefined && (q.type === "multiple" ? saved.indexOf(o.key) >= 0 : saved === o.key)) input.checked = true;
-        fs.appendChild(el("label", null, [input, " " + (q.type === "truefalse" ? "" : o.key + ". ") + o.text]));
+        fs.appendChild(el("label", null, [input, " " + (q.type === "truefalse" ? "" : String.fromCharCode(65 + j) + ". ") + o.text]));
         return [input, o.key];
       });
       return function () {
@@ -378,11 +385,15 @@
 
   Quiz.prototype.renderResult = function (r) {
     var prompts = this.prompts || {};
+    var labels = this.labels || {};
     var box = el("div", { class: "cb-result " + (r.passed ? "cb-pass" : "cb-fail"), "data-cb-result": r.passed ? "pass" : "fail", role: "status" });
     box.appendChild(el("p", null, [el("strong", { text: (r.passed ? T.passed : T.failed) + " · " + T.score + " " + r.percent + "%" }), "（" + r.score + " / " + r.max_score + " " + T.points + "）"]));
     var list = el("ol");
     r.questions.forEach(function (q) {
-      var key = Array.isArray(q.correct_answer) ? q.correct_answer.join(" ") : (q.correct_answer === true ? T.true_ : q.correct_answer === false ? T.false_ : String(q.correct_answer));
+      var shown = labels[q.id] || {};
+      var name = function (k) { return shown[k] !== undefined ? shown[k] : String(k); };
+      var names = Array.isArray(q.correct_answer) ? q.correct_answer.map(name) : null;
+      var key = names ? names.join(names.every(function (t) { return t.length === 1; }) ? " " : "、") : (q.correct_answer === true ? T.true_ : q.correct_answer === false ? T.false_ : name(q.correct_answer));
       var prompt = prompts[q.id];
       list.appendChild(el("li", { class: q.correct ? "cb-q-right" : "cb-q-wrong" }, [
         prompt ? el("div", { class: "cb-result-prompt", text: prompt }) : null,

@@ -105,6 +105,10 @@ pub struct Client {
 }
 
 impl Client {
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self.http.get(format!("{}{}", self.base, path)).send().await.unwrap();
         decode(r).await

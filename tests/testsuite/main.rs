@@ -3,6 +3,7 @@
 mod browser;
 mod certify;
 mod check;
+mod exam;
 mod harness;
 mod hr;
 mod http;
