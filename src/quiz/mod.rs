@@ -2,6 +2,7 @@
 //! drawing an attempt's questions, and grading. All pure functions: no IO, no SQL.
 
 pub mod analysis;
+pub mod exam;
 mod grade;
 mod parse;
 mod schema;

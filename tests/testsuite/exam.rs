@@ -143,7 +143,6 @@ async fn exam_draw_prefers_questions_the_learner_has_not_seen() {
     assert_eq!(third.len(), 5);
 }
 
-#[allow(dead_code)]
 async fn put_json(c: &Client, path: &str, body: &Value) -> (u16, Value) {
     let r = c
         .http
@@ -156,4 +155,131 @@ async fn put_json(c: &Client, path: &str, body: &Value) -> (u16, Value) {
     let status = r.status().as_u16();
     let text = r.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The harness clock starts at 1_800_000_000_000 ms = 2027-01-15T08:00:00Z.
+const HOUR: i64 = 3_600_000;
+
+#[tokio::test]
+async fn exam_window_refuses_early_starts_and_keeps_late_answers_ungraded() {
+    // Opens at T0 + 1 h, closes at T0 + 3 h.
+    let head = "shuffle = false\nopens = 2027-01-15T09:00:00Z\ncloses = \"2027-01-15T11:00:00+00:00\"";
+    let (s, _dir) = server_with(&[("window", bank("window", head, 3))]).await;
+    let alice = s.login("alice").await;
+    let bob = s.login("bob").await;
+    let (code, body) = alice.start("window").await;
+    assert_eq!(code, 409, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("尚未开放"), "{body}");
+    s.clock.advance(HOUR + 1);
+    let (code, a) = alice.start("window").await;
+    assert_eq!(code, 201, "{a}");
+    let (_, b) = bob.start("window").await;
+    // Bob saves two right answers; neither submits before the close.
+    let (code, saved) = put_json(
+        &bob,
+        &format!("/api/attempts/{}/answers", attempt_id(&b)),
+        &json!({ "answers": { "q1": "B", "q2": "C" } }),
+    )
+    .await;
+    assert_eq!((code, saved["saved"].as_u64()), (200, Some(2)), "{saved}");
+    s.clock.advance(2 * HOUR + 10_000); // past the close and the 3 s network grace
+    // Alice's answer after the close is stored, not graded, and does not count.
+    let (code, body) = alice.submit(&attempt_id(&a), json!({ "q1": "B", "q2": "C", "q3": "D" })).await;
+    assert_eq!(code, 409, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("不计分"), "{body}");
+    let (_, stored) = alice.get(&format!("/api/attempts/{}", attempt_id(&a))).await;
+    assert_eq!(stored["status"], "late", "{stored}");
+    assert!(stored.get("score").is_none() && stored["questions"].is_null(), "{stored}");
+    let row = s.store.attempt(attempt_id(&a)).await.unwrap().unwrap();
+    assert!(row.late_answers.unwrap().contains("\"q3\":\"D\""));
+    assert_eq!(alice.get("/api/quizzes/window").await.1["best_percent"], Value::Null);
+    // Bob's open attempt counts as submitted at the close, graded from his autosave.
+    let (_, stored) = bob.get(&format!("/api/attempts/{}", attempt_id(&b))).await;
+    assert_eq!(stored["status"], "graded", "{stored}");
+    assert_eq!(stored["score"], 2.0);
+    let (code, _) = alice.start("window").await;
+    assert_eq!(code, 409, "no new attempt after the close");
+}
+
+#[tokio::test]
+async fn exam_time_limit_auto_submits_the_autosaved_answers() {
+    let (s, _dir) = server_with(&[("clocked", bank("clocked", "time_limit = 600", 4))]).await;
+    let alice = s.login("alice").await;
+    let (_, a) = alice.start("clocked").await;
+    let id = attempt_id(&a);
+    let path = format!("/api/attempts/{id}/answers");
+    let (code, _) = put_json(&alice, &path, &json!({ "answers": { "q1": "B", "q2": "A" } })).await;
+    assert_eq!(code, 200);
+    // Idempotent: the same save again changes nothing.
+    let (code, _) = put_json(&alice, &path, &json!({ "answers": { "q1": "B", "q2": "A" } })).await;
+    assert_eq!(code, 200);
+    let (code, bad) = put_json(&alice, &path, &json!({ "answers": { "q9": "B" } })).await;
+    assert_eq!(code, 422, "{bad}");
+    s.clock.advance(700_000);
+    // Nothing ran at the deadline; the next read finalises the attempt from the autosave.
+    let (_, stored) = alice.get(&format!("/api/attempts/{id}")).await;
+    assert_eq!(stored["status"], "graded", "{stored}");
+    assert_eq!(stored["score"], 1.0, "q1 right, q2 wrong: {stored}");
+    assert_eq!(alice.get("/api/quizzes/clocked").await.1["best_percent"], 25.0);
+    let (code, _) = put_json(&alice, &path, &json!({ "answers": {} })).await;
+    assert_eq!(code, 409, "saving into an ended attempt");
+}
+
+#[tokio::test]
+async fn exam_override_gives_one_learner_extra_time_and_attempts() {
+    let (s, _dir) = server_with(&[("acc", bank("acc", "time_limit = 600\nattempts = 1", 2))]).await;
+    let alice = s.login("alice").await;
+    let bob = s.login("bob").await;
+    let alice_id = alice.get("/api/me").await.1["user"]["id"].as_i64().unwrap();
+    let ivy = s.login("ivy").await;
+    let (code, o) = put_json(
+        &ivy,
+        "/api/instructor/quizzes/acc/overrides",
+        &json!({ "user_id": alice_id, "extra_time": 300, "extra_attempts": 1 }),
+    )
+    .await;
+    assert_eq!(code, 200, "{o}");
+    assert_eq!(alice.get("/api/quizzes/acc").await.1["time_limit"], 900);
+    assert_eq!(bob.get("/api/quizzes/acc").await.1["time_limit"], 600);
+    let (_, a) = alice.start("acc").await;
+    let (_, b) = bob.start("acc").await;
+    let span = |x: &Value| x["deadline_ms"].as_i64().unwrap() - x["started_at"].as_i64().unwrap();
+    assert_eq!((span(&a), span(&b)), (900_000, 600_000));
+    s.clock.advance(700_000);
+    let (code, r) = alice.submit(&attempt_id(&a), json!({ "q1": "B" })).await;
+    assert_eq!(code, 200, "alice is within her extended time: {r}");
+    let (code, _) = bob.submit(&attempt_id(&b), json!({ "q1": "B" })).await;
+    assert_eq!(code, 409, "bob has no extra time");
+    // The extra attempt: alice may start again, bob may not.
+    assert_eq!(alice.start("acc").await.0, 201);
+    assert_eq!(bob.start("acc").await.0, 409);
+    // Listing and deleting; learners may not touch overrides.
+    let (_, list) = ivy.get("/api/instructor/quizzes/acc/overrides").await;
+    assert_eq!(list["overrides"].as_array().unwrap().len(), 1);
+    assert_eq!(alice.get("/api/instructor/quizzes/acc/overrides").await.0, 403);
+    let hana = s.login("hana").await;
+    let (code, _) = put_json(
+        &hana,
+        "/api/instructor/quizzes/acc/overrides",
+        &json!({ "cohort": "c1", "extra_time": 60 }),
+    )
+    .await;
+    assert_eq!(code, 200);
+    let (code, _) = put_json(
+        &hana,
+        "/api/instructor/quizzes/acc/overrides",
+        &json!({ "cohort": "c1", "user_id": 1 }),
+    )
+    .await;
+    assert_eq!(code, 422);
+    let oid = o["id"].as_i64().unwrap();
+    let r = ivy
+        .http
+        .delete(s.url(&format!("/api/instructor/quizzes/acc/overrides/{oid}")))
+        .header("x-csrf-token", &ivy.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(alice.get("/api/quizzes/acc").await.1["time_limit"], 600);
 }
