@@ -9,11 +9,12 @@ use crate::quiz::exam::{self, Limits, Phase};
 use crate::quiz::{self, Grading, Quiz, Shown};
 use crate::store::{AttemptRow, Graded, Grader, NewAttempt, StartOutcome, SubmitOutcome};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -154,6 +155,27 @@ fn attempt_json(state: &AppState, quiz: &Quiz, a: &AttemptRow) -> AttemptSheet {
     }
 }
 
+/// Optional fields for starting an attempt.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct StartBody {
+    /// The quiz's attempt password, when it has one.
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// A bank's `allow` ranges, checked on everything a learner does with an attempt.
+fn check_address(quiz: &Quiz, addr: SocketAddr) -> Result<(), ApiError> {
+    let ip = addr.ip().to_canonical();
+    if quiz.exam.allow.is_empty() || quiz.exam.allow.iter().any(|net| net.contains(&ip)) {
+        Ok(())
+    } else {
+        Err(ApiError::Refused(format!(
+            "此测验只能在指定网络中作答，当前地址 {ip} 不在其中 (address not allowed)"
+        )))
+    }
+}
+
 /// A unix-ms instant in UTC for messages.
 fn show_time(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
@@ -167,15 +189,24 @@ fn show_time(ms: i64) -> String {
 
 /// Starts an attempt (201), or resumes the open one (200).
 #[utoipa::path(post, path = "/api/quizzes/{id}/attempts", tag = "quizzes", security(("session" = [], "csrf" = [])),
-    params(("id" = String, Path, description = "quiz id")),
-    responses((status = 201, body = AttemptSheet), (status = 200, body = AttemptSheet), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    params(("id" = String, Path, description = "quiz id")), request_body = StartBody,
+    responses((status = 201, body = AttemptSheet), (status = 200, body = AttemptSheet), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn start(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<StartBody>,
 ) -> Result<(StatusCode, Json<AttemptSheet>), ApiError> {
     let quiz = find_quiz(&state, &id)?;
+    check_address(&quiz, addr)?;
+    if let Some(expected) = &quiz.exam.password {
+        let sent = body.password.as_deref().unwrap_or_default();
+        if !super::auth::same_token(sent.trim(), expected) {
+            return Err(ApiError::PasswordRequired);
+        }
+    }
     let now = state.clock.now_ms();
     let limits = limits_for(&state, session.user.id, &quiz).await?;
     if let Some(opens) = limits.opens.filter(|o| now < *o) {
@@ -323,6 +354,7 @@ fn result_json(quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
 async fn submit(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<SubmitBody>,
 ) -> Result<Json<AttemptResult>, ApiError> {
@@ -330,6 +362,7 @@ async fn submit(
         Some(a) if a.user_id == session.user.id => find_quiz(&state, &a.quiz_id)?,
         _ => return Err(ApiError::NotFound("没有这次作答记录 (no such attempt)".into())),
     };
+    check_address(&quiz, addr)?;
     let limits = limits_for(&state, session.user.id, &quiz).await?;
     let outcome = state
         .store
@@ -372,6 +405,7 @@ struct Saved {
 async fn save_answers(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<SubmitBody>,
 ) -> Result<Json<Saved>, ApiError> {
@@ -383,6 +417,7 @@ async fn save_answers(
         .filter(|a| a.user_id == session.user.id)
         .ok_or_else(not_found)?;
     let quiz = find_quiz(&state, &row.quiz_id)?;
+    check_address(&quiz, addr)?;
     // Refuse a malformed answer now, not when the deadline grades it.
     quiz::grade(&quiz, &row.question_ids, &body.answers).map_err(ApiError::Unprocessable)?;
     let limits = limits_for(&state, session.user.id, &quiz).await?;

@@ -689,4 +689,17 @@ explanation = "e"
         assert_eq!(diags[0].line, 8);
         assert!(diags[0].message.contains("`E` is not one of the 2 options"), "{}", diags[0].message);
     }
+
+    #[test]
+    fn reports_bad_exam_settings_with_their_lines() {
+        let (quiz, diags) = parse(
+            "id = \"t\"\ntitle = \"T\"\nopens = \"next monday\"\nallow = [\"10.0.0.0/33\"]\n[review]\nimmediately = [\"grades\"]\n[[questions]]\nid = \"a\"\ntype = \"truefalse\"\nprompt = \"p\"\nanswer = true\nexplanation = \"e\"\n",
+        );
+        assert!(quiz.is_none());
+        let lines: Vec<(usize, &str)> = diags.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[0].0 == 3 && lines[0].1.contains("`opens`"), "{lines:?}");
+        assert!(lines[1].0 == 6 && lines[1].1.contains("`grades`"), "{lines:?}");
+        assert!(lines[2].0 == 4 && lines[2].1.contains("10.0.0.0/33"), "{lines:?}");
+    }
 }

@@ -241,9 +241,15 @@
     }
   };
 
-  Quiz.prototype.start = function () {
+  Quiz.prototype.start = function (password) {
     var self = this;
-    api("POST", "/api/quizzes/" + encodeURIComponent(self.id) + "/attempts", {}).then(function (r) {
+    api("POST", "/api/quizzes/" + encodeURIComponent(self.id) + "/attempts", password ? { password: password } : {}).then(function (r) {
+      // A quiz with an attempt password: ask for it and try again.
+      if (r.status === 403 && r.data && r.data.password_required) {
+        var pw = window.prompt(r.data.error);
+        if (pw) self.start(pw); else self.showError(r.data.error);
+        return;
+      }
       if (!r.ok) { self.showError(r.data && r.data.error); return; }
       self.renderAttempt(r.data);
     }).catch(function () { self.showError(T.networkError); });

@@ -283,3 +283,55 @@ async fn exam_override_gives_one_learner_extra_time_and_attempts() {
     assert_eq!(r.status(), 204);
     assert_eq!(alice.get("/api/quizzes/acc").await.1["time_limit"], 600);
 }
+
+#[tokio::test]
+async fn exam_review_shows_only_what_the_phase_allows() {
+    let head = "closes = 2027-01-15T09:00:00Z\n[review]\nimmediately = [\"score\"]\nafter_close = [\"score\", \"correctness\", \"explanations\", \"answers\"]";
+    let (s, _dir) = server_with(&[("reviewed", bank("reviewed", head, 3))]).await;
+    let alice = s.login("alice").await;
+    let (_, a) = alice.start("reviewed").await;
+    let id = attempt_id(&a);
+    let (code, r) = alice.submit(&id, right_answers(&a)).await;
+    assert_eq!(code, 200, "{r}");
+    assert_eq!(r["percent"], 100.0);
+    let text = r.to_string();
+    assert!(!text.contains("EXPLAIN-") && !text.contains("correct_answer"), "{text}");
+    // Later, while open: the same as immediately (a phase left out inherits).
+    let (_, later) = alice.get(&format!("/api/attempts/{id}")).await;
+    assert!(!later.to_string().contains("EXPLAIN-"), "{later}");
+    // Staff see everything at any time.
+    let (_, staff) = s.login("ivy").await.get(&format!("/api/attempts/{id}")).await;
+    assert!(staff.to_string().contains("EXPLAIN-1"));
+    s.clock.advance(HOUR + 10_000);
+    let (_, after) = alice.get(&format!("/api/attempts/{id}")).await;
+    let text = after.to_string();
+    assert!(text.contains("EXPLAIN-1") && text.contains("correct_answer"), "{text}");
+}
+
+#[tokio::test]
+async fn exam_password_and_address_ranges_guard_the_start() {
+    let (s, _dir) = server_with(&[
+        ("locked", bank("locked", "password = \"考场-42\"", 2)),
+        ("lan-only", bank("lan-only", "allow = [\"10.0.0.0/8\"]", 2)),
+        ("local", bank("local", "allow = [\"10.0.0.0/8\", \"127.0.0.1/32\"]", 2)),
+    ])
+    .await;
+    let alice = s.login("alice").await;
+    let (code, body) = alice.start("locked").await;
+    assert_eq!(code, 403, "{body}");
+    assert_eq!(body["password_required"], true);
+    let (code, body) = alice
+        .post_json("/api/quizzes/locked/attempts", &json!({ "password": "wrong" }))
+        .await;
+    assert_eq!(code, 403);
+    assert!(body["error"].as_str().unwrap().contains("密码"), "{body}");
+    let (code, _) = alice
+        .post_json("/api/quizzes/locked/attempts", &json!({ "password": "考场-42" }))
+        .await;
+    assert_eq!(code, 201);
+    // The test server is reached from 127.0.0.1.
+    let (code, body) = alice.start("lan-only").await;
+    assert_eq!(code, 403, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("127.0.0.1"), "{body}");
+    assert_eq!(alice.start("local").await.0, 201);
+}
