@@ -282,8 +282,14 @@
       readers.forEach(function (r) { var v = r[1](); if (v !== null && v !== undefined && v !== "") answers[r[0]] = v; });
       return answers;
     };
+    var autosave = null;
     form.addEventListener("change", function () {
       try { localStorage.setItem(self.draftKey(a.id), JSON.stringify(collect())); } catch (e) { /* storage full or disabled */ }
+      // Also save on the server: when time runs out, the server grades the last save.
+      clearTimeout(autosave);
+      autosave = setTimeout(function () {
+        api("PUT", "/api/attempts/" + encodeURIComponent(a.id) + "/answers", { answers: collect() }).catch(function () { /* the next change retries */ });
+      }, 800);
     });
     var button = el("button", { class: "cb-btn", type: "submit", text: T.submit });
     form.appendChild(button);
