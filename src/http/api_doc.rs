@@ -24,6 +24,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
         (name = "certificates", description = "issued certificates and their verification"),
         (name = "grading", description = "instructors grade exercises"),
         (name = "instructor", description = "quiz keys and item analysis"),
+        (name = "exam", description = "exam integrity: overrides, device release, similarity report"),
         (name = "hr", description = "cohort figures, transcripts and exports"),
         (name = "admin", description = "accounts")
     )

@@ -16,6 +16,12 @@ pub enum ApiError {
     BadCredentials,
     #[error("没有权限访问 (forbidden for your role)")]
     Forbidden,
+    /// 403 with a reason the caller can act on (a wrong exam password, a refused address).
+    #[error("{0}")]
+    Refused(String),
+    /// 403 for a missing or wrong exam password; the body says so, so the page can ask for it.
+    #[error("请输入正确的考试密码 (exam password missing or wrong)")]
+    PasswordRequired,
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -35,7 +41,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::Refused(_) | ApiError::PasswordRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -56,6 +62,13 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(detail) = &self {
             tracing::error!("internal error: {detail}");
+        }
+        if let ApiError::PasswordRequired = &self {
+            return (
+                self.status_code(),
+                Json(json!({ "error": self.to_string(), "password_required": true })),
+            )
+                .into_response();
         }
         (self.status_code(), Json(json!({ "error": self.to_string() }))).into_response()
     }

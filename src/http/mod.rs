@@ -7,6 +7,7 @@ pub mod auth;
 pub mod certify;
 mod charts;
 pub mod error;
+mod exam;
 mod grading;
 mod hr;
 mod pages;
@@ -204,6 +205,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(grading::router())
         .merge(hr::router())
         .merge(staff::router())
+        .merge(exam::router())
         .split_for_parts()
 }
 

@@ -2,6 +2,7 @@
 //! drawing an attempt's questions, and grading. All pure functions: no IO, no SQL.
 
 pub mod analysis;
+pub mod exam;
 mod grade;
 mod parse;
 mod schema;
@@ -9,7 +10,7 @@ mod view;
 
 pub use grade::{Answer, GradedQuestion, Grading, grade};
 pub use parse::{parse_bank, valid_id};
-pub use schema::{Difficulty, Draw, Question, QuestionKind, Quiz};
+pub use schema::{Difficulty, Draw, Exam, Question, QuestionKind, Quiz, Review, Shown};
 pub use view::{PublicQuestion, draw_questions, public_questions};
 
 /// Letter for a 0-based option index: 0 → "A".

@@ -1,7 +1,7 @@
 //! Parses a question bank (`quizzes/*.toml`) into a [`Quiz`], collecting every
 //! authoring mistake with its position instead of stopping at the first.
 
-use super::schema::{Difficulty, Draw, Question, QuestionKind, Quiz};
+use super::schema::{Difficulty, Draw, Exam, Question, QuestionKind, Quiz, Review, Shown};
 use super::{index_of_letter, letter};
 use crate::diag::Diagnostic;
 use serde::Deserialize;
@@ -19,6 +19,13 @@ struct RawBank {
     attempts: Option<Spanned<i64>>,
     time_limit: Option<Spanned<i64>>,
     draw: Option<Spanned<RawDraw>>,
+    shuffle: Option<Spanned<bool>>,
+    opens: Option<Spanned<Value>>,
+    closes: Option<Spanned<Value>>,
+    sequential: Option<Spanned<bool>>,
+    review: Option<Spanned<RawReview>>,
+    password: Option<Spanned<String>>,
+    allow: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
     questions: Vec<Spanned<RawQuestion>>,
 }
@@ -29,6 +36,14 @@ struct RawDraw {
     count: Spanned<i64>,
     #[serde(default)]
     tags: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReview {
+    immediately: Option<Spanned<Vec<Spanned<String>>>>,
+    later: Option<Spanned<Vec<Spanned<String>>>>,
+    after_close: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -201,6 +216,30 @@ impl Parser<'_> {
                 })
             }
         });
+        let exam = Exam {
+            shuffle: raw.shuffle.map(|s| *s.get_ref()).unwrap_or(true),
+            opens: raw.opens.and_then(|v| self.instant("opens", &v)),
+            closes: raw.closes.as_ref().and_then(|v| self.instant("closes", v)),
+            sequential: raw.sequential.map(|s| *s.get_ref()).unwrap_or(false),
+            review: raw.review.map(|r| self.review(r.into_inner())).unwrap_or_default(),
+            password: match raw.password {
+                Some(p) if p.get_ref().trim().is_empty() => {
+                    self.error(
+                        Some(p.span()),
+                        "`password` is empty",
+                        "remove it, or set the word learners must enter",
+                    );
+                    None
+                }
+                p => p.map(Spanned::into_inner),
+            },
+            allow: raw.allow.map(|a| self.allow(a.into_inner())).unwrap_or_default(),
+        };
+        if let (Some(o), Some(c), Some(span)) = (exam.opens, exam.closes, raw.closes.map(|c| c.span()))
+            && c <= o
+        {
+            self.error(Some(span), "`closes` is not after `opens`", "a quiz closes after it opens");
+        }
         Some(Quiz {
             id,
             title,
@@ -209,8 +248,76 @@ impl Parser<'_> {
             time_limit,
             draw,
             questions,
+            exam,
             source: self.file.to_path_buf(),
         })
+    }
+
+    /// `opens`/`closes`: RFC 3339 with an offset, as a TOML date-time or a string.
+    fn instant(&mut self, name: &str, v: &Spanned<Value>) -> Option<i64> {
+        let text = match v.get_ref() {
+            Value::String(s) => s.clone(),
+            Value::Datetime(d) => d.to_string(),
+            _ => String::new(),
+        };
+        match time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339) {
+            Ok(t) => Some((t.unix_timestamp_nanos() / 1_000_000) as i64),
+            Err(_) => {
+                self.error(
+                    Some(v.span()),
+                    format!("`{name}` is not an RFC 3339 date-time with a time zone"),
+                    &format!("e.g. `{name} = 2026-03-01T09:00:00+08:00` (or ending in Z for UTC)"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A phase left out shows what the phase before it shows (immediately → later → after_close).
+    fn review(&mut self, r: RawReview) -> Review {
+        let immediately = self.shown(r.immediately, Shown::ALL);
+        let later = self.shown(r.later, immediately);
+        let after_close = self.shown(r.after_close, later);
+        Review {
+            immediately,
+            later,
+            after_close,
+        }
+    }
+
+    fn shown(&mut self, list: Option<Spanned<Vec<Spanned<String>>>>, default: Shown) -> Shown {
+        let Some(list) = list else { return default };
+        let mut s = Shown::default();
+        for item in list.into_inner() {
+            match item.get_ref().as_str() {
+                "score" => s.score = true,
+                "correctness" => s.correctness = true,
+                "explanations" => s.explanations = true,
+                "answers" => s.answers = true,
+                other => self.error(
+                    Some(item.span()),
+                    format!("unknown review item `{other}`"),
+                    "use score, correctness, explanations or answers",
+                ),
+            }
+        }
+        s
+    }
+
+    fn allow(&mut self, list: Vec<Spanned<String>>) -> Vec<ipnet::IpNet> {
+        list.into_iter()
+            .filter_map(|a| match a.get_ref().trim().parse::<ipnet::IpNet>() {
+                Ok(net) => Some(net),
+                Err(_) => {
+                    self.error(
+                        Some(a.span()),
+                        format!("`{}` is not an address range", a.get_ref()),
+                        "write CIDR ranges, e.g. `allow = [\"10.0.0.0/8\", \"127.0.0.1/32\"]`",
+                    );
+                    None
+                }
+            })
+            .collect()
     }
 
     fn question(&mut self, span: Range<usize>, q: RawQuestion) -> Option<Question> {
@@ -581,5 +688,18 @@ explanation = "e"
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].line, 8);
         assert!(diags[0].message.contains("`E` is not one of the 2 options"), "{}", diags[0].message);
+    }
+
+    #[test]
+    fn reports_bad_exam_settings_with_their_lines() {
+        let (quiz, diags) = parse(
+            "id = \"t\"\ntitle = \"T\"\nopens = \"next monday\"\nallow = [\"10.0.0.0/33\"]\n[review]\nimmediately = [\"grades\"]\n[[questions]]\nid = \"a\"\ntype = \"truefalse\"\nprompt = \"p\"\nanswer = true\nexplanation = \"e\"\n",
+        );
+        assert!(quiz.is_none());
+        let lines: Vec<(usize, &str)> = diags.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[0].0 == 3 && lines[0].1.contains("`opens`"), "{lines:?}");
+        assert!(lines[1].0 == 6 && lines[1].1.contains("`grades`"), "{lines:?}");
+        assert!(lines[2].0 == 4 && lines[2].1.contains("10.0.0.0/33"), "{lines:?}");
     }
 }

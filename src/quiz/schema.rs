@@ -17,6 +17,8 @@ pub struct Quiz {
     /// Random draw instead of the full list.
     pub draw: Option<Draw>,
     pub questions: Vec<Question>,
+    /// Exam integrity settings (shuffle, window, review, password, address ranges).
+    pub exam: Exam,
     /// File the bank came from, relative to the course directory.
     #[serde(skip)]
     pub source: PathBuf,
@@ -27,6 +29,79 @@ pub struct Quiz {
 pub struct Draw {
     pub count: usize,
     pub tags: Vec<String>,
+}
+
+/// How an exam is run. The defaults are those of a practice quiz: shuffled, always
+/// open, all questions at once, everything shown right after submitting.
+#[derive(Clone, Debug, Serialize)]
+pub struct Exam {
+    /// Shuffle question and option order per attempt (from the attempt's seed).
+    pub shuffle: bool,
+    /// Unix ms from which attempts may start.
+    pub opens: Option<i64>,
+    /// Unix ms after which nothing is graded; open attempts are finalised from their autosave.
+    pub closes: Option<i64>,
+    /// One question at a time, no going back.
+    pub sequential: bool,
+    pub review: Review,
+    /// Learners must send it to start an attempt.
+    pub password: Option<String>,
+    /// Client address ranges allowed to start and answer; empty means anywhere.
+    pub allow: Vec<ipnet::IpNet>,
+}
+
+impl Default for Exam {
+    fn default() -> Self {
+        Exam {
+            shuffle: true,
+            opens: None,
+            closes: None,
+            sequential: false,
+            review: Review::default(),
+            password: None,
+            allow: Vec::new(),
+        }
+    }
+}
+
+/// What a learner sees of a graded attempt in each phase.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct Review {
+    /// In the submit response.
+    pub immediately: Shown,
+    /// Reading the attempt later while the quiz is open.
+    pub later: Shown,
+    /// Reading it after the quiz closes.
+    pub after_close: Shown,
+}
+
+impl Default for Review {
+    fn default() -> Self {
+        Review {
+            immediately: Shown::ALL,
+            later: Shown::ALL,
+            after_close: Shown::ALL,
+        }
+    }
+}
+
+/// The parts of a result a learner may see: `score`, `correctness` (right/wrong per
+/// question), `explanations`, `answers` (the correct answers).
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Shown {
+    pub score: bool,
+    pub correctness: bool,
+    pub explanations: bool,
+    pub answers: bool,
+}
+
+impl Shown {
+    pub const ALL: Shown = Shown {
+        score: true,
+        correctness: true,
+        explanations: true,
+        answers: true,
+    };
 }
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]

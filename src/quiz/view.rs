@@ -2,11 +2,12 @@
 //! explanations, with ordering items and matching targets shuffled per attempt.
 
 use super::letter;
-use super::schema::{QuestionKind, Quiz};
+use super::schema::{Question, QuestionKind, Quiz};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A labelled entry the learner picks or arranges; `key` is the letter the API expects back.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -35,56 +36,80 @@ pub struct PublicQuestion {
     pub unit: Option<String>,
 }
 
-/// The ids of the questions an attempt with `seed` gets: all in order, or a random draw.
-pub fn draw_questions(quiz: &Quiz, seed: u64) -> Vec<String> {
-    let Some(draw) = &quiz.draw else {
-        return quiz.questions.iter().map(|q| q.id.clone()).collect();
+/// The ids of the questions an attempt with `seed` gets, in the order shown. A draw takes
+/// the questions this learner has been shown least often (`seen`: id → times, unseen first),
+/// ties broken by the seed; the order is then shuffled by the seed unless the bank says not to.
+pub fn draw_questions(quiz: &Quiz, seed: u64, seen: &HashMap<String, u32>) -> Vec<String> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut ids: Vec<&str> = match &quiz.draw {
+        None => quiz.questions.iter().map(|q| q.id.as_str()).collect(),
+        Some(draw) => {
+            let mut pool: Vec<&str> = quiz
+                .questions
+                .iter()
+                .filter(|q| draw.tags.is_empty() || q.tags.iter().any(|t| draw.tags.contains(t)))
+                .map(|q| q.id.as_str())
+                .collect();
+            // Shuffle first so the stable sort breaks ties in a seed-dependent order.
+            pool.shuffle(&mut rng);
+            pool.sort_by_key(|id| seen.get(*id).copied().unwrap_or(0));
+            pool.truncate(draw.count);
+            if !quiz.exam.shuffle {
+                pool.sort_by_key(|id| quiz.questions.iter().position(|q| q.id == *id));
+            }
+            pool
+        }
     };
-    let mut pool: Vec<&str> = quiz
-        .questions
-        .iter()
-        .filter(|q| draw.tags.is_empty() || q.tags.iter().any(|t| draw.tags.contains(t)))
-        .map(|q| q.id.as_str())
-        .collect();
-    pool.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    pool.into_iter().take(draw.count).map(str::to_string).collect()
+    if quiz.exam.shuffle {
+        ids.shuffle(&mut rng);
+    }
+    ids.into_iter().map(str::to_string).collect()
 }
 
 /// The public form of the attempt's questions; shuffles depend only on `seed`,
-/// so a resumed attempt shows the same order.
+/// so a resumed attempt shows the same order. Options keep their authored letter as
+/// `key` (what grading expects back) whatever position they are shown in.
 pub fn public_questions(quiz: &Quiz, ids: &[String], seed: u64) -> Vec<PublicQuestion> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x005e_ed0f_04de);
     ids.iter()
         .filter_map(|id| quiz.question(id))
-        .map(|q| {
-            let mut pq = PublicQuestion {
-                id: q.id.clone(),
-                kind: q.kind.type_name(),
-                prompt: q.prompt.clone(),
-                points: q.points,
-                options: Vec::new(),
-                items: Vec::new(),
-                left: Vec::new(),
-                right: Vec::new(),
-                unit: None,
-            };
-            match &q.kind {
-                QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => pq.options = labelled(options),
-                QuestionKind::Ordering { items, .. } => {
-                    pq.items = labelled(items);
-                    pq.items.shuffle(&mut rng);
-                }
-                QuestionKind::Matching { left, right, .. } => {
-                    pq.left = left.clone();
-                    pq.right = labelled(right);
-                    pq.right.shuffle(&mut rng);
-                }
-                QuestionKind::Numeric { unit, .. } => pq.unit = unit.clone(),
-                QuestionKind::TrueFalse { .. } | QuestionKind::Fill { .. } => {}
-            }
-            pq
-        })
+        .map(|q| public_question(q, quiz.exam.shuffle, &mut rng))
         .collect()
+}
+
+fn public_question(q: &Question, shuffle: bool, rng: &mut ChaCha8Rng) -> PublicQuestion {
+    let mut pq = PublicQuestion {
+        id: q.id.clone(),
+        kind: q.kind.type_name(),
+        prompt: q.prompt.clone(),
+        points: q.points,
+        options: Vec::new(),
+        items: Vec::new(),
+        left: Vec::new(),
+        right: Vec::new(),
+        unit: None,
+    };
+    match &q.kind {
+        QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => {
+            pq.options = labelled(options);
+            if shuffle {
+                pq.options.shuffle(rng);
+            }
+        }
+        // Ordering and matching are always shuffled: the authored order is the key.
+        QuestionKind::Ordering { items, .. } => {
+            pq.items = labelled(items);
+            pq.items.shuffle(rng);
+        }
+        QuestionKind::Matching { left, right, .. } => {
+            pq.left = left.clone();
+            pq.right = labelled(right);
+            pq.right.shuffle(rng);
+        }
+        QuestionKind::Numeric { unit, .. } => pq.unit = unit.clone(),
+        QuestionKind::TrueFalse { .. } | QuestionKind::Fill { .. } => {}
+    }
+    pq
 }
 
 fn labelled(list: &[String]) -> Vec<Choice> {

@@ -3,6 +3,8 @@
 
 use super::{Store, StoreError};
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
 
 /// A stored attempt.
 #[derive(Clone, Debug)]
@@ -21,9 +23,47 @@ pub struct AttemptRow {
     pub result: Option<String>,
     pub percent: Option<f64>,
     pub passed: bool,
+    /// Progress saved while the attempt is open (JSON answers).
+    pub saved_answers: Option<String>,
+    /// Answers that arrived after the attempt ended: kept, never graded.
+    pub late_answers: Option<String>,
+    /// Sequential mode: index of the current question.
+    pub position: usize,
+    /// SHA-256 of the device token the attempt is bound to.
+    pub device_hash: Option<String>,
 }
 
-const GET_ATTEMPT: &str = "SELECT id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, submitted_at, result, percent, passed FROM attempts WHERE id = ?1";
+const GET_ATTEMPT: &str =
+    "SELECT id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, submitted_at, result, percent, passed,
+    saved_answers, late_answers, position, device_hash FROM attempts WHERE id = ?1";
+
+/// A grading of some answers: (score, max, percent, passed, result JSON), or a message.
+pub type Grader = Box<dyn Fn(&AttemptRow, &BTreeMap<String, Value>) -> Result<Graded, String> + Send>;
+
+pub struct Graded {
+    pub score: f64,
+    pub max_score: f64,
+    pub percent: f64,
+    pub passed: bool,
+    pub result: String,
+}
+
+impl AttemptRow {
+    /// When the attempt ends: its time limit or the quiz's close (`closes`), whichever is first.
+    pub fn end(&self, closes: Option<i64>) -> Option<i64> {
+        match (self.deadline_at, closes) {
+            (Some(d), Some(c)) => Some(d.min(c)),
+            (d, c) => d.or(c),
+        }
+    }
+
+    pub fn saved(&self) -> BTreeMap<String, Value> {
+        self.saved_answers
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default()
+    }
+}
 
 fn row_attempt(r: &Row) -> rusqlite::Result<AttemptRow> {
     let ids: String = r.get(4)?;
@@ -40,6 +80,10 @@ fn row_attempt(r: &Row) -> rusqlite::Result<AttemptRow> {
         result: r.get(9)?,
         percent: r.get(10)?,
         passed: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
+        saved_answers: r.get(12)?,
+        late_answers: r.get(13)?,
+        position: r.get::<_, i64>(14)? as usize,
+        device_hash: r.get(15)?,
     })
 }
 
@@ -49,6 +93,7 @@ pub struct NewAttempt {
     pub seed: u64,
     pub question_ids: Vec<String>,
     pub deadline_at: Option<i64>,
+    pub device_hash: Option<String>,
 }
 
 pub enum StartOutcome {
@@ -64,7 +109,7 @@ pub enum SubmitOutcome {
     Graded(AttemptRow),
     /// Submitted before: the stored outcome, unchanged.
     AlreadySubmitted(AttemptRow),
-    /// Past the deadline: the answers are kept, the attempt scores nothing.
+    /// Past its end: the answers are kept ungraded and the attempt was finalised from its autosave.
     Expired(AttemptRow),
     NotFound,
 }
@@ -81,6 +126,45 @@ pub struct QuizSummaryRow {
 
 fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<AttemptRow>> {
     conn.prepare_cached(GET_ATTEMPT)?.query_row([id], row_attempt).optional()
+}
+
+fn get_ok(conn: &Connection, id: &str) -> rusqlite::Result<AttemptRow> {
+    get(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+}
+
+/// Ends an open attempt whose time is up (`end`): graded from its autosave when there is
+/// one, else kept ungraded — `late` when answers came after the quiz closed, else `expired`.
+/// `late` answers (a submit that came too late) are stored either way.
+fn finalise(tx: &Connection, row: &AttemptRow, end: i64, closed: bool, late: Option<&str>, grade: &Grader) -> rusqlite::Result<AttemptRow> {
+    let saved = row.saved();
+    let graded = if saved.is_empty() { None } else { grade(row, &saved).ok() };
+    match graded {
+        Some(g) => {
+            tx.prepare_cached(
+                "UPDATE attempts SET status = 'graded', submitted_at = ?2, answers = saved_answers, late_answers = ?3,
+                     score = ?4, max_score = ?5, percent = ?6, passed = ?7, result = ?8 WHERE id = ?1 AND status = 'open'",
+            )?
+            .execute(params![row.id, end, late, g.score, g.max_score, g.percent, g.passed, g.result])?;
+            super::hr::record_result(tx, row.user_id, "quiz", &row.quiz_id, g.percent, end)?;
+        }
+        None => {
+            let status = if closed && late.is_some() { "late" } else { "expired" };
+            tx.prepare_cached(
+                "UPDATE attempts SET status = ?2, submitted_at = ?3, answers = COALESCE(?4, saved_answers), late_answers = ?4,
+                     score = 0, percent = 0, passed = 0 WHERE id = ?1 AND status = 'open'",
+            )?
+            .execute(params![row.id, status, end, late])?;
+        }
+    }
+    get_ok(tx, &row.id)
+}
+
+/// Finalises `row` if it is open and past its end at `now`; returns it as it now stands.
+fn settle(tx: &Connection, row: AttemptRow, closes: Option<i64>, now: i64, grade: &Grader) -> rusqlite::Result<AttemptRow> {
+    match row.end(closes) {
+        Some(end) if row.status == "open" && now > end => finalise(tx, &row, end, closes.is_some_and(|c| end >= c), None, grade),
+        _ => Ok(row),
+    }
 }
 
 /// Closes attempts whose time ran out without a submit.
@@ -132,27 +216,26 @@ impl Store {
             if limit > 0 && used >= limit as i64 {
                 return Ok(StartOutcome::NoAttemptsLeft { used: used as u32 });
             }
-            tx.prepare_cached("INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')")?.execute(
-                params![new.id, user_id, quiz_id, new.seed as i64, serde_json::to_string(&new.question_ids).unwrap_or_default(), now, new.deadline_at],
+            tx.prepare_cached("INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, device_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8)")?.execute(
+                params![new.id, user_id, quiz_id, new.seed as i64, serde_json::to_string(&new.question_ids).unwrap_or_default(), now, new.deadline_at, new.device_hash],
             )?;
             Ok(StartOutcome::Started(get(tx, &new.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
         })
         .await
     }
 
-    /// Submits the learner's answers once. `grade` turns the open attempt into
-    /// (score, max, percent, passed, result JSON) or a message for a malformed answer.
-    pub async fn submit_attempt<G>(
+    /// Submits the learner's answers once. An attempt past its end (time limit or the
+    /// quiz's `closes`, judged at `now`) keeps these answers ungraded and is finalised
+    /// from its autosave instead.
+    pub async fn submit_attempt(
         &self,
         attempt_id: String,
         user_id: i64,
-        answers: String,
+        answers: BTreeMap<String, Value>,
         now: i64,
-        grade: G,
-    ) -> Result<Result<SubmitOutcome, String>, StoreError>
-    where
-        G: FnOnce(&AttemptRow) -> Result<(f64, f64, f64, bool, String), String> + Send + 'static,
-    {
+        closes: Option<i64>,
+        grade: Grader,
+    ) -> Result<Result<SubmitOutcome, String>, StoreError> {
         self.write(move |tx| {
             let Some(row) = get(tx, &attempt_id)?.filter(|r| r.user_id == user_id) else {
                 return Ok(Ok(SubmitOutcome::NotFound));
@@ -160,22 +243,103 @@ impl Store {
             if row.status != "open" {
                 return Ok(Ok(SubmitOutcome::AlreadySubmitted(row)));
             }
-            if row.deadline_at.is_some_and(|d| now > d) {
-                tx.prepare_cached("UPDATE attempts SET status = 'expired', submitted_at = ?2, answers = ?3, score = 0, percent = 0, passed = 0 WHERE id = ?1")?.execute(
-                    params![attempt_id, now, answers],
-                )?;
-                return Ok(Ok(SubmitOutcome::Expired(get(tx, &attempt_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)));
+            let json = serde_json::to_string(&answers).unwrap_or_default();
+            if let Some(end) = row.end(closes).filter(|e| now > *e) {
+                let closed = closes.is_some_and(|c| end >= c);
+                return Ok(Ok(SubmitOutcome::Expired(finalise(tx, &row, end, closed, Some(&json), &grade)?)));
             }
-            let (score, max, percent, passed, result) = match grade(&row) {
+            let g = match grade(&row, &answers) {
                 Ok(g) => g,
                 Err(msg) => return Ok(Err(msg)),
             };
             tx.prepare_cached("UPDATE attempts SET status = 'graded', submitted_at = ?2, answers = ?3, score = ?4, max_score = ?5, percent = ?6, passed = ?7, result = ?8
                  WHERE id = ?1 AND status = 'open'")?.execute(
-                params![attempt_id, now, answers, score, max, percent, passed, result],
+                params![attempt_id, now, json, g.score, g.max_score, g.percent, g.passed, g.result],
             )?;
-            super::hr::record_result(tx, user_id, "quiz", &row.quiz_id, percent, now)?;
-            Ok(Ok(SubmitOutcome::Graded(get(tx, &attempt_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)))
+            super::hr::record_result(tx, user_id, "quiz", &row.quiz_id, g.percent, now)?;
+            Ok(Ok(SubmitOutcome::Graded(get_ok(tx, &attempt_id)?)))
+        })
+        .await
+    }
+
+    /// The attempt, finalised first if it is open and past its end (lazy finalisation:
+    /// nothing runs at the deadline itself; the next read or write settles it).
+    pub async fn settle_attempt(&self, id: String, closes: Option<i64>, now: i64, grade: Grader) -> Result<Option<AttemptRow>, StoreError> {
+        self.write(move |tx| match get(tx, &id)? {
+            Some(row) => Ok(Some(settle(tx, row, closes, now, &grade)?)),
+            None => Ok(None),
+        })
+        .await
+    }
+
+    /// Settles the learner's open attempt at the quiz, if any (see [`Store::settle_attempt`]).
+    pub async fn settle_open(&self, user_id: i64, quiz_id: String, closes: Option<i64>, now: i64, grade: Grader) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            let open: Option<String> = tx
+                .prepare_cached("SELECT id FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'")?
+                .query_row(params![user_id, quiz_id], |r| r.get(0))
+                .optional()?;
+            if let Some(id) = open {
+                settle(tx, get_ok(tx, &id)?, closes, now, &grade)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Autosave: replaces the open attempt's saved answers (idempotent) and, in sequential
+    /// mode, moves its position when given. Returns the
+    /// attempt as it stands; one past its end is finalised instead of saved.
+    pub async fn save_answers(
+        &self,
+        id: String,
+        user_id: i64,
+        (answers, position): (BTreeMap<String, Value>, Option<usize>),
+        now: i64,
+        closes: Option<i64>,
+        grade: Grader,
+    ) -> Result<Option<AttemptRow>, StoreError> {
+        self.write(move |tx| {
+            let Some(row) = get(tx, &id)?.filter(|r| r.user_id == user_id) else {
+                return Ok(None);
+            };
+            let row = settle(tx, row, closes, now, &grade)?;
+            if row.status != "open" {
+                return Ok(Some(row));
+            }
+            tx.prepare_cached("UPDATE attempts SET saved_answers = ?2, position = COALESCE(?3, position) WHERE id = ?1")?
+                .execute(params![
+                    id,
+                    serde_json::to_string(&answers).unwrap_or_default(),
+                    position.map(|p| p as i64)
+                ])?;
+            Ok(Some(get_ok(tx, &id)?))
+        })
+        .await
+    }
+
+    /// Binds the attempt to a device (`None` releases it, so the next device to use it binds).
+    pub async fn bind_device(&self, id: String, device_hash: Option<String>) -> Result<bool, StoreError> {
+        self.write(move |tx| {
+            Ok(tx
+                .prepare_cached("UPDATE attempts SET device_hash = ?2 WHERE id = ?1")?
+                .execute(params![id, device_hash])?
+                > 0)
+        })
+        .await
+    }
+
+    /// How often the learner has been shown each question of the quiz, over all their attempts.
+    pub async fn question_usage(&self, user_id: i64, quiz_id: String) -> Result<HashMap<String, u32>, StoreError> {
+        self.read(move |c| {
+            let mut q = c.prepare_cached("SELECT question_ids FROM attempts WHERE user_id = ?1 AND quiz_id = ?2")?;
+            let mut seen = HashMap::new();
+            for ids in q.query_map(params![user_id, quiz_id], |r| r.get::<_, String>(0))? {
+                for id in serde_json::from_str::<Vec<String>>(&ids?).unwrap_or_default() {
+                    *seen.entry(id).or_insert(0) += 1;
+                }
+            }
+            Ok(seen)
         })
         .await
     }

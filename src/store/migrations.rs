@@ -182,6 +182,58 @@ CREATE TABLE audit_log (
 );
 "#,
         ),
+        M::up(
+            r#"
+-- exam integrity
+-- SQLite cannot change a CHECK constraint, so attempts is rebuilt to allow `late`
+-- (answers that arrived after the quiz closed: kept, never graded), with the
+-- autosave, the late answers, the sequential-mode position and the bound device.
+CREATE TABLE attempts_new (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    quiz_id TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    question_ids TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    deadline_at INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('open', 'graded', 'expired', 'late')),
+    submitted_at INTEGER,
+    answers TEXT,
+    score REAL,
+    max_score REAL,
+    percent REAL,
+    passed INTEGER,
+    result TEXT,
+    saved_answers TEXT,
+    late_answers TEXT,
+    position INTEGER NOT NULL DEFAULT 0,
+    device_hash TEXT
+);
+INSERT INTO attempts_new (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, submitted_at, answers, score, max_score, percent, passed, result)
+    SELECT id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, submitted_at, answers, score, max_score, percent, passed, result FROM attempts;
+DROP TABLE attempts;
+ALTER TABLE attempts_new RENAME TO attempts;
+CREATE INDEX attempts_by_user_quiz ON attempts (user_id, quiz_id);
+CREATE UNIQUE INDEX attempts_one_open ON attempts (user_id, quiz_id) WHERE status = 'open';
+CREATE INDEX attempts_graded_by_quiz ON attempts (quiz_id, user_id, percent) WHERE status = 'graded';
+-- Accommodations: one override per learner, or per cohort, and quiz.
+CREATE TABLE quiz_overrides (
+    id INTEGER PRIMARY KEY,
+    quiz_id TEXT NOT NULL,
+    user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    cohort TEXT,
+    extra_time INTEGER NOT NULL DEFAULT 0,
+    extra_attempts INTEGER NOT NULL DEFAULT 0,
+    opens INTEGER,
+    closes INTEGER,
+    created_by INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    CHECK ((user_id IS NULL) <> (cohort IS NULL))
+);
+CREATE UNIQUE INDEX quiz_overrides_user ON quiz_overrides (quiz_id, user_id) WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX quiz_overrides_cohort ON quiz_overrides (quiz_id, cohort) WHERE cohort IS NOT NULL;
+"#,
+        ),
     ])
 }
 

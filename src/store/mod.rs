@@ -7,13 +7,15 @@ pub mod backup;
 mod certs;
 mod hr;
 mod migrations;
+mod overrides;
 mod runs;
 mod sessions;
 mod users;
 
-pub use attempts::{AttemptRow, NewAttempt, QuizSummaryRow, StartOutcome, SubmitOutcome};
+pub use attempts::{AttemptRow, Graded, Grader, NewAttempt, QuizSummaryRow, StartOutcome, SubmitOutcome};
 pub use certs::{CertificateRow, NewCertificate, STATUS_LIST_BITS, SaveSubmission, SubmissionRow};
 pub use hr::{BestRow, Cohort, Filter, Histogram, NewLearner, export_certificates, export_learners, record_result};
+pub use overrides::OverrideRow;
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
 pub use users::{Role, User, upsert_user};
 

@@ -241,9 +241,15 @@
     }
   };
 
-  Quiz.prototype.start = function () {
+  Quiz.prototype.start = function (password) {
     var self = this;
-    api("POST", "/api/quizzes/" + encodeURIComponent(self.id) + "/attempts", {}).then(function (r) {
+    api("POST", "/api/quizzes/" + encodeURIComponent(self.id) + "/attempts", password ? { password: password } : {}).then(function (r) {
+      // A quiz with an attempt password: ask for it and try again.
+      if (r.status === 403 && r.data && r.data.password_required) {
+        var pw = window.prompt(r.data.error);
+        if (pw) self.start(pw); else self.showError(r.data.error);
+        return;
+      }
       if (!r.ok) { self.showError(r.data && r.data.error); return; }
       self.renderAttempt(r.data);
     }).catch(function () { self.showError(T.networkError); });
@@ -257,8 +263,15 @@
     var form = el("form", { class: "cb-attempt", novalidate: "" });
     var readers = [];
     self.prompts = {};
+    self.labels = {};
     a.questions.forEach(function (q, i) {
       self.prompts[q.id] = q.prompt;
+      // Options are shown in a shuffled order under positional letters, but each keeps
+      // its authored letter as its key: results name an option by what the page showed.
+      var shown = {};
+      (q.options || []).forEach(function (o, j) { shown[o.key] = String.fromCharCode(65 + j); });
+      (q.items || []).concat(q.right || []).forEach(function (o) { shown[o.key] = o.text; });
+      self.labels[q.id] = shown;
       var fs = el("fieldset", { "data-question": q.id });
       fs.appendChild(el("legend", { text: (i + 1) + ". " + q.prompt + "（" + q.points + " " + T.points + "）" }));
       readers.push([q.id, self.renderQuestion(fs, q, draft[q.id], a.id)]);
@@ -269,8 +282,14 @@
       readers.forEach(function (r) { var v = r[1](); if (v !== null && v !== undefined && v !== "") answers[r[0]] = v; });
       return answers;
     };
+    var autosave = null;
     form.addEventListener("change", function () {
       try { localStorage.setItem(self.draftKey(a.id), JSON.stringify(collect())); } catch (e) { /* storage full or disabled */ }
+      // Also save on the server: when time runs out, the server grades the last save.
+      clearTimeout(autosave);
+      autosave = setTimeout(function () {
+        api("PUT", "/api/attempts/" + encodeURIComponent(a.id) + "/answers", { answers: collect() }).catch(function () { /* the next change retries */ });
+      }, 800);
     });
     var button = el("button", { class: "cb-btn", type: "submit", text: T.submit });
     form.appendChild(button);
@@ -316,10 +335,10 @@
     if (q.type === "single" || q.type === "multiple" || q.type === "truefalse") {
       var opts = q.type === "truefalse" ? [{ key: true, text: T.true_ }, { key: false, text: T.false_ }] : q.options;
       var kind = q.type === "multiple" ? "checkbox" : "radio";
-      var inputs = opts.map(function (o) {
+      var inputs = opts.map(function (o, j) {
         var input = el("input", { type: kind, name: name, value: String(o.key) });
         if (saved !== undefined && (q.type === "multiple" ? saved.indexOf(o.key) >= 0 : saved === o.key)) input.checked = true;
-        fs.appendChild(el("label", null, [input, " " + (q.type === "truefalse" ? "" : o.key + ". ") + o.text]));
+        fs.appendChild(el("label", null, [input, " " + (q.type === "truefalse" ? "" : String.fromCharCode(65 + j) + ". ") + o.text]));
         return [input, o.key];
       });
       return function () {
@@ -378,11 +397,15 @@
 
   Quiz.prototype.renderResult = function (r) {
     var prompts = this.prompts || {};
+    var labels = this.labels || {};
     var box = el("div", { class: "cb-result " + (r.passed ? "cb-pass" : "cb-fail"), "data-cb-result": r.passed ? "pass" : "fail", role: "status" });
     box.appendChild(el("p", null, [el("strong", { text: (r.passed ? T.passed : T.failed) + " · " + T.score + " " + r.percent + "%" }), "（" + r.score + " / " + r.max_score + " " + T.points + "）"]));
     var list = el("ol");
     r.questions.forEach(function (q) {
-      var key = Array.isArray(q.correct_answer) ? q.correct_answer.join(" ") : (q.correct_answer === true ? T.true_ : q.correct_answer === false ? T.false_ : String(q.correct_answer));
+      var shown = labels[q.id] || {};
+      var name = function (k) { return shown[k] !== undefined ? shown[k] : String(k); };
+      var names = Array.isArray(q.correct_answer) ? q.correct_answer.map(name) : null;
+      var key = names ? names.join(names.every(function (t) { return t.length === 1; }) ? " " : "、") : (q.correct_answer === true ? T.true_ : q.correct_answer === false ? T.false_ : name(q.correct_answer));
       var prompt = prompts[q.id];
       list.appendChild(el("li", { class: q.correct ? "cb-q-right" : "cb-q-wrong" }, [
         prompt ? el("div", { class: "cb-result-prompt", text: prompt }) : null,

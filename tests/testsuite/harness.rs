@@ -106,6 +106,10 @@ pub struct Client {
 }
 
 impl Client {
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self.http.get(format!("{}{}", self.base, path)).send().await.unwrap();
         decode(r).await
@@ -113,9 +117,14 @@ impl Client {
 
     /// POST with a JSON body and this session's CSRF token.
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::POST, path, body).await
+    }
+
+    /// Any method with a JSON body and this session's CSRF token.
+    pub async fn send_json(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
         let r = self
             .http
-            .post(format!("{}{}", self.base, path))
+            .request(method, format!("{}{}", self.base, path))
             .header("x-csrf-token", &self.csrf)
             .json(body)
             .send()

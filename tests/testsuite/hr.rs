@@ -207,6 +207,12 @@ async fn every_route_allows_exactly_the_roles_it_should() {
             [401, 200, 404, 200, 200, 200],
         ),
         (
+            "PUT",
+            format!("/api/attempts/{attempt}/answers"),
+            json!({ "answers": {} }),
+            [401, 200, 404, 404, 404, 404],
+        ),
+        (
             "POST",
             format!("/api/attempts/{attempt}/submit"),
             json!({ "answers": {} }),
@@ -290,7 +296,32 @@ async fn every_route_allows_exactly_the_roles_it_should() {
             Value::Null,
             [401, 403, 403, 403, 200, 200],
         ),
+        (
+            "PUT",
+            "/api/instructor/quizzes/short/overrides".into(),
+            json!({ "user_id": alice_id, "extra_time": 60 }),
+            [401, 403, 403, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/instructor/quizzes/short/overrides".into(),
+            Value::Null,
+            [401, 403, 403, 200, 200, 200],
+        ),
+        (
+            "DELETE",
+            "/api/instructor/quizzes/short/overrides/999".into(),
+            Value::Null,
+            [401, 403, 403, 404, 404, 404],
+        ),
+        ("GET", "/api/status/revocation".into(), Value::Null, [200, 200, 200, 200, 200, 200]),
         ("GET", "/api/admin/users".into(), Value::Null, [401, 403, 403, 403, 403, 200]),
+        (
+            "POST",
+            "/api/admin/certificates/revoke".into(),
+            json!({ "ids": ["no-such-certificate"], "reason": "测试" }),
+            [401, 403, 403, 403, 403, 422],
+        ),
         (
             "POST",
             format!("/api/admin/certificates/{cert}/revoke"),
@@ -306,7 +337,7 @@ async fn every_route_allows_exactly_the_roles_it_should() {
             let (got, resp) = if *method == "GET" {
                 c.get(path).await
             } else {
-                c.post_json(path, body).await
+                c.send_json(method.parse().unwrap(), path, body).await
             };
             if got != *want {
                 failures.push(format!("{method} {path} as {who}: got {got}, want {want} ({resp})"));
@@ -324,28 +355,39 @@ async fn every_state_changing_route_needs_the_csrf_token() {
     let (_, cert) = certify_alice(&s).await;
     let root = s.login("root").await;
     let routes = [
-        "/api/logout".to_string(),
-        "/api/quizzes/short/attempts".into(),
-        "/api/attempts/x/submit".into(),
-        "/api/scenarios/tiny/runs".into(),
-        "/api/runs/x/rounds".into(),
-        "/api/lessons/demo-browser/read".into(),
-        "/api/exercises/ex-demo/submission".into(),
-        "/api/instructor/submissions/x/grade".into(),
-        format!("/api/admin/certificates/{cert}/revoke"),
+        ("POST", "/api/logout".to_string()),
+        ("POST", "/api/quizzes/short/attempts".into()),
+        ("POST", "/api/attempts/x/submit".into()),
+        ("PUT", "/api/attempts/x/answers".into()),
+        ("POST", "/api/scenarios/tiny/runs".into()),
+        ("POST", "/api/runs/x/rounds".into()),
+        ("POST", "/api/lessons/demo-browser/read".into()),
+        ("POST", "/api/exercises/ex-demo/submission".into()),
+        ("POST", "/api/instructor/submissions/x/grade".into()),
+        ("PUT", "/api/instructor/quizzes/short/overrides".into()),
+        ("DELETE", "/api/instructor/quizzes/short/overrides/1".into()),
+        ("POST", format!("/api/admin/certificates/{cert}/revoke")),
+        ("POST", "/api/admin/certificates/revoke".into()),
     ];
-    for path in &routes {
-        let r = root.http.post(s.url(path)).json(&json!({})).send().await.unwrap();
-        assert_eq!(r.status(), 403, "{path} without a token");
+    for (method, path) in &routes {
+        let method: reqwest::Method = method.parse().unwrap();
         let r = root
             .http
-            .post(s.url(path))
+            .request(method.clone(), s.url(path))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{method} {path} without a token");
+        let r = root
+            .http
+            .request(method.clone(), s.url(path))
             .header("x-csrf-token", "forged")
             .json(&json!({}))
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 403, "{path} with a wrong token");
+        assert_eq!(r.status(), 403, "{method} {path} with a wrong token");
     }
     // Forms: logout and grading need the hidden field.
     assert_eq!(

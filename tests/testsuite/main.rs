@@ -4,6 +4,7 @@ mod browser;
 mod certify;
 mod certops;
 mod check;
+mod exam;
 mod harness;
 mod hr;
 mod http;

@@ -1,0 +1,117 @@
+//! Accommodations: per-learner or per-cohort overrides of a quiz's limits.
+
+use super::{Store, StoreError};
+use rusqlite::{OptionalExtension, Row, params};
+
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OverrideRow {
+    pub id: i64,
+    pub quiz_id: String,
+    pub user_id: Option<i64>,
+    pub cohort: Option<String>,
+    /// Seconds added to the time limit.
+    pub extra_time: i64,
+    pub extra_attempts: u32,
+    /// Unix ms; replaces the bank's window when set.
+    pub opens: Option<i64>,
+    pub closes: Option<i64>,
+}
+
+impl OverrideRow {
+    pub fn adjustment(&self) -> crate::quiz::exam::Adjustment {
+        crate::quiz::exam::Adjustment {
+            extra_time: self.extra_time,
+            extra_attempts: self.extra_attempts,
+            opens: self.opens,
+            closes: self.closes,
+        }
+    }
+}
+
+const COLS: &str = "id, quiz_id, user_id, cohort, extra_time, extra_attempts, opens, closes";
+
+fn row(r: &Row) -> rusqlite::Result<OverrideRow> {
+    Ok(OverrideRow {
+        id: r.get(0)?,
+        quiz_id: r.get(1)?,
+        user_id: r.get(2)?,
+        cohort: r.get(3)?,
+        extra_time: r.get(4)?,
+        extra_attempts: r.get::<_, i64>(5)? as u32,
+        opens: r.get(6)?,
+        closes: r.get(7)?,
+    })
+}
+
+impl Store {
+    /// Creates or replaces the override for the target at the quiz. `None` when the user does not exist.
+    pub async fn put_override(&self, new: OverrideRow, by: i64, now: i64) -> Result<Option<OverrideRow>, StoreError> {
+        self.write(move |tx| {
+            if let Some(u) = new.user_id {
+                let exists: Option<i64> = tx.query_row("SELECT id FROM users WHERE id = ?1", [u], |r| r.get(0)).optional()?;
+                if exists.is_none() {
+                    return Ok(None);
+                }
+            }
+            tx.execute(
+                "DELETE FROM quiz_overrides WHERE quiz_id = ?1 AND (user_id = ?2 OR cohort = ?3)",
+                params![new.quiz_id, new.user_id, new.cohort],
+            )?;
+            tx.execute(
+                "INSERT INTO quiz_overrides (quiz_id, user_id, cohort, extra_time, extra_attempts, opens, closes, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    new.quiz_id,
+                    new.user_id,
+                    new.cohort,
+                    new.extra_time,
+                    new.extra_attempts,
+                    new.opens,
+                    new.closes,
+                    by,
+                    now
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            Ok(Some(tx.query_row(
+                &format!("SELECT {COLS} FROM quiz_overrides WHERE id = ?1"),
+                [id],
+                row,
+            )?))
+        })
+        .await
+    }
+
+    pub async fn overrides(&self, quiz_id: String) -> Result<Vec<OverrideRow>, StoreError> {
+        self.read(move |c| {
+            let mut q = c.prepare(&format!("SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 ORDER BY id"))?;
+            let rows = q.query_map([quiz_id], row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    /// Whether an override was deleted.
+    pub async fn delete_override(&self, quiz_id: String, id: i64) -> Result<bool, StoreError> {
+        self.write(move |tx| Ok(tx.execute("DELETE FROM quiz_overrides WHERE quiz_id = ?1 AND id = ?2", params![quiz_id, id])? > 0))
+            .await
+    }
+
+    /// The learner's own override and their cohort's, for the quiz.
+    pub async fn overrides_for(&self, user_id: i64, quiz_id: String) -> Result<(Option<OverrideRow>, Option<OverrideRow>), StoreError> {
+        self.read(move |c| {
+            let own = c
+                .prepare_cached(&format!("SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 AND user_id = ?2"))?
+                .query_row(params![quiz_id, user_id], row)
+                .optional()?;
+            let cohort = c
+                .prepare_cached(&format!(
+                    "SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 AND cohort = (SELECT cohort FROM users WHERE id = ?2)"
+                ))?
+                .query_row(params![quiz_id, user_id], row)
+                .optional()?;
+            Ok((own, cohort))
+        })
+        .await
+    }
+}

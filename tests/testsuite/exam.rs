@@ -1,0 +1,337 @@
+//! Exam integrity over HTTP: per-attempt shuffles, draws that prefer unseen
+//! questions, windows and time limits with autosave, overrides, sequential mode,
+//! review phases, attempt passwords and address ranges, one device per attempt,
+//! and the similarity report. Time moves only by the manual clock.
+
+use crate::harness::{Client, TestServer, fixture};
+use serde_json::{Value, json};
+use std::path::Path;
+
+/// The fixture course plus extra banks (`(id, toml)`), served; keep the directory alive.
+async fn server_with(banks: &[(&str, String)]) -> (TestServer, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("course-ok"), dir.path());
+    for (id, text) in banks {
+        std::fs::write(dir.path().join("quizzes").join(format!("{id}.toml")), text).unwrap();
+    }
+    (TestServer::start_at(dir.path()).await, dir)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// A bank of `n` single-choice questions `q1..qn` with five options each; the key of
+/// question `qi` is the letter `keys[i % 5]`. `head` goes before the questions.
+fn bank(id: &str, head: &str, n: usize) -> String {
+    let mut s = format!("id = \"{id}\"\ntitle = \"考试 {id}\"\n{head}\n");
+    for i in 1..=n {
+        s += &format!(
+            "[[questions]]\nid = \"q{i}\"\ntype = \"single\"\nprompt = \"第 {i} 题\"\noptions = [\"甲{i}\", \"乙{i}\", \"丙{i}\", \"丁{i}\", \"戊{i}\"]\nanswer = \"{}\"\nexplanation = \"EXPLAIN-{i}\"\n\n",
+            key(i)
+        );
+    }
+    s
+}
+
+fn key(i: usize) -> &'static str {
+    ["A", "B", "C", "D", "E"][i % 5]
+}
+
+fn right_answers(attempt: &Value) -> Value {
+    let mut m = serde_json::Map::new();
+    for q in attempt["questions"].as_array().unwrap() {
+        let id = q["id"].as_str().unwrap();
+        let i: usize = id[1..].parse().unwrap();
+        m.insert(id.into(), json!(key(i)));
+    }
+    Value::Object(m)
+}
+
+/// The order shown: question ids with their option keys.
+fn shown_order(attempt: &Value) -> Vec<String> {
+    attempt["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            let keys: Vec<&str> = q["options"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["key"].as_str().unwrap())
+                .collect();
+            format!("{}:{}", q["id"].as_str().unwrap(), keys.join(""))
+        })
+        .collect()
+}
+
+fn ids(attempt: &Value) -> Vec<String> {
+    attempt["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn attempt_id(a: &Value) -> String {
+    a["id"].as_str().unwrap_or_else(|| panic!("no attempt id in {a}")).to_string()
+}
+
+#[tokio::test]
+async fn exam_shuffles_questions_and_options_per_attempt_and_still_grades_right() {
+    let (s, _dir) = server_with(&[("mixed", bank("mixed", "", 8)), ("plain", bank("plain", "shuffle = false", 8))]).await;
+    let alice = s.login("alice").await;
+    let bob = s.login("bob").await;
+    let (c1, a1) = alice.start("mixed").await;
+    let (c2, again) = alice.start("mixed").await;
+    assert_eq!((c1, c2), (201, 200));
+    assert_eq!(shown_order(&a1), shown_order(&again), "a resumed attempt must show the same order");
+    let (_, b1) = bob.start("mixed").await;
+    assert_ne!(shown_order(&a1), shown_order(&b1), "two attempts drew the same order");
+    let mut sorted = ids(&a1);
+    sorted.sort();
+    assert_ne!(
+        ids(&a1),
+        sorted.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        "questions not shuffled"
+    );
+    // Keys stay the authored letters, so the authored key grades right.
+    let (code, r) = alice.submit(&attempt_id(&a1), right_answers(&a1)).await;
+    assert_eq!(code, 200, "{r}");
+    assert_eq!(r["percent"], 100.0);
+    let (_, r) = bob.submit(&attempt_id(&b1), right_answers(&b1)).await;
+    assert_eq!(r["percent"], 100.0);
+    // A second attempt of the same learner differs too.
+    let (_, a2) = alice.start("mixed").await;
+    assert_ne!(shown_order(&a1), shown_order(&a2));
+    // `shuffle = false` keeps the authored order of questions and options.
+    let (_, p) = alice.start("plain").await;
+    let expected: Vec<String> = (1..=8).map(|i| format!("q{i}:ABCDE")).collect();
+    assert_eq!(shown_order(&p), expected);
+}
+
+#[tokio::test]
+async fn exam_draw_prefers_questions_the_learner_has_not_seen() {
+    let (s, _dir) = server_with(&[("pool", bank("pool", "[draw]\ncount = 5", 10))]).await;
+    let alice = s.login("alice").await;
+    let (_, a1) = alice.start("pool").await;
+    alice.submit(&attempt_id(&a1), json!({})).await;
+    let (_, a2) = alice.start("pool").await;
+    let first = ids(&a1);
+    let second = ids(&a2);
+    assert_eq!((first.len(), second.len()), (5, 5));
+    assert!(
+        second.iter().all(|q| !first.contains(q)),
+        "attempt 2 repeated a question: {first:?} / {second:?}"
+    );
+    alice.submit(&attempt_id(&a2), json!({})).await;
+    // All seen once: the third attempt still draws five distinct questions.
+    let (_, a3) = alice.start("pool").await;
+    let mut third = ids(&a3);
+    third.dedup();
+    assert_eq!(third.len(), 5);
+}
+
+async fn put_json(c: &Client, path: &str, body: &Value) -> (u16, Value) {
+    let r = c
+        .http
+        .put(format!("{}{path}", c.base()))
+        .header("x-csrf-token", &c.csrf)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The harness clock starts at 1_800_000_000_000 ms = 2027-01-15T08:00:00Z.
+const HOUR: i64 = 3_600_000;
+
+#[tokio::test]
+async fn exam_window_refuses_early_starts_and_keeps_late_answers_ungraded() {
+    // Opens at T0 + 1 h, closes at T0 + 3 h.
+    let head = "shuffle = false\nopens = 2027-01-15T09:00:00Z\ncloses = \"2027-01-15T11:00:00+00:00\"";
+    let (s, _dir) = server_with(&[("window", bank("window", head, 3))]).await;
+    let alice = s.login("alice").await;
+    let bob = s.login("bob").await;
+    let (code, body) = alice.start("window").await;
+    assert_eq!(code, 409, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("尚未开放"), "{body}");
+    s.clock.advance(HOUR + 1);
+    let (code, a) = alice.start("window").await;
+    assert_eq!(code, 201, "{a}");
+    let (_, b) = bob.start("window").await;
+    // Bob saves two right answers; neither submits before the close.
+    let (code, saved) = put_json(
+        &bob,
+        &format!("/api/attempts/{}/answers", attempt_id(&b)),
+        &json!({ "answers": { "q1": "B", "q2": "C" } }),
+    )
+    .await;
+    assert_eq!((code, saved["saved"].as_u64()), (200, Some(2)), "{saved}");
+    s.clock.advance(2 * HOUR + 10_000); // past the close and the 3 s network grace
+    // Alice's answer after the close is stored, not graded, and does not count.
+    let (code, body) = alice.submit(&attempt_id(&a), json!({ "q1": "B", "q2": "C", "q3": "D" })).await;
+    assert_eq!(code, 409, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("不计分"), "{body}");
+    let (_, stored) = alice.get(&format!("/api/attempts/{}", attempt_id(&a))).await;
+    assert_eq!(stored["status"], "late", "{stored}");
+    assert!(stored.get("score").is_none() && stored["questions"].is_null(), "{stored}");
+    let row = s.store.attempt(attempt_id(&a)).await.unwrap().unwrap();
+    assert!(row.late_answers.unwrap().contains("\"q3\":\"D\""));
+    assert_eq!(alice.get("/api/quizzes/window").await.1["best_percent"], Value::Null);
+    // Bob's open attempt counts as submitted at the close, graded from his autosave.
+    let (_, stored) = bob.get(&format!("/api/attempts/{}", attempt_id(&b))).await;
+    assert_eq!(stored["status"], "graded", "{stored}");
+    assert_eq!(stored["score"], 2.0);
+    let (code, _) = alice.start("window").await;
+    assert_eq!(code, 409, "no new attempt after the close");
+}
+
+#[tokio::test]
+async fn exam_time_limit_auto_submits_the_autosaved_answers() {
+    let (s, _dir) = server_with(&[("clocked", bank("clocked", "time_limit = 600", 4))]).await;
+    let alice = s.login("alice").await;
+    let (_, a) = alice.start("clocked").await;
+    let id = attempt_id(&a);
+    let path = format!("/api/attempts/{id}/answers");
+    let (code, _) = put_json(&alice, &path, &json!({ "answers": { "q1": "B", "q2": "A" } })).await;
+    assert_eq!(code, 200);
+    // Idempotent: the same save again changes nothing.
+    let (code, _) = put_json(&alice, &path, &json!({ "answers": { "q1": "B", "q2": "A" } })).await;
+    assert_eq!(code, 200);
+    let (code, bad) = put_json(&alice, &path, &json!({ "answers": { "q9": "B" } })).await;
+    assert_eq!(code, 422, "{bad}");
+    s.clock.advance(700_000);
+    // Nothing ran at the deadline; the next read finalises the attempt from the autosave.
+    let (_, stored) = alice.get(&format!("/api/attempts/{id}")).await;
+    assert_eq!(stored["status"], "graded", "{stored}");
+    assert_eq!(stored["score"], 1.0, "q1 right, q2 wrong: {stored}");
+    assert_eq!(alice.get("/api/quizzes/clocked").await.1["best_percent"], 25.0);
+    let (code, _) = put_json(&alice, &path, &json!({ "answers": {} })).await;
+    assert_eq!(code, 409, "saving into an ended attempt");
+}
+
+#[tokio::test]
+async fn exam_override_gives_one_learner_extra_time_and_attempts() {
+    let (s, _dir) = server_with(&[("acc", bank("acc", "time_limit = 600\nattempts = 1", 2))]).await;
+    let alice = s.login("alice").await;
+    let bob = s.login("bob").await;
+    let alice_id = alice.get("/api/me").await.1["user"]["id"].as_i64().unwrap();
+    let ivy = s.login("ivy").await;
+    let (code, o) = put_json(
+        &ivy,
+        "/api/instructor/quizzes/acc/overrides",
+        &json!({ "user_id": alice_id, "extra_time": 300, "extra_attempts": 1 }),
+    )
+    .await;
+    assert_eq!(code, 200, "{o}");
+    assert_eq!(alice.get("/api/quizzes/acc").await.1["time_limit"], 900);
+    assert_eq!(bob.get("/api/quizzes/acc").await.1["time_limit"], 600);
+    let (_, a) = alice.start("acc").await;
+    let (_, b) = bob.start("acc").await;
+    let span = |x: &Value| x["deadline_ms"].as_i64().unwrap() - x["started_at"].as_i64().unwrap();
+    assert_eq!((span(&a), span(&b)), (900_000, 600_000));
+    s.clock.advance(700_000);
+    let (code, r) = alice.submit(&attempt_id(&a), json!({ "q1": "B" })).await;
+    assert_eq!(code, 200, "alice is within her extended time: {r}");
+    let (code, _) = bob.submit(&attempt_id(&b), json!({ "q1": "B" })).await;
+    assert_eq!(code, 409, "bob has no extra time");
+    // The extra attempt: alice may start again, bob may not.
+    assert_eq!(alice.start("acc").await.0, 201);
+    assert_eq!(bob.start("acc").await.0, 409);
+    // Listing and deleting; learners may not touch overrides.
+    let (_, list) = ivy.get("/api/instructor/quizzes/acc/overrides").await;
+    assert_eq!(list["overrides"].as_array().unwrap().len(), 1);
+    assert_eq!(alice.get("/api/instructor/quizzes/acc/overrides").await.0, 403);
+    let hana = s.login("hana").await;
+    let (code, _) = put_json(
+        &hana,
+        "/api/instructor/quizzes/acc/overrides",
+        &json!({ "cohort": "c1", "extra_time": 60 }),
+    )
+    .await;
+    assert_eq!(code, 200);
+    let (code, _) = put_json(
+        &hana,
+        "/api/instructor/quizzes/acc/overrides",
+        &json!({ "cohort": "c1", "user_id": 1 }),
+    )
+    .await;
+    assert_eq!(code, 422);
+    let oid = o["id"].as_i64().unwrap();
+    let r = ivy
+        .http
+        .delete(s.url(&format!("/api/instructor/quizzes/acc/overrides/{oid}")))
+        .header("x-csrf-token", &ivy.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(alice.get("/api/quizzes/acc").await.1["time_limit"], 600);
+}
+
+#[tokio::test]
+async fn exam_review_shows_only_what_the_phase_allows() {
+    let head = "closes = 2027-01-15T09:00:00Z\n[review]\nimmediately = [\"score\"]\nafter_close = [\"score\", \"correctness\", \"explanations\", \"answers\"]";
+    let (s, _dir) = server_with(&[("reviewed", bank("reviewed", head, 3))]).await;
+    let alice = s.login("alice").await;
+    let (_, a) = alice.start("reviewed").await;
+    let id = attempt_id(&a);
+    let (code, r) = alice.submit(&id, right_answers(&a)).await;
+    assert_eq!(code, 200, "{r}");
+    assert_eq!(r["percent"], 100.0);
+    let text = r.to_string();
+    assert!(!text.contains("EXPLAIN-") && !text.contains("correct_answer"), "{text}");
+    // Later, while open: the same as immediately (a phase left out inherits).
+    let (_, later) = alice.get(&format!("/api/attempts/{id}")).await;
+    assert!(!later.to_string().contains("EXPLAIN-"), "{later}");
+    // Staff see everything at any time.
+    let (_, staff) = s.login("ivy").await.get(&format!("/api/attempts/{id}")).await;
+    assert!(staff.to_string().contains("EXPLAIN-1"));
+    s.clock.advance(HOUR + 10_000);
+    let (_, after) = alice.get(&format!("/api/attempts/{id}")).await;
+    let text = after.to_string();
+    assert!(text.contains("EXPLAIN-1") && text.contains("correct_answer"), "{text}");
+}
+
+#[tokio::test]
+async fn exam_password_and_address_ranges_guard_the_start() {
+    let (s, _dir) = server_with(&[
+        ("locked", bank("locked", "password = \"考场-42\"", 2)),
+        ("lan-only", bank("lan-only", "allow = [\"10.0.0.0/8\"]", 2)),
+        ("local", bank("local", "allow = [\"10.0.0.0/8\", \"127.0.0.1/32\"]", 2)),
+    ])
+    .await;
+    let alice = s.login("alice").await;
+    let (code, body) = alice.start("locked").await;
+    assert_eq!(code, 403, "{body}");
+    assert_eq!(body["password_required"], true);
+    let (code, body) = alice
+        .post_json("/api/quizzes/locked/attempts", &json!({ "password": "wrong" }))
+        .await;
+    assert_eq!(code, 403);
+    assert!(body["error"].as_str().unwrap().contains("密码"), "{body}");
+    let (code, _) = alice
+        .post_json("/api/quizzes/locked/attempts", &json!({ "password": "考场-42" }))
+        .await;
+    assert_eq!(code, 201);
+    // The test server is reached from 127.0.0.1.
+    let (code, body) = alice.start("lan-only").await;
+    assert_eq!(code, 403, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("127.0.0.1"), "{body}");
+    assert_eq!(alice.start("local").await.0, 201);
+}
