@@ -11,6 +11,7 @@ pub mod clock;
 pub mod course;
 pub mod diag;
 pub mod http;
+pub mod mail;
 pub mod quiz;
 pub mod sandbox;
 pub mod site;

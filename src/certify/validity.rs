@@ -34,6 +34,13 @@ impl CertStatus {
 
 const DAY_MS: i64 = 86_400_000;
 
+/// `2026-11-23` (UTC).
+pub fn day(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .map(|t| format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_default()
+}
+
 /// `ms` plus whole calendar months (UTC); the 31st becomes the month's last day.
 pub fn add_months(ms: i64, months: u32) -> i64 {
     let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000) else {

@@ -39,7 +39,18 @@ pub struct Args {
     /// build serving; the errors go to the log and to /instructor/build.
     #[arg(long)]
     pub watch: bool,
+    /// SMTP server for expiry reminders, e.g. smtp://localhost:25,
+    /// smtp://user:pass@mail.example.com:587?tls=required or smtps://user:pass@host.
+    /// Without it reminders show only on the learner's pages.
+    #[arg(long, env = "CERTBOOK_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of reminder emails.
+    #[arg(long, env = "CERTBOOK_MAIL_FROM", default_value = "certbook <noreply@localhost>")]
+    pub mail_from: String,
 }
+
+/// How often the server looks for expiry reminders to send.
+const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Demo accounts: (login, display name, role).
 const DEMO: &[(&str, &str, Role)] = &[
@@ -63,6 +74,9 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut state = AppState::new(cur, store, out.clone(), Clock::system())?;
     state.secure_cookies = a.secure_cookies;
     state.watching = a.watch;
+    if let Some(url) = &a.smtp_url {
+        state.mailer = Some(std::sync::Arc::new(crate::mail::Mailer::new(url, &a.mail_from)?));
+    }
     // Held for as long as the server runs: dropping it stops the watching.
     let _watcher = if a.watch {
         Some(watch(state.clone(), a.dir.clone(), out, db.clone())?)
@@ -95,6 +109,19 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                     }
                 }
                 Err(e) => tracing::error!("certification sweep: {e}"),
+            }
+        });
+        // Expiry reminders: now, then every hour. Each goes out once per expiry date.
+        let reminders = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(REMINDER_INTERVAL);
+            loop {
+                tick.tick().await;
+                match http::send_due_reminders(&reminders).await {
+                    Ok(r) if r.sent + r.failed > 0 => tracing::info!(sent = r.sent, failed = r.failed, "expiry reminders"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!("expiry reminders: {e}"),
+                }
             }
         });
         println!("serving on http://{local} (database {})", db.display());

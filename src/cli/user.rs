@@ -10,7 +10,7 @@ use std::process::ExitCode;
 pub enum UserCommand {
     /// Create an account (or reset the password, name and role of an existing one).
     Add(AddArgs),
-    /// Import accounts from CSV: username, display_name, role, cohort, department[, password].
+    /// Import accounts from CSV: username, display_name, role, cohort, department[, password][, email].
     /// Every row is checked first; one bad row (reported with its line) imports nothing.
     Import(ImportArgs),
 }
@@ -34,6 +34,9 @@ pub struct AddArgs {
     /// Name shown on pages and certificates (default: the login name).
     #[arg(long)]
     pub name: Option<String>,
+    /// Email address for certificate expiry reminders.
+    #[arg(long)]
+    pub email: Option<String>,
     /// Read the password from the first line of standard input instead of generating one.
     #[arg(long)]
     pub password_stdin: bool,
@@ -72,7 +75,17 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     let name = a.name.unwrap_or_else(|| a.username.clone());
     let now = crate::clock::Clock::system().now_ms();
     let login = a.username.trim().to_string();
-    let user = store.write_blocking(move |tx| crate::store::upsert_user(tx, &login, &name, role, &hash, now))?;
+    if let Some(e) = a.email.as_deref().filter(|e| !valid_email(e)) {
+        bail!("`{e}` is not an email address");
+    }
+    let email = a.email.clone();
+    let user = store.write_blocking(move |tx| {
+        let user = crate::store::upsert_user(tx, &login, &name, role, &hash, now)?;
+        if let Some(e) = email {
+            tx.execute("UPDATE users SET email = ?2 WHERE id = ?1", rusqlite::params![user.id, e.trim()])?;
+        }
+        Ok(user)
+    })?;
     println!("account `{}` ({}) saved in {}", user.username, role.as_str(), a.db.display());
     if generated {
         println!("password: {password}");
@@ -88,11 +101,18 @@ struct Row {
     cohort: String,
     department: String,
     password: Option<String>,
+    email: String,
+}
+
+/// Good enough to catch a column mix-up; the mail server decides the rest.
+fn valid_email(e: &str) -> bool {
+    let e = e.trim();
+    matches!(e.split_once('@'), Some((user, host)) if !user.is_empty() && host.contains('.') && !e.contains(char::is_whitespace))
 }
 
 /// Parses and checks every row; the errors name the CSV line.
-/// A checked CSV row: (line, username, display name, role, cohort, department, password).
-pub type ImportRow = (u64, String, String, Role, String, String, Option<String>);
+/// A checked CSV row: (line, username, display name, role, cohort, department, password, email).
+pub type ImportRow = (u64, String, String, Role, String, String, Option<String>, String);
 
 pub fn parse_import(text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -110,8 +130,14 @@ pub fn parse_import(text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
             "line 1: the header needs a `username` column (and display_name, role, cohort, department; password optional)".into(),
         ]);
     };
-    let (name_col, role_col, cohort_col, dept_col, pw_col) =
-        (col("display_name"), col("role"), col("cohort"), col("department"), col("password"));
+    let (name_col, role_col, cohort_col, dept_col, pw_col, email_col) = (
+        col("display_name"),
+        col("role"),
+        col("cohort"),
+        col("department"),
+        col("password"),
+        col("email"),
+    );
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut seen = std::collections::HashMap::new();
@@ -152,8 +178,13 @@ pub fn parse_import(text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
             errors.push(format!("line {line}: the password of `{username}` is shorter than 8 characters"));
             continue;
         }
+        let email = get(email_col);
+        if !email.is_empty() && !valid_email(&email) {
+            errors.push(format!("line {line}: `{email}` is not an email address"));
+            continue;
+        }
         let display = Some(get(name_col)).filter(|n| !n.is_empty()).unwrap_or_else(|| username.clone());
-        rows.push((line, username, display, role, get(cohort_col), get(dept_col), password));
+        rows.push((line, username, display, role, get(cohort_col), get(dept_col), password, email));
     }
     if errors.is_empty() { Ok(rows) } else { Err(errors) }
 }
@@ -172,7 +203,7 @@ fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
     };
     let mut new = Vec::with_capacity(rows.len());
     let mut generated = Vec::new();
-    for (_, username, display_name, role, cohort, department, password) in rows {
+    for (_, username, display_name, role, cohort, department, password, email) in rows {
         let r = Row {
             username,
             display_name,
@@ -180,6 +211,7 @@ fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
             cohort,
             department,
             password,
+            email,
         };
         // New accounts without a password get one (printed below); existing ones keep theirs.
         let hash = match &r.password {
@@ -208,6 +240,7 @@ fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
             cohort: r.cohort,
             department: r.department,
             password_hash: hash,
+            email: r.email,
         });
     }
     let n = store.import_learners(learners, crate::clock::Clock::system().now_ms())?;

@@ -145,6 +145,8 @@ struct LoginBody {
 struct SessionInfo {
     user: User,
     csrf: String,
+    /// Certificates of this user that expire soon or expired recently (every page shows a notice).
+    reminders: Vec<crate::certify::remind::Reminder>,
 }
 
 /// Logs in and sets the session cookie.
@@ -160,7 +162,8 @@ async fn login_api(
         return Err(ApiError::BadCredentials);
     };
     let (token, csrf) = auth::start_session(&state, &user).await?;
-    let mut r = Json(SessionInfo { user, csrf }).into_response();
+    let reminders = super::certops::reminders_for(&state, user.id).await?;
+    let mut r = Json(SessionInfo { user, csrf, reminders }).into_response();
     add_session_cookie(&mut r, &state, &token);
     Ok(r)
 }
@@ -180,11 +183,13 @@ async fn logout_api(State(state): State<AppState>, CsrfSession(session): CsrfSes
 /// The logged-in account.
 #[utoipa::path(get, path = "/api/me", tag = "account", security(("session" = [])),
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody)))]
-async fn me(session: Session) -> Json<SessionInfo> {
-    Json(SessionInfo {
+async fn me(State(state): State<AppState>, session: Session) -> Result<Json<SessionInfo>, ApiError> {
+    let reminders = super::certops::reminders_for(&state, session.user.id).await?;
+    Ok(Json(SessionInfo {
         user: session.user,
         csrf: session.csrf,
-    })
+        reminders,
+    }))
 }
 
 async fn account_page(State(state): State<AppState>, MaybeSession(session): MaybeSession) -> Result<Response, ApiError> {
@@ -207,7 +212,14 @@ async fn account_page(State(state): State<AppState>, MaybeSession(session): Mayb
         .collect();
     let (levels, _) = super::certify::certify_user(&state, session.user.id).await?;
     let certs = state.store.certificates_of(session.user.id).await?;
-    let certificates: Vec<_> = certs.iter().map(|c| super::certify::certificate_json(&state, c)).collect();
+    let certificates: Vec<_> = certs
+        .iter()
+        .map(|c| {
+            let view = super::certify::certificate_json(&state, c);
+            json!({ "c": view, "until": c.expires_at.map(super::certify::day) })
+        })
+        .collect();
+    let reminders = super::certops::reminders_for(&state, session.user.id).await?;
     let runs: Vec<_> = state
         .store
         .runs_of(session.user.id)
@@ -271,6 +283,7 @@ async fn account_page(State(state): State<AppState>, MaybeSession(session): Mayb
         "radar_svg": radar,
         "user": session.user, "role_label": session.user.role.label(), "quizzes": quizzes, "runs": runs,
         "track": cur.track.as_ref().map(|t| &t.title), "levels": levels, "certificates": certificates,
+        "reminders": reminders.iter().map(|r| json!({ "r": r, "day": super::certify::day(r.expires_at) })).collect::<Vec<_>>(),
     });
     Ok(state
         .pages()

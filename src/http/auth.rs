@@ -141,6 +141,14 @@ impl SessionCache {
     pub fn remove(&self, hash: &str) {
         self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(hash);
     }
+
+    /// Forgets every session of a user (their account was erased).
+    pub fn forget_user(&self, user_id: i64) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, (s, _, _)| s.user.id != user_id);
+    }
 }
 
 async fn load_session(parts: &Parts, state: &AppState) -> Result<Option<Session>, ApiError> {

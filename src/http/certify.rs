@@ -57,7 +57,7 @@ pub async fn certify_user(state: &AppState, user_id: i64) -> Result<(Vec<LevelSt
             let valid_months = track.levels.iter().find(|x| x.id == l.level).and_then(|x| x.valid_months);
             NewCertificate {
                 level: l.level.clone(),
-                id: certificate_id(),
+                id: crate::certify::certificate_id(),
                 evidence: evidence.to_string(),
                 expires_at: valid_months.map(|m| validity::add_months(now, m)),
             }
@@ -112,20 +112,7 @@ pub async fn certify_user(state: &AppState, user_id: i64) -> Result<(Vec<LevelSt
     Ok((levels, changed))
 }
 
-/// `CB-XXXX-XXXX-XXXX`: 60 random bits in an alphabet without look-alike characters.
-fn certificate_id() -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let bits: u64 = rand::random();
-    let chars: Vec<char> = (0..12).map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char).collect();
-    format!(
-        "CB-{}-{}-{}",
-        chars[0..4].iter().collect::<String>(),
-        chars[4..8].iter().collect::<String>(),
-        chars[8..12].iter().collect::<String>()
-    )
-}
-
-fn level_title(state: &AppState, level: &str) -> String {
+pub fn level_title(state: &AppState, level: &str) -> String {
     state
         .curriculum()
         .track
@@ -608,7 +595,11 @@ async fn revoke(
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(ApiError::Unprocessable("撤销需要写明原因（最多 500 字）".into()));
     }
-    if !state.store.revoke_certificate(id.clone(), reason, state.clock.now_ms()).await? {
+    if !state
+        .store
+        .revoke_certificate(id.clone(), reason, session.user.id, state.clock.now_ms())
+        .await?
+    {
         return Err(ApiError::NotFound("没有这张证书 (no such certificate)".into()));
     }
     let c = state
@@ -829,12 +820,7 @@ pub fn certificate_pdf(state: &AppState, c: &CertificateRow) -> Result<Vec<u8>, 
     crate::certify::print::certificate_pdf(&p, font).map_err(|e| ApiError::Internal(format!("PDF: {e}")))
 }
 
-/// `2026-11-23`.
-pub fn day(ms: i64) -> String {
-    utc(ms)
-        .map(|t| format!("{}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
-        .unwrap_or_default()
-}
+pub use crate::certify::validity::day;
 
 /// Public, like the printable page: the certificate as a PDF download.
 async fn certificate_pdf_download(
@@ -923,7 +909,11 @@ async fn revoke_many(
     if b.ids.is_empty() || b.ids.len() > 10_000 {
         return Err(ApiError::Unprocessable("请列出 1～10000 个证书编号".into()));
     }
-    match state.store.revoke_many(b.ids, reason, state.clock.now_ms()).await? {
+    match state
+        .store
+        .revoke_many(b.ids, reason, session.user.id, state.clock.now_ms())
+        .await?
+    {
         Ok(n) => {
             tracing::info!(count = n, by = session.user.id, "certificates revoked in bulk");
             Ok(Json(BulkRevoked { revoked: n }))

@@ -207,11 +207,14 @@ async fn transcript_page(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    let Json(t) = match transcript(State(state.clone()), session.clone(), ApiPath(id)).await {
+    let Json(mut t) = match transcript(State(state.clone()), session.clone(), ApiPath(id)).await {
         Ok(t) => t,
         Err(ApiError::NotFound(m)) => return Ok(state.pages().error(StatusCode::NOT_FOUND, "没有这位学员", &m)),
         Err(e) => return Err(e),
     };
+    // Only admins erase personal data; the form needs the login name typed again.
+    t["can_erase"] = json!(session.user.role == Role::Admin && t["user"]["role"] == "learner" && t["erased_at"].is_null());
+    t["csrf"] = json!(session.csrf);
     Ok(state
         .pages()
         .render("transcript", "学员成绩单", Some(&session.user), Some(&session.csrf), t))
@@ -245,7 +248,7 @@ async fn transcript(State(state): State<AppState>, session: Session, ApiPath(id)
         .user_by_id(id)
         .await?
         .ok_or_else(|| ApiError::NotFound("没有这位学员 (no such learner)".into()))?;
-    let (cohort, department, created_at) = state.store.user_groups(id).await?.unwrap_or_default();
+    let (cohort, department, created_at, erased_at) = state.store.user_groups(id).await?.unwrap_or_default();
     let cur = &state.curriculum();
     let quizzes: Vec<Value> = state
         .store
@@ -270,7 +273,7 @@ async fn transcript(State(state): State<AppState>, session: Session, ApiPath(id)
     }
     let certs = state.store.certificates_of(id).await?;
     Ok(Json(json!({
-        "user": user, "cohort": cohort, "department": department, "created_at": created_at,
+        "user": user, "cohort": cohort, "department": department, "created_at": created_at, "erased_at": erased_at,
         "quizzes": quizzes, "runs": runs, "exercises": exercises,
         "certificates": certs.iter().map(|c| super::certify::certificate_json(&state, c)).collect::<Vec<_>>(),
     })))

@@ -5,6 +5,8 @@ mod account;
 mod api_doc;
 pub mod auth;
 pub mod certify;
+mod certops;
+pub use certops::send_due_reminders;
 mod charts;
 pub mod error;
 mod exam;
@@ -57,6 +59,8 @@ pub struct AppState {
     pub issuer: Arc<crate::certify::credential::Issuer>,
     /// The address people reach this server at (verification links, credential ids).
     pub public_url: String,
+    /// Sends expiry reminders when SMTP is configured (`serve --smtp-url`).
+    pub mailer: Option<Arc<crate::mail::Mailer>>,
 }
 
 /// A rebuild that failed while the last good build stayed live.
@@ -90,6 +94,7 @@ impl AppState {
             logins: Default::default(),
             issuer: Arc::new(issuer),
             public_url: "http://127.0.0.1:3000".into(),
+            mailer: None,
         })
     }
 
@@ -206,6 +211,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(hr::router())
         .merge(staff::router())
         .merge(exam::router())
+        .merge(certops::router())
         .split_for_parts()
 }
 

@@ -13,11 +13,18 @@ use serde_json::{Value, json};
 /// Content-Security-Policy of the server-rendered pages: no inline script.
 pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The one script server pages use (a print button), served from the binary.
+/// The one script server pages use, served from the binary: a print button, and a
+/// file picker that fills a textarea (the CSV import; the form works without it too).
 pub async fn script() -> impl IntoResponse {
     (
         [(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        "document.querySelectorAll('[data-print]').forEach(function (b) { b.addEventListener('click', function () { window.print(); }); });\n",
+        concat!(
+            "document.querySelectorAll('[data-print]').forEach(function (b) { b.addEventListener('click', function () { window.print(); }); });\n",
+            "document.querySelectorAll('input[type=file][data-fill]').forEach(function (f) { f.addEventListener('change', function () {\n",
+            "  var t = document.getElementById(f.getAttribute('data-fill')); if (!t || !f.files[0]) return;\n",
+            "  f.files[0].text().then(function (s) { t.value = s; });\n",
+            "}); });\n",
+        ),
     )
 }
 
@@ -41,6 +48,7 @@ const PAGES: &[&str] = &[
     "analysis",
     "analysis_quiz",
     "build",
+    "certops",
 ];
 
 impl Pages {

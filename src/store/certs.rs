@@ -72,8 +72,9 @@ impl CertificateRow {
     }
 }
 
-const CERT_SELECT: &str = "SELECT c.id, c.user_id, c.track_id, c.level_id, c.issued_at, c.evidence, c.revoked_at, c.revoke_reason,
-            u.display_name, c.expires_at, c.renewed_at, c.status_index, c.imported
+pub(super) const CERT_SELECT: &str =
+    "SELECT c.id, c.user_id, c.track_id, c.level_id, c.issued_at, c.evidence, c.revoked_at, c.revoke_reason,
+            COALESCE(c.holder_name, u.display_name), c.expires_at, c.renewed_at, c.status_index, c.imported
      FROM certificates c JOIN users u ON u.id = c.user_id";
 
 /// Bits in the published status list: the 16 KB minimum the W3C Bitstring Status
@@ -101,7 +102,7 @@ pub struct NewCertificate {
     pub expires_at: Option<i64>,
 }
 
-fn row_cert(r: &Row) -> rusqlite::Result<CertificateRow> {
+pub(super) fn row_cert(r: &Row) -> rusqlite::Result<CertificateRow> {
     Ok(CertificateRow {
         id: r.get(0)?,
         user_id: r.get(1)?,
@@ -358,7 +359,13 @@ impl Store {
 
     /// Revokes every listed certificate with one reason, all or none: the ids that do
     /// not exist come back as the error.
-    pub async fn revoke_many(&self, ids: Vec<String>, reason: String, now: i64) -> Result<Result<usize, Vec<String>>, StoreError> {
+    pub async fn revoke_many(
+        &self,
+        ids: Vec<String>,
+        reason: String,
+        actor: i64,
+        now: i64,
+    ) -> Result<Result<usize, Vec<String>>, StoreError> {
         self.write(move |tx| {
             let missing: Vec<String> = ids
                 .iter()
@@ -377,6 +384,7 @@ impl Store {
                 tx.prepare_cached("UPDATE certificates SET revoked_at = COALESCE(revoked_at, ?2), revoke_reason = ?3 WHERE id = ?1")?;
             for id in &ids {
                 q.execute(params![id, now, reason])?;
+                super::certops::audit(tx, Some(actor), "revoke-certificate", &format!("certificate:{id}"), &reason, now)?;
             }
             Ok(Ok(ids.len()))
         })
@@ -384,12 +392,16 @@ impl Store {
     }
 
     /// Revokes a certificate; false if there is no such certificate.
-    pub async fn revoke_certificate(&self, id: String, reason: String, now: i64) -> Result<bool, StoreError> {
+    pub async fn revoke_certificate(&self, id: String, reason: String, actor: i64, now: i64) -> Result<bool, StoreError> {
         self.write(move |tx| {
-            Ok(tx
+            let found = tx
                 .prepare_cached("UPDATE certificates SET revoked_at = COALESCE(revoked_at, ?2), revoke_reason = ?3 WHERE id = ?1")?
                 .execute(params![id, now, reason])?
-                == 1)
+                == 1;
+            if found {
+                super::certops::audit(tx, Some(actor), "revoke-certificate", &format!("certificate:{id}"), &reason, now)?;
+            }
+            Ok(found)
         })
         .await
     }

@@ -18,7 +18,7 @@ pub struct Filter {
 impl Filter {
     /// SQL over `u` (users) and its parameters, appended to a WHERE clause.
     fn users_sql(&self) -> (String, Vec<String>) {
-        let mut sql = String::from("u.role = 'learner'");
+        let mut sql = String::from("u.role = 'learner' AND u.erased_at IS NULL");
         let mut args = Vec::new();
         if let Some(c) = &self.cohort {
             args.push(c.clone());
@@ -167,6 +167,8 @@ pub struct NewLearner {
     pub cohort: String,
     pub department: String,
     pub password_hash: String,
+    /// For expiry reminders; empty keeps the address already on file.
+    pub email: String,
 }
 
 fn params_of(args: &[String]) -> Vec<&dyn rusqlite::ToSql> {
@@ -326,7 +328,7 @@ pub fn export_learners(c: &Connection, levels: &[String], sink: &mut dyn FnMut(&
             (SELECT COUNT(*) FROM runs r WHERE r.user_id = u.id AND r.status = 'finished'),
             (SELECT COUNT(*) FROM submissions s WHERE s.user_id = u.id AND s.status = 'graded'),
             (SELECT group_concat(c.level_id || ' ' || c.id || ' ' || c.issued_at, ';') FROM certificates c WHERE c.user_id = u.id AND c.revoked_at IS NULL)
-         FROM users u WHERE u.role = 'learner' ORDER BY u.id",
+         FROM users u WHERE u.role = 'learner' AND u.erased_at IS NULL ORDER BY u.id",
     )?;
     let mut rows = q.query([])?;
     while let Some(r) = rows.next()? {
@@ -443,13 +445,14 @@ impl Store {
     pub fn import_learners(&self, rows: Vec<NewLearner>, now: i64) -> Result<usize, StoreError> {
         self.write_blocking(move |tx| {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO users (username, display_name, role, password_hash, created_at, cohort, department) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO users (username, display_name, role, password_hash, created_at, cohort, department, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role,
                    cohort = excluded.cohort, department = excluded.department,
+                   email = CASE WHEN excluded.email = '' THEN users.email ELSE excluded.email END,
                    password_hash = CASE WHEN excluded.password_hash = '' THEN users.password_hash ELSE excluded.password_hash END",
             )?;
             for r in &rows {
-                stmt.execute(params![r.username, r.display_name, r.role.as_str(), r.password_hash, now, r.cohort, r.department])?;
+                stmt.execute(params![r.username, r.display_name, r.role.as_str(), r.password_hash, now, r.cohort, r.department, r.email])?;
             }
             // A learner who moved group takes their results along.
             rebuild_hist(tx)?;
@@ -458,15 +461,16 @@ impl Store {
     }
 
     /// A learner's cohort and department.
-    pub async fn user_groups(&self, id: i64) -> Result<Option<(String, String, i64)>, StoreError> {
+    /// Cohort, department, when the account was made, and when it was erased.
+    pub async fn user_groups(&self, id: i64) -> Result<Option<(String, String, i64, Option<i64>)>, StoreError> {
         self.read(move |c| {
             use rusqlite::OptionalExtension;
-            Ok(
-                c.query_row("SELECT cohort, department, created_at FROM users WHERE id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?,
+            Ok(c.query_row(
+                "SELECT cohort, department, created_at, erased_at FROM users WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
+            .optional()?)
         })
         .await
     }

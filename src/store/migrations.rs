@@ -234,6 +234,16 @@ CREATE UNIQUE INDEX quiz_overrides_user ON quiz_overrides (quiz_id, user_id) WHE
 CREATE UNIQUE INDEX quiz_overrides_cohort ON quiz_overrides (quiz_id, cohort) WHERE cohort IS NOT NULL;
 "#,
         ),
+        M::up(
+            r#"
+-- Expiry reminders go to an address; an erased learner keeps a row (certificates
+-- point at it) but nothing personal, and the certificate keeps the holder's name
+-- a verifier needs.
+ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN erased_at INTEGER;
+ALTER TABLE certificates ADD COLUMN holder_name TEXT;
+"#,
+        ),
     ])
 }
 

@@ -4,6 +4,7 @@
 
 mod attempts;
 pub mod backup;
+mod certops;
 mod certs;
 mod hr;
 mod migrations;
@@ -13,6 +14,7 @@ mod sessions;
 mod users;
 
 pub use attempts::{AttemptRow, Graded, Grader, NewAttempt, QuizSummaryRow, StartOutcome, SubmitOutcome};
+pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
 pub use certs::{CertificateRow, NewCertificate, STATUS_LIST_BITS, SaveSubmission, SubmissionRow};
 pub use hr::{BestRow, Cohort, Filter, Histogram, NewLearner, export_certificates, export_learners, record_result};
 pub use overrides::OverrideRow;

@@ -7,7 +7,7 @@
 
   // Every interface string in one place (zh-CN).
   var T = {
-    login: "登录", logout: "退出", myResults: "我的进度",
+    login: "登录", logout: "退出", myResults: "我的进度", certExpiring: "⚠ 证书即将到期", certExpired: "⚠ 证书已过期",
     loginToTake: "登录后即可作答，成绩由服务器评定。",
     start: "开始作答", resume: "继续作答", retry: "再做一次", submit: "提交答案",
     submitting: "正在提交……", loading: "正在加载……",
@@ -64,9 +64,9 @@
   }
 
   // ---------- account bar ----------
-  var me = null;
+  var me = null, reminders = [];
   var mePromise = api("GET", "/api/me").then(function (r) {
-    if (r.ok) { me = r.data.user; csrf = r.data.csrf; }
+    if (r.ok) { me = r.data.user; csrf = r.data.csrf; reminders = r.data.reminders || []; }
     return me;
   }).catch(function () { return null; });
 
@@ -81,6 +81,13 @@
     nav.appendChild(el("span", { text: me.display_name + " · " }));
     nav.appendChild(el("a", { href: "/account", text: T.myResults }));
     nav.appendChild(document.createTextNode(" · "));
+    // A certificate nearing or past its expiry is flagged on every page.
+    if (reminders.length) {
+      var expired = reminders.some(function (x) { return x.expired; });
+      nav.appendChild(el("a", { href: "/account#reminders", "class": "cb-reminder-link", "data-reminders": String(reminders.length),
+        text: expired ? T.certExpired : T.certExpiring }));
+      nav.appendChild(document.createTextNode(" · "));
+    }
     var form = el("form", { method: "post", action: "/logout", style: "display:inline" }, [
       el("input", { type: "hidden", name: "csrf", value: csrf || "" }),
       el("button", { type: "submit", text: T.logout })

@@ -38,6 +38,15 @@ impl TestServer {
 
     /// Like [`TestServer::start`] for the course directory `root`.
     pub async fn start_at(root: &Path) -> TestServer {
+        Self::start_configured(root, |_| {}).await
+    }
+
+    /// Like [`TestServer::start`], letting the test set up the server state (a mailer, say).
+    pub async fn start_with(name: &str, configure: impl FnOnce(&mut AppState)) -> TestServer {
+        Self::start_configured(&fixture(name), configure).await
+    }
+
+    async fn start_configured(root: &Path, configure: impl FnOnce(&mut AppState)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let (cur, _) = certbook::course::load(root).expect("course loads");
         let site = dir.path().join("site");
@@ -63,6 +72,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         state.public_url = base.clone();
+        configure(&mut state);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(certbook::http::serve(listener, state, async {
             let _ = rx.await;

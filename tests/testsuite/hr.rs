@@ -315,6 +315,28 @@ async fn every_route_allows_exactly_the_roles_it_should() {
             [401, 403, 403, 404, 404, 404],
         ),
         ("GET", "/api/status/revocation".into(), Value::Null, [200, 200, 200, 200, 200, 200]),
+        ("GET", "/api/hr/expiries".into(), Value::Null, [401, 403, 403, 403, 200, 200]),
+        (
+            "POST",
+            "/api/hr/certificates/import".into(),
+            json!({}),
+            [401, 403, 403, 403, 415, 415],
+        ),
+        (
+            "GET",
+            "/api/hr/certificates.zip".into(),
+            Value::Null,
+            [401, 403, 403, 403, 200, 200],
+        ),
+        ("POST", "/api/admin/reminders/run".into(), json!({}), [401, 403, 403, 403, 403, 200]),
+        ("GET", "/api/me/export".into(), Value::Null, [401, 200, 200, 200, 200, 200]),
+        ("GET", "/api/admin/audit".into(), Value::Null, [401, 403, 403, 403, 403, 200]),
+        (
+            "POST",
+            "/api/admin/users/999999/erase".into(),
+            json!({}),
+            [401, 403, 403, 403, 403, 404],
+        ),
         ("GET", "/api/admin/users".into(), Value::Null, [401, 403, 403, 403, 403, 200]),
         (
             "POST",
@@ -368,6 +390,9 @@ async fn every_state_changing_route_needs_the_csrf_token() {
         ("DELETE", "/api/instructor/quizzes/short/overrides/1".into()),
         ("POST", format!("/api/admin/certificates/{cert}/revoke")),
         ("POST", "/api/admin/certificates/revoke".into()),
+        ("POST", "/api/hr/certificates/import".into()),
+        ("POST", "/api/admin/reminders/run".into()),
+        ("POST", "/api/admin/users/1/erase".into()),
     ];
     for (method, path) in &routes {
         let method: reqwest::Method = method.parse().unwrap();

@@ -8,6 +8,7 @@ mod exam;
 mod harness;
 mod hr;
 mod http;
+mod programme;
 mod reliability;
 mod robustness;
 mod sandbox;

@@ -1,0 +1,545 @@
+//! Running certification as a programme: HR's expiry list, the import of earlier
+//! certificates, a zip of printable PDFs, expiry reminders (pages and email), and
+//! personal information (个人信息保护法): a learner's own export, an admin's erasure,
+//! the audit log.
+
+use super::AppState;
+use super::auth::{CsrfSession, MaybeSession, Session};
+use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
+use crate::certify::import::RowError;
+use crate::certify::remind::{self, Reminder};
+use crate::store::{AuditEntry, CertFilter, Erased, HeldCertificate, Role};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Form, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(expiries_api))
+        .routes(routes!(import_api))
+        .routes(routes!(pdf_zip))
+        .routes(routes!(run_reminders))
+        .routes(routes!(my_data))
+        .routes(routes!(erase))
+        .routes(routes!(audit_api))
+        .route("/hr/certificates", get(certificates_page))
+        .route("/hr/certificates/import", post(import_form))
+        .route("/admin/users/{id}/erase", post(erase_form))
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExpiryQuery {
+    /// Days ahead to look (default 90, at most 3650).
+    ahead: Option<u32>,
+    /// Days back to include certificates that already expired (default 30, at most 3650).
+    past: Option<u32>,
+    /// Level id.
+    level: Option<String>,
+    cohort: Option<String>,
+    department: Option<String>,
+}
+
+impl ExpiryQuery {
+    fn filter(&self, now: i64) -> Result<CertFilter, ApiError> {
+        let days = |v: Option<u32>, default: u32| match v.unwrap_or(default) {
+            d if d <= 3650 => Ok(d as i64),
+            _ => Err(ApiError::BadRequest("天数最多 3650 (ahead/past at most 3650 days)".into())),
+        };
+        Ok(CertFilter {
+            from: Some(now - days(self.past, 30)? * DAY_MS),
+            to: Some(now + days(self.ahead, 90)? * DAY_MS),
+            level: nonempty(&self.level),
+            cohort: nonempty(&self.cohort),
+            department: nonempty(&self.department),
+        })
+    }
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// A certificate in HR's expiry list.
+#[derive(Serialize, ToSchema)]
+pub struct ExpiryRow {
+    id: String,
+    user_id: i64,
+    username: String,
+    holder: String,
+    cohort: String,
+    department: String,
+    level: String,
+    level_title: String,
+    /// Unix ms.
+    issued_at: i64,
+    expires_at: Option<i64>,
+    renewed_at: Option<i64>,
+    status: crate::certify::CertStatus,
+    /// Whole days until expiry; negative once expired.
+    days_left: Option<i64>,
+    imported: bool,
+    /// Whether the reminder email for this expiry date has gone out.
+    has_email: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Expiries {
+    certificates: Vec<ExpiryRow>,
+}
+
+fn expiry_row(state: &AppState, h: HeldCertificate, now: i64) -> ExpiryRow {
+    let c = h.cert;
+    ExpiryRow {
+        level_title: super::certify::level_title(state, &c.level_id),
+        status: c.status(now),
+        days_left: c.expires_at.map(|e| (e - now).div_euclid(DAY_MS)),
+        id: c.id,
+        user_id: c.user_id,
+        username: h.username,
+        holder: c.holder,
+        cohort: h.cohort,
+        department: h.department,
+        level: c.level_id,
+        issued_at: c.issued_at,
+        expires_at: c.expires_at,
+        renewed_at: c.renewed_at,
+        imported: c.imported,
+        has_email: !h.email.is_empty(),
+    }
+}
+
+/// HR: certificates expiring soon and those that expired recently, filtered.
+#[utoipa::path(get, path = "/api/hr/expiries", tag = "hr", security(("session" = [])), params(ExpiryQuery),
+    responses((status = 200, body = Expiries), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn expiries_api(
+    State(state): State<AppState>,
+    session: Session,
+    ApiQuery(q): ApiQuery<ExpiryQuery>,
+) -> Result<Json<Expiries>, ApiError> {
+    session.require(&[Role::Hr])?;
+    let now = state.clock.now_ms();
+    let rows = state.store.certificates_where(q.filter(now)?).await?;
+    Ok(Json(Expiries {
+        certificates: rows.into_iter().map(|h| expiry_row(&state, h, now)).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct Imported {
+    imported: usize,
+    /// The new certificates' ids, in the order of the file's rows.
+    ids: Vec<String>,
+}
+
+/// What an import did: the ids, or every bad row with its line.
+async fn import(state: &AppState, session: &Session, text: &str) -> Result<Result<Vec<String>, Vec<RowError>>, ApiError> {
+    let cur = state.curriculum();
+    let track = cur
+        .track
+        .as_ref()
+        .ok_or_else(|| ApiError::Conflict("课程没有认证体系，无法导入证书 (the course has no certification track)".into()))?;
+    let now = state.clock.now_ms();
+    let rows = match crate::certify::import::parse_csv(text, track, now) {
+        Ok(rows) => rows,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let ids = rows.iter().map(|_| crate::certify::certificate_id()).collect();
+    let out = state
+        .store
+        .import_certificates(track.id.clone(), rows, ids, session.user.id, now)
+        .await?;
+    if let Ok(ids) = &out {
+        tracing::info!(count = ids.len(), by = session.user.id, "certificates imported");
+    }
+    Ok(out)
+}
+
+fn rows_error(errors: &[RowError]) -> Response {
+    let body = json!({
+        "error": format!("{} 行有误，未导入任何证书 ({} bad rows; nothing imported)", errors.len(), errors.len()),
+        "rows": errors,
+    });
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+/// HR: imports earlier certifications from CSV (`learner,level,issued,expires,note`;
+/// dates YYYY-MM-DD; an empty `expires` takes the level's validity). Every row is
+/// checked first: one bad row imports nothing, and the 422 lists each bad row with its line.
+#[utoipa::path(post, path = "/api/hr/certificates/import", tag = "hr", security(("session" = [], "csrf" = [])),
+    request_body(content = String, content_type = "text/csv", description = "UTF-8 CSV with the header `learner,level,issued,expires,note`"),
+    responses((status = 200, body = Imported), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, description = "bad rows: `error` and `rows` [{line, reason}]", body = ErrorBody)))]
+async fn import_api(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    session.require(&[Role::Hr])?;
+    let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !["text/csv", "text/plain"].iter().any(|t| ctype.starts_with(t)) {
+        return Err(ApiError::UnsupportedMediaType(
+            "请以 text/csv 上传 (send the file as text/csv)".into(),
+        ));
+    }
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::BadRequest("CSV 须为 UTF-8 编码 (the CSV must be UTF-8)".into()))?;
+    Ok(match import(&state, &session, text).await? {
+        Ok(ids) => Json(Imported { imported: ids.len(), ids }).into_response(),
+        Err(errors) => rows_error(&errors),
+    })
+}
+
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ZipQuery {
+    level: Option<String>,
+    cohort: Option<String>,
+    department: Option<String>,
+    /// Only certificates expiring within this many days.
+    expiring_within: Option<u32>,
+}
+
+/// Most certificates one zip holds (about 20 KB each).
+const ZIP_MAX: usize = 2000;
+
+/// HR: the printable PDFs of every certificate (not revoked) matching the filters, in one zip.
+#[utoipa::path(get, path = "/api/hr/certificates.zip", tag = "hr", security(("session" = [])), params(ZipQuery),
+    responses((status = 200, description = "a zip of PDFs, one per certificate, named by holder and id", content_type = "application/zip", body = Vec<u8>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
+async fn pdf_zip(State(state): State<AppState>, session: Session, ApiQuery(q): ApiQuery<ZipQuery>) -> Result<Response, ApiError> {
+    session.require(&[Role::Hr])?;
+    let now = state.clock.now_ms();
+    let to = match q.expiring_within {
+        Some(d) if d > 3650 => return Err(ApiError::BadRequest("expiring_within 最多 3650 天".into())),
+        Some(d) => Some(now + d as i64 * DAY_MS),
+        None => None,
+    };
+    let f = CertFilter {
+        from: to.map(|_| now),
+        to,
+        level: nonempty(&q.level),
+        cohort: nonempty(&q.cohort),
+        department: nonempty(&q.department),
+    };
+    let certs = state.store.certificates_where(f).await?;
+    if certs.is_empty() {
+        return Err(ApiError::NotFound("没有符合条件的证书 (no certificates match)".into()));
+    }
+    if certs.len() > ZIP_MAX {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "符合条件的证书有 {} 张，一次最多打包 {ZIP_MAX} 张，请缩小筛选范围 (too many; narrow the filters)",
+            certs.len()
+        )));
+    }
+    let st = state.clone();
+    let zip = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        // PDFs are compressed already; storing them keeps the zip fast to build.
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for h in &certs {
+            let pdf = super::certify::certificate_pdf(&st, &h.cert)?;
+            let name = format!("{}-{}-{}.pdf", h.cert.id, h.username, h.cert.level_id).replace(['/', '\\'], "_");
+            w.start_file(name, opts).map_err(|e| ApiError::Internal(format!("zip: {e}")))?;
+            w.write_all(&pdf).map_err(|e| ApiError::Internal(format!("zip: {e}")))?;
+        }
+        Ok(w.finish().map_err(|e| ApiError::Internal(format!("zip: {e}")))?.into_inner())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"certificates.zip\"".to_string()),
+        ],
+        zip,
+    )
+        .into_response())
+}
+
+/// What one pass of the reminder job did.
+#[derive(Serialize, ToSchema, Default, Debug)]
+pub struct ReminderRun {
+    /// Emails accepted by the SMTP server.
+    pub sent: usize,
+    /// Holders without an email address (they still see the reminder on their pages).
+    pub no_address: usize,
+    /// Sends that failed; they are retried on the next pass.
+    pub failed: usize,
+    /// Whether SMTP is configured at all.
+    pub smtp: bool,
+}
+
+/// Sends the expiry reminders that are due: once per certificate and expiry date, from
+/// the day its level's renewal window opens. Without SMTP it only counts them. Runs
+/// hourly in `serve` and on demand.
+pub async fn send_due_reminders(state: &AppState) -> Result<ReminderRun, ApiError> {
+    let cur = state.curriculum();
+    let Some(track) = &cur.track else {
+        return Ok(ReminderRun::default());
+    };
+    let now = state.clock.now_ms();
+    let widest = track.levels.iter().map(|l| l.renew_window_days).max().unwrap_or(0) as i64;
+    let mut run = ReminderRun {
+        smtp: state.mailer.is_some(),
+        ..Default::default()
+    };
+    for h in state.store.reminder_candidates(now, now + widest * DAY_MS).await? {
+        let c = &h.cert;
+        let Some(r) = remind::reminder(track, &cur, &c.id, &c.level_id, c.expires_at, false, now).filter(|r| !r.expired) else {
+            continue;
+        };
+        let (Some(mailer), false) = (&state.mailer, h.email.is_empty()) else {
+            run.no_address += 1;
+            continue;
+        };
+        let (subject, body) = remind::email(&c.holder, &track.issuer, &r, &format!("{}/account", state.public_url));
+        match mailer.send(&c.holder, &h.email, &subject, body).await {
+            Ok(()) => {
+                state.store.mark_reminded(c.id.clone(), r.expires_at, now).await?;
+                run.sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(certificate = %c.id, "expiry reminder not sent: {e}");
+                run.failed += 1;
+            }
+        }
+    }
+    Ok(run)
+}
+
+/// Admins: sends the due expiry reminders now (the server also does so every hour).
+#[utoipa::path(post, path = "/api/admin/reminders/run", tag = "admin", security(("session" = [], "csrf" = [])),
+    responses((status = 200, body = ReminderRun), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn run_reminders(State(state): State<AppState>, CsrfSession(session): CsrfSession) -> Result<Json<ReminderRun>, ApiError> {
+    session.require(&[])?;
+    Ok(Json(send_due_reminders(&state).await?))
+}
+
+/// The reminders a user's pages show.
+pub async fn reminders_for(state: &AppState, user_id: i64) -> Result<Vec<Reminder>, ApiError> {
+    let cur = state.curriculum();
+    let Some(track) = &cur.track else {
+        return Ok(Vec::new());
+    };
+    let now = state.clock.now_ms();
+    Ok(state
+        .store
+        .certificates_of(user_id)
+        .await?
+        .iter()
+        .filter_map(|c| remind::reminder(track, &cur, &c.id, &c.level_id, c.expires_at, c.revoked_at.is_some(), now))
+        .collect())
+}
+
+/// Anyone logged in: everything certbook stores about them, as one JSON download.
+#[utoipa::path(get, path = "/api/me/export", tag = "account", security(("session" = [])),
+    responses((status = 200, description = "`account`, `sessions`, `lesson_reads`, `attempts`, `runs`, `submissions`, `best_scores`, `certificates`, `quiz_overrides`", body = Object),
+        (status = 401, body = ErrorBody)))]
+async fn my_data(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
+    let now = state.clock.now_ms();
+    let mut data = state.store.personal_data(session.user.id).await?;
+    data["exported_at"] = json!(super::certify::rfc3339(now));
+    data["service"] = json!(state.public_url);
+    state
+        .store
+        .record_audit(
+            session.user.id,
+            "export-personal-data",
+            format!("user:{}", session.user.id),
+            String::new(),
+            now,
+        )
+        .await?;
+    let body = serde_json::to_vec_pretty(&data).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let disposition = format!(
+        "attachment; filename=\"certbook-{}.json\"",
+        session.user.username.replace(['"', '\\'], "_")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn erase_user(state: &AppState, session: &Session, id: i64) -> Result<Erased, ApiError> {
+    session.require(&[])?;
+    match state.store.erase_learner(id, session.user.id, state.clock.now_ms()).await {
+        Ok(Some(e)) => {
+            state.sessions.forget_user(id);
+            tracing::info!(user = id, by = session.user.id, "personal data erased");
+            Ok(e)
+        }
+        Ok(None) => Err(ApiError::NotFound(
+            "没有这位学员，或已删除 (no such learner, or already erased)".into(),
+        )),
+        Err(crate::store::StoreError::Invalid(m)) => Err(ApiError::Unprocessable(m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Admins: erases a learner's personal data on request. Results, work, reads and
+/// sessions are deleted, the account is anonymised and cannot log in, certificates
+/// keep only what verification needs; the action is written to the audit log.
+#[utoipa::path(post, path = "/api/admin/users/{id}/erase", tag = "admin", security(("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = "user id")),
+    responses((status = 200, body = Erased), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn erase(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Erased>, ApiError> {
+    Ok(Json(erase_user(&state, &session, id).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct AuditLog {
+    entries: Vec<AuditEntry>,
+}
+
+/// Admins: the newest 500 entries of the audit log (imports, revocations, exports, erasures, reminders).
+#[utoipa::path(get, path = "/api/admin/audit", tag = "admin", security(("session" = [])),
+    responses((status = 200, body = AuditLog), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn audit_api(State(state): State<AppState>, session: Session) -> Result<Json<AuditLog>, ApiError> {
+    session.require(&[])?;
+    Ok(Json(AuditLog {
+        entries: state.store.audit_log(500).await?,
+    }))
+}
+
+async fn page(state: &AppState, session: &Session, q: &ExpiryQuery, import: Option<serde_json::Value>) -> Result<Response, ApiError> {
+    let now = state.clock.now_ms();
+    let filter = match q.filter(now) {
+        Ok(f) => f,
+        Err(e) => return Ok(state.pages().error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
+    };
+    let rows: Vec<ExpiryRow> = state
+        .store
+        .certificates_where(filter)
+        .await?
+        .into_iter()
+        .map(|h| expiry_row(state, h, now))
+        .collect();
+    let cur = state.curriculum();
+    let levels: Vec<_> = cur
+        .track
+        .iter()
+        .flat_map(|t| &t.levels)
+        .map(|l| json!({ "id": l.id, "title": l.title, "selected": q.level.as_deref() == Some(l.id.as_str()) }))
+        .collect();
+    let c = state.store.cohort(Default::default()).await?;
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            json!({ "row": r, "expires": r.expires_at.map(super::certify::day), "expired": r.status == crate::certify::CertStatus::Expired })
+        })
+        .collect();
+    let data = json!({
+        "rows": rows, "levels": levels, "cohorts": c.cohorts, "departments": c.departments,
+        "q": { "ahead": q.ahead.unwrap_or(90), "past": q.past.unwrap_or(30), "cohort": q.cohort, "department": q.department },
+        "import": import, "header": crate::certify::import::HEADER, "csrf": session.csrf,
+    });
+    Ok(state
+        .pages()
+        .render("certops", "证书管理", Some(&session.user), Some(&session.csrf), data))
+}
+
+async fn certificates_page(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Query(q): Query<ExpiryQuery>,
+) -> Result<Response, ApiError> {
+    let why = "只有人力资源与管理员可以管理证书。";
+    let session = match super::pages::staff_session(&state, session, &[Role::Hr], "/hr/certificates", why) {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
+    };
+    page(&state, &session, &q, None).await
+}
+
+#[derive(Deserialize)]
+struct ImportForm {
+    csrf: String,
+    csv: String,
+}
+
+/// The page's import form (works without script): the result is shown on the page.
+async fn import_form(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Form(f): Form<ImportForm>,
+) -> Result<Response, ApiError> {
+    let session = match super::pages::staff_session(
+        &state,
+        session,
+        &[Role::Hr],
+        "/hr/certificates",
+        "只有人力资源与管理员可以导入证书。",
+    ) {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
+    };
+    if !super::auth::same_token(&f.csrf, &session.csrf) {
+        return Err(ApiError::Forbidden);
+    }
+    let result = match import(&state, &session, &f.csv).await {
+        Ok(Ok(ids)) => json!({ "ok": true, "count": ids.len(), "ids": ids }),
+        Ok(Err(errors)) => json!({ "ok": false, "errors": errors.iter().map(ToString::to_string).collect::<Vec<_>>(), "csv": f.csv }),
+        Err(e) => json!({ "ok": false, "errors": [e.to_string()], "csv": f.csv }),
+    };
+    let mut r = page(&state, &session, &ExpiryQuery::default(), Some(result.clone())).await?;
+    if result["ok"] == false {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct EraseForm {
+    csrf: String,
+    /// The learner's login name typed again, so a slip of the mouse erases nothing.
+    confirm: String,
+}
+
+/// The transcript page's erase form (admins).
+async fn erase_form(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    ApiPath(id): ApiPath<i64>,
+    Form(f): Form<EraseForm>,
+) -> Result<Response, ApiError> {
+    let next = format!("/hr/learners/{id}");
+    let session = match super::pages::staff_session(&state, session, &[], &next, "只有管理员可以删除学员个人信息。") {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
+    };
+    if !super::auth::same_token(&f.csrf, &session.csrf) {
+        return Err(ApiError::Forbidden);
+    }
+    let username = state.store.user_by_id(id).await?.map(|u| u.username);
+    if username.as_deref() != Some(f.confirm.trim()) {
+        return Ok(state.pages().error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "未删除",
+            "请输入该学员的登录名以确认删除 (type the learner's login name to confirm)。",
+        ));
+    }
+    erase_user(&state, &session, id).await?;
+    Ok(Redirect::to(&next).into_response())
+}

@@ -1,0 +1,343 @@
+//! Certification operations on people's records: HR's import of earlier
+//! certificates, the expiry list and reminders, a learner's data export and erasure
+//! (个人信息保护法), and the audit log of these actions.
+
+use super::certs::{CERT_SELECT, free_status_index, row_cert};
+use super::{CertificateRow, Store, StoreError};
+use crate::certify::import::{ImportedCertificate, RowError};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value, json};
+
+/// A certificate with the holder's groups and address, for HR's lists and reminders.
+#[derive(Clone, Debug)]
+pub struct HeldCertificate {
+    pub cert: CertificateRow,
+    pub username: String,
+    pub cohort: String,
+    pub department: String,
+    pub email: String,
+}
+
+/// Which certificates an HR list or bulk download covers. With an expiry bound,
+/// only certificates that expire; revoked ones never.
+#[derive(Clone, Debug, Default)]
+pub struct CertFilter {
+    /// Expiring at or after (ms).
+    pub from: Option<i64>,
+    /// Expiring at or before (ms).
+    pub to: Option<i64>,
+    pub level: Option<String>,
+    pub cohort: Option<String>,
+    pub department: Option<String>,
+}
+
+/// One entry of the audit log.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// Unix ms.
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// What erasing a learner removed.
+#[derive(Clone, Debug, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct Erased {
+    pub attempts: usize,
+    pub runs: usize,
+    pub submissions: usize,
+    pub lesson_reads: usize,
+    pub sessions: usize,
+    /// Certificates kept, with only what verification needs (holder name, level, dates, status).
+    pub certificates_kept: usize,
+}
+
+const HELD_SELECT: &str = "u.username, u.cohort, u.department, u.email";
+
+fn held(c: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> rusqlite::Result<Vec<HeldCertificate>> {
+    let mut q = c.prepare_cached(sql)?;
+    q.query_map(args, |r| {
+        Ok(HeldCertificate {
+            cert: row_cert(r)?,
+            username: r.get(13)?,
+            cohort: r.get(14)?,
+            department: r.get(15)?,
+            email: r.get(16)?,
+        })
+    })?
+    .collect()
+}
+
+/// Records an action on people's records, inside the transaction that performs it.
+pub fn audit(tx: &Connection, actor: Option<i64>, action: &str, target: &str, detail: &str, now: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT INTO audit_log (at, actor_id, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![now, actor, action, target, detail])?;
+    Ok(())
+}
+
+/// The columns of a row as a JSON object; text that holds JSON (answers, results,
+/// evidence) is embedded as JSON rather than as a string.
+fn row_json(r: &rusqlite::Row, names: &[String]) -> rusqlite::Result<Value> {
+    let mut m = Map::new();
+    for (i, name) in names.iter().enumerate() {
+        let v = match r.get_ref(i)? {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(n) => json!(n),
+            ValueRef::Real(x) => json!(x),
+            ValueRef::Text(t) => {
+                let s = String::from_utf8_lossy(t).into_owned();
+                match s.trim_start().chars().next() {
+                    Some('{' | '[') => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+                    _ => Value::String(s),
+                }
+            }
+            ValueRef::Blob(b) => json!(format!("{} bytes", b.len())),
+        };
+        m.insert(name.clone(), v);
+    }
+    Ok(Value::Object(m))
+}
+
+fn rows_json(c: &Connection, sql: &str, user_id: i64) -> rusqlite::Result<Vec<Value>> {
+    let mut q = c.prepare(sql)?;
+    let names: Vec<String> = q.column_names().into_iter().map(String::from).collect();
+    q.query_map([user_id], |r| row_json(r, &names))?.collect()
+}
+
+impl Store {
+    /// Imports checked rows as certificates marked imported, all or none: a learner
+    /// that does not exist or already holds the level fails the whole file, with its line.
+    pub async fn import_certificates(
+        &self,
+        track_id: String,
+        rows: Vec<ImportedCertificate>,
+        ids: Vec<String>,
+        actor: i64,
+        now: i64,
+    ) -> Result<Result<Vec<String>, Vec<RowError>>, StoreError> {
+        self.write(move |tx| {
+            let mut errors = Vec::new();
+            let mut users = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let user: Option<(i64, String, Option<i64>)> = tx
+                    .prepare_cached("SELECT id, role, erased_at FROM users WHERE username = ?1")?
+                    .query_row([&row.username], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?;
+                let reason = match user {
+                    None | Some((_, _, Some(_))) => Some(format!("没有学员账号「{}」(no such learner)", row.username)),
+                    Some((_, ref role, _)) if role != "learner" => {
+                        Some(format!("「{}」不是学员账号 (not a learner account)", row.username))
+                    }
+                    Some((id, _, _)) => {
+                        let held: Option<String> = tx
+                            .prepare_cached("SELECT id FROM certificates WHERE user_id = ?1 AND track_id = ?2 AND level_id = ?3")?
+                            .query_row(params![id, track_id, row.level], |r| r.get(0))
+                            .optional()?;
+                        users.push(id);
+                        held.map(|c| format!("「{}」已持有该等级证书 {c} (already holds this level)", row.username))
+                    }
+                };
+                if let Some(reason) = reason {
+                    errors.push(RowError { line: row.line, reason });
+                }
+            }
+            if !errors.is_empty() {
+                return Ok(Err(errors));
+            }
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, expires_at, status_index, imported)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+            )?;
+            for ((row, user_id), id) in rows.iter().zip(&users).zip(&ids) {
+                let evidence =
+                    json!({ "imported": true, "note": row.note, "imported_by": actor, "imported_at": now, "csv_line": row.line });
+                let slot = free_status_index(tx)?;
+                insert.execute(params![
+                    id,
+                    user_id,
+                    track_id,
+                    row.level,
+                    row.issued_at,
+                    evidence.to_string(),
+                    row.expires_at,
+                    slot
+                ])?;
+            }
+            audit(
+                tx,
+                Some(actor),
+                "import-certificates",
+                &format!("track:{track_id}"),
+                &format!("{} imported", ids.len()),
+                now,
+            )?;
+            Ok(Ok(ids))
+        })
+        .await
+    }
+
+    /// Certificates (not revoked) matching the filter, soonest expiry first.
+    pub async fn certificates_where(&self, f: CertFilter) -> Result<Vec<HeldCertificate>, StoreError> {
+        self.read(move |c| {
+            let sql = fix_held_sql(&format!(
+                "{CERT_SELECT} WHERE c.revoked_at IS NULL AND (?1 IS NULL OR c.expires_at >= ?1) AND (?2 IS NULL OR c.expires_at <= ?2)
+                   AND (?3 IS NULL OR c.level_id = ?3) AND (?4 IS NULL OR u.cohort = ?4) AND (?5 IS NULL OR u.department = ?5)
+                 ORDER BY c.expires_at IS NULL, c.expires_at, c.id LIMIT 5000"
+            ));
+            Ok(held(c, &sql, &[&f.from, &f.to, &f.level, &f.cohort, &f.department])?)
+        })
+        .await
+    }
+
+    /// Certificates whose reminder for their current expiry date has not gone out,
+    /// expiring after `now` and no later than `horizon`.
+    pub async fn reminder_candidates(&self, now: i64, horizon: i64) -> Result<Vec<HeldCertificate>, StoreError> {
+        self.read(move |c| {
+            let sql = fix_held_sql(&format!(
+                "{CERT_SELECT} WHERE c.revoked_at IS NULL AND u.erased_at IS NULL AND c.expires_at > ?1 AND c.expires_at <= ?2
+                   AND (c.reminded_for IS NULL OR c.reminded_for != c.expires_at) ORDER BY c.expires_at"
+            ));
+            Ok(held(c, &sql, &[&now, &horizon])?)
+        })
+        .await
+    }
+
+    /// Notes that the reminder for this expiry date went out (a renewal moves the date,
+    /// so the next expiry gets its own reminder).
+    pub async fn mark_reminded(&self, id: String, expires_at: i64, now: i64) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            tx.prepare_cached("UPDATE certificates SET reminded_for = ?2 WHERE id = ?1")?
+                .execute(params![id, expires_at])?;
+            audit(tx, None, "expiry-reminder", &format!("certificate:{id}"), "email sent", now)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Records an action (revocation, export) in the audit log.
+    pub async fn record_audit(&self, actor: i64, action: &'static str, target: String, detail: String, now: i64) -> Result<(), StoreError> {
+        self.write(move |tx| Ok(audit(tx, Some(actor), action, &target, &detail, now)?))
+            .await
+    }
+
+    /// The newest audit entries.
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(move |c| {
+            let mut q = c.prepare_cached(
+                "SELECT a.id, a.at, a.actor_id, u.username, a.action, a.target, a.detail
+                 FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT ?1",
+            )?;
+            let rows = q
+                .query_map([limit], |r| {
+                    Ok(AuditEntry {
+                        id: r.get(0)?,
+                        at: r.get(1)?,
+                        actor_id: r.get(2)?,
+                        actor: r.get(3)?,
+                        action: r.get(4)?,
+                        target: r.get(5)?,
+                        detail: r.get(6)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    /// Everything stored about one user, table by table (个人信息保护法 access right).
+    /// Session tokens are left out: they are credentials, not information about the person.
+    pub async fn personal_data(&self, user_id: i64) -> Result<Value, StoreError> {
+        self.read(move |c| {
+            let one = |sql: &str| -> rusqlite::Result<Value> { Ok(rows_json(c, sql, user_id)?.into_iter().next().unwrap_or(Value::Null)) };
+            Ok(json!({
+                "account": one("SELECT id, username, display_name, role, email, cohort, department, created_at, first_active_at FROM users WHERE id = ?1")?,
+                "sessions": rows_json(c, "SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at", user_id)?,
+                "lesson_reads": rows_json(c, "SELECT lesson_id, read_at FROM lesson_reads WHERE user_id = ?1 ORDER BY read_at", user_id)?,
+                "attempts": rows_json(c, "SELECT id, quiz_id, status, started_at, deadline_at, submitted_at, question_ids, answers, saved_answers, late_answers, score, max_score, percent, passed, result FROM attempts WHERE user_id = ?1 ORDER BY started_at", user_id)?,
+                "runs": rows_json(c, "SELECT id, scenario_id, version, seed, status, decisions, rounds_played, started_at, updated_at, finished_at, score, result FROM runs WHERE user_id = ?1 ORDER BY started_at", user_id)?,
+                "submissions": rows_json(c, "SELECT id, exercise_id, body, revision, submitted_at, status, scores, total, feedback, graded_at FROM submissions WHERE user_id = ?1 ORDER BY submitted_at", user_id)?,
+                "best_scores": rows_json(c, "SELECT kind, item_id, best FROM best_scores WHERE user_id = ?1 ORDER BY kind, item_id", user_id)?,
+                "certificates": rows_json(c, "SELECT id, track_id, level_id, issued_at, expires_at, renewed_at, revoked_at, revoke_reason, imported, evidence FROM certificates WHERE user_id = ?1 ORDER BY issued_at", user_id)?,
+                "quiz_overrides": rows_json(c, "SELECT quiz_id, extra_time, extra_attempts, opens, closes, created_at FROM quiz_overrides WHERE user_id = ?1", user_id)?,
+            }))
+        })
+        .await
+    }
+
+    /// Erases a learner's personal data on request: results, work, reads and sessions
+    /// go, the account is anonymised and can no longer log in, and each certificate
+    /// keeps only what verification needs (holder name, level, dates, status), so a
+    /// certificate shown to an employer still verifies. Logged with the admin's id.
+    /// `None`: no such learner (or already erased).
+    pub async fn erase_learner(&self, user_id: i64, actor: i64, now: i64) -> Result<Option<Erased>, StoreError> {
+        self.write(move |tx| {
+            let found: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT display_name, role FROM users WHERE id = ?1 AND erased_at IS NULL",
+                    [user_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((name, role)) = found else {
+                return Ok(None);
+            };
+            if role != "learner" {
+                return Err(StoreError::Invalid(
+                    "只能删除学员账号的个人信息 (only learner accounts can be erased)".into(),
+                ));
+            }
+            // The HR histograms drop this learner's results, as the learner list does.
+            let best: Vec<(String, String, f64)> = tx
+                .prepare("SELECT kind, item_id, best FROM best_scores WHERE user_id = ?1")?
+                .query_map([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let (cohort, dept): (String, String) = tx.query_row("SELECT cohort, department FROM users WHERE id = ?1", [user_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            for (kind, item, score) in &best {
+                tx.execute(
+                    "UPDATE item_hist SET n = n - 1 WHERE cohort = ?1 AND department = ?2 AND kind = ?3 AND item_id = ?4 AND bucket = ?5",
+                    params![cohort, dept, kind, item, score.clamp(0.0, 100.0).floor() as i64],
+                )?;
+            }
+            let del = |table: &str| tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [user_id]);
+            let erased = Erased {
+                attempts: del("attempts")?,
+                runs: del("runs")?,
+                submissions: del("submissions")?,
+                lesson_reads: del("lesson_reads")?,
+                sessions: del("sessions")?,
+                certificates_kept: tx.execute(
+                    "UPDATE certificates SET holder_name = COALESCE(holder_name, ?2), evidence = ?3 WHERE user_id = ?1",
+                    params![user_id, name, json!({ "erased_at": now }).to_string()],
+                )?,
+            };
+            del("best_scores")?;
+            del("quiz_overrides")?;
+            tx.execute(
+                "UPDATE users SET username = 'erased-' || id, display_name = '已删除用户', password_hash = '', email = '',
+                   cohort = '', department = '', first_active_at = NULL, erased_at = ?2 WHERE id = ?1",
+                params![user_id, now],
+            )?;
+            let detail = serde_json::to_string(&erased).unwrap_or_default();
+            audit(tx, Some(actor), "erase-personal-data", &format!("user:{user_id}"), &detail, now)?;
+            Ok(Some(erased))
+        })
+        .await
+    }
+}
+
+/// `CERT_SELECT` with the holder's username, groups and address appended.
+fn fix_held_sql(sql: &str) -> String {
+    sql.replacen(
+        " FROM certificates c JOIN users u ON u.id = c.user_id",
+        &format!(", {HELD_SELECT} FROM certificates c JOIN users u ON u.id = c.user_id"),
+        1,
+    )
+}
