@@ -126,7 +126,10 @@ pub fn qr_svg(text: &str, size_px: u32) -> String {
     let mut svg = String::with_capacity(64 + dark.len() * 4);
     svg.push_str("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\"");
     if size_px > 0 {
-        let _ = write!(svg, " width=\"{size_px}\" height=\"{size_px}\"");
+        // Whole pixels per module: with crispEdges, fractional modules come out 3 and 4
+        // pixels wide by turns, which some scanners cannot read.
+        let px = (size_px as usize / total).max(2) * total;
+        let _ = write!(svg, " width=\"{px}\" height=\"{px}\"");
     }
     let _ = write!(
         svg,
@@ -662,7 +665,17 @@ mod tests {
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.contains("viewBox"));
         assert!(svg.contains("crispEdges"));
-        assert!(svg.contains("width=\"240\""));
+        // Whole pixels per module: the width is the largest multiple of the module count within 240.
+        let total: usize = svg
+            .split("viewBox=\"0 0 ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(svg.contains(&format!("width=\"{}\"", 240 / total * total)), "{svg}");
         assert!(!svg.to_ascii_lowercase().contains("<script"));
         assert!(!svg.to_ascii_lowercase().contains(" on"));
         assert!(svg.ends_with("</svg>"));

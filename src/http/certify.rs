@@ -735,7 +735,7 @@ async fn certificate_page(
     match state.store.certificate(id.clone()).await? {
         Some(c) => {
             let mut data = page_data(&state, &id, Some(&c));
-            data["qr_svg"] = json!(crate::certify::print::qr_svg(&format!("{}/verify/{}", state.public_url, c.id), 160));
+            data["qr_svg"] = json!(crate::certify::print::qr_svg(&format!("{}/verify/{}", state.public_url, c.id), 200));
             // The holder may add it to their LinkedIn profile.
             if session.as_ref().is_some_and(|s| s.user.id == c.user_id) && c.status(state.clock.now_ms()) == CertStatus::Valid {
                 data["linkedin_url"] = json!(linkedin_url(&state, &c));

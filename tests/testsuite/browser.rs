@@ -83,6 +83,41 @@ async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
         .expect("connect to chromedriver")
 }
 
+/// Every QR code found in a PNG image, decoded.
+fn qr_codes(png: &[u8]) -> Vec<String> {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("PNG size")];
+    let info = reader.next_frame(&mut buf).expect("PNG frame");
+    let channels = info.color_type.samples();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let luma = |x: usize, y: usize| {
+        let p = &buf[(y * w + x) * channels..];
+        if channels >= 3 {
+            ((p[0] as u32 * 3 + p[1] as u32 * 6 + p[2] as u32) / 10) as u8
+        } else {
+            p[0]
+        }
+    };
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, luma);
+    img.detect_grids()
+        .iter()
+        .filter_map(|g| g.decode().ok().map(|(_, text)| text))
+        .collect()
+}
+
+/// The first page of a PDF as a PNG, with poppler's pdftoppm (None when it is not installed).
+fn rasterise(pdf: &[u8]) -> Option<Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("page.pdf"), pdf).unwrap();
+    let out = Command::new("pdftoppm")
+        .args(["-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", "page.pdf", "page"])
+        .current_dir(dir.path())
+        .output()
+        .ok()?;
+    assert!(out.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&out.stderr));
+    Some(std::fs::read(dir.path().join("page.png")).unwrap())
+}
+
 /// Logs in through the login form, which then redirects to `next`.
 async fn log_in(c: &Client, s: &TestServer, user: &str, next: &str) -> Result<(), fantoccini::error::CmdError> {
     c.goto(&s.url(&format!("/login?next={next}"))).await?;
@@ -473,6 +508,16 @@ async fn a_learner_reaches_a_level_in_the_browser_and_downloads_a_credential_tha
             .await?;
         assert_eq!(holder.text().await?, "alice");
         screenshot(&c, "certificate.png").await;
+        // The QR code on the page, and on the page as printed, leads to the verification page.
+        let id = c.current_url().await?.path().trim_start_matches("/certificates/").to_string();
+        let want = format!("{}/verify/{id}", s.base);
+        assert_eq!(qr_codes(&c.screenshot().await?), vec![want.clone()], "QR in the screenshot");
+        let pdf = c.print(fantoccini::wd::PrintConfiguration::default()).await?;
+        assert!(pdf.starts_with(b"%PDF-"));
+        match rasterise(&pdf) {
+            Some(png) => assert_eq!(qr_codes(&png), vec![want], "QR in the printed page"),
+            None => assert!(std::env::var_os("CI").is_none(), ".ci/run must install poppler-utils (pdftoppm)"),
+        }
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
