@@ -87,8 +87,29 @@ pub struct Verified {
     pub valid_from: String,
     /// RFC 3339, when the credential expires.
     pub valid_until: Option<String>,
-    /// Where its revocation bit is published: (status list credential URL, index).
-    pub status: Option<(String, u64)>,
+    /// Where its status bits are published: (purpose, status list credential URL, index),
+    /// one per purpose (`revocation`, `suspension`).
+    pub status: Vec<(String, String, u64)>,
+}
+
+/// The status entries of a credential: `credentialStatus` may be one object or a list.
+fn status_entries(doc: &Value) -> Vec<(String, String, u64)> {
+    let entries = match doc.get("credentialStatus") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(v @ Value::Object(_)) => vec![v],
+        _ => Vec::new(),
+    };
+    entries
+        .into_iter()
+        .filter_map(|e| {
+            let s = |k: &str| e.get(k).and_then(Value::as_str);
+            Some((
+                s("statusPurpose").unwrap_or("revocation").to_string(),
+                s("statusListCredential")?.to_string(),
+                s("statusListIndex")?.parse().ok()?,
+            ))
+        })
+        .collect()
 }
 
 /// Checks the proof of a signed credential. With `expected_issuer`, the credential
@@ -143,17 +164,7 @@ pub fn verify(signed: &Value, expected_issuer: Option<&str>) -> Result<Verified,
         holder: s("/credentialSubject/name"),
         valid_from: s("/validFrom"),
         valid_until: doc.pointer("/validUntil").and_then(Value::as_str).map(str::to_string),
-        status: doc
-            .pointer("/credentialStatus/statusListCredential")
-            .and_then(Value::as_str)
-            .and_then(|url| {
-                let i = doc
-                    .pointer("/credentialStatus/statusListIndex")
-                    .and_then(Value::as_str)?
-                    .parse()
-                    .ok()?;
-                Some((url.to_string(), i))
-            }),
+        status: status_entries(&doc),
     })
 }
 

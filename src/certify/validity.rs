@@ -9,13 +9,17 @@ use serde::Serialize;
 pub enum CertStatus {
     Valid,
     Expired,
+    /// Held back for a while by an admin (an investigation, say); it can be reinstated.
+    Suspended,
     Revoked,
 }
 
 impl CertStatus {
-    pub fn of(revoked_at: Option<i64>, expires_at: Option<i64>, now: i64) -> CertStatus {
+    pub fn of(revoked_at: Option<i64>, suspended_at: Option<i64>, expires_at: Option<i64>, now: i64) -> CertStatus {
         if revoked_at.is_some() {
             CertStatus::Revoked
+        } else if suspended_at.is_some() {
+            CertStatus::Suspended
         } else if expires_at.is_some_and(|e| now >= e) {
             CertStatus::Expired
         } else {
@@ -27,6 +31,7 @@ impl CertStatus {
         match self {
             CertStatus::Valid => "valid",
             CertStatus::Expired => "expired",
+            CertStatus::Suspended => "suspended",
             CertStatus::Revoked => "revoked",
         }
     }
@@ -88,10 +93,20 @@ mod tests {
     #[test]
     fn status_flips_exactly_at_expiry() {
         let e = ms(2028, 1, 1);
-        assert_eq!(CertStatus::of(None, Some(e), e - 1), CertStatus::Valid);
-        assert_eq!(CertStatus::of(None, Some(e), e), CertStatus::Expired);
-        assert_eq!(CertStatus::of(Some(1), Some(e), 0), CertStatus::Revoked);
-        assert_eq!(CertStatus::of(None, None, i64::MAX), CertStatus::Valid);
+        assert_eq!(CertStatus::of(None, None, Some(e), e - 1), CertStatus::Valid);
+        assert_eq!(CertStatus::of(None, None, Some(e), e), CertStatus::Expired);
+        assert_eq!(CertStatus::of(Some(1), None, Some(e), 0), CertStatus::Revoked);
+        assert_eq!(CertStatus::of(None, None, None, i64::MAX), CertStatus::Valid);
+        assert_eq!(
+            CertStatus::of(None, Some(1), Some(e), e),
+            CertStatus::Suspended,
+            "suspension shows over expiry"
+        );
+        assert_eq!(
+            CertStatus::of(Some(2), Some(1), None, 0),
+            CertStatus::Revoked,
+            "revocation over suspension"
+        );
     }
 
     #[test]

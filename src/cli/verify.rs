@@ -15,7 +15,7 @@ pub struct Args {
     /// Or take the issuer from this server database (its signing key).
     #[arg(long, conflicts_with = "issuer")]
     pub db: Option<PathBuf>,
-    /// Do not fetch the published status list (revocation is then not checked).
+    /// Do not fetch the published status lists (revocation and suspension are then not checked).
     #[arg(long)]
     pub offline: bool,
 }
@@ -64,23 +64,41 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             println!("valid until {until}");
         }
     }
-    match (&v.status, a.offline) {
-        (None, _) => println!("status: the credential names no status list"),
-        (Some(_), true) => println!("status: not checked (--offline)"),
-        (Some((url, index)), false) => match revoked(url, *index, &v.issuer) {
+    if v.status.is_empty() {
+        println!("status: the credential names no status list");
+    }
+    for (purpose, url, index) in &v.status {
+        if a.offline {
+            println!("status: {purpose} not checked (--offline)");
+            continue;
+        }
+        match status_set(url, *index, &v.issuer, purpose) {
+            Ok(true) if purpose == "suspension" => {
+                eprintln!("invalid: the issuer has suspended this credential (bit {index} of {url})");
+                ok = false;
+            }
             Ok(true) => {
                 eprintln!("invalid: the issuer has revoked this credential (bit {index} of {url})");
                 ok = false;
             }
-            Ok(false) => println!("status: not revoked (bit {index} of {url})"),
-            Err(e) => println!("status: could not check revocation at {url}: {e}"),
-        },
+            Ok(false) => println!("status: not {} (bit {index} of {url})", past_tense(purpose)),
+            Err(e) => println!("status: could not check {purpose} at {url}: {e}"),
+        }
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// Fetches the status list, checks it is signed by the credential's own issuer, reads the bit.
-fn revoked(url: &str, index: u64, issuer: &str) -> Result<bool, String> {
+fn past_tense(purpose: &str) -> &str {
+    match purpose {
+        "revocation" => "revoked",
+        "suspension" => "suspended",
+        other => other,
+    }
+}
+
+/// Fetches the status list, checks it is signed by the credential's own issuer and is
+/// for `purpose`, reads the bit.
+fn status_set(url: &str, index: u64, issuer: &str, purpose: &str) -> Result<bool, String> {
     let body = ureq::get(url)
         .config()
         .timeout_global(Some(std::time::Duration::from_secs(10)))
@@ -92,8 +110,8 @@ fn revoked(url: &str, index: u64, issuer: &str) -> Result<bool, String> {
         .map_err(|e| e.to_string())?;
     let list: serde_json::Value = serde_json::from_str(&body).map_err(|e| format!("not JSON: {e}"))?;
     verify(&list, Some(issuer)).map_err(|e| format!("the status list is not signed by the issuer: {e}"))?;
-    if list.pointer("/credentialSubject/statusPurpose").and_then(|p| p.as_str()) != Some("revocation") {
-        return Err("the status list is not a revocation list".into());
+    if list.pointer("/credentialSubject/statusPurpose").and_then(|p| p.as_str()) != Some(purpose) {
+        return Err(format!("the status list is not a {purpose} list"));
     }
     let encoded = list
         .pointer("/credentialSubject/encodedList")

@@ -9,7 +9,7 @@ use crate::store::{CertificateRow, NewCertificate, Role, SaveSubmission, Submiss
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -30,6 +30,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke))
         .routes(routes!(issuer))
         .routes(routes!(status_list))
+        .routes(routes!(suspension_list))
+        .routes(routes!(suspend))
+        .routes(routes!(reinstate))
         .routes(routes!(revoke_many))
         .route("/certificates/{id}/certificate.pdf", get(certificate_pdf_download))
         .route("/verify/{id}", get(verify_page))
@@ -662,6 +665,18 @@ pub fn open_badge(state: &AppState, c: &CertificateRow) -> Value {
                 .unwrap_or_default()
         })
         .unwrap_or_default();
+    let status: Vec<Value> = ["revocation", "suspension"]
+        .iter()
+        .map(|purpose| {
+            json!({
+                "id": format!("{}/api/status/{purpose}#{}", state.public_url, c.status_index),
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": purpose,
+                "statusListIndex": c.status_index.to_string(),
+                "statusListCredential": format!("{}/api/status/{purpose}", state.public_url),
+            })
+        })
+        .collect();
     json!({
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
         "id": format!("{}/verify/{}", state.public_url, c.id),
@@ -669,13 +684,8 @@ pub fn open_badge(state: &AppState, c: &CertificateRow) -> Value {
         "issuer": { "id": state.issuer.did, "type": ["Profile"], "name": track.map(|t| t.issuer.clone()).unwrap_or_default(), "url": state.public_url },
         "validFrom": rfc3339(c.issued_at),
         "validUntil": c.expires_at.map(rfc3339),
-        "credentialStatus": {
-            "id": format!("{}/api/status/revocation#{}", state.public_url, c.status_index),
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": c.status_index.to_string(),
-            "statusListCredential": format!("{}/api/status/revocation", state.public_url),
-        },
+        // One slot, two lists: revoked for good, or suspended until reinstated.
+        "credentialStatus": status,
         "name": level_title(state, &c.level_id),
         "credentialSubject": {
             "type": ["AchievementSubject"],
@@ -705,6 +715,7 @@ fn page_data(state: &AppState, id: &str, c: Option<&CertificateRow>) -> Value {
                 "issuer_name": track.map(|t| t.issuer.clone()).unwrap_or_default(), "issuer_did": state.issuer.did,
                 "issued": date(c.issued_at), "valid": status == CertStatus::Valid,
                 "status": status.as_str(), "expired": status == CertStatus::Expired, "revoked_flag": status == CertStatus::Revoked,
+                "suspended": status == CertStatus::Suspended, "suspended_on": c.suspended_at.map(date),
                 "expires": c.expires_at.map(date), "renewed": c.renewed_at.map(date), "imported": c.imported,
                 "revoked": c.revoked_at.map(date), "revoke_reason": c.revoke_reason,
                 "pdf_url": format!("/certificates/{}/certificate.pdf", c.id),
@@ -814,6 +825,7 @@ pub fn certificate_pdf(state: &AppState, c: &CertificateRow) -> Result<Vec<u8>, 
         status_note: match status {
             CertStatus::Valid => None,
             CertStatus::Expired => Some("已过期".into()),
+            CertStatus::Suspended => Some("已暂停".into()),
             CertStatus::Revoked => Some("已撤销".into()),
         },
     };
@@ -846,13 +858,10 @@ async fn certificate_pdf_download(
         .into_response())
 }
 
-/// The W3C Bitstring Status List of revocations, signed like the credentials: a
-/// verifier checks a credential's bit here without telling us which one it holds.
-#[utoipa::path(get, path = "/api/status/revocation", tag = "certificates",
-    responses((status = 200, description = "a signed BitstringStatusListCredential", content_type = "application/json", body = Object)))]
-async fn status_list(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let set = state.store.revoked_slots().await?;
-    let url = format!("{}/api/status/revocation", state.public_url);
+/// A signed W3C Bitstring Status List for `purpose` (`revocation` or `suspension`).
+async fn signed_status_list(state: &AppState, purpose: &'static str) -> Result<Response, ApiError> {
+    let set = state.store.status_slots(purpose).await?;
+    let url = format!("{}/api/status/{purpose}", state.public_url);
     let now = rfc3339(state.clock.now_ms());
     let doc = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -863,7 +872,7 @@ async fn status_list(State(state): State<AppState>) -> Result<impl IntoResponse,
         "credentialSubject": {
             "id": format!("{url}#list"),
             "type": "BitstringStatusList",
-            "statusPurpose": "revocation",
+            "statusPurpose": purpose,
             "encodedList": crate::certify::credential::encode_status_list(crate::store::STATUS_LIST_BITS as usize, &set),
         }
     });
@@ -871,11 +880,92 @@ async fn status_list(State(state): State<AppState>) -> Result<impl IntoResponse,
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
-            // Verifiers may cache it briefly; a revocation shows within a minute.
+            // Verifiers may cache it briefly; a change shows within a minute.
             (header::CACHE_CONTROL, "public, max-age=60"),
         ],
         Json(signed),
-    ))
+    )
+        .into_response())
+}
+
+/// The W3C Bitstring Status List of revocations, signed like the credentials: a
+/// verifier checks a credential's bit here without telling us which one it holds.
+#[utoipa::path(get, path = "/api/status/revocation", tag = "certificates",
+    responses((status = 200, description = "a signed BitstringStatusListCredential", content_type = "application/json", body = Object)))]
+async fn status_list(State(state): State<AppState>) -> Result<Response, ApiError> {
+    signed_status_list(&state, "revocation").await
+}
+
+/// The status list of suspensions: a set bit means held back until reinstated.
+#[utoipa::path(get, path = "/api/status/suspension", tag = "certificates",
+    responses((status = 200, description = "a signed BitstringStatusListCredential", content_type = "application/json", body = Object)))]
+async fn suspension_list(State(state): State<AppState>) -> Result<Response, ApiError> {
+    signed_status_list(&state, "suspension").await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct SuspendBody {
+    /// Certificate ids; unknown ids refuse the whole request.
+    ids: Vec<String>,
+    /// Why (required to suspend; leave out to reinstate).
+    reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Changed {
+    changed: usize,
+}
+
+async fn set_suspension(state: &AppState, session: &Session, ids: Vec<String>, reason: Option<String>) -> Result<Json<Changed>, ApiError> {
+    session.require(&[])?;
+    if ids.is_empty() || ids.len() > 10_000 {
+        return Err(ApiError::Unprocessable("请列出 1～10000 个证书编号".into()));
+    }
+    match state
+        .store
+        .set_suspension(ids, reason, session.user.id, state.clock.now_ms())
+        .await?
+    {
+        Ok(n) => Ok(Json(Changed { changed: n })),
+        Err(missing) => Err(ApiError::Unprocessable(format!(
+            "没有这些证书，未做任何更改：{} (unknown ids; nothing changed)",
+            missing.join(", ")
+        ))),
+    }
+}
+
+/// Admins: suspends certificates with a reason, all or none. A suspended certificate
+/// fails verification until it is reinstated; its bit is set in the suspension list.
+#[utoipa::path(post, path = "/api/admin/certificates/suspend", tag = "certificates", security(("session" = [], "csrf" = [])),
+    request_body = SuspendBody,
+    responses((status = 200, body = Changed), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn suspend(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+    ApiJson(b): ApiJson<SuspendBody>,
+) -> Result<Json<Changed>, ApiError> {
+    let reason = b.reason.as_deref().map(str::trim).unwrap_or_default().to_string();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::Unprocessable(
+            "暂停需要写明原因（最多 500 字）(a reason is required)".into(),
+        ));
+    }
+    set_suspension(&state, &session, b.ids, Some(reason)).await
+}
+
+/// Admins: lifts the suspension of certificates, all or none.
+#[utoipa::path(post, path = "/api/admin/certificates/reinstate", tag = "certificates", security(("session" = [], "csrf" = [])),
+    request_body = SuspendBody,
+    responses((status = 200, body = Changed), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn reinstate(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+    ApiJson(b): ApiJson<SuspendBody>,
+) -> Result<Json<Changed>, ApiError> {
+    set_suspension(&state, &session, b.ids, None).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -2,7 +2,7 @@
 //! certificates, the expiry list and reminders, a learner's data export and erasure
 //! (个人信息保护法), and the audit log of these actions.
 
-use super::certs::{CERT_SELECT, free_status_index, row_cert};
+use super::certs::{CERT_COLUMNS, CERT_SELECT, free_status_index, row_cert};
 use super::{CertificateRow, Store, StoreError};
 use crate::certify::import::{ImportedCertificate, RowError};
 use rusqlite::types::ValueRef;
@@ -64,10 +64,10 @@ fn held(c: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> rusqlite::R
     q.query_map(args, |r| {
         Ok(HeldCertificate {
             cert: row_cert(r)?,
-            username: r.get(13)?,
-            cohort: r.get(14)?,
-            department: r.get(15)?,
-            email: r.get(16)?,
+            username: r.get(CERT_COLUMNS)?,
+            cohort: r.get(CERT_COLUMNS + 1)?,
+            department: r.get(CERT_COLUMNS + 2)?,
+            email: r.get(CERT_COLUMNS + 3)?,
         })
     })?
     .collect()

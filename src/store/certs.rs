@@ -64,17 +64,23 @@ pub struct CertificateRow {
     pub status_index: i64,
     /// Brought in from an earlier system by HR, not earned here.
     pub imported: bool,
+    pub suspended_at: Option<i64>,
+    pub suspend_reason: Option<String>,
 }
 
 impl CertificateRow {
     pub fn status(&self, now: i64) -> crate::certify::CertStatus {
-        crate::certify::CertStatus::of(self.revoked_at, self.expires_at, now)
+        crate::certify::CertStatus::of(self.revoked_at, self.suspended_at, self.expires_at, now)
     }
 }
 
+/// Columns in `CERT_SELECT`; queries may append more after them.
+pub(super) const CERT_COLUMNS: usize = 15;
+
 pub(super) const CERT_SELECT: &str =
     "SELECT c.id, c.user_id, c.track_id, c.level_id, c.issued_at, c.evidence, c.revoked_at, c.revoke_reason,
-            COALESCE(c.holder_name, u.display_name), c.expires_at, c.renewed_at, c.status_index, c.imported
+            COALESCE(c.holder_name, u.display_name), c.expires_at, c.renewed_at, c.status_index, c.imported,
+            c.suspended_at, c.suspend_reason
      FROM certificates c JOIN users u ON u.id = c.user_id";
 
 /// Bits in the published status list: the 16 KB minimum the W3C Bitstring Status
@@ -117,6 +123,8 @@ pub(super) fn row_cert(r: &Row) -> rusqlite::Result<CertificateRow> {
         renewed_at: r.get(10)?,
         status_index: r.get(11)?,
         imported: r.get(12)?,
+        suspended_at: r.get(13)?,
+        suspend_reason: r.get(14)?,
     })
 }
 
@@ -346,13 +354,60 @@ impl Store {
         .await
     }
 
-    /// The status-list slots of every revoked certificate.
-    pub async fn revoked_slots(&self) -> Result<Vec<u64>, StoreError> {
-        self.read(|c| {
-            let mut q =
-                c.prepare_cached("SELECT status_index FROM certificates WHERE revoked_at IS NOT NULL AND status_index IS NOT NULL")?;
+    /// The status-list slots of every revoked (`revocation`) or suspended (`suspension`) certificate.
+    pub async fn status_slots(&self, purpose: &'static str) -> Result<Vec<u64>, StoreError> {
+        let column = if purpose == "suspension" { "suspended_at" } else { "revoked_at" };
+        self.read(move |c| {
+            let mut q = c.prepare_cached(&format!(
+                "SELECT status_index FROM certificates WHERE {column} IS NOT NULL AND status_index IS NOT NULL"
+            ))?;
             let rows = q.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows.into_iter().map(|i| i as u64).collect())
+        })
+        .await
+    }
+
+    /// Suspends (with a reason) or reinstates (`None`) every listed certificate, all or
+    /// none: the ids that do not exist come back as the error.
+    pub async fn set_suspension(
+        &self,
+        ids: Vec<String>,
+        reason: Option<String>,
+        actor: i64,
+        now: i64,
+    ) -> Result<Result<usize, Vec<String>>, StoreError> {
+        self.write(move |tx| {
+            let mut exists = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM certificates WHERE id = ?1)")?;
+            let mut missing = Vec::new();
+            for id in &ids {
+                if !exists.query_row([id], |r| r.get::<_, bool>(0))? {
+                    missing.push(id.clone());
+                }
+            }
+            if !missing.is_empty() {
+                return Ok(Err(missing));
+            }
+            let mut q = tx.prepare_cached(
+                "UPDATE certificates SET suspended_at = CASE WHEN ?2 IS NULL THEN NULL ELSE COALESCE(suspended_at, ?3) END,
+                   suspend_reason = ?2 WHERE id = ?1",
+            )?;
+            let action = if reason.is_some() {
+                "suspend-certificate"
+            } else {
+                "reinstate-certificate"
+            };
+            for id in &ids {
+                q.execute(params![id, reason, now])?;
+                super::certops::audit(
+                    tx,
+                    Some(actor),
+                    action,
+                    &format!("certificate:{id}"),
+                    reason.as_deref().unwrap_or(""),
+                    now,
+                )?;
+            }
+            Ok(Ok(ids.len()))
         })
         .await
     }

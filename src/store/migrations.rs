@@ -242,6 +242,9 @@ CREATE UNIQUE INDEX quiz_overrides_cohort ON quiz_overrides (quiz_id, cohort) WH
 ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
 ALTER TABLE users ADD COLUMN erased_at INTEGER;
 ALTER TABLE certificates ADD COLUMN holder_name TEXT;
+-- A suspended certificate is held back (its bit set in the suspension list) until reinstated.
+ALTER TABLE certificates ADD COLUMN suspended_at INTEGER;
+ALTER TABLE certificates ADD COLUMN suspend_reason TEXT;
 "#,
         ),
     ])

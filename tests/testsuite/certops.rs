@@ -105,8 +105,9 @@ async fn a_revoked_credential_has_its_bit_set_in_the_signed_status_list_and_veri
     let s = TestServer::start("course-ok").await;
     let (alice, id) = certify_alice(&s).await;
     let (_, cred) = alice.get(&format!("/api/certificates/{id}/credential")).await;
-    let entry = &cred["credentialStatus"];
+    let entry = &cred["credentialStatus"][0];
     assert_eq!(entry["type"], "BitstringStatusListEntry");
+    assert_eq!(entry["statusPurpose"], "revocation");
     assert_eq!(entry["statusListCredential"], s.url("/api/status/revocation"));
     let index = entry["statusListIndex"].as_str().unwrap().to_string();
     assert!(cred["validUntil"].is_string());
@@ -158,6 +159,77 @@ async fn a_revoked_credential_has_its_bit_set_in_the_signed_status_list_and_veri
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[tokio::test]
+async fn a_suspended_credential_fails_verification_until_it_is_reinstated() {
+    let s = TestServer::start("course-ok").await;
+    let (alice, id) = certify_alice(&s).await;
+    let (_, cred) = alice.get(&format!("/api/certificates/{id}/credential")).await;
+    let entry = &cred["credentialStatus"][1];
+    assert_eq!(entry["statusPurpose"], "suspension");
+    assert_eq!(entry["statusListCredential"], s.url("/api/status/suspension"));
+    let index = entry["statusListIndex"].as_str().unwrap().to_string();
+    let (_, issuer) = s.anonymous().get("/api/issuer").await;
+    let did = issuer["id"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cred.json");
+    std::fs::write(&path, cred.to_string()).unwrap();
+    let suspension = || async {
+        let (code, list) = s.anonymous().get("/api/status/suspension").await;
+        assert_eq!(code, 200);
+        certbook::certify::credential::verify(&list, Some(&did)).expect("signed by the issuer");
+        assert_eq!(list["credentialSubject"]["statusPurpose"], "suspension");
+        status_bit(&list, &index)
+    };
+    assert!(!suspension().await);
+
+    let root = s.login("root").await;
+    let (code, _) = root.post_json("/api/admin/certificates/suspend", &json!({ "ids": [id] })).await;
+    assert_eq!(code, 422, "a reason is required");
+    let (code, r) = root
+        .post_json("/api/admin/certificates/suspend", &json!({ "ids": [id], "reason": "违纪调查中" }))
+        .await;
+    assert_eq!((code, r["changed"].as_i64()), (200, Some(1)), "{r}");
+    assert!(suspension().await);
+    assert!(
+        !status_bit(&s.anonymous().get("/api/status/revocation").await.1, &index),
+        "not revoked"
+    );
+    assert_eq!(certificate(&s, &id).await["status"], "suspended");
+    assert!(verify_page(&s, &id).await.contains("证书已暂停"));
+    let out = verify_cli(&path, &did).await;
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("suspended"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (code, _) = root.post_json("/api/admin/certificates/reinstate", &json!({ "ids": [id] })).await;
+    assert_eq!(code, 200);
+    assert!(!suspension().await);
+    assert_eq!(certificate(&s, &id).await["status"], "valid");
+    let out = verify_cli(&path, &did).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("not revoked") && stdout.contains("not suspended"), "{stdout}");
+    assert_eq!(
+        s.login("hana")
+            .await
+            .post_json("/api/admin/certificates/suspend", &json!({ "ids": [id], "reason": "x" }))
+            .await
+            .0,
+        403
+    );
+    let (_, audit) = root.get("/api/admin/audit").await;
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(&actions[..2], ["reinstate-certificate", "suspend-certificate"]);
 }
 
 #[tokio::test]

@@ -316,6 +316,19 @@ async fn every_route_allows_exactly_the_roles_it_should() {
         ),
         ("GET", "/api/status/revocation".into(), Value::Null, [200, 200, 200, 200, 200, 200]),
         ("GET", "/api/hr/expiries".into(), Value::Null, [401, 403, 403, 403, 200, 200]),
+        ("GET", "/api/status/suspension".into(), Value::Null, [200, 200, 200, 200, 200, 200]),
+        (
+            "POST",
+            "/api/admin/certificates/suspend".into(),
+            json!({ "ids": ["no-such-certificate"], "reason": "测试" }),
+            [401, 403, 403, 403, 403, 422],
+        ),
+        (
+            "POST",
+            "/api/admin/certificates/reinstate".into(),
+            json!({ "ids": ["no-such-certificate"] }),
+            [401, 403, 403, 403, 403, 422],
+        ),
         (
             "POST",
             "/api/hr/certificates/import".into(),
@@ -392,6 +405,8 @@ async fn every_state_changing_route_needs_the_csrf_token() {
         ("POST", "/api/admin/certificates/revoke".into()),
         ("POST", "/api/hr/certificates/import".into()),
         ("POST", "/api/admin/reminders/run".into()),
+        ("POST", "/api/admin/certificates/suspend".into()),
+        ("POST", "/api/admin/certificates/reinstate".into()),
         ("POST", "/api/admin/users/1/erase".into()),
     ];
     for (method, path) in &routes {

@@ -543,7 +543,14 @@ async fn the_openapi_document_describes_every_api_route_with_its_auth_and_errors
                 .flatten()
                 .flat_map(|s| s.as_object().unwrap().keys().cloned())
                 .collect();
-            let public = ["/api/login", "/api/issuer", "/api/certificates/{id}", "/api/status/revocation"].contains(&path.as_str());
+            let public = [
+                "/api/login",
+                "/api/issuer",
+                "/api/certificates/{id}",
+                "/api/status/revocation",
+                "/api/status/suspension",
+            ]
+            .contains(&path.as_str());
             if !public {
                 assert!(security.contains(&"session".to_string()), "{method} {path} needs a session");
                 assert!(responses.contains_key("401"), "{method} {path} documents 401");
