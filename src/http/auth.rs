@@ -16,6 +16,10 @@ use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "certbook_session";
 pub const LOGIN_CSRF_COOKIE: &str = "certbook_login_csrf";
+/// A random id per browser, so an exam attempt can be held to one device.
+pub const DEVICE_COOKIE: &str = "certbook_device";
+/// How long a browser keeps its device id (400 days, the most browsers allow).
+const DEVICE_COOKIE_S: i64 = 400 * 24 * 3600;
 /// How long a login lasts.
 pub const SESSION_MS: i64 = 7 * 24 * 3600 * 1000;
 
@@ -202,6 +206,50 @@ impl FromRequestParts<AppState> for CsrfSession {
         let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
         session.check_csrf(sent)?;
         Ok(CsrfSession(session))
+    }
+}
+
+/// The browser a request comes from: its `certbook_device` cookie, or a new random id for
+/// a browser without one. Returning it in a response sets the cookie when it is new, so a
+/// browser keeps one id across logins and another browser is another device.
+pub struct Device {
+    token: String,
+    fresh: bool,
+    secure: bool,
+}
+
+impl Device {
+    /// What attempts store: the SHA-256 of the id, never the id.
+    pub fn hash(&self) -> String {
+        token_hash(&self.token)
+    }
+}
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Only ids this server could have issued; anything else is a browser without one.
+        let sent = cookie(&parts.headers, DEVICE_COOKIE)
+            .filter(|t| (20..=64).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        Ok(Device {
+            fresh: sent.is_none(),
+            token: sent.unwrap_or_else(random_token),
+            secure: state.secure_cookies,
+        })
+    }
+}
+
+impl axum::response::IntoResponseParts for Device {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(self, mut res: axum::response::ResponseParts) -> Result<axum::response::ResponseParts, Self::Error> {
+        if self.fresh
+            && let Ok(v) = axum::http::HeaderValue::from_str(&set_cookie(DEVICE_COOKIE, &self.token, DEVICE_COOKIE_S, self.secure))
+        {
+            res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+        Ok(res)
     }
 }
 

@@ -1,13 +1,15 @@
 //! The quiz API: a learner's standing on a quiz, starting (or resuming) an attempt
-//! with key-free questions, submitting for server-side grading, reading an attempt.
+//! with key-free questions, autosave, sequential mode's step, submitting for
+//! server-side grading, reading an attempt. Writes come only from the device the
+//! attempt is bound to (see [`exam::device_check`]).
 
 use super::AppState;
-use super::auth::{CsrfSession, Session, random_token};
+use super::auth::{CsrfSession, Device, Session, random_token};
 use super::certify::CertificateView;
 use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
-use crate::quiz::exam::{self, Limits, Phase};
+use crate::quiz::exam::{self, DeviceCheck, Limits, Phase, Refusal};
 use crate::quiz::{self, Grading, Quiz, Shown};
-use crate::store::{AttemptRow, Graded, Grader, NewAttempt, StartOutcome, SubmitOutcome};
+use crate::store::{AttemptRow, Caller, Graded, Grader, NewAttempt, Prepare, SaveOutcome, StartOutcome, SubmitOutcome};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
@@ -25,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(attempt))
         .routes(routes!(submit))
         .routes(routes!(save_answers))
+        .routes(routes!(next))
 }
 
 /// Grace after the deadline for the time a submit spends on the network.
@@ -96,13 +99,22 @@ struct QuizStatus {
     passed: bool,
     /// The id of an attempt started and not yet submitted.
     open_attempt: Option<String>,
+    /// The open attempt is bound to another device (resuming here is refused until an instructor releases it).
+    open_attempt_elsewhere: bool,
+    /// One question at a time, no going back.
+    sequential: bool,
 }
 
 /// The caller's standing on a quiz: attempts used and left, best result, an open attempt.
 #[utoipa::path(get, path = "/api/quizzes/{id}", tag = "quizzes", security(("session" = [])),
     params(("id" = String, Path, description = "quiz id")),
     responses((status = 200, body = QuizStatus), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn status(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<QuizStatus>, ApiError> {
+async fn status(
+    State(state): State<AppState>,
+    session: Session,
+    device: Device,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<QuizStatus>, ApiError> {
     let quiz = find_quiz(&state, &id)?;
     let limits = limits_for(&state, session.user.id, &quiz).await?;
     state
@@ -114,10 +126,18 @@ async fn status(State(state): State<AppState>, session: Session, ApiPath(id): Ap
         .quiz_summary(session.user.id, quiz.id.clone(), state.clock.now_ms())
         .await?;
     let allowed = (limits.attempts > 0).then_some(limits.attempts);
+    let elsewhere = match &s.open_attempt {
+        Some(open) => state
+            .store
+            .attempt(open.clone())
+            .await?
+            .is_some_and(|a| exam::device_check(a.device_hash.as_deref(), &device.hash()) == DeviceCheck::Elsewhere),
+        None => false,
+    };
     Ok(Json(QuizStatus {
         question_count: quiz.draw.as_ref().map(|d| d.count).unwrap_or(quiz.questions.len()),
-        id: quiz.id,
-        title: quiz.title,
+        id: quiz.id.clone(),
+        title: quiz.title.clone(),
         pass_mark: quiz.pass_mark,
         time_limit: limits.time_limit_ms.map(|ms| (ms / 1000) as u32),
         opens_ms: limits.opens,
@@ -128,6 +148,8 @@ async fn status(State(state): State<AppState>, session: Session, ApiPath(id): Ap
         best_percent: s.best_percent,
         passed: s.passed,
         open_attempt: s.open_attempt,
+        open_attempt_elsewhere: elsewhere,
+        sequential: quiz.exam.sequential,
     }))
 }
 
@@ -141,18 +163,62 @@ struct AttemptSheet {
     deadline_ms: Option<i64>,
     /// The server's clock, so the page's countdown does not trust the learner's clock.
     server_now_ms: i64,
+    /// Sequential mode: `questions` holds only the current question; answer it with
+    /// `POST /api/attempts/{id}/next`, then the next one is shown. No going back.
+    sequential: bool,
+    /// Sequential mode: the 0-based index of the current question (`total` once all are answered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<usize>,
+    /// Questions in the attempt.
+    total: usize,
     questions: Vec<quiz::PublicQuestion>,
 }
 
 fn attempt_json(state: &AppState, quiz: &Quiz, a: &AttemptRow) -> AttemptSheet {
+    let sequential = quiz.exam.sequential;
     AttemptSheet {
         id: a.id.clone(),
         quiz_id: a.quiz_id.clone(),
         started_at: a.started_at,
         deadline_ms: a.deadline_at,
         server_now_ms: state.clock.now_ms(),
-        questions: quiz::public_questions(quiz, &a.question_ids, a.seed),
+        sequential,
+        position: sequential.then_some(a.position.min(a.question_ids.len())),
+        total: a.question_ids.len(),
+        questions: quiz::sheet_questions(quiz, &a.question_ids, a.seed, a.position),
     }
+}
+
+fn refused(r: Refusal) -> ApiError {
+    ApiError::Conflict(r.message())
+}
+
+/// How the answers a learner sends become what an open attempt stores: as sent, or in
+/// sequential mode merged into the answers recorded so far (see [`exam::sequential_answers`]).
+fn as_sent(quiz: &Quiz) -> Prepare {
+    let sequential = quiz.exam.sequential;
+    Box::new(move |row: &AttemptRow, sent| {
+        if sequential {
+            Ok((
+                exam::sequential_answers(&row.question_ids, row.position, &row.saved(), &sent)?,
+                None,
+            ))
+        } else {
+            Ok((sent, None))
+        }
+    })
+}
+
+/// The learner's attempt at a quiz (another learner's is "not found", so ids cannot be probed).
+async fn own_attempt(state: &AppState, session: &Session, id: &str) -> Result<(AttemptRow, Quiz), ApiError> {
+    let row = state
+        .store
+        .attempt(id.to_string())
+        .await?
+        .filter(|a| a.user_id == session.user.id)
+        .ok_or_else(|| ApiError::NotFound("没有这次作答记录 (no such attempt)".into()))?;
+    let quiz = find_quiz(state, &row.quiz_id)?;
+    Ok((row, quiz))
 }
 
 /// Optional fields for starting an attempt.
@@ -187,7 +253,8 @@ fn show_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Starts an attempt (201), or resumes the open one (200).
+/// Starts an attempt (201), or resumes the open one (200), bound to this browser: from
+/// another device the open attempt is refused (409) until an instructor releases it.
 #[utoipa::path(post, path = "/api/quizzes/{id}/attempts", tag = "quizzes", security(("session" = [], "csrf" = [])),
     params(("id" = String, Path, description = "quiz id")), request_body = StartBody,
     responses((status = 201, body = AttemptSheet), (status = 200, body = AttemptSheet), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -195,10 +262,11 @@ fn show_time(ms: i64) -> String {
 async fn start(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
+    device: Device,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<StartBody>,
-) -> Result<(StatusCode, Json<AttemptSheet>), ApiError> {
+) -> Result<(StatusCode, Device, Json<AttemptSheet>), ApiError> {
     let quiz = find_quiz(&state, &id)?;
     check_address(&quiz, addr)?;
     if let Some(expected) = &quiz.exam.password {
@@ -230,16 +298,17 @@ async fn start(
         seed,
         question_ids: quiz::draw_questions(&quiz, seed, &seen),
         deadline_at: limits.time_limit_ms.map(|ms| now + ms),
-        device_hash: None,
+        device_hash: device.hash(),
     };
     match state
         .store
         .start_attempt(session.user.id, quiz.id.clone(), limits.attempts, now, new)
         .await?
     {
-        StartOutcome::Started(a) => Ok((StatusCode::CREATED, Json(attempt_json(&state, &quiz, &a)))),
-        StartOutcome::Resumed(a) => Ok((StatusCode::OK, Json(attempt_json(&state, &quiz, &a)))),
+        StartOutcome::Started(a) => Ok((StatusCode::CREATED, device, Json(attempt_json(&state, &quiz, &a)))),
+        StartOutcome::Resumed(a) => Ok((StatusCode::OK, device, Json(attempt_json(&state, &quiz, &a)))),
         StartOutcome::NoAttemptsLeft { used } => Err(ApiError::Conflict(format!("作答次数已用完（已作答 {used} 次）"))),
+        StartOutcome::Elsewhere => Err(refused(Refusal::OtherDevice)),
     }
 }
 
@@ -346,7 +415,9 @@ fn result_json(quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
     r
 }
 
-/// Submits the answers for grading on the server; a retry returns the same result.
+/// Submits the answers for grading on the server; a retry returns the same result. In
+/// sequential mode the answers recorded so far are graded, with the current question's
+/// answer if sent (an answer to an earlier question that differs is refused, 409).
 #[utoipa::path(post, path = "/api/attempts/{id}/submit", tag = "quizzes", security(("session" = [], "csrf" = [])),
     params(("id" = String, Path, description = "attempt id")), request_body = SubmitBody,
     responses((status = 200, body = AttemptResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -354,19 +425,28 @@ fn result_json(quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
 async fn submit(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
+    device: Device,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<SubmitBody>,
-) -> Result<Json<AttemptResult>, ApiError> {
-    let quiz = match state.store.attempt(id.clone()).await? {
-        Some(a) if a.user_id == session.user.id => find_quiz(&state, &a.quiz_id)?,
-        _ => return Err(ApiError::NotFound("没有这次作答记录 (no such attempt)".into())),
-    };
+) -> Result<(Device, Json<AttemptResult>), ApiError> {
+    let (_, quiz) = own_attempt(&state, &session, &id).await?;
     check_address(&quiz, addr)?;
     let limits = limits_for(&state, session.user.id, &quiz).await?;
+    let caller = Caller {
+        user_id: session.user.id,
+        device_hash: device.hash(),
+    };
     let outcome = state
         .store
-        .submit_attempt(id, session.user.id, body.answers, judged_now(&state), limits.closes, grader(&state))
+        .submit_attempt(
+            id,
+            caller,
+            (body.answers, as_sent(&quiz)),
+            judged_now(&state),
+            limits.closes,
+            grader(&state),
+        )
         .await?
         .map_err(ApiError::Unprocessable)?;
     match outcome {
@@ -376,8 +456,9 @@ async fn submit(
             // A passing grade may complete a certification level: issue it now.
             let (_, issued) = super::certify::certify_user(&state, session.user.id).await?;
             v.certificates_issued = Some(super::certify::certificates_json(&state, &issued));
-            Ok(Json(v))
+            Ok((device, Json(v)))
         }
+        SubmitOutcome::Refused(r) => Err(refused(r)),
         SubmitOutcome::Expired(a) if limits.closes.is_some_and(|c| a.submitted_at.is_some_and(|s| s >= c)) => Err(ApiError::Conflict(
             "测验已关闭：答案已保存但不计分，作答按关闭前自动保存的进度结算 (quiz closed: answers stored, not graded)".into(),
         )),
@@ -397,7 +478,8 @@ struct Saved {
 }
 
 /// Autosave: stores the answers so far (replacing the last save). When the time limit or
-/// the quiz's close passes, the attempt is graded from what was saved last.
+/// the quiz's close passes, the attempt is graded from what was saved last. In sequential
+/// mode only the current question's answer may change (it is kept as a draft).
 #[utoipa::path(put, path = "/api/attempts/{id}/answers", tag = "quizzes", security(("session" = [], "csrf" = [])),
     params(("id" = String, Path, description = "attempt id")), request_body = SubmitBody,
     responses((status = 200, body = Saved), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -405,39 +487,93 @@ struct Saved {
 async fn save_answers(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
+    device: Device,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<SubmitBody>,
-) -> Result<Json<Saved>, ApiError> {
-    let not_found = || ApiError::NotFound("没有这次作答记录 (no such attempt)".into());
-    let row = state
-        .store
-        .attempt(id.clone())
-        .await?
-        .filter(|a| a.user_id == session.user.id)
-        .ok_or_else(not_found)?;
-    let quiz = find_quiz(&state, &row.quiz_id)?;
+) -> Result<(Device, Json<Saved>), ApiError> {
+    let (row, quiz) = own_attempt(&state, &session, &id).await?;
     check_address(&quiz, addr)?;
     // Refuse a malformed answer now, not when the deadline grades it.
     quiz::grade(&quiz, &row.question_ids, &body.answers).map_err(ApiError::Unprocessable)?;
-    let limits = limits_for(&state, session.user.id, &quiz).await?;
-    let saved = body.answers.len();
-    let row = state
+    let row = write_answers(&state, &session, &device, &quiz, id, (body.answers, as_sent(&quiz))).await?;
+    Ok((
+        device,
+        Json(Saved {
+            saved: row.saved().len(),
+            attempt_id: row.id,
+        }),
+    ))
+}
+
+/// Stores answers into the learner's open attempt from this device (autosave and `next`).
+async fn write_answers(
+    state: &AppState,
+    session: &Session,
+    device: &Device,
+    quiz: &Quiz,
+    id: String,
+    change: (BTreeMap<String, Value>, Prepare),
+) -> Result<AttemptRow, ApiError> {
+    let limits = limits_for(state, session.user.id, quiz).await?;
+    let caller = Caller {
+        user_id: session.user.id,
+        device_hash: device.hash(),
+    };
+    match state
         .store
-        .save_answers(
-            id,
-            session.user.id,
-            (body.answers, None),
-            judged_now(&state),
-            limits.closes,
-            grader(&state),
-        )
+        .save_answers(id, caller, change, judged_now(state), limits.closes, grader(state))
         .await?
-        .ok_or_else(not_found)?;
-    if row.status != "open" {
-        return Err(ApiError::Conflict("本次作答已结束，不能再保存 (attempt already ended)".into()));
+    {
+        SaveOutcome::Saved(row) => Ok(row),
+        SaveOutcome::Ended(_) => Err(ApiError::Conflict("本次作答已结束，不能再保存 (attempt already ended)".into())),
+        SaveOutcome::Refused(r) => Err(refused(r)),
+        SaveOutcome::NotFound => Err(ApiError::NotFound("没有这次作答记录 (no such attempt)".into())),
     }
-    Ok(Json(Saved { attempt_id: row.id, saved }))
+}
+
+/// Sequential mode's step: the answer to the current question.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct NextBody {
+    /// The id of the question answered: the current one (an earlier or a later one is refused).
+    question: String,
+    /// Its answer, as in `answers` of a submit; null or left out to leave it blank.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    answer: Option<Value>,
+}
+
+/// Sequential mode: records the answer to the current question and returns the sheet with
+/// the next one (no question once all are answered: submit then). Answering an earlier
+/// question (going back) or a later one is refused with 409; resending the answer just
+/// recorded (a retried request) returns the current sheet unchanged.
+#[utoipa::path(post, path = "/api/attempts/{id}/next", tag = "quizzes", security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "attempt id")), request_body = NextBody,
+    responses((status = 200, body = AttemptSheet), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn next(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+    device: Device,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<NextBody>,
+) -> Result<(Device, Json<AttemptSheet>), ApiError> {
+    let (row, quiz) = own_attempt(&state, &session, &id).await?;
+    check_address(&quiz, addr)?;
+    if !quiz.exam.sequential {
+        return Err(refused(Refusal::NotSequential));
+    }
+    let answer = body.answer.filter(|v| !v.is_null());
+    let sent = BTreeMap::from([(body.question.clone(), answer.clone().unwrap_or(Value::Null))]);
+    quiz::grade(&quiz, &row.question_ids, &sent).map_err(ApiError::Unprocessable)?;
+    let step: Prepare = Box::new(move |row: &AttemptRow, _| {
+        let (answers, position) = exam::sequential_next(&row.question_ids, row.position, &row.saved(), &body.question, answer.as_ref())?;
+        Ok((answers, Some(position)))
+    });
+    let row = write_answers(&state, &session, &device, &quiz, id, (BTreeMap::new(), step)).await?;
+    Ok((device, Json(attempt_json(&state, &quiz, &row))))
 }
 
 /// An attempt's outcome, for its learner or staff.

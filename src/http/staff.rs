@@ -59,7 +59,7 @@ async fn analysis_page(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    let Json(mut v) = item_analysis(State(state.clone()), session.clone(), ApiPath(id)).await?;
+    let Json(mut v) = item_analysis(State(state.clone()), session.clone(), ApiPath(id.clone())).await?;
     for q in v["questions"].as_array_mut().into_iter().flatten() {
         let labels: Vec<&str> = q["flags"]
             .as_array()
@@ -74,9 +74,33 @@ async fn analysis_page(
             .collect();
         q["flag_labels"] = json!(labels.join("、"));
     }
+    let mut sim = json!(super::exam::similarity_of(&state, &id, None).await?);
+    sim["threshold_text"] = json!(chance(sim["threshold"].as_f64().unwrap_or(0.0)));
+    for p in sim["pairs"].as_array_mut().into_iter().flatten() {
+        p["probability_text"] = json!(chance(p["probability"].as_f64().unwrap_or(1.0)));
+        p["questions_text"] = json!(
+            p["questions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|q| q.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        );
+    }
+    v["similarity"] = sim;
     Ok(state
         .pages()
         .render("analysis_quiz", "题目分析", Some(&session.user), Some(&session.csrf), v))
+}
+
+/// A probability for people: 0.042 → "4.2%", 0.0000031 → "3.1e-6".
+fn chance(p: f64) -> String {
+    if p >= 0.001 {
+        format!("{:.1}%", p * 100.0)
+    } else {
+        format!("{p:.1e}")
+    }
 }
 
 /// Instructors: facility, discrimination and option shares per question, from every graded attempt.

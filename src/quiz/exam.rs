@@ -1,7 +1,10 @@
 //! Exam rules that do not touch the database: a learner's effective limits (the bank's
-//! settings adjusted by an override), and what a result may show in each review phase.
+//! settings adjusted by an override), what a result may show in each review phase,
+//! sequential mode (one question at a time, no going back) and one device per attempt.
 
 use super::schema::{Quiz, Shown};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// An accommodation for one learner or one cohort.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -57,5 +60,168 @@ pub fn shown(quiz: &Quiz, phase: Phase) -> Shown {
         Phase::Immediately => quiz.exam.review.immediately,
         Phase::Later => quiz.exam.review.later,
         Phase::AfterClose => quiz.exam.review.after_close,
+    }
+}
+
+/// Why a learner's write to an attempt is refused (409): sequential mode and the device binding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// An answer to a question already answered in sequential mode.
+    GoingBack(String),
+    /// An answer to a question not reached yet in sequential mode.
+    Skipping(String),
+    /// Stepping through a quiz that shows all questions at once.
+    NotSequential,
+    /// The attempt is bound to another device.
+    OtherDevice,
+}
+
+impl Refusal {
+    /// What the learner reads.
+    pub fn message(&self) -> String {
+        match self {
+            Refusal::GoingBack(q) => format!("顺序模式不能返回已作答的题目：{q} (sequential mode: cannot go back)"),
+            Refusal::Skipping(q) => format!("顺序模式须按顺序作答，还没到题目：{q} (sequential mode: answer the current question first)"),
+            Refusal::NotSequential => "此测验不是逐题作答模式 (not a sequential quiz)".into(),
+            Refusal::OtherDevice => {
+                "此次测验已在另一台设备上进行，请联系讲师释放 (attempt is active on another device; ask an instructor to release it)".into()
+            }
+        }
+    }
+}
+
+/// Answers as stored: a JSON null is no answer.
+fn given(v: Option<&Value>) -> Option<&Value> {
+    v.filter(|v| !v.is_null())
+}
+
+/// What a sequential attempt at `position` stores when the learner sends `sent` (autosave
+/// or submit): answers to earlier questions must be missing or unchanged, later questions
+/// must have none, and the current question's answer replaces its draft (a key sent as
+/// null clears it; a key left out keeps it). Keys outside the attempt are dropped here
+/// (grading refuses them before this runs).
+pub fn sequential_answers(
+    ids: &[String],
+    position: usize,
+    recorded: &BTreeMap<String, Value>,
+    sent: &BTreeMap<String, Value>,
+) -> Result<BTreeMap<String, Value>, Refusal> {
+    let mut out: BTreeMap<String, Value> = ids
+        .iter()
+        .take(position.saturating_add(1))
+        .filter_map(|id| given(recorded.get(id)).map(|v| (id.clone(), v.clone())))
+        .collect();
+    for (id, v) in sent {
+        let Some(i) = ids.iter().position(|q| q == id) else { continue };
+        if i < position {
+            if given(Some(v)) != given(recorded.get(id)) {
+                return Err(Refusal::GoingBack(id.clone()));
+            }
+        } else if i > position {
+            if !v.is_null() {
+                return Err(Refusal::Skipping(id.clone()));
+            }
+        } else if v.is_null() {
+            out.remove(id);
+        } else {
+            out.insert(id.clone(), v.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Sequential mode's step: records `answer` (none = left blank) to the current question
+/// `question` and moves on. Resending the answer just recorded (a retried request whose
+/// response was lost) changes nothing; any other answer to an earlier question is refused.
+pub fn sequential_next(
+    ids: &[String],
+    position: usize,
+    recorded: &BTreeMap<String, Value>,
+    question: &str,
+    answer: Option<&Value>,
+) -> Result<(BTreeMap<String, Value>, usize), Refusal> {
+    let answer = given(answer);
+    match ids.iter().position(|q| q == question) {
+        Some(i) if i == position => {
+            let sent = BTreeMap::from([(question.to_string(), answer.cloned().unwrap_or(Value::Null))]);
+            Ok((sequential_answers(ids, position, recorded, &sent)?, position + 1))
+        }
+        Some(i) if i + 1 == position && answer == given(recorded.get(question)) => Ok((recorded.clone(), position)),
+        Some(i) if i < position => Err(Refusal::GoingBack(question.to_string())),
+        _ => Err(Refusal::Skipping(question.to_string())),
+    }
+}
+
+/// How a write from a device relates to the attempt's binding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceCheck {
+    /// The device the attempt is bound to.
+    Same,
+    /// Unbound (new, or released by an instructor): this device takes it.
+    Bind,
+    /// Bound to another device: refused until released.
+    Elsewhere,
+}
+
+/// One active device per attempt: `bound` and `presented` are SHA-256 hashes of device
+/// tokens (plain comparison is fine: timing on a hash does not help forge its token).
+pub fn device_check(bound: Option<&str>, presented: &str) -> DeviceCheck {
+    match bound {
+        None => DeviceCheck::Bind,
+        Some(b) if b == presented => DeviceCheck::Same,
+        Some(_) => DeviceCheck::Elsewhere,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ids() -> Vec<String> {
+        ["q1", "q2", "q3"].iter().map(|s| s.to_string()).collect()
+    }
+
+    fn map(v: Value) -> BTreeMap<String, Value> {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn sequential_steps_forward_and_refuses_going_back_or_skipping() {
+        let (rec, pos) = sequential_next(&ids(), 0, &BTreeMap::new(), "q1", Some(&json!("A"))).unwrap();
+        assert_eq!((rec.clone(), pos), (map(json!({"q1": "A"})), 1));
+        // A retry of the same step is harmless; a changed answer is going back.
+        assert_eq!(sequential_next(&ids(), 1, &rec, "q1", Some(&json!("A"))).unwrap(), (rec.clone(), 1));
+        assert_eq!(
+            sequential_next(&ids(), 1, &rec, "q1", Some(&json!("B"))),
+            Err(Refusal::GoingBack("q1".into()))
+        );
+        assert_eq!(
+            sequential_next(&ids(), 1, &rec, "q3", Some(&json!("B"))),
+            Err(Refusal::Skipping("q3".into()))
+        );
+        // Autosave and submit: earlier answers unchanged or left out, the current one free.
+        let saved = sequential_answers(&ids(), 1, &rec, &map(json!({"q1": "A", "q2": "C"}))).unwrap();
+        assert_eq!(saved, map(json!({"q1": "A", "q2": "C"})));
+        assert_eq!(sequential_answers(&ids(), 1, &saved, &map(json!({}))).unwrap(), saved);
+        assert_eq!(sequential_answers(&ids(), 1, &saved, &map(json!({"q2": null}))).unwrap(), rec);
+        assert!(matches!(
+            sequential_answers(&ids(), 1, &rec, &map(json!({"q1": "B"}))),
+            Err(Refusal::GoingBack(_))
+        ));
+        assert!(matches!(
+            sequential_answers(&ids(), 1, &rec, &map(json!({"q3": "B"}))),
+            Err(Refusal::Skipping(_))
+        ));
+        // Moving on drops nothing recorded and leaves a skipped question blank.
+        let (rec, pos) = sequential_next(&ids(), 1, &saved, "q2", None).unwrap();
+        assert_eq!((rec, pos), (map(json!({"q1": "A"})), 2));
+    }
+
+    #[test]
+    fn a_device_binds_once_until_released() {
+        assert_eq!(device_check(None, "x"), DeviceCheck::Bind);
+        assert_eq!(device_check(Some("x"), "x"), DeviceCheck::Same);
+        assert_eq!(device_check(Some("x"), "y"), DeviceCheck::Elsewhere);
     }
 }

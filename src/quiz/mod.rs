@@ -6,12 +6,13 @@ pub mod exam;
 mod grade;
 mod parse;
 mod schema;
+pub mod similarity;
 mod view;
 
 pub use grade::{Answer, GradedQuestion, Grading, grade};
 pub use parse::{parse_bank, valid_id};
 pub use schema::{Difficulty, Draw, Exam, Question, QuestionKind, Quiz, Review, Shown};
-pub use view::{PublicQuestion, draw_questions, public_questions};
+pub use view::{PublicQuestion, draw_questions, public_questions, sheet_questions};
 
 /// Letter for a 0-based option index: 0 → "A".
 pub fn letter(i: usize) -> String {

@@ -77,6 +77,17 @@ pub fn public_questions(quiz: &Quiz, ids: &[String], seed: u64) -> Vec<PublicQue
         .collect()
 }
 
+/// What the learner's sheet shows: every question, or in sequential mode only the one at
+/// `position` (none once all are answered), so later questions cannot be read ahead.
+pub fn sheet_questions(quiz: &Quiz, ids: &[String], seed: u64, position: usize) -> Vec<PublicQuestion> {
+    let all = public_questions(quiz, ids, seed);
+    if !quiz.exam.sequential {
+        return all;
+    }
+    let current = ids.get(position);
+    all.into_iter().filter(|q| Some(&q.id) == current).collect()
+}
+
 fn public_question(q: &Question, shuffle: bool, rng: &mut ChaCha8Rng) -> PublicQuestion {
     let mut pq = PublicQuestion {
         id: q.id.clone(),

@@ -2,6 +2,7 @@
 //! so the attempt limit holds under concurrency and a retried submit is recorded once.
 
 use super::{Store, StoreError};
+use crate::quiz::exam::{DeviceCheck, Refusal, device_check};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -93,7 +94,8 @@ pub struct NewAttempt {
     pub seed: u64,
     pub question_ids: Vec<String>,
     pub deadline_at: Option<i64>,
-    pub device_hash: Option<String>,
+    /// SHA-256 of the starting device's token: the attempt is bound to it.
+    pub device_hash: String,
 }
 
 pub enum StartOutcome {
@@ -103,7 +105,21 @@ pub enum StartOutcome {
     NoAttemptsLeft {
         used: u32,
     },
+    /// The open attempt is bound to another device.
+    Elsewhere,
 }
+
+/// Who writes to an attempt: its learner, from a device (the SHA-256 of its token).
+pub struct Caller {
+    pub user_id: i64,
+    pub device_hash: String,
+}
+
+/// Turns the answers a learner sent into what the open attempt stores, given the attempt
+/// as it stands: (answers, new position). This is where sequential mode's rules run, inside
+/// the write transaction, so two requests cannot both move from the same position.
+pub type Prepare =
+    Box<dyn FnOnce(&AttemptRow, BTreeMap<String, Value>) -> Result<(BTreeMap<String, Value>, Option<usize>), Refusal> + Send>;
 
 pub enum SubmitOutcome {
     Graded(AttemptRow),
@@ -111,7 +127,30 @@ pub enum SubmitOutcome {
     AlreadySubmitted(AttemptRow),
     /// Past its end: the answers are kept ungraded and the attempt was finalised from its autosave.
     Expired(AttemptRow),
+    /// Another device, or sequential mode refused the answers; nothing changed.
+    Refused(Refusal),
     NotFound,
+}
+
+pub enum SaveOutcome {
+    Saved(AttemptRow),
+    /// The attempt had ended (possibly just now, finalised from its last save).
+    Ended(AttemptRow),
+    Refused(Refusal),
+    NotFound,
+}
+
+/// A graded attempt with its learner (answers and grading as stored JSON).
+#[derive(Clone, Debug)]
+pub struct GradedAttempt {
+    pub id: String,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub started_at: i64,
+    pub submitted_at: i64,
+    pub answers: String,
+    pub result: String,
 }
 
 /// Per-quiz figures for one learner.
@@ -157,6 +196,19 @@ fn finalise(tx: &Connection, row: &AttemptRow, end: i64, closed: bool, late: Opt
         }
     }
     get_ok(tx, &row.id)
+}
+
+/// Whether `device` may write to the open attempt `row`; an unbound (released) attempt is bound to it.
+fn claim_device(tx: &Connection, row: &AttemptRow, device: &str) -> rusqlite::Result<bool> {
+    match device_check(row.device_hash.as_deref(), device) {
+        DeviceCheck::Same => Ok(true),
+        DeviceCheck::Bind => {
+            tx.prepare_cached("UPDATE attempts SET device_hash = ?2 WHERE id = ?1")?
+                .execute(params![row.id, device])?;
+            Ok(true)
+        }
+        DeviceCheck::Elsewhere => Ok(false),
+    }
 }
 
 /// Finalises `row` if it is open and past its end at `now`; returns it as it now stands.
@@ -210,7 +262,11 @@ impl Store {
                 .query_row("SELECT id FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'", params![user_id, quiz_id], |r| r.get(0))
                 .optional()?;
             if let Some(id) = open {
-                return Ok(StartOutcome::Resumed(get(tx, &id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?));
+                let row = get_ok(tx, &id)?;
+                if !claim_device(tx, &row, &new.device_hash)? {
+                    return Ok(StartOutcome::Elsewhere);
+                }
+                return Ok(StartOutcome::Resumed(get_ok(tx, &id)?));
             }
             let used: i64 = tx.prepare_cached("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2")?.query_row( params![user_id, quiz_id], |r| r.get(0))?;
             if limit > 0 && used >= limit as i64 {
@@ -224,39 +280,48 @@ impl Store {
         .await
     }
 
-    /// Submits the learner's answers once. An attempt past its end (time limit or the
-    /// quiz's `closes`, judged at `now`) keeps these answers ungraded and is finalised
-    /// from its autosave instead.
+    /// Submits the learner's answers once, from the device the attempt is bound to. An
+    /// attempt past its end (time limit or the quiz's `closes`, judged at `now`) keeps
+    /// these answers ungraded and is finalised from its autosave instead. `prepare` turns
+    /// the answers into those graded (sequential mode: the recorded ones plus the current).
     pub async fn submit_attempt(
         &self,
         attempt_id: String,
-        user_id: i64,
-        answers: BTreeMap<String, Value>,
+        caller: Caller,
+        (answers, prepare): (BTreeMap<String, Value>, Prepare),
         now: i64,
         closes: Option<i64>,
         grade: Grader,
     ) -> Result<Result<SubmitOutcome, String>, StoreError> {
         self.write(move |tx| {
-            let Some(row) = get(tx, &attempt_id)?.filter(|r| r.user_id == user_id) else {
+            let Some(row) = get(tx, &attempt_id)?.filter(|r| r.user_id == caller.user_id) else {
                 return Ok(Ok(SubmitOutcome::NotFound));
             };
             if row.status != "open" {
                 return Ok(Ok(SubmitOutcome::AlreadySubmitted(row)));
             }
-            let json = serde_json::to_string(&answers).unwrap_or_default();
+            if !claim_device(tx, &row, &caller.device_hash)? {
+                return Ok(Ok(SubmitOutcome::Refused(Refusal::OtherDevice)));
+            }
             if let Some(end) = row.end(closes).filter(|e| now > *e) {
                 let closed = closes.is_some_and(|c| end >= c);
+                let json = serde_json::to_string(&answers).unwrap_or_default();
                 return Ok(Ok(SubmitOutcome::Expired(finalise(tx, &row, end, closed, Some(&json), &grade)?)));
             }
+            let answers = match prepare(&row, answers) {
+                Ok((a, _)) => a,
+                Err(r) => return Ok(Ok(SubmitOutcome::Refused(r))),
+            };
             let g = match grade(&row, &answers) {
                 Ok(g) => g,
                 Err(msg) => return Ok(Err(msg)),
             };
+            let json = serde_json::to_string(&answers).unwrap_or_default();
             tx.prepare_cached("UPDATE attempts SET status = 'graded', submitted_at = ?2, answers = ?3, score = ?4, max_score = ?5, percent = ?6, passed = ?7, result = ?8
                  WHERE id = ?1 AND status = 'open'")?.execute(
                 params![attempt_id, now, json, g.score, g.max_score, g.percent, g.passed, g.result],
             )?;
-            super::hr::record_result(tx, user_id, "quiz", &row.quiz_id, g.percent, now)?;
+            super::hr::record_result(tx, caller.user_id, "quiz", &row.quiz_id, g.percent, now)?;
             Ok(Ok(SubmitOutcome::Graded(get_ok(tx, &attempt_id)?)))
         })
         .await
@@ -287,44 +352,84 @@ impl Store {
         .await
     }
 
-    /// Autosave: replaces the open attempt's saved answers (idempotent) and, in sequential
-    /// mode, moves its position when given. Returns the
-    /// attempt as it stands; one past its end is finalised instead of saved.
+    /// Autosave (and sequential mode's step): stores what `prepare` makes of the answers
+    /// as the open attempt's saved answers, and its new position when it gives one. Only
+    /// from the device the attempt is bound to; one past its end is finalised instead.
     pub async fn save_answers(
         &self,
         id: String,
-        user_id: i64,
-        (answers, position): (BTreeMap<String, Value>, Option<usize>),
+        caller: Caller,
+        (answers, prepare): (BTreeMap<String, Value>, Prepare),
         now: i64,
         closes: Option<i64>,
         grade: Grader,
-    ) -> Result<Option<AttemptRow>, StoreError> {
+    ) -> Result<SaveOutcome, StoreError> {
         self.write(move |tx| {
-            let Some(row) = get(tx, &id)?.filter(|r| r.user_id == user_id) else {
-                return Ok(None);
+            let Some(row) = get(tx, &id)?.filter(|r| r.user_id == caller.user_id) else {
+                return Ok(SaveOutcome::NotFound);
             };
             let row = settle(tx, row, closes, now, &grade)?;
             if row.status != "open" {
-                return Ok(Some(row));
+                return Ok(SaveOutcome::Ended(row));
             }
+            if !claim_device(tx, &row, &caller.device_hash)? {
+                return Ok(SaveOutcome::Refused(Refusal::OtherDevice));
+            }
+            let (answers, position) = match prepare(&row, answers) {
+                Ok(p) => p,
+                Err(r) => return Ok(SaveOutcome::Refused(r)),
+            };
             tx.prepare_cached("UPDATE attempts SET saved_answers = ?2, position = COALESCE(?3, position) WHERE id = ?1")?
                 .execute(params![
                     id,
                     serde_json::to_string(&answers).unwrap_or_default(),
                     position.map(|p| p as i64)
                 ])?;
+            Ok(SaveOutcome::Saved(get_ok(tx, &id)?))
+        })
+        .await
+    }
+
+    /// Releases an open attempt's device binding so the next device to write takes it;
+    /// recorded in the audit log. Returns the attempt as it stands (None: no such attempt).
+    pub async fn release_device(&self, id: String, actor_id: i64, now: i64) -> Result<Option<AttemptRow>, StoreError> {
+        self.write(move |tx| {
+            let Some(row) = get(tx, &id)? else { return Ok(None) };
+            if row.status == "open" {
+                tx.prepare_cached("UPDATE attempts SET device_hash = NULL WHERE id = ?1")?
+                    .execute([&id])?;
+                let detail = format!("user:{}", row.user_id);
+                super::certops::audit(tx, Some(actor_id), "release-device", &format!("attempt:{id}"), &detail, now)?;
+            }
             Ok(Some(get_ok(tx, &id)?))
         })
         .await
     }
 
-    /// Binds the attempt to a device (`None` releases it, so the next device to use it binds).
-    pub async fn bind_device(&self, id: String, device_hash: Option<String>) -> Result<bool, StoreError> {
-        self.write(move |tx| {
-            Ok(tx
-                .prepare_cached("UPDATE attempts SET device_hash = ?2 WHERE id = ?1")?
-                .execute(params![id, device_hash])?
-                > 0)
+    /// Every graded attempt at a quiz with its learner, for the similarity report.
+    pub async fn graded_attempts_detail(&self, quiz_id: String) -> Result<Vec<GradedAttempt>, StoreError> {
+        self.read(move |c| {
+            let mut q = c.prepare_cached(
+                "SELECT a.id, a.user_id, u.username, u.display_name, a.started_at, a.submitted_at, a.answers, a.result
+                 FROM attempts a JOIN users u ON u.id = a.user_id
+                 WHERE a.quiz_id = ?1 AND a.status = 'graded' ORDER BY a.submitted_at, a.id",
+            )?;
+            let rows = q
+                .query_map([quiz_id], |r| {
+                    let started_at: i64 = r.get(4)?;
+                    Ok(GradedAttempt {
+                        id: r.get(0)?,
+                        user_id: r.get(1)?,
+                        username: r.get(2)?,
+                        display_name: r.get(3)?,
+                        started_at,
+                        submitted_at: r.get::<_, Option<i64>>(5)?.unwrap_or(started_at),
+                        answers: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                        result: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
         })
         .await
     }

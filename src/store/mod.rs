@@ -13,7 +13,9 @@ mod runs;
 mod sessions;
 mod users;
 
-pub use attempts::{AttemptRow, Graded, Grader, NewAttempt, QuizSummaryRow, StartOutcome, SubmitOutcome};
+pub use attempts::{
+    AttemptRow, Caller, Graded, GradedAttempt, Grader, NewAttempt, Prepare, QuizSummaryRow, SaveOutcome, StartOutcome, SubmitOutcome,
+};
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
 pub use certs::{CertificateRow, NewCertificate, STATUS_LIST_BITS, SaveSubmission, SubmissionRow};
 pub use hr::{BestRow, Cohort, Filter, Histogram, NewLearner, export_certificates, export_learners, record_result};

@@ -32,7 +32,10 @@
     exLogin: "登录后即可在此提交答案。", exSubmit: "提交答案", exRevise: "保存修改",
     exSaved: "已提交，讲师评分前可随时修改。", exRevision: "第 {n} 版", exGraded: "讲师已评分",
     exTotal: "总分", exFeedback: "讲师反馈", exChars: "字数", exPass: "及格线",
-    certIssued: "恭喜！你获得了新的证书：", myProgress: "查看我的进度"
+    certIssued: "恭喜！你获得了新的证书：", myProgress: "查看我的进度",
+    sequential: "逐题作答，不能返回", seqProgress: "第 {i} / {n} 题", next: "下一题",
+    seqNoBack: "逐题作答：进入下一题后不能返回修改。", seqAllAnswered: "全部题目已作答，请提交。",
+    elsewhere: "此次测验已在另一台设备上进行，请联系讲师释放后再继续。"
   };
 
   var csrf = null;
@@ -237,9 +240,13 @@
     var facts = s.question_count + " " + T.questions + " · " + T.passMark + " " + s.pass_mark + "%" +
       (s.time_limit ? " · " + T.timeLimit + " " + Math.round(s.time_limit / 60) + " " + T.minutes : "") +
       " · " + T.attemptsLeft + " " + (s.attempts_left === null ? T.unlimited : s.attempts_left) +
-      " · " + T.best + " " + (s.best_percent === null ? T.none : s.best_percent + "%" + (s.passed ? "（" + T.passed + "）" : ""));
+      " · " + T.best + " " + (s.best_percent === null ? T.none : s.best_percent + "%" + (s.passed ? "（" + T.passed + "）" : "")) +
+      (s.sequential ? " · " + T.sequential : "");
     self.body.appendChild(el("p", { class: "cb-status", "data-cb-status": "" }, [facts]));
-    if (s.open_attempt) {
+    if (s.open_attempt && s.open_attempt_elsewhere) {
+      // The server refuses this browser until an instructor releases the attempt.
+      self.body.appendChild(el("p", { class: "cb-error", role: "alert", text: T.elsewhere }));
+    } else if (s.open_attempt) {
       self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: T.resume, onclick: function () { self.start(); } }));
     } else if (s.attempts_left === 0) {
       self.body.appendChild(el("p", { text: T.noAttemptsLeft }));
@@ -262,8 +269,113 @@
     }).catch(function () { self.showError(T.networkError); });
   };
 
+  // The countdown of a timed attempt, against the server's clock.
+  Quiz.prototype.addTimer = function (form, a) {
+    if (!a.deadline_ms) return;
+    var timerEl = el("p", { class: "cb-timer", role: "timer" });
+    form.insertBefore(timerEl, form.firstChild);
+    var skew = a.server_now_ms ? a.server_now_ms - Date.now() : 0;
+    var tick = function () {
+      var left = Math.round((a.deadline_ms - Date.now() - skew) / 1000);
+      if (!document.body.contains(timerEl)) return;
+      timerEl.textContent = left > 0 ? T.timeLeft + " " + Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2) : T.timeUp;
+      if (left > 0) setTimeout(tick, 1000);
+    };
+    tick();
+  };
+
+  // The server's reason; on 409 (ended, another device, out of sequence) the standing is
+  // reloaded from the server and the reason shown above it.
+  Quiz.prototype.showRefusal = function (r) {
+    var self = this;
+    var msg = r.data && r.data.error;
+    if (r.status !== 409) { self.showError(msg); return; }
+    self.load().then(function () { self.showError(msg); });
+  };
+
+  // Submits `answers`; shows the result and the new standing, or the server's reason.
+  Quiz.prototype.submitAnswers = function (a, answers, button) {
+    var self = this;
+    var label = button.textContent;
+    button.disabled = true;
+    button.textContent = T.submitting;
+    api("POST", "/api/attempts/" + encodeURIComponent(a.id) + "/submit", { answers: answers }).then(function (r) {
+      if (!r.ok) {
+        button.disabled = false; button.textContent = label;
+        self.showRefusal(r);
+        return;
+      }
+      try { localStorage.removeItem(self.draftKey(a.id)); } catch (err) { /* ignore */ }
+      return api("GET", "/api/quizzes/" + encodeURIComponent(self.id)).then(function (s) {
+        self.renderStatus(s.ok ? s.data : r.data.status, r.data);
+        self.body.scrollIntoView({ block: "start" });
+      });
+    }).catch(function () {
+      button.disabled = false; button.textContent = label;
+      self.showError(T.networkError);
+    });
+  };
+
+  // Sequential mode: the server sends only the current question; 下一题 records it and
+  // returns the next one. There is no way back, on the page or through the API.
+  Quiz.prototype.renderSequential = function (a) {
+    var self = this;
+    self.prompts = self.prompts || {};
+    self.labels = self.labels || {};
+    self.body.textContent = "";
+    var form = el("form", { class: "cb-attempt cb-sequential", novalidate: "" });
+    var q = a.questions[0];
+    var last = !q || a.position >= a.total - 1;
+    form.appendChild(el("p", { class: "cb-seq-progress", "data-cb-progress": "" },
+      [q ? T.seqProgress.replace("{i}", a.position + 1).replace("{n}", a.total) : T.seqAllAnswered]));
+    var read = function () { return null; };
+    if (q) {
+      form.appendChild(el("p", { class: "cb-meta", text: T.seqNoBack }));
+      self.prompts[q.id] = q.prompt;
+      var shown = {};
+      (q.options || []).forEach(function (o, j) { shown[o.key] = String.fromCharCode(65 + j); });
+      (q.items || []).concat(q.right || []).forEach(function (o) { shown[o.key] = o.text; });
+      self.labels[q.id] = shown;
+      var fs = el("fieldset", { "data-question": q.id });
+      fs.appendChild(el("legend", { text: (a.position + 1) + ". " + q.prompt + "（" + q.points + " " + T.points + "）" }));
+      read = self.renderQuestion(fs, q, undefined, a.id);
+      form.appendChild(fs);
+    }
+    var reply = function () { var v = read(); return v === undefined || v === "" ? null : v; };
+    var current = function () { var m = {}; if (q) m[q.id] = reply(); return m; };
+    var autosave = null;
+    form.addEventListener("change", function () {
+      // The server keeps the current answer as a draft, graded if time runs out.
+      clearTimeout(autosave);
+      autosave = setTimeout(function () {
+        api("PUT", "/api/attempts/" + encodeURIComponent(a.id) + "/answers", { answers: current() }).catch(function () { /* the next change retries */ });
+      }, 800);
+    });
+    var button = el("button", { class: "cb-btn", type: "submit", text: last ? T.submit : T.next });
+    form.appendChild(button);
+    self.addTimer(form, a);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      clearTimeout(autosave);
+      if (last) { self.submitAnswers(a, current(), button); return; }
+      button.disabled = true;
+      api("POST", "/api/attempts/" + encodeURIComponent(a.id) + "/next", { question: q.id, answer: reply() }).then(function (r) {
+        if (r.ok) { self.renderSequential(r.data); return; }
+        button.disabled = false;
+        self.showRefusal(r);
+      }).catch(function () {
+        button.disabled = false;
+        self.showError(T.networkError);
+      });
+    });
+    self.body.appendChild(form);
+    // After 下一题 the form is redrawn: keep keyboard focus on the new question.
+    if (a.position > 0) { var first = form.querySelector("fieldset input, fieldset select, button"); if (first) first.focus(); }
+  };
+
   Quiz.prototype.renderAttempt = function (a) {
     var self = this;
+    if (a.sequential) { self.prompts = {}; self.labels = {}; self.renderSequential(a); return; }
     var draft = {};
     try { draft = JSON.parse(localStorage.getItem(self.draftKey(a.id)) || "{}"); } catch (e) { draft = {}; }
     self.body.textContent = "";
@@ -300,38 +412,10 @@
     });
     var button = el("button", { class: "cb-btn", type: "submit", text: T.submit });
     form.appendChild(button);
-    if (a.deadline_ms) {
-      var timerEl = el("p", { class: "cb-timer", role: "timer" });
-      form.insertBefore(timerEl, form.firstChild);
-      var tick = function () {
-        var left = Math.round((a.deadline_ms - Date.now() - (a.server_skew_ms || 0)) / 1000);
-        if (!document.body.contains(timerEl)) return;
-        timerEl.textContent = left > 0 ? T.timeLeft + " " + Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2) : T.timeUp;
-        if (left > 0) setTimeout(tick, 1000);
-      };
-      a.server_skew_ms = a.server_now_ms ? a.server_now_ms - Date.now() : 0;
-      tick();
-    }
+    self.addTimer(form, a);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
-      button.disabled = true;
-      button.textContent = T.submitting;
-      api("POST", "/api/attempts/" + encodeURIComponent(a.id) + "/submit", { answers: collect() }).then(function (r) {
-        if (!r.ok) {
-          button.disabled = false; button.textContent = T.submit;
-          self.showError(r.data && r.data.error);
-          if (r.status === 409) self.load();
-          return;
-        }
-        try { localStorage.removeItem(self.draftKey(a.id)); } catch (err) { /* ignore */ }
-        return api("GET", "/api/quizzes/" + encodeURIComponent(self.id)).then(function (s) {
-          self.renderStatus(s.ok ? s.data : r.data.status, r.data);
-          self.body.scrollIntoView({ block: "start" });
-        });
-      }).catch(function () {
-        button.disabled = false; button.textContent = T.submit;
-        self.showError(T.networkError);
-      });
+      self.submitAnswers(a, collect(), button);
     });
     self.body.appendChild(form);
   };
@@ -408,7 +492,7 @@
     var box = el("div", { class: "cb-result " + (r.passed ? "cb-pass" : "cb-fail"), "data-cb-result": r.passed ? "pass" : "fail", role: "status" });
     box.appendChild(el("p", null, [el("strong", { text: (r.passed ? T.passed : T.failed) + " · " + T.score + " " + r.percent + "%" }), "（" + r.score + " / " + r.max_score + " " + T.points + "）"]));
     var list = el("ol");
-    r.questions.forEach(function (q) {
+    (r.questions || []).forEach(function (q) {
       var shown = labels[q.id] || {};
       var name = function (k) { return shown[k] !== undefined ? shown[k] : String(k); };
       var names = Array.isArray(q.correct_answer) ? q.correct_answer.map(name) : null;

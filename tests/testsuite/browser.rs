@@ -207,10 +207,76 @@ async fn a_learner_logs_in_answers_a_quiz_and_sees_the_score() {
     result.unwrap();
 }
 
+/// A sequential quiz in the browser: one question at a time with 下一题, never a way back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sequential_quiz_shows_one_question_at_a_time_in_the_browser() {
+    let Some(driver) = start_driver() else { return };
+    let s = TestServer::start("course-ok").await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let result = async {
+        log_in(&c, &s, "alice", "/demo/demo-limits.html").await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("section[data-quiz=sequential] button.cb-btn"))
+            .await?
+            .click()
+            .await?;
+        for (q, pick, last) in [("q1", "A", false), ("q2", "false", false), ("q3", "B", true)] {
+            let fs = c
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(&format!("section[data-quiz=sequential] fieldset[data-question={q}]")))
+                .await?;
+            center(&c, "section[data-quiz=sequential] form.cb-attempt").await?;
+            let shown = c.find_all(Locator::Css("section[data-quiz=sequential] fieldset")).await?;
+            assert_eq!(shown.len(), 1, "only {q} is on the page");
+            let progress = c
+                .find(Locator::Css("section[data-quiz=sequential] [data-cb-progress]"))
+                .await?
+                .text()
+                .await?;
+            assert!(progress.contains("/ 3"), "progress: {progress}");
+            fs.find(Locator::Css(&format!("input[value={pick}]"))).await?.click().await?;
+            let button = c
+                .find(Locator::Css("section[data-quiz=sequential] form.cb-attempt button[type=submit]"))
+                .await?;
+            assert_eq!(button.text().await?, if last { "提交答案" } else { "下一题" });
+            if last {
+                screenshot(&c, "quiz-sequential.png").await;
+            }
+            button.click().await?;
+        }
+        let result = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("section[data-quiz=sequential] [data-cb-result]"))
+            .await?;
+        let text = result.text().await?;
+        assert!(text.contains("通过") && text.contains("100%"), "result box: {text}");
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.unwrap();
+}
+
+/// Scrolls the element `css` to the middle of the window: clicked at the top edge, it can
+/// land on mdBook's menu-bar hover strip instead (an intermittent ElementClickIntercepted).
+async fn center(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+        vec![serde_json::json!(css)],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Answers question `q` correctly through the page's own controls.
 async fn answer(c: &Client, q: &certbook::quiz::Question) -> Result<(), fantoccini::error::CmdError> {
     use certbook::quiz::{QuestionKind, letter};
     let fs = format!("fieldset[data-question={}]", q.id);
+    center(c, &fs).await?;
     match &q.kind {
         QuestionKind::Single { answer, .. } => {
             c.find(Locator::Css(&format!("{fs} input[value={}]", letter(*answer))))

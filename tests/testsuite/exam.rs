@@ -335,3 +335,253 @@ async fn exam_password_and_address_ranges_guard_the_start() {
     assert!(body["error"].as_str().unwrap().contains("127.0.0.1"), "{body}");
     assert_eq!(alice.start("local").await.0, 201);
 }
+
+/// The current question of a sequential sheet, checking that it is the only one shown.
+fn current(sheet: &Value) -> String {
+    let qs = sheet["questions"].as_array().unwrap();
+    assert_eq!(qs.len(), 1, "a sequential sheet shows one question: {sheet}");
+    qs[0]["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn exam_sequential_mode_refuses_going_back_and_skipping_through_the_api() {
+    let (s, _dir) = server_with(&[("seq", bank("seq", "sequential = true\nshuffle = false", 4))]).await;
+    let alice = s.login("alice").await;
+    let (code, a) = alice.start("seq").await;
+    assert_eq!(code, 201, "{a}");
+    let id = attempt_id(&a);
+    assert_eq!(
+        (a["sequential"].as_bool(), a["position"].as_u64(), a["total"].as_u64()),
+        (Some(true), Some(0), Some(4))
+    );
+    assert_eq!(current(&a), "q1");
+    let text = a.to_string();
+    assert!(
+        !text.contains("EXPLAIN") && !text.contains("\"answer\"") && !text.contains("第 2 题"),
+        "{text}"
+    );
+    let status = alice.get("/api/quizzes/seq").await.1;
+    assert_eq!(status["sequential"], true);
+    let next = |q: &str, answer: Value| {
+        let body = json!({ "question": q, "answer": answer });
+        let path = format!("/api/attempts/{id}/next");
+        let alice = &alice;
+        async move { alice.post_json(&path, &body).await }
+    };
+    // Forward-skipping is refused.
+    let (code, body) = next("q2", json!("C")).await;
+    assert_eq!(code, 409, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("顺序模式"), "{body}");
+    // q1 right (B); the sheet moves on to q2 alone.
+    let (code, sheet) = next("q1", json!("B")).await;
+    assert_eq!(code, 200, "{sheet}");
+    assert_eq!((sheet["position"].as_u64(), current(&sheet)), (Some(1), "q2".into()));
+    // A retried step (lost response) changes nothing; changing the answer is going back.
+    let (code, again) = next("q1", json!("B")).await;
+    assert_eq!((code, again["position"].as_u64()), (200, Some(1)), "{again}");
+    let (code, body) = next("q1", json!("C")).await;
+    assert_eq!(code, 409, "{body}");
+    assert_eq!(
+        body["error"].as_str().unwrap(),
+        "顺序模式不能返回已作答的题目：q1 (sequential mode: cannot go back)"
+    );
+    // Autosave may only touch the current question.
+    let save = format!("/api/attempts/{id}/answers");
+    assert_eq!(put_json(&alice, &save, &json!({ "answers": { "q1": "C" } })).await.0, 409);
+    assert_eq!(put_json(&alice, &save, &json!({ "answers": { "q3": "D" } })).await.0, 409);
+    let (code, saved) = put_json(&alice, &save, &json!({ "answers": { "q1": "B", "q2": "A" } })).await;
+    assert_eq!((code, saved["saved"].as_u64()), (200, Some(2)), "{saved}");
+    // q2 wrong (key C); resuming shows q3 alone.
+    let (code, sheet) = next("q2", json!("A")).await;
+    assert_eq!((code, current(&sheet)), (200, "q3".into()));
+    let (code, resumed) = alice.start("seq").await;
+    assert_eq!((code, resumed["position"].as_u64(), current(&resumed)), (200, Some(2), "q3".into()));
+    // Submitting a changed earlier answer is going back too, and leaves the attempt open.
+    let (code, body) = alice.submit(&id, json!({ "q2": "C", "q3": "D" })).await;
+    assert_eq!(code, 409, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("cannot go back"), "{body}");
+    assert_eq!(alice.get(&format!("/api/attempts/{id}")).await.1["status"], "open");
+    // Submit grades what was recorded plus the current answer: q1 and q3 right, q2 wrong, q4 blank.
+    let (code, r) = alice.submit(&id, json!({ "q3": "D" })).await;
+    assert_eq!(code, 200, "{r}");
+    assert_eq!((r["score"].as_f64(), r["percent"].as_f64()), (Some(2.0), Some(50.0)), "{r}");
+    let right: Vec<bool> = r["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["correct"].as_bool().unwrap())
+        .collect();
+    assert_eq!(right, [true, false, true, false]);
+    // A quiz with all questions at once has no step.
+    let (_, plain) = alice.start("short").await;
+    let (code, body) = alice
+        .post_json(
+            &format!("/api/attempts/{}/next", attempt_id(&plain)),
+            &json!({ "question": "q1", "answer": "B" }),
+        )
+        .await;
+    assert_eq!(code, 409, "{body}");
+}
+
+#[tokio::test]
+async fn exam_a_second_device_is_refused_until_an_instructor_releases_it() {
+    let (s, _dir) = server_with(&[("dev", bank("dev", "shuffle = false", 3))]).await;
+    let mut first = s.login("alice").await;
+    let (code, a) = first.start("dev").await;
+    assert_eq!(code, 201, "{a}");
+    let id = attempt_id(&a);
+    let save = format!("/api/attempts/{id}/answers");
+    // Alice logs in again in another browser: a second device.
+    let second = s.login("alice").await;
+    let status = second.get("/api/quizzes/dev").await.1;
+    assert_eq!(
+        (status["open_attempt"].as_str(), status["open_attempt_elsewhere"].as_bool()),
+        (Some(id.as_str()), Some(true))
+    );
+    assert_eq!(first.get("/api/quizzes/dev").await.1["open_attempt_elsewhere"], false);
+    let locked = "此次测验已在另一台设备上进行，请联系讲师释放 (attempt is active on another device; ask an instructor to release it)";
+    let (code, body) = second.start("dev").await;
+    assert_eq!((code, body["error"].as_str()), (409, Some(locked)), "resume on the second device");
+    let (code, body) = put_json(&second, &save, &json!({ "answers": { "q1": "A" } })).await;
+    assert_eq!(
+        (code, body["error"].as_str()),
+        (409, Some(locked)),
+        "autosave from the second device"
+    );
+    let (code, body) = second.submit(&id, json!({ "q1": "A" })).await;
+    assert_eq!((code, body["error"].as_str()), (409, Some(locked)), "submit from the second device");
+    // The first device carries on, also after logging out and in again in the same browser.
+    assert_eq!(put_json(&first, &save, &json!({ "answers": { "q1": "B" } })).await.0, 200);
+    first.post_json("/api/logout", &json!({})).await;
+    let (code, me) = first
+        .post_json("/api/login", &json!({ "username": "alice", "password": crate::harness::PASSWORD }))
+        .await;
+    assert_eq!(code, 200);
+    first.csrf = me["csrf"].as_str().unwrap().to_string();
+    assert_eq!(put_json(&first, &save, &json!({ "answers": { "q1": "B" } })).await.0, 200);
+    assert_eq!(first.start("dev").await.0, 200);
+    // Learners cannot release; an instructor can.
+    let release = format!("/api/instructor/attempts/{id}/release-device");
+    assert_eq!(first.post_json(&release, &json!({})).await.0, 403);
+    assert_eq!(s.login("bob").await.post_json(&release, &json!({})).await.0, 403);
+    let ivy = s.login("ivy").await;
+    let (code, r) = ivy.post_json(&release, &json!({})).await;
+    assert_eq!((code, r["released"].as_bool()), (200, Some(true)), "{r}");
+    assert_eq!(second.get("/api/quizzes/dev").await.1["open_attempt_elsewhere"], false);
+    // The next device to write takes the attempt over; the first is now the other one.
+    let (code, _) = put_json(&second, &save, &json!({ "answers": { "q1": "B", "q2": "C" } })).await;
+    assert_eq!(code, 200);
+    let (code, body) = first.submit(&id, json!({ "q1": "A" })).await;
+    assert_eq!((code, body["error"].as_str()), (409, Some(locked)));
+    let (code, r) = second.submit(&id, json!({ "q1": "B", "q2": "C", "q3": "D" })).await;
+    assert_eq!((code, r["percent"].as_f64()), (200, Some(100.0)), "{r}");
+    // Nothing to release once the attempt has ended.
+    assert_eq!(ivy.post_json(&release, &json!({})).await.0, 409);
+    assert_eq!(
+        ivy.post_json("/api/instructor/attempts/nope/release-device", &json!({})).await.0,
+        404
+    );
+}
+
+/// The two learners of a reported pair, as "a+b" in name order.
+fn names(p: &Value) -> String {
+    let mut n = [p["first"]["username"].as_str().unwrap(), p["second"]["username"].as_str().unwrap()];
+    n.sort();
+    n.join("+")
+}
+
+/// A wrong answer to question `i`: the letter `shift` places after its key.
+fn wrong(i: usize, shift: usize) -> &'static str {
+    ["A", "B", "C", "D", "E"][(i + shift) % 5]
+}
+
+#[tokio::test]
+async fn exam_similarity_report_flags_a_planted_pair_and_not_honest_ones() {
+    let (s, _dir) = server_with(&[("twin", bank("twin", "shuffle = false", 12))]).await;
+    let hash = certbook::http::auth::hash_password(crate::harness::PASSWORD).unwrap();
+    for login in ["carol", "dave", "erin", "frank", "gina", "hugo", "ivan"] {
+        let hash = hash.clone();
+        s.store
+            .write_blocking(move |tx| certbook::store::upsert_user(tx, login, login, certbook::store::Role::Learner, &hash, 0))
+            .unwrap();
+    }
+    let sit = |login: &'static str, answers: Value| {
+        let s = &s;
+        async move {
+            let c = s.login(login).await;
+            let (_, a) = c.start("twin").await;
+            let (code, r) = c.submit(&attempt_id(&a), answers).await;
+            assert_eq!(code, 200, "{login}: {r}");
+        }
+    };
+    // Honest learners: the common mistakes on q1–q3 (most of them make them), plus one
+    // mistake each of their own on a different question.
+    let honest = ["alice", "bob", "erin", "frank", "gina", "hugo"];
+    for (k, login) in honest.iter().enumerate() {
+        let mut m = serde_json::Map::new();
+        for i in 1..=12 {
+            let mistaken = match i {
+                1 => true,
+                2 => *login != "hugo",
+                3 => *login != "gina",
+                _ => i == 4 + k,
+            };
+            let shift = if i <= 3 { 1 } else { 1 + k % 2 };
+            m.insert(format!("q{i}"), json!(if mistaken { wrong(i, shift) } else { key(i) }));
+        }
+        sit(login, Value::Object(m)).await;
+    }
+    // The planted pair: right on the common ones, the same unusual wrong answers on q5–q10.
+    let planted: serde_json::Map<String, Value> = (1..=12)
+        .map(|i| (format!("q{i}"), json!(if (5..=10).contains(&i) { wrong(i, 3) } else { key(i) })))
+        .collect();
+    sit("carol", Value::Object(planted.clone())).await;
+    sit("dave", Value::Object(planted)).await;
+    // Someone sitting three hours later is another sitting.
+    s.clock.advance(3 * HOUR);
+    let late: serde_json::Map<String, Value> = (1..=12).map(|i| (format!("q{i}"), json!(key(i)))).collect();
+    sit("ivan", Value::Object(late)).await;
+
+    let ivy = s.login("ivy").await;
+    let (code, r) = ivy.get("/api/instructor/quizzes/twin/similarity").await;
+    assert_eq!(code, 200, "{r}");
+    assert_eq!((r["attempts"].as_u64(), r["pairs_compared"].as_u64()), (Some(9), Some(28)), "{r}");
+    let pairs = r["pairs"].as_array().unwrap();
+    let flagged: Vec<String> = pairs.iter().filter(|p| p["flagged"] == true).map(names).collect();
+    assert_eq!(flagged, ["carol+dave"], "{r}");
+    let top = &pairs[0];
+    assert_eq!(names(top), "carol+dave");
+    assert_eq!((top["identical_wrong"].as_u64(), top["compared"].as_u64()), (Some(6), Some(12)));
+    assert_eq!(top["questions"], json!(["q5", "q6", "q7", "q8", "q9", "q10"]));
+    assert!(top["expected"].as_f64().unwrap() < 1.0 && top["probability"].as_f64().unwrap() < r["threshold"].as_f64().unwrap());
+    // Honest pairs share three common mistakes and stay unflagged.
+    let alice_bob = pairs
+        .iter()
+        .find(|p| names(p) == "alice+bob")
+        .expect("alice and bob share mistakes");
+    assert_eq!(
+        (alice_bob["identical_wrong"].as_u64(), alice_bob["flagged"].as_bool()),
+        (Some(3), Some(false))
+    );
+    assert!(alice_bob["probability"].as_f64().unwrap() > 0.05, "{alice_bob}");
+    // A wider window takes in the late sitting; a bad span is a 400, not a 500.
+    let (_, wide) = ivy.get("/api/instructor/quizzes/twin/similarity?span_minutes=600").await;
+    assert_eq!(wide["pairs_compared"].as_u64(), Some(36));
+    assert_eq!(ivy.get("/api/instructor/quizzes/twin/similarity?span_minutes=999999").await.0, 400);
+    assert_eq!(ivy.get("/api/instructor/quizzes/twin/similarity?span_minutes=x").await.0, 400);
+    assert_eq!(ivy.get("/api/instructor/quizzes/nope/similarity").await.0, 404);
+    // The analysis page shows the same table.
+    let page = ivy
+        .http
+        .get(s.url("/instructor/analysis/twin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("答案相似度") && page.contains("⚑ 待核查") && page.contains("carol（carol）"),
+        "{page}"
+    );
+}

@@ -187,9 +187,10 @@ async fn every_route_allows_exactly_the_roles_it_should() {
         .to_string();
     let alice_id = alice.get("/api/me").await.1["user"]["id"].as_i64().unwrap();
 
+    // "L" is the client that started the attempt: the attempt is bound to its device.
     let callers: Vec<(&str, Option<Client>)> = vec![
         ("anon", None),
-        ("L", Some(s.login("alice").await)),
+        ("L", Some(alice)),
         ("O", Some(s.login("bob").await)),
         ("instructor", Some(s.login("ivy").await)),
         ("hr", Some(s.login("hana").await)),
@@ -211,6 +212,19 @@ async fn every_route_allows_exactly_the_roles_it_should() {
             format!("/api/attempts/{attempt}/answers"),
             json!({ "answers": {} }),
             [401, 200, 404, 404, 404, 404],
+        ),
+        // Not a sequential quiz: its owner gets 409, everyone else "not found".
+        (
+            "POST",
+            format!("/api/attempts/{attempt}/next"),
+            json!({ "question": "q1", "answer": true }),
+            [401, 409, 404, 404, 404, 404],
+        ),
+        (
+            "POST",
+            format!("/api/instructor/attempts/{attempt}/release-device"),
+            Value::Null,
+            [401, 403, 403, 200, 403, 200],
         ),
         (
             "POST",
@@ -309,6 +323,12 @@ async fn every_route_allows_exactly_the_roles_it_should() {
             [401, 403, 403, 200, 200, 200],
         ),
         (
+            "GET",
+            "/api/instructor/quizzes/short/similarity".into(),
+            Value::Null,
+            [401, 403, 403, 200, 403, 200],
+        ),
+        (
             "DELETE",
             "/api/instructor/quizzes/short/overrides/999".into(),
             Value::Null,
@@ -401,6 +421,8 @@ async fn every_state_changing_route_needs_the_csrf_token() {
         ("POST", "/api/instructor/submissions/x/grade".into()),
         ("PUT", "/api/instructor/quizzes/short/overrides".into()),
         ("DELETE", "/api/instructor/quizzes/short/overrides/1".into()),
+        ("POST", "/api/attempts/x/next".into()),
+        ("POST", "/api/instructor/attempts/x/release-device".into()),
         ("POST", format!("/api/admin/certificates/{cert}/revoke")),
         ("POST", "/api/admin/certificates/revoke".into()),
         ("POST", "/api/hr/certificates/import".into()),
