@@ -44,9 +44,12 @@ fn day_ms(s: &str) -> Option<i64> {
 
 /// Parses and checks every row against the track; `now` refuses issue dates in the
 /// future. A level may be named by its id or its title. An empty `expires` takes
-/// the level's validity from the issue date.
-pub fn parse_csv(text: &str, track: &Track, now: i64) -> Result<Vec<ImportedCertificate>, Vec<RowError>> {
+/// the level's validity from the issue date. Returns the good rows and the errors of
+/// the bad ones (the store then checks the good ones too, so HR sees every problem at once).
+pub fn parse_csv(text: &str, track: &Track, now: i64) -> (Vec<ImportedCertificate>, Vec<RowError>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The csv crate counts a CRLF file's lines wrongly (browsers send textareas with CRLF).
+    let text = text.replace("\r\n", "\n");
     let err = |line: u64, reason: String| RowError { line, reason };
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
@@ -54,14 +57,17 @@ pub fn parse_csv(text: &str, track: &Track, now: i64) -> Result<Vec<ImportedCert
         .from_reader(text.as_bytes());
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![err(1, format!("无法读取表头 (unreadable header): {e}"))]),
+        Err(e) => return (Vec::new(), vec![err(1, format!("无法读取表头 (unreadable header): {e}"))]),
     };
     let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let (Some(learner_col), Some(level_col), Some(issued_col)) = (col("learner"), col("level"), col("issued")) else {
-        return Err(vec![err(
-            1,
-            format!("表头须包含 learner、level、issued 列 (header must be `{HEADER}`; expires and note may be empty)"),
-        )]);
+        return (
+            Vec::new(),
+            vec![err(
+                1,
+                format!("表头须包含 learner、level、issued 列 (header must be `{HEADER}`; expires and note may be empty)"),
+            )],
+        );
     };
     let (expires_col, note_col) = (col("expires"), col("note"));
     let mut rows = Vec::new();
@@ -163,7 +169,7 @@ pub fn parse_csv(text: &str, track: &Track, now: i64) -> Result<Vec<ImportedCert
     if rows.is_empty() && errors.is_empty() {
         errors.push(err(2, "文件中没有数据行 (no rows to import)".into()));
     }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    (rows, errors)
 }
 
 #[cfg(test)]
@@ -193,7 +199,8 @@ read = ["a"]
     #[test]
     fn good_rows_import_with_the_levels_validity() {
         let csv = "learner,level,issued,expires,note\nzhang,basic,2025-03-01,,旧系统\nli,高级,2024-01-15,2027-01-15,\n";
-        let rows = parse_csv(csv, &track(), NOW).unwrap();
+        let (rows, errors) = parse_csv(csv, &track(), NOW);
+        assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].expires_at, Some(validity::add_months(rows[0].issued_at, 12)));
         assert_eq!(rows[1].level, "senior");
@@ -210,7 +217,8 @@ read = ["a"]
                    zhao,basic,2025-03-01,2025-02-01,\n\
                    ZHANG,basic,2025-04-01,,\n\
                    qian,basic,2099-01-01,,\n";
-        let errors = parse_csv(csv, &track(), NOW).unwrap_err();
+        let (rows, errors) = parse_csv(csv, &track(), NOW);
+        assert_eq!(rows.len(), 1, "the good row is kept for the store's checks");
         let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 4, 5, 6, 7, 8], "{errors:?}");
         assert!(errors[1].reason.contains("master"));
@@ -218,10 +226,18 @@ read = ["a"]
     }
 
     #[test]
+    fn lines_count_the_same_with_windows_line_ends() {
+        // Browsers send a textarea with CRLF line ends.
+        let csv = "learner,level,issued,expires,note\r\nzhang,basic,2025-03-01,,\r\nli,master,2025-03-01,,\r\n";
+        let (_, errors) = parse_csv(csv, &track(), NOW);
+        assert_eq!(errors[0].line, 3, "{errors:?}");
+    }
+
+    #[test]
     fn a_wrong_header_says_what_it_needs() {
-        let errors = parse_csv("name,grade\nzhang,basic\n", &track(), NOW).unwrap_err();
+        let (_, errors) = parse_csv("name,grade\nzhang,basic\n", &track(), NOW);
         assert_eq!(errors[0].line, 1);
         assert!(errors[0].reason.contains(HEADER));
-        assert!(parse_csv("learner,level,issued\n", &track(), NOW).is_err());
+        assert!(!parse_csv("learner,level,issued\n", &track(), NOW).1.is_empty(), "no rows");
     }
 }

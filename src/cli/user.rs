@@ -116,6 +116,8 @@ pub type ImportRow = (u64, String, String, Role, String, String, Option<String>,
 
 pub fn parse_import(text: &str) -> Result<Vec<ImportRow>, Vec<String>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // The csv crate counts a CRLF file's lines wrongly (Excel writes CRLF).
+    let text = text.replace("\r\n", "\n");
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)

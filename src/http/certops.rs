@@ -149,14 +149,11 @@ async fn import(state: &AppState, session: &Session, text: &str) -> Result<Resul
         .as_ref()
         .ok_or_else(|| ApiError::Conflict("课程没有认证体系，无法导入证书 (the course has no certification track)".into()))?;
     let now = state.clock.now_ms();
-    let rows = match crate::certify::import::parse_csv(text, track, now) {
-        Ok(rows) => rows,
-        Err(errors) => return Ok(Err(errors)),
-    };
+    let (rows, errors) = crate::certify::import::parse_csv(text, track, now);
     let ids = rows.iter().map(|_| crate::certify::certificate_id()).collect();
     let out = state
         .store
-        .import_certificates(track.id.clone(), rows, ids, session.user.id, now)
+        .import_certificates(track.id.clone(), rows, ids, errors, session.user.id, now)
         .await?;
     if let Ok(ids) = &out {
         tracing::info!(count = ids.len(), by = session.user.id, "certificates imported");

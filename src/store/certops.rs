@@ -111,17 +111,20 @@ fn rows_json(c: &Connection, sql: &str, user_id: i64) -> rusqlite::Result<Vec<Va
 
 impl Store {
     /// Imports checked rows as certificates marked imported, all or none: a learner
-    /// that does not exist or already holds the level fails the whole file, with its line.
+    /// that does not exist or already holds the level fails the whole file, with its
+    /// line, as do the rows the file check refused (`refused`). Every error comes back,
+    /// in line order.
     pub async fn import_certificates(
         &self,
         track_id: String,
         rows: Vec<ImportedCertificate>,
         ids: Vec<String>,
+        refused: Vec<RowError>,
         actor: i64,
         now: i64,
     ) -> Result<Result<Vec<String>, Vec<RowError>>, StoreError> {
         self.write(move |tx| {
-            let mut errors = Vec::new();
+            let mut errors = refused;
             let mut users = Vec::with_capacity(rows.len());
             for row in &rows {
                 let user: Option<(i64, String, Option<i64>)> = tx
@@ -147,6 +150,7 @@ impl Store {
                 }
             }
             if !errors.is_empty() {
+                errors.sort_by_key(|e| e.line);
                 return Ok(Err(errors));
             }
             let mut insert = tx.prepare_cached(
