@@ -74,6 +74,22 @@ impl Pages {
                 },
             ),
         );
+        // `{{day ms}}`: Unix milliseconds → 2026-11-23 (UTC).
+        hbs.register_helper(
+            "day",
+            Box::new(
+                |h: &handlebars::Helper,
+                 _: &Handlebars,
+                 _: &handlebars::Context,
+                 _: &mut handlebars::RenderContext,
+                 out: &mut dyn handlebars::Output| {
+                    if let Some(ms) = h.param(0).and_then(|p| p.value().as_i64()) {
+                        out.write(&crate::certify::validity::day(ms))?;
+                    }
+                    Ok(())
+                },
+            ),
+        );
         for name in PAGES {
             let text = theme::template(&cur.root, &format!("pages/{name}.hbs"));
             hbs.register_template_string(name, text.as_ref())
