@@ -244,7 +244,13 @@ async fn pdf_zip(State(state): State<AppState>, session: Session, ApiQuery(q): A
         use std::io::Write;
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         // PDFs are compressed already; storing them keeps the zip fast to build.
-        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        let mut opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        // Dated today (UTC) rather than the format's default of 1980.
+        if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(now.div_euclid(1000))
+            && let Ok(d) = zip::DateTime::from_date_and_time(t.year() as u16, t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
+        {
+            opts = opts.last_modified_time(d);
+        }
         for h in &certs {
             let pdf = super::certify::certificate_pdf(&st, &h.cert)?;
             let name = format!("{}-{}-{}.pdf", h.cert.id, h.username, h.cert.level_id).replace(['/', '\\'], "_");

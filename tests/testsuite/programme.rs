@@ -173,6 +173,7 @@ async fn hr_sees_upcoming_and_recent_expiries_with_filters_and_downloads_the_pdf
     assert!(names.iter().any(|n| n.starts_with(&alice_cert)) && names.iter().any(|n| n.starts_with(&bob_cert)));
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).unwrap();
+        assert_eq!(f.last_modified().map(|d| d.year()), Some(2027), "dated by the server's clock");
         let mut pdf = Vec::new();
         std::io::Read::read_to_end(&mut f, &mut pdf).unwrap();
         assert!(pdf.starts_with(b"%PDF-"), "{}", f.name());
