@@ -7,7 +7,7 @@ use super::auth::{CsrfSession, Session};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::quiz::Grading;
 use crate::quiz::similarity::{self, Sitting};
-use crate::store::{OverrideRow, Role};
+use crate::store::{AttemptRow, OverrideRow, Role};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,10 +24,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Instructors (and admins) release devices and read the similarity report.
-const INTEGRITY_ROLES: &[Role] = &[Role::Instructor];
+pub(super) const INTEGRITY_ROLES: &[Role] = &[Role::Instructor];
 
 /// Instructors, HR and admins manage accommodations.
-const OVERRIDE_ROLES: &[Role] = &[Role::Instructor, Role::Hr];
+pub(super) const OVERRIDE_ROLES: &[Role] = &[Role::Instructor, Role::Hr];
 
 fn known_quiz(state: &AppState, id: &str) -> Result<(), ApiError> {
     if state.curriculum().quizzes.contains_key(id) {
@@ -73,6 +73,75 @@ struct Overrides {
     overrides: Vec<OverrideRow>,
 }
 
+/// Who an override is for: the API names a learner by id, the exam page by login name.
+pub(super) enum Learner {
+    Id(i64),
+    Login(String),
+}
+
+/// An override as staff ask for it, before its rules are checked.
+pub(super) struct OverrideRequest {
+    pub learner: Option<Learner>,
+    pub cohort: Option<String>,
+    /// Seconds added to the time limit.
+    pub extra_time: u32,
+    pub extra_attempts: u32,
+    /// Unix ms.
+    pub opens: Option<i64>,
+    pub closes: Option<i64>,
+}
+
+/// The one place an override is checked and saved, for the API and the exam page.
+pub(super) async fn save_override(
+    state: &AppState,
+    session: &Session,
+    quiz_id: &str,
+    req: OverrideRequest,
+) -> Result<OverrideRow, ApiError> {
+    session.require(OVERRIDE_ROLES)?;
+    known_quiz(state, quiz_id)?;
+    let cohort = req.cohort.map(|c| c.trim().to_string());
+    if req.learner.is_some() == cohort.is_some() || cohort.as_deref() == Some("") {
+        return Err(ApiError::Unprocessable(
+            "请指定一位学员或一个批次，只选其一 (give exactly one of learner/user_id or cohort)".into(),
+        ));
+    }
+    if let (Some(o), Some(c)) = (req.opens, req.closes)
+        && c <= o
+    {
+        return Err(ApiError::Unprocessable(
+            "关闭时间须晚于开放时间 (closes must be after opens)".into(),
+        ));
+    }
+    let user_id = match req.learner {
+        Some(Learner::Id(id)) => Some(id),
+        Some(Learner::Login(name)) => {
+            let name = name.trim().to_string();
+            let user = state.store.user_by_username(name.clone()).await?;
+            Some(
+                user.ok_or_else(|| ApiError::Unprocessable(format!("没有登录名为“{name}”的学员 (no such learner)")))?
+                    .id,
+            )
+        }
+        None => None,
+    };
+    let row = OverrideRow {
+        id: 0,
+        quiz_id: quiz_id.to_string(),
+        user_id,
+        cohort,
+        extra_time: req.extra_time as i64,
+        extra_attempts: req.extra_attempts,
+        opens: req.opens,
+        closes: req.closes,
+    };
+    state
+        .store
+        .put_override(row, session.user.id, state.clock.now_ms())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("没有这个用户 (no such user)".into()))
+}
+
 /// Creates or replaces the override for a learner or a cohort at the quiz.
 #[utoipa::path(put, path = "/api/instructor/quizzes/{id}/overrides", tag = "exam", security(("session" = [], "csrf" = [])),
     params(("id" = String, Path, description = "quiz id")), request_body = OverrideBody,
@@ -84,37 +153,17 @@ async fn put_override(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<OverrideBody>,
 ) -> Result<Json<OverrideRow>, ApiError> {
+    // Refused callers learn nothing about their input (save_override checks the role too).
     session.require(OVERRIDE_ROLES)?;
-    known_quiz(&state, &id)?;
-    let cohort = body.cohort.map(|c| c.trim().to_string());
-    if body.user_id.is_some() == cohort.is_some() || cohort.as_deref() == Some("") {
-        return Err(ApiError::Unprocessable(
-            "请指定 user_id 或 cohort 之一 (give exactly one of user_id or cohort)".into(),
-        ));
-    }
-    let row = OverrideRow {
-        id: 0,
-        quiz_id: id,
-        user_id: body.user_id,
-        cohort,
-        extra_time: body.extra_time as i64,
+    let req = OverrideRequest {
+        learner: body.user_id.map(Learner::Id),
+        cohort: body.cohort,
+        extra_time: body.extra_time,
         extra_attempts: body.extra_attempts,
         opens: instant("opens", body.opens.as_deref())?,
         closes: instant("closes", body.closes.as_deref())?,
     };
-    if let (Some(o), Some(c)) = (row.opens, row.closes)
-        && c <= o
-    {
-        return Err(ApiError::Unprocessable(
-            "关闭时间须晚于开放时间 (closes must be after opens)".into(),
-        ));
-    }
-    let saved = state
-        .store
-        .put_override(row, session.user.id, state.clock.now_ms())
-        .await?
-        .ok_or_else(|| ApiError::NotFound("没有这个用户 (no such user)".into()))?;
-    Ok(Json(saved))
+    Ok(Json(save_override(&state, &session, &id, req).await?))
 }
 
 /// The quiz's overrides.
@@ -133,6 +182,16 @@ async fn list_overrides(
     }))
 }
 
+/// Removes one override (the API and the exam page).
+pub(super) async fn remove_override(state: &AppState, session: &Session, quiz_id: &str, override_id: i64) -> Result<(), ApiError> {
+    session.require(OVERRIDE_ROLES)?;
+    if state.store.delete_override(quiz_id.to_string(), override_id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("没有这条调整 (no such override)".into()))
+    }
+}
+
 /// Removes one override.
 #[utoipa::path(delete, path = "/api/instructor/quizzes/{id}/overrides/{override_id}", tag = "exam", security(("session" = [], "csrf" = [])),
     params(("id" = String, Path, description = "quiz id"), ("override_id" = i64, Path, description = "override id")),
@@ -142,12 +201,8 @@ async fn delete_override(
     CsrfSession(session): CsrfSession,
     ApiPath((id, override_id)): ApiPath<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    session.require(OVERRIDE_ROLES)?;
-    if state.store.delete_override(id, override_id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound("没有这条调整 (no such override)".into()))
-    }
+    remove_override(&state, &session, &id, override_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// An attempt after its device binding was released.
@@ -157,6 +212,20 @@ struct Released {
     user_id: i64,
     /// The attempt is bound to no device: the next device to write to it takes it.
     released: bool,
+}
+
+/// Releases an open attempt from its device (the API and the exam page); the attempt as it now stands.
+pub(super) async fn release(state: &AppState, session: &Session, attempt_id: &str) -> Result<AttemptRow, ApiError> {
+    session.require(INTEGRITY_ROLES)?;
+    let row = state
+        .store
+        .release_device(attempt_id.to_string(), session.user.id, state.clock.now_ms())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("没有这次作答记录 (no such attempt)".into()))?;
+    if row.status != "open" {
+        return Err(ApiError::Conflict("本次作答已结束，无需释放设备 (attempt already ended)".into()));
+    }
+    Ok(row)
 }
 
 /// Releases an open attempt from the device it is bound to (a learner whose computer
@@ -170,15 +239,7 @@ async fn release_device(
     CsrfSession(session): CsrfSession,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Released>, ApiError> {
-    session.require(INTEGRITY_ROLES)?;
-    let row = state
-        .store
-        .release_device(id, session.user.id, state.clock.now_ms())
-        .await?
-        .ok_or_else(|| ApiError::NotFound("没有这次作答记录 (no such attempt)".into()))?;
-    if row.status != "open" {
-        return Err(ApiError::Conflict("本次作答已结束，无需释放设备 (attempt already ended)".into()));
-    }
+    let row = release(&state, &session, &id).await?;
     Ok(Json(Released {
         attempt_id: row.id,
         user_id: row.user_id,

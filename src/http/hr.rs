@@ -183,8 +183,15 @@ async fn dashboard_page(
         Some(100.0),
         "%",
     );
+    // Every quiz, not only those with results: accommodations are set before the exam.
+    let exams: Vec<Value> = state
+        .curriculum()
+        .quizzes
+        .values()
+        .map(|q| json!({ "id": q.id, "title": q.title }))
+        .collect();
     let data = json!({
-        "fig": fig, "funnel_svg": funnel, "pass_svg": pass, "learners": learners, "list_limit": LEARNER_LIST_LIMIT,
+        "fig": fig, "funnel_svg": funnel, "pass_svg": pass, "learners": learners, "list_limit": LEARNER_LIST_LIMIT, "exams": exams,
         "q": { "cohort": q.cohort, "department": q.department, "from": q.from, "to": q.to },
         "query": serde_urlencoded(&q),
     });

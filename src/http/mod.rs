@@ -10,6 +10,7 @@ pub use certops::send_due_reminders;
 mod charts;
 pub mod error;
 mod exam;
+mod exam_page;
 mod grading;
 mod hr;
 mod pages;
@@ -211,6 +212,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(hr::router())
         .merge(staff::router())
         .merge(exam::router())
+        .merge(exam_page::router())
         .merge(certops::router())
         .split_for_parts()
 }

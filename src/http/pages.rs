@@ -49,6 +49,7 @@ const PAGES: &[&str] = &[
     "analysis_quiz",
     "build",
     "certops",
+    "exam",
 ];
 
 impl Pages {

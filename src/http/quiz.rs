@@ -242,8 +242,8 @@ fn check_address(quiz: &Quiz, addr: SocketAddr) -> Result<(), ApiError> {
     }
 }
 
-/// A unix-ms instant in UTC for messages.
-fn show_time(ms: i64) -> String {
+/// A unix-ms instant in UTC for messages and staff pages: `2027-01-15 09:00 UTC`.
+pub(super) fn show_time(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
         .ok()
         .and_then(|t| {

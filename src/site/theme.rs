@@ -25,6 +25,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("pages/analysis_quiz.hbs", include_str!("../../templates/pages/analysis_quiz.hbs")),
     ("pages/build.hbs", include_str!("../../templates/pages/build.hbs")),
     ("pages/certops.hbs", include_str!("../../templates/pages/certops.hbs")),
+    ("pages/exam.hbs", include_str!("../../templates/pages/exam.hbs")),
 ];
 
 /// The template `name` for the course at `root`: the course's override or the default.

@@ -153,6 +153,19 @@ pub struct GradedAttempt {
     pub result: String,
 }
 
+/// An open attempt with its learner, for the exam page.
+#[derive(Clone, Debug)]
+pub struct OpenAttempt {
+    pub id: String,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub started_at: i64,
+    pub deadline_at: Option<i64>,
+    /// Bound to a device; a released attempt is not, until its next write.
+    pub device_bound: bool,
+}
+
 /// Per-quiz figures for one learner.
 #[derive(Clone, Debug, Default)]
 pub struct QuizSummaryRow {
@@ -402,6 +415,33 @@ impl Store {
                 super::certops::audit(tx, Some(actor_id), "release-device", &format!("attempt:{id}"), &detail, now)?;
             }
             Ok(Some(get_ok(tx, &id)?))
+        })
+        .await
+    }
+
+    /// Every attempt at the quiz still open, oldest first. Attempts past their end are
+    /// listed too: nothing settles them until their next read or write.
+    pub async fn open_attempts(&self, quiz_id: String) -> Result<Vec<OpenAttempt>, StoreError> {
+        self.read(move |c| {
+            let mut q = c.prepare_cached(
+                "SELECT a.id, a.user_id, u.username, u.display_name, a.started_at, a.deadline_at, a.device_hash IS NOT NULL
+                 FROM attempts a JOIN users u ON u.id = a.user_id
+                 WHERE a.quiz_id = ?1 AND a.status = 'open' ORDER BY a.started_at, a.id",
+            )?;
+            let rows = q
+                .query_map([quiz_id], |r| {
+                    Ok(OpenAttempt {
+                        id: r.get(0)?,
+                        user_id: r.get(1)?,
+                        username: r.get(2)?,
+                        display_name: r.get(3)?,
+                        started_at: r.get(4)?,
+                        deadline_at: r.get(5)?,
+                        device_bound: r.get(6)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
         })
         .await
     }

@@ -288,11 +288,15 @@ fn certified(c: &Connection, f: &Filter, w: &str, p: &[&dyn rusqlite::ToSql], ou
     Ok(())
 }
 
-fn groups(c: &Connection, out: &mut Cohort) -> rusqlite::Result<()> {
-    out.cohorts = c
-        .prepare("SELECT DISTINCT cohort FROM users WHERE role = 'learner' AND cohort != '' ORDER BY cohort")?
+/// The learners' cohorts, in order.
+fn cohort_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
+    c.prepare_cached("SELECT DISTINCT cohort FROM users WHERE role = 'learner' AND cohort != '' ORDER BY cohort")?
         .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect()
+}
+
+fn groups(c: &Connection, out: &mut Cohort) -> rusqlite::Result<()> {
+    out.cohorts = cohort_names(c)?;
     out.departments = c
         .prepare("SELECT DISTINCT department FROM users WHERE role = 'learner' AND department != '' ORDER BY department")?
         .query_map([], |r| r.get(0))?
@@ -439,6 +443,11 @@ impl Store {
 
     pub async fn cohort(&self, f: Filter) -> Result<Cohort, StoreError> {
         self.read(move |c| Ok(cohort(c, &f)?)).await
+    }
+
+    /// The learners' cohorts alone (the figures of [`Store::cohort`] cost far more).
+    pub async fn cohort_names(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|c| Ok(cohort_names(c)?)).await
     }
 
     /// Creates or updates every learner in one transaction: all or nothing.

@@ -14,7 +14,8 @@ mod sessions;
 mod users;
 
 pub use attempts::{
-    AttemptRow, Caller, Graded, GradedAttempt, Grader, NewAttempt, Prepare, QuizSummaryRow, SaveOutcome, StartOutcome, SubmitOutcome,
+    AttemptRow, Caller, Graded, GradedAttempt, Grader, NewAttempt, OpenAttempt, Prepare, QuizSummaryRow, SaveOutcome, StartOutcome,
+    SubmitOutcome,
 };
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
 pub use certs::{CertificateRow, NewCertificate, STATUS_LIST_BITS, SaveSubmission, SubmissionRow};

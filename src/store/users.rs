@@ -120,6 +120,18 @@ impl super::Store {
         .await
     }
 
+    /// The account with this login name (the exam page names learners by it).
+    pub async fn user_by_username(&self, username: String) -> Result<Option<User>, StoreError> {
+        self.read(move |c| {
+            Ok(
+                c.prepare_cached("SELECT id, username, display_name, role FROM users WHERE username = ?1")?
+                    .query_row([username], row_user)
+                    .optional()?,
+            )
+        })
+        .await
+    }
+
     pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         self.read(list_users).await
     }

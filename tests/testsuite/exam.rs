@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 /// The fixture course plus extra banks (`(id, toml)`), served; keep the directory alive.
-async fn server_with(banks: &[(&str, String)]) -> (TestServer, tempfile::TempDir) {
+pub(crate) async fn server_with(banks: &[(&str, String)]) -> (TestServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("course-ok"), dir.path());
     for (id, text) in banks {
@@ -32,7 +32,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A bank of `n` single-choice questions `q1..qn` with five options each; the key of
 /// question `qi` is the letter `keys[i % 5]`. `head` goes before the questions.
-fn bank(id: &str, head: &str, n: usize) -> String {
+pub(crate) fn bank(id: &str, head: &str, n: usize) -> String {
     let mut s = format!("id = \"{id}\"\ntitle = \"考试 {id}\"\n{head}\n");
     for i in 1..=n {
         s += &format!(
@@ -84,7 +84,7 @@ fn ids(attempt: &Value) -> Vec<String> {
         .collect()
 }
 
-fn attempt_id(a: &Value) -> String {
+pub(crate) fn attempt_id(a: &Value) -> String {
     a["id"].as_str().unwrap_or_else(|| panic!("no attempt id in {a}")).to_string()
 }
 

@@ -5,6 +5,7 @@ mod certify;
 mod certops;
 mod check;
 mod exam;
+mod exam_page;
 mod harness;
 mod hr;
 mod http;
