@@ -128,7 +128,7 @@ async fn log_in(c: &Client, s: &TestServer, user: &str, next: &str) -> Result<()
 
 /// Submits the open attempt and waits for the graded result box.
 async fn submit_and_wait_for_result(c: &Client) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
-    c.find(Locator::Css("form.cb-attempt button[type=submit]")).await?.click().await?;
+    click(c, "form.cb-attempt button[type=submit]").await?;
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("[data-cb-result]"))
@@ -265,11 +265,19 @@ async fn a_sequential_quiz_shows_one_question_at_a_time_in_the_browser() {
 /// land on mdBook's menu-bar hover strip instead (an intermittent ElementClickIntercepted).
 async fn center(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
     c.execute(
-        "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+        // `instant`: mdBook's page scrolls smoothly, and a click during the animation
+        // lands on its sticky menu bar.
+        "document.querySelector(arguments[0]).scrollIntoView({ block: 'center', behavior: 'instant' });",
         vec![serde_json::json!(css)],
     )
     .await?;
     Ok(())
+}
+
+/// Clicks the element, first brought to the middle of the window.
+async fn click(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+    center(c, css).await?;
+    c.find(Locator::Css(css)).await?.click().await
 }
 
 /// Answers question `q` correctly through the page's own controls.
@@ -278,21 +286,13 @@ async fn answer(c: &Client, q: &certbook::quiz::Question) -> Result<(), fantocci
     let fs = format!("fieldset[data-question={}]", q.id);
     center(c, &fs).await?;
     match &q.kind {
-        QuestionKind::Single { answer, .. } => {
-            c.find(Locator::Css(&format!("{fs} input[value={}]", letter(*answer))))
-                .await?
-                .click()
-                .await?
-        }
+        QuestionKind::Single { answer, .. } => click(c, &format!("{fs} input[value={}]", letter(*answer))).await?,
         QuestionKind::Multiple { answer, .. } => {
             for i in answer {
-                c.find(Locator::Css(&format!("{fs} input[value={}]", letter(*i))))
-                    .await?
-                    .click()
-                    .await?;
+                click(c, &format!("{fs} input[value={}]", letter(*i))).await?;
             }
         }
-        QuestionKind::TrueFalse { answer } => c.find(Locator::Css(&format!("{fs} input[value={answer}]"))).await?.click().await?,
+        QuestionKind::TrueFalse { answer } => click(c, &format!("{fs} input[value={answer}]")).await?,
         QuestionKind::Fill { answer } => {
             c.find(Locator::Css(&format!("{fs} input[type=text]")))
                 .await?
@@ -318,10 +318,7 @@ async fn answer(c: &Client, q: &certbook::quiz::Question) -> Result<(), fantocci
                     if at == target {
                         break;
                     }
-                    c.find(Locator::Css(&format!("{fs} ol li[data-key={key}] button")))
-                        .await?
-                        .click()
-                        .await?;
+                    click(c, &format!("{fs} ol li[data-key={key}] button")).await?;
                 }
             }
         }
