@@ -69,9 +69,17 @@ impl Diagnostic {
     /// A rendering with the offending line underlined, for the terminal.
     /// `root` is the course directory the file path is relative to.
     pub fn render(&self, root: &Path) -> String {
+        match self.span.as_ref().and_then(|_| std::fs::read_to_string(root.join(&self.file)).ok()) {
+            Some(text) => self.render_text(&text),
+            None => format!("{self}\n"),
+        }
+    }
+
+    /// [`Diagnostic::render`] with the file's text already at hand.
+    pub fn render_text(&self, text: &str) -> String {
         use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
         let mut out = format!("{self}\n");
-        let (Some(span), Ok(text)) = (&self.span, std::fs::read_to_string(root.join(&self.file))) else {
+        let Some(span) = &self.span else {
             return out;
         };
         let start = span.start.min(text.len());
@@ -80,7 +88,7 @@ impl Diagnostic {
         if let Some(help) = &self.help {
             diag = diag.with_help(help.clone());
         }
-        let report = miette::Report::new(diag).with_source_code(NamedSource::new(self.file.display().to_string(), text));
+        let report = miette::Report::new(diag).with_source_code(NamedSource::new(self.file.display().to_string(), text.to_string()));
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor());
         let mut snippet = String::new();
         if handler.render_report(&mut snippet, report.as_ref()).is_ok() {

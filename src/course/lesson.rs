@@ -53,6 +53,15 @@ pub fn parse_lesson(file: &Path, text: &str) -> Result<LessonFile, Diagnostic> {
                 .help("front matter is TOML: `id = \"...\"`, `title = \"...\"`, `minutes = 20`, `objectives = [\"...\"]`")
         })?
     } else {
+        if let Some(at) = too_deep(inner) {
+            return Err(Diagnostic::error(
+                file,
+                text,
+                Some(start + at..start + at + 1),
+                format!("front matter: brackets nested more than {MAX_YAML_DEPTH} deep"),
+            )
+            .help("front matter is YAML: `id: ...`, `title: ...`, `minutes: 20`, `objectives: [...]`"));
+        }
         serde_yaml::from_str(inner).map_err(|e| {
             let off = e.location().map(|l| l.index() + start).unwrap_or(start);
             let msg = e.to_string();
@@ -68,6 +77,30 @@ pub fn parse_lesson(file: &Path, text: &str) -> Result<LessonFile, Diagnostic> {
         body: text[body_offset..].to_string(),
         body_offset,
     })
+}
+
+/// Deepest `[`/`{` nesting allowed in YAML front matter. libyaml looks through every
+/// open flow collection for each token, so time grows with the square of the depth:
+/// 100,000 nested `[` took minutes. Real front matter nests one or two levels.
+const MAX_YAML_DEPTH: usize = 32;
+
+/// The byte offset of the first bracket nested deeper than [`MAX_YAML_DEPTH`]
+/// (counting brackets inside quotes too: harmless at this depth).
+fn too_deep(yaml: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in yaml.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_YAML_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A `{{#name arg}}` directive found in a lesson body.
@@ -124,6 +157,24 @@ mod tests {
         assert_eq!((d[0].name.as_str(), d[0].arg.as_str()), ("quiz", "a-1"));
         assert_eq!(&body[d[1].span.clone()], "{{#sandbox  growth }}");
         assert_eq!(d[1].arg, "growth");
+    }
+
+    /// Found by hand probing the lesson fuzz target with large inputs: deeply nested
+    /// YAML flow collections made libyaml take quadratic time (100,000 `[` ran for
+    /// minutes), a hang for `check`, `build` and `serve --watch`.
+    #[test]
+    fn deeply_nested_yaml_front_matter_is_an_error_not_a_hang() {
+        let n = 200_000;
+        for open in ["[", "{a: "] {
+            let text = format!("---\nid: x\nobjectives: {}\n---\nbody\n", open.repeat(n));
+            let started = std::time::Instant::now();
+            let e = parse_lesson(Path::new("a.md"), &text).err().expect("an error");
+            assert!(e.message.contains("nested more than"), "{}", e.message);
+            assert_eq!(e.line, 3);
+            assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        }
+        let ok = "---\nid: x\nobjectives: [\"a [b]\", \"{c}\"]\n---\n";
+        assert!(parse_lesson(Path::new("a.md"), ok).is_ok());
     }
 
     #[test]

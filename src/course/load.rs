@@ -60,8 +60,26 @@ const MDBOOK_DIRECTIVES: &[&str] = &["include", "rustdoc_include", "playground",
 /// Loads and validates everything under `root`. On success returns the curriculum
 /// and its warnings; on failure every diagnostic, errors and warnings.
 pub fn load(root: &Path) -> Result<(Curriculum, Diagnostics), Diagnostics> {
+    load_from(root, Files::Disk)
+}
+
+/// [`load`] from files held in memory (path relative to the course directory →
+/// text) instead of the disk: same parsing and cross-checks, for tests and fuzzing.
+/// `root` only names the directory in the curriculum.
+pub fn load_files(root: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(Curriculum, Diagnostics), Diagnostics> {
+    load_from(root, Files::Memory(files))
+}
+
+/// Where the loader reads the course's files.
+enum Files<'a> {
+    Disk,
+    Memory(&'a BTreeMap<PathBuf, String>),
+}
+
+fn load_from(root: &Path, files: Files) -> Result<(Curriculum, Diagnostics), Diagnostics> {
     let mut l = Loader {
         root,
+        files,
         broken_quizzes: Default::default(),
         scenarios: Default::default(),
         broken_scenarios: Default::default(),
@@ -80,6 +98,7 @@ pub fn load(root: &Path) -> Result<(Curriculum, Diagnostics), Diagnostics> {
 
 struct Loader<'a> {
     root: &'a Path,
+    files: Files<'a>,
     /// Ids of banks that exist but failed to load: no "unknown quiz" for them.
     broken_quizzes: std::collections::HashSet<String>,
     /// Ids of loaded scenarios, for `{{#sandbox id}}`.
@@ -96,13 +115,12 @@ struct Loader<'a> {
 
 impl Loader<'_> {
     fn read(&mut self, rel: &Path) -> Option<String> {
-        match std::fs::read_to_string(self.root.join(rel)) {
-            Ok(t) => {
-                self.texts.insert(rel.to_path_buf(), t.clone());
-                Some(t)
-            }
-            Err(_) => None,
-        }
+        let text = match self.files {
+            Files::Disk => std::fs::read_to_string(self.root.join(rel)).ok()?,
+            Files::Memory(files) => files.get(rel)?.clone(),
+        };
+        self.texts.insert(rel.to_path_buf(), text.clone());
+        Some(text)
     }
 
     fn err(&mut self, file: &Path, span: Option<std::ops::Range<usize>>, msg: impl Into<String>, help: impl Into<String>) {
@@ -189,8 +207,7 @@ impl Loader<'_> {
 
     fn quizzes(&mut self) -> BTreeMap<String, Quiz> {
         let mut out = BTreeMap::new();
-        for path in self.toml_files("quizzes") {
-            let rel = path.strip_prefix(self.root).unwrap_or(&path).to_path_buf();
+        for rel in self.toml_files("quizzes") {
             let Some(text) = self.read(&rel) else {
                 continue;
             };
@@ -220,8 +237,7 @@ impl Loader<'_> {
 
     fn scenarios(&mut self) -> BTreeMap<String, Scenario> {
         let mut out = BTreeMap::new();
-        for path in self.toml_files("content/scenarios") {
-            let rel = path.strip_prefix(self.root).unwrap_or(&path).to_path_buf();
+        for rel in self.toml_files("content/scenarios") {
             let Some(text) = self.read(&rel) else {
                 continue;
             };
@@ -251,23 +267,32 @@ impl Loader<'_> {
         out
     }
 
+    /// The `.toml` files directly in `dir`, sorted, as paths relative to the root.
     fn toml_files(&self, dir: &str) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.root.join(dir))
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let is_toml = |p: &Path| p.extension().is_some_and(|x| x == "toml");
+        let mut files: Vec<PathBuf> = match self.files {
+            Files::Disk => std::fs::read_dir(self.root.join(dir))
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .map(|e| e.path())
+                        .filter(|p| is_toml(p))
+                        .map(|p| p.strip_prefix(self.root).map(Path::to_path_buf).unwrap_or(p))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Files::Memory(files) => files
+                .keys()
+                .filter(|p| is_toml(p) && p.parent() == Some(Path::new(dir)))
+                .cloned()
+                .collect(),
+        };
         files.sort();
         files
     }
 
     fn exercises(&mut self) -> BTreeMap<String, Exercise> {
         let mut out = BTreeMap::new();
-        for path in self.toml_files("content/exercises") {
-            let rel = path.strip_prefix(self.root).unwrap_or(&path).to_path_buf();
+        for rel in self.toml_files("content/exercises") {
             let Some(text) = self.read(&rel) else {
                 continue;
             };

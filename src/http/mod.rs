@@ -18,6 +18,8 @@ mod quiz;
 mod sandbox;
 mod staff;
 
+pub use quiz::SubmitBody;
+
 use crate::clock::Clock;
 use crate::course::Curriculum;
 use crate::store::Store;

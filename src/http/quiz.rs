@@ -312,12 +312,14 @@ async fn start(
     }
 }
 
+/// The body of a submit or autosave (`{"answers": {...}}`), decoded from JSON and then
+/// validated against the attempt's questions by [`quiz::grade`].
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SubmitBody {
+pub struct SubmitBody {
     /// Question id → answer: a letter, a list of letters, true/false, text or a number, by question type.
     #[schema(value_type = Object)]
-    answers: BTreeMap<String, Value>,
+    pub answers: BTreeMap<String, Value>,
 }
 
 /// The learner-facing outcome of an attempt (the grading fields once graded).

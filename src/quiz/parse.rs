@@ -550,7 +550,8 @@ impl Parser<'_> {
         }
     }
 
-    /// A required list field with at least `min` entries.
+    /// A required list field with at least `min` entries and at most 26 (answers name
+    /// entries by letter, A to Z).
     fn list(
         &mut self,
         qid: &str,
@@ -560,6 +561,17 @@ impl Parser<'_> {
         min: usize,
     ) -> Option<Vec<String>> {
         match v {
+            Some(l) if l.get_ref().len() > MAX_ENTRIES => {
+                self.error(
+                    Some(l.span()),
+                    format!(
+                        "question `{qid}`: `{name}` has {} entries, more than the {MAX_ENTRIES} letters A to Z",
+                        l.get_ref().len()
+                    ),
+                    "split the question, or drop entries",
+                );
+                None
+            }
             Some(l) if l.get_ref().len() >= min => Some(l.get_ref().clone()),
             Some(l) => {
                 self.error(
@@ -635,6 +647,9 @@ impl Parser<'_> {
     }
 }
 
+/// Most options, items, left or right entries a question may have: one per letter.
+const MAX_ENTRIES: usize = 26;
+
 fn as_f64(v: &Value) -> Option<f64> {
     match v {
         Value::Integer(i) => Some(*i as f64),
@@ -688,6 +703,46 @@ explanation = "e"
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].line, 8);
         assert!(diags[0].message.contains("`E` is not one of the 2 options"), "{}", diags[0].message);
+    }
+
+    /// Found by hand probing the quiz_bank fuzz target: a question with more options
+    /// than letters loaded, then showing it (`letter(i)` for i ≥ 190) panicked with an
+    /// arithmetic overflow, and options past Z got keys like `[` no answer could name.
+    #[test]
+    fn more_entries_than_letters_is_an_error() {
+        for (kind, field, answer) in [
+            ("single", "options", "\"A\""),
+            ("multiple", "options", "[\"A\"]"),
+            ("ordering", "items", "[\"A\"]"),
+            ("matching", "right", "[\"A\", \"B\"]"),
+        ] {
+            for n in [27, 200] {
+                let list = vec!["\"x\""; n].join(", ");
+                let text = format!(
+                    "id = \"t\"\ntitle = \"T\"\n[[questions]]\nid = \"a\"\ntype = \"{kind}\"\nprompt = \"p\"\nleft = [\"l\", \"m\"]\n{field} = [{list}]\nanswer = {answer}\nexplanation = \"e\"\n"
+                );
+                let text = if kind == "matching" {
+                    text
+                } else {
+                    text.replace("left = [\"l\", \"m\"]\n", "")
+                };
+                let (quiz, diags) = parse(&text);
+                assert!(quiz.is_none(), "{kind} with {n} {field}");
+                assert!(
+                    diags[0].message.contains(&format!("`{field}` has {n} entries")),
+                    "{}",
+                    diags[0].message
+                );
+                assert_eq!(diags[0].line, if kind == "matching" { 8 } else { 7 });
+            }
+        }
+        let list = vec!["\"x\""; 26].join(", ");
+        let text = format!(
+            "id = \"t\"\ntitle = \"T\"\n[[questions]]\nid = \"a\"\ntype = \"single\"\nprompt = \"p\"\noptions = [{list}]\nanswer = \"Z\"\nexplanation = \"e\"\n"
+        );
+        let quiz = parse(&text).0.expect("26 options load");
+        let shown = crate::quiz::public_questions(&quiz, &["a".to_string()], 1);
+        assert_eq!(shown[0].options.iter().map(|c| c.key.as_str()).max(), Some("Z"));
     }
 
     #[test]

@@ -40,6 +40,16 @@ impl Formula {
         if src.trim().is_empty() {
             return Err("the formula is empty".into());
         }
+        // evalexpr builds, walks and drops the tree recursively, one stack frame per
+        // level, and a level needs at least one token: bounding the tokens keeps a
+        // formula like `((((…1))))` or `----…1` from overflowing the stack.
+        let tokens = token_count(src);
+        if tokens > MAX_TOKENS {
+            return Err(format!(
+                "the formula is too long ({tokens} operators, names and numbers; at most {MAX_TOKENS}): \
+                 compute parts in earlier [[effect]]s and combine them"
+            ));
+        }
         let mut node = evalexpr::build_operator_tree(src).map_err(|e| format!("cannot parse formula: {e}"))?;
         normalise(&mut node)?;
         let mut reads: Vec<String> = node.iter_read_variable_identifiers().map(str::to_owned).collect();
@@ -67,6 +77,37 @@ impl Formula {
             Err(e) => Err(describe(e)),
         }
     }
+}
+
+/// Most tokens a formula may have (the longest bundled formula has about 60).
+pub const MAX_TOKENS: usize = 400;
+
+/// Tokens as evalexpr would see them, counted generously: a run of name or number
+/// characters, a string literal, or any other character that is not white space.
+fn token_count(src: &str) -> usize {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    let mut n = 0;
+    let mut chars = src.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        n += 1;
+        if word(c) {
+            while chars.next_if(|&c| word(c)).is_some() {}
+        } else if c == '"' {
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => break,
+                    _ => {}
+                }
+            }
+        }
+    }
+    n
 }
 
 /// Makes every constant a float, refuses assignment and `^`, checks function names.
@@ -290,6 +331,60 @@ mod tests {
         assert!(Formula::compile("sin(3)").unwrap_err().contains("unknown function `sin`"));
         assert!(Formula::compile("(1 + ").is_err());
         assert!(eval("missing + 1", &[]).unwrap_err().contains("missing"));
+    }
+
+    /// Found by `scripts/fuzz` (formula target): deeply nested formulas overflowed the
+    /// stack (SIGSEGV) in evalexpr's recursive tree building, evaluation and drop.
+    #[test]
+    fn deeply_nested_formulas_are_refused_not_a_stack_overflow() {
+        let n = 50_000;
+        for src in [
+            format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+            format!("{}1", "-".repeat(n)),
+            format!("1{}", "+1".repeat(n)),
+            format!("{}1", "!".repeat(n)),
+            format!("{}1{}", "min(".repeat(n), ")".repeat(n)),
+        ] {
+            assert!(Formula::compile(&src).unwrap_err().contains("too long"));
+        }
+    }
+
+    /// The deepest formulas still allowed compile and evaluate on a small (1 MiB) stack,
+    /// in the unoptimised build too; server threads have 2 MiB.
+    #[test]
+    fn the_deepest_allowed_formulas_fit_a_small_stack() {
+        let half = (MAX_TOKENS - 1) / 2;
+        let sources = [
+            format!("{}1{}", "(".repeat(half), ")".repeat(half)),
+            format!("{}1", "-".repeat(MAX_TOKENS - 1)),
+            format!("{}1", "!".repeat(MAX_TOKENS - 1)),
+            format!("1{}", "+1".repeat(half - 1)),
+            format!("1{}", "*1".repeat(half - 1)),
+            format!("{}1{}", "abs(".repeat(MAX_TOKENS / 3), ")".repeat(MAX_TOKENS / 3)),
+            format!("{}x", "abs ".repeat(MAX_TOKENS - 1)),
+        ];
+        std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                for src in sources {
+                    assert!(token_count(&src) <= MAX_TOKENS, "{src}");
+                    if let Ok(f) = Formula::compile(&src) {
+                        let mut env = Env::default();
+                        env.set("x", 2.0);
+                        let _ = (f.number(&env), f.truth(&env));
+                    }
+                }
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+    }
+
+    #[test]
+    fn counts_tokens_like_evalexpr() {
+        assert_eq!(token_count("spend.a * rate + if(plan == \"ri sky\", 1.5, 1)"), 15);
+        assert_eq!(token_count("  "), 0);
+        assert_eq!(token_count("\"unterminated \\\" x"), 1);
     }
 
     #[test]

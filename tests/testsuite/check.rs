@@ -158,3 +158,46 @@ fn a_broken_bank_or_scenario_is_not_reported_again_by_the_certification_track() 
     assert!(messages.iter().any(|m| m.contains("unknown variable `spnd`")), "{messages:#?}");
     assert!(!messages.iter().any(|m| m.contains("requires unknown")), "{messages:#?}");
 }
+
+/// `load_files` (the fuzz targets' way in) reads the same files from memory and
+/// reports exactly what `load` reports from disk, for a good and a broken course.
+#[test]
+fn loading_from_memory_matches_loading_from_disk() {
+    let files = |root: &std::path::Path| -> std::collections::BTreeMap<std::path::PathBuf, String> {
+        walkdir::WalkDir::new(root)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read_to_string(e.path()).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let root = fixture("course-ok");
+    let (disk, disk_warnings) = certbook::course::load(&root).unwrap();
+    let (memory, memory_warnings) = certbook::course::load_files(&root, &files(&root)).unwrap();
+    let pages = |c: &certbook::course::Curriculum| c.pages().map(|(_, _, l)| (l.id.clone(), l.body.clone())).collect::<Vec<_>>();
+    assert_eq!(pages(&disk), pages(&memory));
+    assert_eq!(disk.quizzes.keys().collect::<Vec<_>>(), memory.quizzes.keys().collect::<Vec<_>>());
+    assert_eq!(
+        disk.scenarios.keys().collect::<Vec<_>>(),
+        memory.scenarios.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        disk.exercises.keys().collect::<Vec<_>>(),
+        memory.exercises.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        serde_json::to_value(&disk.track).unwrap(),
+        serde_json::to_value(&memory.track).unwrap()
+    );
+    assert_eq!(disk_warnings.to_string(), memory_warnings.to_string());
+    let root = fixture("broken");
+    let disk = certbook::course::load(&root).unwrap_err().to_string();
+    let memory = certbook::course::load_files(&root, &files(&root)).unwrap_err().to_string();
+    assert_eq!(disk, memory);
+    assert!(disk.contains("error(s)"));
+}
