@@ -149,19 +149,20 @@ impl Parser<'_> {
         };
         let attempts = match raw.attempts {
             None => 0,
-            Some(a) if *a.get_ref() >= 0 => *a.get_ref() as u32,
+            Some(a) if (0..=1000).contains(a.get_ref()) => *a.get_ref() as u32,
             Some(a) => {
-                self.error(Some(a.span()), "`attempts` cannot be negative", "use 0 for unlimited attempts");
+                self.error(Some(a.span()), "`attempts` must be 0 to 1000", "use 0 for unlimited attempts");
                 0
             }
         };
         let time_limit = match raw.time_limit {
             None => None,
-            Some(t) if *t.get_ref() > 0 => Some(*t.get_ref() as u32),
+            // At most a week: beyond that a limit means nothing, and the cast must not wrap.
+            Some(t) if (1..=604_800).contains(t.get_ref()) => Some(*t.get_ref() as u32),
             Some(t) => {
                 self.error(
                     Some(t.span()),
-                    "`time_limit` must be a positive number of seconds",
+                    "`time_limit` must be 1 to 604800 seconds (a week)",
                     "remove it for no limit",
                 );
                 None
@@ -359,11 +360,12 @@ impl Parser<'_> {
         let points = match &q.points {
             None => 1.0,
             Some(v) => match as_f64(v.get_ref()) {
-                Some(x) if x > 0.0 => x,
+                // Bounded, so a bank's total can never overflow to infinity (and a NaN percentage).
+                Some(x) if x > 0.0 && x <= 1000.0 => x,
                 _ => {
                     self.error(
                         Some(v.span()),
-                        format!("question `{qid}`: `points` must be a positive number"),
+                        format!("question `{qid}`: `points` must be a number above 0 and at most 1000"),
                         "e.g. `points = 2`",
                     );
                     1.0
@@ -708,6 +710,22 @@ explanation = "e"
     /// Found by hand probing the quiz_bank fuzz target: a question with more options
     /// than letters loaded, then showing it (`letter(i)` for i ≥ 190) panicked with an
     /// arithmetic overflow, and options past Z got keys like `[` no answer could name.
+    #[test]
+    fn huge_numbers_are_errors_not_wrapped_or_infinite() {
+        for (head, points, want) in [
+            ("attempts = 5000000000\n", "1", "`attempts` must be 0 to 1000"),
+            ("time_limit = 99999999999\n", "1", "`time_limit` must be 1 to 604800"),
+            ("", "1e308", "`points` must be a number above 0 and at most 1000"),
+        ] {
+            let text = format!(
+                "id = \"t\"\ntitle = \"T\"\n{head}[[questions]]\nid = \"a\"\ntype = \"true_false\"\nprompt = \"p\"\nanswer = true\npoints = {points}\nexplanation = \"e\"\n"
+            );
+            let (quiz, diags) = parse(&text);
+            assert!(quiz.is_none(), "{text}");
+            assert!(diags.iter().any(|d| d.message.contains(want)), "{want}: {diags:?}");
+        }
+    }
+
     #[test]
     fn more_entries_than_letters_is_an_error() {
         for (kind, field, answer) in [
