@@ -383,22 +383,18 @@ fn stroke_rect(s: &mut Surface<'_>, r: Option<Rect>, width: f32, color: Rgb) {
     let Some(r) = r else { return };
     let mut pb = PathBuilder::new();
     pb.push_rect(r);
-    if let Some(path) = pb.finish() {
-        s.set_fill(None);
-        s.set_stroke(Some(Stroke {
-            paint: self::color(color).into(),
-            width,
-            ..Stroke::default()
-        }));
-        s.draw_path(&path);
-        s.set_stroke(None);
-    }
+    stroke(s, pb, width, color);
 }
 
 fn hline(s: &mut Surface<'_>, x0: f32, x1: f32, y: f32, width: f32, color: Rgb) {
     let mut pb = PathBuilder::new();
     pb.move_to(x0, y);
     pb.line_to(x1, y);
+    stroke(s, pb, width, color);
+}
+
+/// Strokes the built path (no fill).
+fn stroke(s: &mut Surface<'_>, pb: PathBuilder, width: f32, color: Rgb) {
     if let Some(path) = pb.finish() {
         s.set_fill(None);
         s.set_stroke(Some(Stroke {

@@ -498,9 +498,7 @@ async fn import_form(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    if !super::auth::same_token(&f.csrf, &session.csrf) {
-        return Err(ApiError::Forbidden);
-    }
+    session.check_csrf(Some(&f.csrf))?;
     let result = match import(&state, &session, &f.csv).await {
         Ok(Ok(ids)) => json!({ "ok": true, "count": ids.len(), "ids": ids }),
         Ok(Err(errors)) => json!({ "ok": false, "errors": errors.iter().map(ToString::to_string).collect::<Vec<_>>(), "csv": f.csv }),
@@ -532,9 +530,7 @@ async fn erase_form(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    if !super::auth::same_token(&f.csrf, &session.csrf) {
-        return Err(ApiError::Forbidden);
-    }
+    session.check_csrf(Some(&f.csrf))?;
     let username = state.store.user_by_id(id).await?.map(|u| u.username);
     if username.as_deref() != Some(f.confirm.trim()) {
         return Ok(state.pages().error(

@@ -66,14 +66,6 @@ struct CsrfForm {
     csrf: String,
 }
 
-fn check_csrf(sent: &str, session: &Session) -> Result<(), ApiError> {
-    if super::auth::same_token(sent, &session.csrf) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
-}
-
 /// A whole number ≥ 0 from a form field; empty is 0.
 fn count(v: &str, label: &str, en: &str) -> Result<u32, ApiError> {
     let v = v.trim();
@@ -285,7 +277,7 @@ async fn override_form(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    check_csrf(&f.csrf, &session)?;
+    session.check_csrf(Some(&f.csrf))?;
     let done = match f.request() {
         Ok(req) => super::exam::save_override(&state, &session, &id, req).await.map(drop),
         Err(e) => Err(e),
@@ -303,7 +295,7 @@ async fn delete_form(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    check_csrf(&f.csrf, &session)?;
+    session.check_csrf(Some(&f.csrf))?;
     let done = super::exam::remove_override(&state, &session, &id, oid).await;
     answer(&state, &session, &id, None, done).await
 }
@@ -325,7 +317,7 @@ async fn release_form(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    check_csrf(&f.csrf, &session)?;
+    session.check_csrf(Some(&f.csrf))?;
     let Some(attempt) = state.store.attempt(id.clone()).await? else {
         return Ok(state
             .pages()
