@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sha2::Digest;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -30,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke))
         .routes(routes!(issuer))
         .routes(routes!(status_list))
+        .routes(routes!(revocation_list))
         .routes(routes!(suspension_list))
         .routes(routes!(suspend))
         .routes(routes!(reinstate))
@@ -549,11 +551,8 @@ async fn credential(State(state): State<AppState>, session: Session, ApiPath(id)
     if c.revoked_at.is_some() {
         return Err(ApiError::Conflict("证书已被撤销 (revoked)".into()));
     }
-    let mut doc = open_badge(&state, &c);
-    if c.expires_at.is_none() {
-        doc.as_object_mut().expect("an object").remove("validUntil");
-    }
-    let signed = state.issuer.sign(doc, &rfc3339(c.issued_at));
+    let doc = open_badge(&state, &c);
+    let signed = state.issuer.sign_in_set(doc, &rfc3339(c.issued_at));
     let body = serde_json::to_string_pretty(&signed).map_err(|e| ApiError::Internal(e.to_string()))?;
     let name = format!("attachment; filename=\"{}.json\"", c.id);
     Ok((
@@ -665,40 +664,70 @@ pub fn open_badge(state: &AppState, c: &CertificateRow) -> Value {
                 .unwrap_or_default()
         })
         .unwrap_or_default();
-    let status: Vec<Value> = ["revocation", "suspension"]
-        .iter()
-        .map(|purpose| {
-            json!({
-                "id": format!("{}/api/status/{purpose}#{}", state.public_url, c.status_index),
-                "type": "BitstringStatusListEntry",
-                "statusPurpose": purpose,
-                "statusListIndex": c.status_index.to_string(),
-                "statusListCredential": format!("{}/api/status/{purpose}", state.public_url),
-            })
-        })
-        .collect();
-    json!({
+    // One entry for both revocation and suspension: Open Badges 3.0 allows one.
+    let list_url = format!("{}/api/status/lists/{}", state.public_url, c.status_list);
+    let status = json!({
+        "id": format!("{list_url}#{}", c.status_index),
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "message",
+        "statusSize": crate::certify::credential::status::STATUS_SIZE,
+        "statusListIndex": c.status_index.to_string(),
+        "statusListCredential": list_url,
+        "statusMessage": crate::certify::credential::status::status_messages(),
+    });
+    let mut doc = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
         "id": format!("{}/verify/{}", state.public_url, c.id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": { "id": state.issuer.did, "type": ["Profile"], "name": track.map(|t| t.issuer.clone()).unwrap_or_default(), "url": state.public_url },
         "validFrom": rfc3339(c.issued_at),
-        "validUntil": c.expires_at.map(rfc3339),
-        // One slot, two lists: revoked for good, or suspended until reinstated.
         "credentialStatus": status,
         "name": level_title(state, &c.level_id),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "name": c.holder,
+            "identifier": holder_identifiers(state, c),
             "achievement": {
                 "id": format!("{}/achievements/{}/{}", state.public_url, c.track_id, c.level_id),
                 "type": ["Achievement"],
+                "achievementType": "Certificate",
                 "name": level_title(state, &c.level_id),
                 "description": level.map(|l| l.summary.clone()).unwrap_or_default(),
                 "criteria": { "narrative": criteria.join("；") },
             }
         }
-    })
+    });
+    if let Some(until) = c.expires_at {
+        doc["validUntil"] = json!(rfc3339(until));
+    }
+    doc
+}
+
+/// Who holds it, without saying who: salted SHA-256 of the holder's email address
+/// (when the account has one), so HR can check it against the address they know, and
+/// of the issuer's learner URN, so the issuer can match it to its records. The salt is
+/// per certificate, so two credentials of one person do not share a hash.
+fn holder_identifiers(state: &AppState, c: &CertificateRow) -> Vec<Value> {
+    use crate::certify::credential::{identity_hash, normalise_email};
+    let salt: String = sha2::Sha256::digest(format!("certbook identity salt {} {}", state.issuer.did, c.id).as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut out = Vec::new();
+    let email = normalise_email(&c.holder_email);
+    if !email.is_empty() {
+        out.push(json!({ "type": "IdentityObject", "identityType": "emailAddress", "hashed": true,
+            "identityHash": identity_hash(&email, &salt), "salt": salt }));
+    }
+    out.push(json!({ "type": "IdentityObject", "identityType": "systemId", "hashed": true,
+        "identityHash": identity_hash(&learner_urn(state, c.user_id), &salt), "salt": salt }));
+    out
+}
+
+/// The learner's stable identifier at this issuer.
+pub fn learner_urn(state: &AppState, user_id: i64) -> String {
+    format!("urn:certbook:{}:learner:{user_id}", state.issuer.did)
 }
 
 fn page_data(state: &AppState, id: &str, c: Option<&CertificateRow>) -> Value {
@@ -858,26 +887,22 @@ async fn certificate_pdf_download(
         .into_response())
 }
 
-/// A signed W3C Bitstring Status List for `purpose` (`revocation` or `suspension`).
-async fn signed_status_list(state: &AppState, purpose: &'static str) -> Result<Response, ApiError> {
-    let set = state.store.status_slots(purpose).await?;
-    let url = format!("{}/api/status/{purpose}", state.public_url);
+/// A signed BitstringStatusListCredential with the given subject fields.
+fn signed_status_list(state: &AppState, url: String, subject: Value) -> Response {
     let now = rfc3339(state.clock.now_ms());
+    let mut subject = subject;
+    subject["id"] = json!(format!("{url}#list"));
+    subject["type"] = json!("BitstringStatusList");
     let doc = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": { "id": state.issuer.did, "type": ["Profile"] },
         "validFrom": now,
-        "credentialSubject": {
-            "id": format!("{url}#list"),
-            "type": "BitstringStatusList",
-            "statusPurpose": purpose,
-            "encodedList": crate::certify::credential::encode_status_list(crate::store::STATUS_LIST_BITS as usize, &set),
-        }
+        "credentialSubject": subject,
     });
     let signed = state.issuer.sign(doc, &now);
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, "application/json"),
             // Verifiers may cache it briefly; a change shows within a minute.
@@ -885,22 +910,71 @@ async fn signed_status_list(state: &AppState, purpose: &'static str) -> Result<R
         ],
         Json(signed),
     )
-        .into_response())
+        .into_response()
 }
 
-/// The W3C Bitstring Status List of revocations, signed like the credentials: a
-/// verifier checks a credential's bit here without telling us which one it holds.
+/// A W3C Bitstring Status List (two bits an entry: 0 valid, 1 suspended, 2 revoked),
+/// signed like the credentials: a verifier reads a credential's entry here without
+/// telling us which one it holds.
+#[utoipa::path(get, path = "/api/status/lists/{list}", tag = "certificates",
+    params(("list" = u32, Path, description = "status list number, from a credential's statusListCredential")),
+    responses((status = 200, description = "a signed BitstringStatusListCredential", content_type = "application/json", body = Object),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn status_list(State(state): State<AppState>, ApiPath(list): ApiPath<u32>) -> Result<Response, ApiError> {
+    use crate::certify::credential::status::{LIST_ENTRIES, Listed, STATUS_SIZE, encode_list, status_messages};
+    let entries = state
+        .store
+        .status_list_entries(i64::from(list))
+        .await?
+        .ok_or_else(|| ApiError::NotFound("没有这个状态列表 (no such status list)".into()))?;
+    let values: Vec<(u64, u8)> = entries
+        .into_iter()
+        .map(|(i, revoked, suspended)| (i, Listed::of(revoked, suspended) as u8))
+        .collect();
+    let url = format!("{}/api/status/lists/{list}", state.public_url);
+    Ok(signed_status_list(
+        &state,
+        url,
+        json!({
+            "statusPurpose": "message",
+            "statusSize": STATUS_SIZE,
+            "statusMessage": status_messages(),
+            "encodedList": encode_list(LIST_ENTRIES, STATUS_SIZE, &values),
+        }),
+    ))
+}
+
+/// A one-bit list of the first list's entries for `purpose`, which credentials
+/// issued before the two-bit lists name.
+async fn legacy_status_list(state: &AppState, purpose: &'static str) -> Result<Response, ApiError> {
+    use crate::certify::credential::status::{LIST_ENTRIES, encode_list};
+    let set: Vec<(u64, u8)> = state
+        .store
+        .legacy_status_slots(purpose)
+        .await?
+        .into_iter()
+        .map(|i| (i, 1))
+        .collect();
+    let url = format!("{}/api/status/{purpose}", state.public_url);
+    Ok(signed_status_list(
+        state,
+        url,
+        json!({ "statusPurpose": purpose, "encodedList": encode_list(LIST_ENTRIES, 1, &set) }),
+    ))
+}
+
+/// The one-bit revocation list that credentials issued before the two-bit lists name.
 #[utoipa::path(get, path = "/api/status/revocation", tag = "certificates",
     responses((status = 200, description = "a signed BitstringStatusListCredential", content_type = "application/json", body = Object)))]
-async fn status_list(State(state): State<AppState>) -> Result<Response, ApiError> {
-    signed_status_list(&state, "revocation").await
+async fn revocation_list(State(state): State<AppState>) -> Result<Response, ApiError> {
+    legacy_status_list(&state, "revocation").await
 }
 
-/// The status list of suspensions: a set bit means held back until reinstated.
+/// The one-bit suspension list that credentials issued before the two-bit lists name.
 #[utoipa::path(get, path = "/api/status/suspension", tag = "certificates",
     responses((status = 200, description = "a signed BitstringStatusListCredential", content_type = "application/json", body = Object)))]
 async fn suspension_list(State(state): State<AppState>) -> Result<Response, ApiError> {
-    signed_status_list(&state, "suspension").await
+    legacy_status_list(&state, "suspension").await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -2,7 +2,7 @@
 //! certificates, the expiry list and reminders, a learner's data export and erasure
 //! (个人信息保护法), and the audit log of these actions.
 
-use super::certs::{CERT_COLUMNS, CERT_SELECT, free_status_index, row_cert};
+use super::certs::{CERT_COLUMNS, CERT_SELECT, free_status_slot, row_cert};
 use super::{CertificateRow, Store, StoreError};
 use crate::certify::import::{ImportedCertificate, RowError};
 use rusqlite::types::ValueRef;
@@ -154,13 +154,13 @@ impl Store {
                 return Ok(Err(errors));
             }
             let mut insert = tx.prepare_cached(
-                "INSERT INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, expires_at, status_index, imported)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+                "INSERT INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, expires_at, status_list, status_index, imported)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)",
             )?;
             for ((row, user_id), id) in rows.iter().zip(&users).zip(&ids) {
                 let evidence =
                     json!({ "imported": true, "note": row.note, "imported_by": actor, "imported_at": now, "csv_line": row.line });
-                let slot = free_status_index(tx)?;
+                let (list, slot) = free_status_slot(tx)?;
                 insert.execute(params![
                     id,
                     user_id,
@@ -169,6 +169,7 @@ impl Store {
                     row.issued_at,
                     evidence.to_string(),
                     row.expires_at,
+                    list,
                     slot
                 ])?;
             }

@@ -60,8 +60,11 @@ pub struct CertificateRow {
     pub expires_at: Option<i64>,
     /// The last renewal.
     pub renewed_at: Option<i64>,
-    /// Its bit in the published status list.
+    /// Its entry in the published status lists: list number and index.
+    pub status_list: i64,
     pub status_index: i64,
+    /// The holder's email address ('' when none or erased), hashed into the credential.
+    pub holder_email: String,
     /// Brought in from an earlier system by HR, not earned here.
     pub imported: bool,
     pub suspended_at: Option<i64>,
@@ -75,29 +78,54 @@ impl CertificateRow {
 }
 
 /// Columns in `CERT_SELECT`; queries may append more after them.
-pub(super) const CERT_COLUMNS: usize = 15;
+pub(super) const CERT_COLUMNS: usize = 17;
 
 pub(super) const CERT_SELECT: &str =
     "SELECT c.id, c.user_id, c.track_id, c.level_id, c.issued_at, c.evidence, c.revoked_at, c.revoke_reason,
             COALESCE(c.holder_name, u.display_name), c.expires_at, c.renewed_at, c.status_index, c.imported,
-            c.suspended_at, c.suspend_reason
+            c.suspended_at, c.suspend_reason, c.status_list, u.email
      FROM certificates c JOIN users u ON u.id = c.user_id";
 
-/// Bits in the published status list: the 16 KB minimum the W3C Bitstring Status
-/// List asks for, so a verifier fetching it learns nothing from its size.
-pub const STATUS_LIST_BITS: i64 = 131_072;
+/// Entries in one published status list.
+pub const STATUS_LIST_ENTRIES: i64 = crate::certify::credential::status::LIST_ENTRIES as i64;
 
-/// A free, random slot in the status list (random, so slots do not reveal issue order).
-pub fn free_status_index(tx: &Connection) -> rusqlite::Result<i64> {
-    loop {
-        let i = (rand::random::<u64>() % STATUS_LIST_BITS as u64) as i64;
-        let used: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM certificates WHERE status_index = ?1)", [i], |r| {
-            r.get(0)
-        })?;
-        if !used {
-            return Ok(i);
+/// A free status entry: (list, index). Random within the newest list that has room,
+/// so indexes do not reveal issue order; a full list opens the next one.
+pub fn free_status_slot(tx: &Connection) -> rusqlite::Result<(i64, i64)> {
+    free_slot_in(tx, STATUS_LIST_ENTRIES)
+}
+
+/// [`free_status_slot`] for lists of `capacity` entries (tests use small ones).
+fn free_slot_in(tx: &Connection, capacity: i64) -> rusqlite::Result<(i64, i64)> {
+    let mut list: i64 = tx
+        .prepare_cached("SELECT COALESCE(MAX(status_list), 0) FROM certificates")?
+        .query_row([], |r| r.get(0))?;
+    let used: i64 = tx
+        .prepare_cached("SELECT COUNT(*) FROM certificates WHERE status_list = ?1 AND status_index < ?2")?
+        .query_row(params![list, capacity], |r| r.get(0))?;
+    if used >= capacity {
+        list += 1;
+    }
+    let mut taken = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM certificates WHERE status_list = ?1 AND status_index = ?2)")?;
+    // Random probes find a slot at once while the list is not nearly full ...
+    for _ in 0..32 {
+        let i = (rand::random::<u64>() % capacity as u64) as i64;
+        if !taken.query_row(params![list, i], |r| r.get::<_, bool>(0))? {
+            return Ok((list, i));
         }
     }
+    // ... and near the end one pass over the list picks a random free slot, so
+    // allocation never loops however full it is.
+    let mut used = vec![false; capacity as usize];
+    let mut q = tx.prepare_cached("SELECT status_index FROM certificates WHERE status_list = ?1")?;
+    for i in q.query_map([list], |r| r.get::<_, i64>(0))? {
+        if let Some(u) = used.get_mut(i? as usize) {
+            *u = true;
+        }
+    }
+    let free: Vec<usize> = (0..used.len()).filter(|&i| !used[i]).collect();
+    let i = free[(rand::random::<u64>() % free.len() as u64) as usize];
+    Ok((list, i as i64))
 }
 
 /// One certificate to issue.
@@ -125,6 +153,8 @@ pub(super) fn row_cert(r: &Row) -> rusqlite::Result<CertificateRow> {
         imported: r.get(12)?,
         suspended_at: r.get(13)?,
         suspend_reason: r.get(14)?,
+        status_list: r.get(15)?,
+        holder_email: r.get(16)?,
     })
 }
 
@@ -317,13 +347,13 @@ impl Store {
         self.write(move |tx| {
             let mut issued = Vec::new();
             for c in levels {
-                let slot = free_status_index(tx)?;
+                let (list, slot) = free_status_slot(tx)?;
                 let n = tx
                     .prepare_cached(
-                        "INSERT OR IGNORE INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, expires_at, status_index)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        "INSERT OR IGNORE INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, expires_at, status_list, status_index)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     )?
-                    .execute(params![c.id, user_id, track_id, c.level, now, c.evidence, c.expires_at, slot])?;
+                    .execute(params![c.id, user_id, track_id, c.level, now, c.evidence, c.expires_at, list, slot])?;
                 if n == 1 {
                     issued.push(
                         tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?
@@ -354,15 +384,38 @@ impl Store {
         .await
     }
 
-    /// The status-list slots of every revoked (`revocation`) or suspended (`suspension`) certificate.
-    pub async fn status_slots(&self, purpose: &'static str) -> Result<Vec<u64>, StoreError> {
+    /// The slots of list 0 revoked (`revocation`) or suspended (`suspension`): the
+    /// one-bit lists that credentials issued before the two-bit lists point at.
+    pub async fn legacy_status_slots(&self, purpose: &'static str) -> Result<Vec<u64>, StoreError> {
         let column = if purpose == "suspension" { "suspended_at" } else { "revoked_at" };
         self.read(move |c| {
             let mut q = c.prepare_cached(&format!(
-                "SELECT status_index FROM certificates WHERE {column} IS NOT NULL AND status_index IS NOT NULL"
+                "SELECT status_index FROM certificates WHERE {column} IS NOT NULL AND status_list = 0 AND status_index IS NOT NULL"
             ))?;
             let rows = q.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows.into_iter().map(|i| i as u64).collect())
+        })
+        .await
+    }
+
+    /// Every entry of status list `list` that is not valid: (index, revoked, suspended).
+    /// `None` when no certificate has an entry in that list.
+    pub async fn status_list_entries(&self, list: i64) -> Result<Option<Vec<(u64, bool, bool)>>, StoreError> {
+        self.read(move |c| {
+            let exists: bool = c
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM certificates WHERE status_list = ?1)")?
+                .query_row([list], |r| r.get(0))?;
+            if !exists {
+                return Ok(None);
+            }
+            let mut q = c.prepare_cached(
+                "SELECT status_index, revoked_at IS NOT NULL, suspended_at IS NOT NULL FROM certificates
+                 WHERE status_list = ?1 AND (revoked_at IS NOT NULL OR suspended_at IS NOT NULL)",
+            )?;
+            let rows = q
+                .query_map([list], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Some(rows))
         })
         .await
     }
@@ -484,6 +537,16 @@ impl Store {
         })
     }
 
+    /// A server secret, if it has been made (reading never creates one).
+    pub fn existing_secret_blocking(&self, name: &'static str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read_blocking(move |c| {
+            Ok(
+                c.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| r.get::<_, Vec<u8>>(0))
+                    .optional()?,
+            )
+        })
+    }
+
     /// Learners with any graded activity: whom a startup sweep re-evaluates.
     pub async fn active_learners(&self) -> Result<Vec<i64>, StoreError> {
         self.read(|c| {
@@ -495,5 +558,74 @@ impl Store {
             Ok(rows)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod slot_tests {
+    use super::*;
+    use crate::store::{Role, upsert_user};
+
+    fn store() -> (tempfile::TempDir, crate::store::Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("t.db")).unwrap();
+        store
+            .write_blocking(|tx| Ok(upsert_user(tx, "u", "u", Role::Learner, "h", 0)?))
+            .unwrap();
+        (dir, store)
+    }
+
+    fn insert(tx: &Connection, n: usize, list: i64, index: i64) -> rusqlite::Result<()> {
+        tx.prepare_cached(
+            "INSERT INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, status_list, status_index)
+             VALUES (?1, 1, 't', ?1, 0, '{}', ?2, ?3)",
+        )?
+        .execute(params![format!("c{n}"), list, index])?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_full_list_opens_the_next_and_every_slot_is_used_once() {
+        let (_dir, store) = store();
+        let slots = store
+            .write_blocking(|tx| {
+                let mut slots = Vec::new();
+                for n in 0..20 {
+                    let (list, i) = free_slot_in(tx, 8)?;
+                    insert(tx, n, list, i)?;
+                    slots.push((list, i));
+                }
+                Ok(slots)
+            })
+            .unwrap();
+        let mut sorted = slots.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 20, "unique slots: {slots:?}");
+        for (k, (list, i)) in slots.iter().enumerate() {
+            assert_eq!(*list, (k / 8) as i64, "the {k}th certificate");
+            assert!((0..8).contains(i));
+        }
+    }
+
+    #[test]
+    fn the_last_free_entry_of_a_real_list_is_found_and_then_list_1_begins() {
+        let (_dir, store) = store();
+        let last = 70_001;
+        let (before, after) = store
+            .write_blocking(move |tx| {
+                for i in 0..STATUS_LIST_ENTRIES {
+                    if i != last {
+                        insert(tx, i as usize, 0, i)?;
+                    }
+                }
+                let before = free_status_slot(tx)?;
+                insert(tx, usize::MAX, before.0, before.1)?;
+                Ok((before, free_status_slot(tx)?))
+            })
+            .unwrap();
+        assert_eq!(before, (0, last));
+        assert_eq!(after.0, 1);
+        assert!((0..STATUS_LIST_ENTRIES).contains(&after.1));
     }
 }

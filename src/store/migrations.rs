@@ -247,6 +247,15 @@ ALTER TABLE certificates ADD COLUMN suspended_at INTEGER;
 ALTER TABLE certificates ADD COLUMN suspend_reason TEXT;
 "#,
         ),
+        M::up(
+            r#"
+-- Status lists grow: a certificate's status entry is (list, index), and a list
+-- holds 131,072 entries, so the server opens a further list when one is full.
+ALTER TABLE certificates ADD COLUMN status_list INTEGER NOT NULL DEFAULT 0;
+DROP INDEX certificates_status_slot;
+CREATE UNIQUE INDEX certificates_status_slot ON certificates (status_list, status_index);
+"#,
+        ),
     ])
 }
 

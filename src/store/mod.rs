@@ -18,7 +18,7 @@ pub use attempts::{
     SubmitOutcome,
 };
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
-pub use certs::{CertificateRow, NewCertificate, STATUS_LIST_BITS, SaveSubmission, SubmissionRow};
+pub use certs::{CertificateRow, NewCertificate, STATUS_LIST_ENTRIES, SaveSubmission, SubmissionRow};
 pub use hr::{BestRow, Cohort, Filter, Histogram, NewLearner, export_certificates, export_learners, record_result};
 pub use overrides::OverrideRow;
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};

@@ -552,13 +552,8 @@ async fn a_learner_reaches_a_level_in_the_browser_and_downloads_a_credential_tha
         cert.find(Locator::Css("a[download]")).await?.click().await?;
         let file = downloaded(profile.path(), "CB-").await.expect("the credential downloads");
         let did = s.anonymous().get("/api/issuer").await.1["id"].as_str().unwrap().to_string();
-        let out = Command::new(env!("CARGO_BIN_EXE_certbook"))
-            .arg("verify")
-            .arg(&file)
-            .args(["--issuer", &did])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = crate::harness::certbook_verify(&s, &file, &["--issuer", &did]).await;
+        assert!(out.status.success(), "{}", crate::harness::output_text(&out));
         // The printable certificate and its public verification page.
         c.find(Locator::Css("[data-certificate] a[href^='/certificates/']"))
             .await?

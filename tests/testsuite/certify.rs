@@ -1,7 +1,7 @@
 //! Certification over HTTP: open exercises and grading, automatic certificates,
 //! public verification, signed credentials and revocation.
 
-use crate::harness::{Client, TestServer, certify_alice};
+use crate::harness::{Client, TestServer, certbook_verify, certify_alice, output_text};
 use serde_json::{Value, json};
 
 async fn pass_short_quiz(c: &Client) -> (u16, Value) {
@@ -141,43 +141,58 @@ async fn the_signed_credential_verifies_offline_and_an_edited_or_forged_one_fail
     let (code, cred) = alice.get(&format!("/api/certificates/{id}/credential")).await;
     assert_eq!(code, 200);
     assert_eq!(cred["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
-    assert_eq!(cred["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    // One proof in a set (the 1EdTech schema's shape), carrying the document's context.
+    assert_eq!(cred["proof"][0]["cryptosuite"], "eddsa-jcs-2022");
+    assert_eq!(cred["proof"][0]["@context"], cred["@context"]);
     assert_eq!(s.login("bob").await.get(&format!("/api/certificates/{id}/credential")).await.0, 404);
     let (_, issuer) = s.anonymous().get("/api/issuer").await;
     let did = issuer["id"].as_str().unwrap().to_string();
     assert_eq!(cred["issuer"]["id"], did.as_str());
+    // The holder is bound by a salted hash of a learner URN (alice has no email address).
+    let ids = cred["credentialSubject"]["identifier"].as_array().unwrap();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(
+        (ids[0]["identityType"].as_str(), ids[0]["hashed"].as_bool()),
+        (Some("systemId"), Some(true))
+    );
+    assert!(ids[0]["identityHash"].as_str().unwrap().starts_with("sha256$"));
 
     let dir = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_certbook");
-    let verify = |name: &str, v: &Value| {
+    let verify = |name: &str, v: &Value, args: &'static [&'static str]| {
         let path = dir.path().join(name);
         std::fs::write(&path, serde_json::to_string_pretty(v).unwrap()).unwrap();
-        std::process::Command::new(bin)
-            .arg("verify")
-            .arg(&path)
-            .args(["--issuer", &did])
-            .output()
-            .unwrap()
+        let did = did.clone();
+        let s = &s;
+        async move {
+            let mut all = vec!["--issuer", did.as_str()];
+            all.extend_from_slice(args);
+            certbook_verify(s, &path, &all).await
+        }
     };
-    let ok = verify("good.json", &cred);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("演示初级"));
+    let ok = verify("good.json", &cred, &[]).await;
+    assert!(ok.status.success(), "{}", output_text(&ok));
+    let text = output_text(&ok);
+    assert!(
+        text.contains("演示初级") && text.contains("checked: signature (eddsa-jcs-2022), issuer pinned, dates, status"),
+        "{text}"
+    );
+    assert!(!text.contains("skipped"), "{text}");
 
     let mut edited = cred.clone();
     edited["credentialSubject"]["name"] = json!("mallory");
-    let out = verify("edited.json", &edited);
+    let out = verify("edited.json", &edited, &[]).await;
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does not match"));
+    assert!(output_text(&out).contains("does not match"));
 
     // Re-signed with a key of the forger's own: the signature is fine, the issuer is not.
     let forger = certbook::certify::credential::Issuer::from_seed(&[42u8; 32]).unwrap();
     let mut unsigned = cred.clone();
     unsigned.as_object_mut().unwrap().remove("proof");
     unsigned["issuer"]["id"] = json!(forger.did);
-    let forged = forger.sign(unsigned, "2026-01-01T00:00:00Z");
-    let out = verify("forged.json", &forged);
+    let forged = forger.sign_in_set(unsigned, "2026-01-01T00:00:00Z");
+    let out = verify("forged.json", &forged, &[]).await;
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("expected issuer"));
+    assert!(output_text(&out).contains("expected issuer"));
 }
 
 #[tokio::test]

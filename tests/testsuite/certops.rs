@@ -1,7 +1,7 @@
 //! Certification operations: expiry and renewal, the published status list,
 //! bulk revocation, the printable PDF with its QR code, and LinkedIn sharing.
 
-use crate::harness::{TestServer, certify_alice};
+use crate::harness::{TestServer, certbook_verify, certify_alice, output_text};
 use serde_json::{Value, json};
 
 const DAY: i64 = 86_400_000;
@@ -81,50 +81,76 @@ async fn results_from_before_the_window_do_not_renew() {
 }
 
 /// Runs `certbook verify` on a credential file, pinning the issuer.
-async fn verify_cli(path: &std::path::Path, did: &str) -> std::process::Output {
-    let (path, did) = (path.to_path_buf(), did.to_string());
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
-            .arg("verify")
-            .arg(path)
-            .args(["--issuer", &did])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
+async fn verify_cli(s: &TestServer, path: &std::path::Path, did: &str) -> std::process::Output {
+    certbook_verify(s, path, &["--issuer", did]).await
 }
 
-fn status_bit(list: &Value, index: &str) -> bool {
+/// The two-bit entry at `index` of the signed status list `url`, after checking the
+/// issuer signed it.
+async fn entry_value(s: &TestServer, url: &str, index: u64) -> u8 {
+    let (code, list) = s.anonymous().get(url.strip_prefix(&s.base).unwrap()).await;
+    assert_eq!(code, 200, "{list}");
+    let (_, issuer) = s.anonymous().get("/api/issuer").await;
+    certbook::certify::credential::verify(&list, issuer["id"].as_str()).expect("the list is signed by the issuer");
+    assert_eq!(list["credentialSubject"]["statusPurpose"], "message");
     let encoded = list["credentialSubject"]["encodedList"].as_str().unwrap();
-    certbook::certify::credential::status_bit(encoded, index.parse().unwrap()).unwrap()
+    certbook::certify::credential::status::read_list(encoded, index, 2).unwrap()
+}
+
+/// The status entry of a downloaded credential: its list URL and index.
+fn status_entry(cred: &Value) -> (String, u64) {
+    let entry = &cred["credentialStatus"];
+    assert!(entry.is_object(), "one entry, as Open Badges 3.0 allows: {entry}");
+    assert_eq!(entry["type"], "BitstringStatusListEntry");
+    assert_eq!(
+        (entry["statusPurpose"].as_str(), entry["statusSize"].as_u64()),
+        (Some("message"), Some(2))
+    );
+    assert_eq!(
+        entry["statusMessage"],
+        json!([{"status": "0x0", "message": "valid"}, {"status": "0x1", "message": "suspended"},
+               {"status": "0x2", "message": "revoked"}, {"status": "0x3", "message": "undefined"}])
+    );
+    (
+        entry["statusListCredential"].as_str().unwrap().to_string(),
+        entry["statusListIndex"].as_str().unwrap().parse().unwrap(),
+    )
+}
+
+/// The one-bit legacy list `purpose` at `index` (what credentials issued before the
+/// two-bit lists name).
+async fn legacy_bit(s: &TestServer, purpose: &str, index: u64) -> u8 {
+    let (code, list) = s.anonymous().get(&format!("/api/status/{purpose}")).await;
+    assert_eq!(code, 200);
+    assert_eq!(list["credentialSubject"]["statusPurpose"], purpose);
+    let encoded = list["credentialSubject"]["encodedList"].as_str().unwrap();
+    certbook::certify::credential::status::read_list(encoded, index, 1).unwrap()
 }
 
 #[tokio::test]
-async fn a_revoked_credential_has_its_bit_set_in_the_signed_status_list_and_verify_reports_it() {
+async fn a_revoked_credential_reads_revoked_in_the_signed_status_list_and_verify_reports_it() {
     let s = TestServer::start("course-ok").await;
     let (alice, id) = certify_alice(&s).await;
     let (_, cred) = alice.get(&format!("/api/certificates/{id}/credential")).await;
-    let entry = &cred["credentialStatus"][0];
-    assert_eq!(entry["type"], "BitstringStatusListEntry");
-    assert_eq!(entry["statusPurpose"], "revocation");
-    assert_eq!(entry["statusListCredential"], s.url("/api/status/revocation"));
-    let index = entry["statusListIndex"].as_str().unwrap().to_string();
+    let (list, index) = status_entry(&cred);
+    assert_eq!(list, s.url("/api/status/lists/0"));
     assert!(cred["validUntil"].is_string());
-
-    let (code, list) = s.anonymous().get("/api/status/revocation").await;
-    assert_eq!(code, 200);
-    let (_, issuer) = s.anonymous().get("/api/issuer").await;
-    certbook::certify::credential::verify(&list, issuer["id"].as_str()).expect("the list is signed by the issuer");
-    assert!(!status_bit(&list, &index));
+    assert_eq!(entry_value(&s, &list, index).await, 0);
+    assert_eq!(
+        s.anonymous().get("/api/status/lists/1").await.0,
+        404,
+        "no certificate in list 1 yet"
+    );
+    assert_eq!(s.anonymous().get("/api/status/lists/x").await.0, 400);
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cred.json");
     std::fs::write(&path, cred.to_string()).unwrap();
+    let (_, issuer) = s.anonymous().get("/api/issuer").await;
     let did = issuer["id"].as_str().unwrap().to_string();
-    let out = verify_cli(&path, &did).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("not revoked"));
+    let out = verify_cli(&s, &path, &did).await;
+    assert!(out.status.success(), "{}", output_text(&out));
+    assert!(output_text(&out).contains("status: valid"), "{}", output_text(&out));
 
     // Bulk revocation is all or none: one unknown id, nothing revoked.
     let root = s.login("root").await;
@@ -136,7 +162,7 @@ async fn a_revoked_credential_has_its_bit_set_in_the_signed_status_list_and_veri
         .await;
     assert_eq!(code, 422, "{e}");
     assert!(e["error"].as_str().unwrap().contains("CB-NONE-NONE-NONE"));
-    assert!(!status_bit(&s.anonymous().get("/api/status/revocation").await.1, &index));
+    assert_eq!(entry_value(&s, &list, index).await, 0);
     assert_eq!(
         s.login("hana")
             .await
@@ -149,16 +175,16 @@ async fn a_revoked_credential_has_its_bit_set_in_the_signed_status_list_and_veri
         .post_json("/api/admin/certificates/revoke", &json!({ "ids": [id], "reason": "考试违纪" }))
         .await;
     assert_eq!((code, r["revoked"].as_i64()), (200, Some(1)));
-    assert!(status_bit(&s.anonymous().get("/api/status/revocation").await.1, &index));
+    assert_eq!(entry_value(&s, &list, index).await, 2, "0x2 revoked");
+    assert_eq!(
+        (legacy_bit(&s, "revocation", index).await, legacy_bit(&s, "suspension", index).await),
+        (1, 0)
+    );
     assert_eq!(certificate(&s, &id).await["status"], "revoked");
 
-    let out = verify_cli(&path, &did).await;
+    let out = verify_cli(&s, &path, &did).await;
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("revoked"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(output_text(&out).contains("status list says: revoked"), "{}", output_text(&out));
 }
 
 #[tokio::test]
@@ -166,23 +192,12 @@ async fn a_suspended_credential_fails_verification_until_it_is_reinstated() {
     let s = TestServer::start("course-ok").await;
     let (alice, id) = certify_alice(&s).await;
     let (_, cred) = alice.get(&format!("/api/certificates/{id}/credential")).await;
-    let entry = &cred["credentialStatus"][1];
-    assert_eq!(entry["statusPurpose"], "suspension");
-    assert_eq!(entry["statusListCredential"], s.url("/api/status/suspension"));
-    let index = entry["statusListIndex"].as_str().unwrap().to_string();
+    let (list, index) = status_entry(&cred);
     let (_, issuer) = s.anonymous().get("/api/issuer").await;
     let did = issuer["id"].as_str().unwrap().to_string();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cred.json");
     std::fs::write(&path, cred.to_string()).unwrap();
-    let suspension = || async {
-        let (code, list) = s.anonymous().get("/api/status/suspension").await;
-        assert_eq!(code, 200);
-        certbook::certify::credential::verify(&list, Some(&did)).expect("signed by the issuer");
-        assert_eq!(list["credentialSubject"]["statusPurpose"], "suspension");
-        status_bit(&list, &index)
-    };
-    assert!(!suspension().await);
 
     let root = s.login("root").await;
     let (code, _) = root.post_json("/api/admin/certificates/suspend", &json!({ "ids": [id] })).await;
@@ -191,29 +206,30 @@ async fn a_suspended_credential_fails_verification_until_it_is_reinstated() {
         .post_json("/api/admin/certificates/suspend", &json!({ "ids": [id], "reason": "违纪调查中" }))
         .await;
     assert_eq!((code, r["changed"].as_i64()), (200, Some(1)), "{r}");
-    assert!(suspension().await);
-    assert!(
-        !status_bit(&s.anonymous().get("/api/status/revocation").await.1, &index),
-        "not revoked"
+    assert_eq!(entry_value(&s, &list, index).await, 1, "0x1 suspended");
+    assert_eq!(
+        (legacy_bit(&s, "revocation", index).await, legacy_bit(&s, "suspension", index).await),
+        (0, 1)
     );
     assert_eq!(certificate(&s, &id).await["status"], "suspended");
     assert!(verify_page(&s, &id).await.contains("证书已暂停"));
-    let out = verify_cli(&path, &did).await;
+    let out = verify_cli(&s, &path, &did).await;
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("suspended"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(output_text(&out).contains("status list says: suspended"), "{}", output_text(&out));
 
     let (code, _) = root.post_json("/api/admin/certificates/reinstate", &json!({ "ids": [id] })).await;
     assert_eq!(code, 200);
-    assert!(!suspension().await);
+    assert_eq!(entry_value(&s, &list, index).await, 0);
     assert_eq!(certificate(&s, &id).await["status"], "valid");
-    let out = verify_cli(&path, &did).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("not revoked") && stdout.contains("not suspended"), "{stdout}");
+    let out = verify_cli(&s, &path, &did).await;
+    assert!(out.status.success(), "{}", output_text(&out));
+    assert!(output_text(&out).contains("status: valid"), "{}", output_text(&out));
+    // Revoked while suspended reads revoked: revocation is final.
+    root.post_json("/api/admin/certificates/suspend", &json!({ "ids": [id], "reason": "再次调查" }))
+        .await;
+    root.post_json("/api/admin/certificates/revoke", &json!({ "ids": [id], "reason": "查实" }))
+        .await;
+    assert_eq!(entry_value(&s, &list, index).await, 2);
     assert_eq!(
         s.login("hana")
             .await
@@ -229,7 +245,10 @@ async fn a_suspended_credential_fails_verification_until_it_is_reinstated() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(&actions[..2], ["reinstate-certificate", "suspend-certificate"]);
+    assert!(
+        actions.contains(&"reinstate-certificate") && actions.contains(&"suspend-certificate"),
+        "{actions:?}"
+    );
 }
 
 #[tokio::test]

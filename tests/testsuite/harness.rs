@@ -194,3 +194,23 @@ pub async fn certify_alice(s: &TestServer) -> (Client, String) {
     let cert = p["certificates"][0]["id"].as_str().expect("alice is certified").to_string();
     (alice, cert)
 }
+
+/// Runs `certbook verify FILE ARGS…`, judging dates at the server's (manual) clock
+/// unless ARGS give `--at`.
+pub async fn certbook_verify(s: &TestServer, file: &Path, args: &[&str]) -> std::process::Output {
+    let at = time::OffsetDateTime::from_unix_timestamp(s.clock.now_ms() / 1000)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_certbook"));
+    cmd.arg("verify").arg(file).args(args);
+    if !args.contains(&"--at") {
+        cmd.args(["--at", &at]);
+    }
+    tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()
+}
+
+/// stdout and stderr of a finished command, for assertions and failure messages.
+pub fn output_text(o: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}

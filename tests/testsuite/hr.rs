@@ -335,6 +335,8 @@ async fn every_route_allows_exactly_the_roles_it_should() {
             [401, 403, 403, 404, 404, 404],
         ),
         ("GET", "/api/status/revocation".into(), Value::Null, [200, 200, 200, 200, 200, 200]),
+        ("GET", "/api/status/lists/0".into(), Value::Null, [200, 200, 200, 200, 200, 200]),
+        ("GET", "/api/status/lists/9".into(), Value::Null, [404, 404, 404, 404, 404, 404]),
         ("GET", "/api/hr/expiries".into(), Value::Null, [401, 403, 403, 403, 200, 200]),
         ("GET", "/api/status/suspension".into(), Value::Null, [200, 200, 200, 200, 200, 200]),
         (

@@ -15,4 +15,5 @@ mod robustness;
 mod sandbox;
 mod site;
 mod track;
+mod verify_cli;
 mod watch;
