@@ -549,6 +549,7 @@ async fn the_openapi_document_describes_every_api_route_with_its_auth_and_errors
                 "/api/certificates/{id}",
                 "/api/status/revocation",
                 "/api/status/suspension",
+                "/api/status/lists/{list}",
             ]
             .contains(&path.as_str());
             if !public {
