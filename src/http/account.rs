@@ -30,10 +30,24 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only same-site paths: never redirect a login to another host.
+/// Only same-site paths: never redirect a login to another host. URL parsers drop
+/// tabs and newlines and read `\` as `/`, so `/\t/evil.com` is `//evil.com`: any
+/// control character, whitespace or backslash refuses the whole path (a CR/LF would
+/// also make the `Location` header unsendable).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') => {
+            // Non-ASCII (a Chinese page name) is percent-encoded: the header stays plain ASCII.
+            n.bytes()
+                .map(|b| {
+                    if b.is_ascii() {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect()
+        }
         _ => "/index.html".to_string(),
     }
 }
@@ -87,8 +101,10 @@ async fn login_form(
     let ip = Some(addr.ip());
     let user = match auth::authenticate(&state, &f.username, f.password, ip).await {
         Ok(u) => u,
-        Err(ApiError::TooManyRequests(msg)) => {
-            return Ok(render_login(&state, &next, &f.username, Some(&msg), StatusCode::TOO_MANY_REQUESTS));
+        Err(ApiError::Throttled { message, retry_after_s }) => {
+            let mut r = render_login(&state, &next, &f.username, Some(&message), StatusCode::TOO_MANY_REQUESTS);
+            r.headers_mut().insert(header::RETRY_AFTER, retry_after_s.max(1).into());
+            return Ok(r);
         }
         Err(e) => return Err(e),
     };

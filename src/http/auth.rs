@@ -110,7 +110,7 @@ impl Session {
     pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), ApiError> {
         match sent {
             Some(s) if same_token(s, &self.csrf) => Ok(()),
-            _ => Err(ApiError::Forbidden),
+            _ => Err(ApiError::Csrf),
         }
     }
 }
@@ -276,7 +276,7 @@ impl LoginLimiter {
         ]
     }
 
-    /// Seconds to wait if either key is over its limit.
+    /// Seconds (at least 1) until neither key is over its limit, if one is now.
     pub fn blocked(&self, username: &str, addr: Option<std::net::IpAddr>, now: i64) -> Option<i64> {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let mut wait = None;
@@ -318,10 +318,10 @@ pub async fn authenticate(
 ) -> Result<Option<User>, ApiError> {
     let now = state.clock.now_ms();
     if let Some(wait) = state.logins.blocked(username, addr, now) {
-        return Err(ApiError::TooManyRequests(format!(
-            "登录失败次数过多，请 {} 分钟后再试 (too many failed logins)",
-            (wait + 59) / 60
-        )));
+        return Err(ApiError::Throttled {
+            message: format!("登录失败次数过多，请 {} 分钟后再试 (too many failed logins)", (wait + 59) / 60),
+            retry_after_s: wait,
+        });
     }
     let found = state.store.find_login(username.trim().to_string()).await?;
     let user = tokio::task::spawn_blocking(move || {

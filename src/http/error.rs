@@ -2,7 +2,7 @@
 //! details go to the log, never to the response.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -16,6 +16,10 @@ pub enum ApiError {
     BadCredentials,
     #[error("没有权限访问 (forbidden for your role)")]
     Forbidden,
+    /// 403 for a state-changing call without the session's CSRF token: not a role
+    /// problem, so the caller is told to reload rather than to ask for access.
+    #[error("缺少或错误的 CSRF 令牌，请刷新页面后重试 (missing or wrong CSRF token)")]
+    Csrf,
     /// 403 with a reason the caller can act on (a wrong exam password, a refused address).
     #[error("{0}")]
     Refused(String),
@@ -34,6 +38,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// 429 that knows when the caller may try again: sent as `Retry-After` (seconds).
+    #[error("{message}")]
+    Throttled { message: String, retry_after_s: i64 },
     #[error("{0}")]
     Unavailable(String),
     #[error("服务器内部错误，请稍后再试 (internal error)")]
@@ -45,13 +52,13 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::Refused(_) | ApiError::PasswordRequired => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::Csrf | ApiError::Refused(_) | ApiError::PasswordRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests(_) | ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -69,14 +76,45 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!("internal error: {detail}");
         }
-        if let ApiError::PasswordRequired = &self {
-            return (
-                self.status_code(),
-                Json(json!({ "error": self.to_string(), "password_required": true })),
+        let status = self.status_code();
+        let message = self.to_string();
+        match self {
+            ApiError::PasswordRequired => (status, Json(json!({ "error": message, "password_required": true }))).into_response(),
+            // A machine-readable code, so a page script can refetch the token and retry.
+            ApiError::Csrf => (status, Json(json!({ "error": message, "code": "csrf" }))).into_response(),
+            ApiError::Throttled { retry_after_s, .. } => (
+                status,
+                [(header::RETRY_AFTER, retry_after_s.max(1).to_string())],
+                Json(json!({ "error": message })),
             )
-                .into_response();
+                .into_response(),
+            _ => (status, Json(json!({ "error": message }))).into_response(),
         }
-        (self.status_code(), Json(json!({ "error": self.to_string() }))).into_response()
+    }
+}
+
+/// The message for an answer that axum's extractors (or a bare status) made: theirs is
+/// terse English, ours says the same in both languages. Details of 5xx stay in the log.
+pub fn rejection_message(status: StatusCode, detail: &str) -> String {
+    let detail = detail.trim();
+    let with = |zh: &str, en: &str| match detail {
+        "" => format!("{zh} ({en})"),
+        d => format!("{zh} ({en}: {d})"),
+    };
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "请求内容过大 (request body too large)".into(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => with("不支持的请求内容类型", "unsupported media type"),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => with("请求格式不正确", "invalid request"),
+        StatusCode::METHOD_NOT_ALLOWED => "不支持此请求方法 (method not allowed)".into(),
+        StatusCode::REQUEST_TIMEOUT => "请求超时，请重试 (request timed out)".into(),
+        StatusCode::NOT_FOUND => "未找到 (not found)".into(),
+        s if s.is_server_error() => {
+            if !detail.is_empty() {
+                tracing::error!("{s}: {detail}");
+            }
+            "服务器内部错误，请稍后再试 (internal error)".into()
+        }
+        s => with("无法处理该请求", s.canonical_reason().unwrap_or("request refused")),
     }
 }
 
@@ -96,8 +134,12 @@ where
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => {
                 let status = rejection.status();
-                let body = json!({ "error": format!("invalid JSON request: {}", rejection.body_text()) });
-                Err((status, Json(body)).into_response())
+                let detail = format!("invalid JSON request: {}", rejection.body_text());
+                let message = match status {
+                    StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => format!("请求内容不是有效的 JSON ({detail})"),
+                    _ => rejection_message(status, &rejection.body_text()),
+                };
+                Err((status, Json(json!({ "error": message }))).into_response())
             }
         }
     }
@@ -108,6 +150,9 @@ where
 pub struct ErrorBody {
     /// What went wrong, for a person to read (Chinese, with an English gloss).
     pub error: String,
+    /// Set on some errors a script can act on: `csrf` (reload the token and retry).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// `Path<T>` whose rejection (an id that is not a number, say) is a JSON 4xx like every other error.

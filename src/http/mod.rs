@@ -159,6 +159,51 @@ async fn site(State(state): State<AppState>, req: axum::extract::Request) -> axu
 /// Largest request body accepted (answers to a long quiz fit easily).
 const BODY_LIMIT: usize = 256 * 1024;
 
+/// Axum's own answers — extractor rejections (a malformed form, a body over
+/// [`BODY_LIMIT`], a CSV upload too large), 405s, 408s — are bare English text or empty.
+/// The API promises JSON `{"error"}` and pages promise HTML, so those are rewritten here,
+/// once for every handler; the status and other headers (`Allow`) stay.
+async fn explain_bare_errors(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let bare = match res.headers().get(header::CONTENT_TYPE) {
+        Some(ct) => ct.to_str().is_ok_and(|ct| ct.starts_with("text/plain")),
+        None => api,
+    };
+    if !(status.is_client_error() || status.is_server_error()) || !bare {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    // Rejection texts are a line; anything longer is not one and is not echoed.
+    let detail = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let message = error::rejection_message(status, &detail);
+    let mut fresh = if api {
+        (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+    } else {
+        let title = if status.is_server_error() {
+            "出错了"
+        } else {
+            "无法处理该请求"
+        };
+        state.pages().error(status, title, &message)
+    };
+    let own: Vec<_> = fresh.headers().keys().cloned().collect();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH && !own.contains(name) {
+            fresh.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    fresh
+}
+
 /// Content-Security-Policy of the static site (mdBook pages carry inline scripts).
 const SITE_CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
@@ -182,6 +227,8 @@ pub fn router(state: AppState) -> Router {
     .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(std::time::Duration::from_secs(
         10,
     )))
+    // Outside the timeouts, so their 408s are explained too.
+    .layer(axum::middleware::from_fn_with_state(state.clone(), explain_bare_errors))
     // The built site needs mdBook's inline scripts; server pages set a strict policy of their own.
     .layer(SetResponseHeaderLayer::if_not_present(
         header::CONTENT_SECURITY_POLICY,

@@ -569,9 +569,7 @@ mod slot_tests {
     fn store() -> (tempfile::TempDir, crate::store::Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::Store::open(&dir.path().join("t.db")).unwrap();
-        store
-            .write_blocking(|tx| Ok(upsert_user(tx, "u", "u", Role::Learner, "h", 0)?))
-            .unwrap();
+        store.write_blocking(|tx| upsert_user(tx, "u", "u", Role::Learner, "h", 0)).unwrap();
         (dir, store)
     }
 

@@ -6,6 +6,7 @@ mod certops;
 mod check;
 mod exam;
 mod exam_page;
+mod hardening;
 mod harness;
 mod hr;
 mod http;
