@@ -893,11 +893,14 @@ fn signed_status_list(state: &AppState, url: String, subject: Value) -> Response
     let mut subject = subject;
     subject["id"] = json!(format!("{url}#list"));
     subject["type"] = json!("BitstringStatusList");
+    // Milliseconds a verifier may cache it: the same minute as Cache-Control.
+    subject["ttl"] = json!(60_000);
     let doc = json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": { "id": state.issuer.did, "type": ["Profile"] },
+        // The bare DID: `Profile` is an Open Badges term, and these lists use the VC context alone.
+        "issuer": state.issuer.did,
         "validFrom": now,
         "credentialSubject": subject,
     });
@@ -921,7 +924,7 @@ fn signed_status_list(state: &AppState, url: String, subject: Value) -> Response
     responses((status = 200, description = "a signed BitstringStatusListCredential", content_type = "application/json", body = Object),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn status_list(State(state): State<AppState>, ApiPath(list): ApiPath<u32>) -> Result<Response, ApiError> {
-    use crate::certify::credential::status::{LIST_ENTRIES, Listed, STATUS_SIZE, encode_list, status_messages};
+    use crate::certify::credential::status::{LIST_ENTRIES, Listed, STATUS_SIZE, encode_list};
     let entries = state
         .store
         .status_list_entries(i64::from(list))
@@ -936,9 +939,9 @@ async fn status_list(State(state): State<AppState>, ApiPath(list): ApiPath<u32>)
         &state,
         url,
         json!({
+            // statusSize and statusMessage travel in each credential's entry (the VC
+            // context defines them there only); the list carries the bits.
             "statusPurpose": "message",
-            "statusSize": STATUS_SIZE,
-            "statusMessage": status_messages(),
             "encodedList": encode_list(LIST_ENTRIES, STATUS_SIZE, &values),
         }),
     ))

@@ -10,6 +10,7 @@ mod hardening;
 mod harness;
 mod hr;
 mod http;
+mod interop;
 mod programme;
 mod reliability;
 mod robustness;
