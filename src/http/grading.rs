@@ -4,7 +4,6 @@
 
 use super::AppState;
 use super::auth::MaybeSession;
-use super::certify::apply_grade;
 use super::error::ApiError;
 use crate::store::Role;
 use axum::extract::{Form, Path, State};
@@ -129,14 +128,14 @@ async fn grade_form(
         }
     }
     let feedback = f.get("feedback").cloned().unwrap_or_default();
-    match apply_grade(&state, id.clone(), &scores, feedback, session.user.id).await {
+    match crate::app::grading::grade(&state.ctx(), &session.user, &id, &scores, &feedback).await {
         Ok(_) => Ok(Redirect::to("/instructor/grading").into_response()),
         // Show the form again with the message; what the instructor typed is in the request, not lost.
-        Err(ApiError::Unprocessable(msg)) => {
+        Err(crate::app::Error::Unprocessable(msg)) => {
             let mut r = render_grade(&state, &session, id, Some(msg)).await?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
