@@ -61,6 +61,13 @@ pub async fn submission(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Submiss
         .ok_or_else(|| Error::NotFound(NO_SUCH_SUBMISSION.into()))
 }
 
+/// Instructors: one submission and its learner's display name (the grading form).
+pub async fn submission_with_learner(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<(SubmissionRow, String)> {
+    let s = submission(ctx, actor, id).await?;
+    let learner = ctx.store.user_by_id(s.user_id).await?.map(|u| u.display_name).unwrap_or_default();
+    Ok((s, learner))
+}
+
 /// Instructors: checks and records a grade (0–100 on every rubric dimension), then
 /// certifies the learner if it completed a level. Shared by the API and the grading form.
 pub async fn grade(
