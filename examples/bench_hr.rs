@@ -5,7 +5,7 @@
 //! process's peak memory before and after. Run with scripts/bench-hr.
 
 use certbook::clock::Clock;
-use certbook::http::{AppState, auth};
+use certbook::http::AppState;
 use certbook::store::{Role, Store};
 use rand::{Rng, SeedableRng};
 use std::time::Instant;
@@ -30,7 +30,7 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(&dir.path().join("bench.db"))?;
     let quizzes: Vec<String> = cur.quizzes.keys().cloned().collect();
     let levels: Vec<String> = cur.track.iter().flat_map(|t| t.levels.iter().map(|l| l.id.clone())).collect();
-    let hash = auth::hash_password("bench-password-123")?;
+    let hash = certbook::app::accounts::hash_password("bench-password-123")?;
     let started = Instant::now();
     let (q2, h2, l2) = (quizzes.clone(), hash.clone(), levels.clone());
     store.write_blocking(move |tx| {

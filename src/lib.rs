@@ -3,8 +3,14 @@
 //! Authored files (`course.toml`, `content/`, `quizzes/`, `templates/`) load into one
 //! validated [`course::Curriculum`]; [`site`] turns it into a static site with mdBook,
 //! and [`http`] serves that site with a JSON API backed by the SQLite [`store`].
-//! Domain modules (`course`, `quiz`, `sandbox`) know nothing of `store` or `http`.
+//!
+//! Layers: `http` and `cli` → [`app`] (use cases: who may do what, and the rules) →
+//! domain (`course`, `quiz`, `sandbox`, `certify`: pure, no IO) and [`store`] (the
+//! only SQL). Handlers extract, call one service and map its result; the CLI calls
+//! the same services. `certify` does not import `course`: the course implements
+//! [`certify::Catalog`] for it.
 
+pub mod app;
 pub mod certify;
 pub mod cli;
 pub mod clock;

@@ -1,7 +1,6 @@
 //! Which requirements and levels a learner meets, from their records.
 
 use super::schema::{Requirement, Track};
-use crate::course::Curriculum;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -61,7 +60,7 @@ pub struct Renewal {
 }
 
 /// The renewal standing for `level` from results achieved since its window opened.
-pub fn renewal(level: &super::Level, cur: &Curriculum, since_window: &Records, window_opens: i64) -> Renewal {
+pub fn renewal(level: &super::Level, cur: &dyn Catalog, since_window: &Records, window_opens: i64) -> Renewal {
     let requirements: Vec<RequirementStatus> = level.renewal.iter().map(|r| status(cur, r, since_window)).collect();
     Renewal {
         window_opens,
@@ -70,59 +69,62 @@ pub fn renewal(level: &super::Level, cur: &Curriculum, since_window: &Records, w
     }
 }
 
-/// The lessons a `read` requirement covers: a course's or module's lessons, or one page.
-pub fn lessons_covered<'a>(cur: &'a Curriculum, id: &str) -> Vec<&'a str> {
-    if let Some(c) = cur.courses.iter().find(|c| c.id == id) {
-        return c.modules.iter().flat_map(|m| m.lessons.iter().map(|l| l.id.as_str())).collect();
-    }
-    if let Some(m) = cur.courses.iter().flat_map(|c| &c.modules).find(|m| m.id == id) {
-        return m.lessons.iter().map(|l| l.id.as_str()).collect();
-    }
-    cur.pages().filter(|(_, _, l)| l.id == id).map(|(_, _, l)| l.id.as_str()).collect()
+/// What certification needs to know of the course it certifies. `course::Curriculum`
+/// implements it, so `certify` stays free of `course` (which depends on `certify`).
+pub trait Catalog {
+    /// Title of a quiz, scenario or exercise.
+    fn activity_title(&self, r: &Requirement) -> Option<String>;
+    /// Site URL of the page embedding the quiz, scenario or exercise.
+    fn activity_url(&self, r: &Requirement) -> Option<String>;
+    /// The lessons a `read` requirement covers: a course's or module's lessons, or one page.
+    fn lessons_covered(&self, id: &str) -> Vec<&str>;
+    /// Title of the course, module or page a `read` requirement names.
+    fn reading_title(&self, id: &str) -> Option<String>;
+    /// The site URL of a lesson, case or template page.
+    fn page_url(&self, id: &str) -> Option<String>;
 }
 
-fn status(cur: &Curriculum, r: &Requirement, rec: &Records) -> RequirementStatus {
+fn status(cur: &dyn Catalog, r: &Requirement, rec: &Records) -> RequirementStatus {
     let (label, value, met, url) = match r {
         Requirement::Quiz { id, min } => {
             let v = rec.quiz_best.get(id).copied();
-            let title = cur.quizzes.get(id).map_or(id.clone(), |q| q.title.clone());
-            let url = cur.lesson_for_quiz(id).and_then(|(_, _, l)| cur.page_url(&l.id));
-            (format!("测验「{title}」≥ {min}%"), v, v.is_some_and(|v| v >= *min), url)
+            let title = cur.activity_title(r).unwrap_or_else(|| id.clone());
+            (
+                format!("测验「{title}」≥ {min}%"),
+                v,
+                v.is_some_and(|v| v >= *min),
+                cur.activity_url(r),
+            )
         }
         Requirement::Scenario { id, min } => {
             let v = rec.scenario_best.get(id).copied();
-            let title = cur.scenarios.get(id).map_or(id.clone(), |s| s.title.clone());
-            let url = cur.lesson_for_scenario(id).and_then(|(_, _, l)| cur.page_url(&l.id));
-            (format!("沙盘「{title}」≥ {min} 分"), v, v.is_some_and(|v| v >= *min), url)
+            let title = cur.activity_title(r).unwrap_or_else(|| id.clone());
+            (
+                format!("沙盘「{title}」≥ {min} 分"),
+                v,
+                v.is_some_and(|v| v >= *min),
+                cur.activity_url(r),
+            )
         }
         Requirement::Exercise { id, min } => {
             let v = rec.exercise_score.get(id).copied();
-            let title = cur.exercises.get(id).map_or(id.clone(), |e| e.title.clone());
-            let url = cur.lesson_for_exercise(id).and_then(|(_, _, l)| cur.page_url(&l.id));
-            (format!("练习「{title}」评分 ≥ {min}"), v, v.is_some_and(|v| v >= *min), url)
+            let title = cur.activity_title(r).unwrap_or_else(|| id.clone());
+            (
+                format!("练习「{title}」评分 ≥ {min}"),
+                v,
+                v.is_some_and(|v| v >= *min),
+                cur.activity_url(r),
+            )
         }
         Requirement::Read { id } => {
-            let lessons = lessons_covered(cur, id);
+            let lessons = cur.lessons_covered(id);
             let done = lessons.iter().filter(|l| rec.read.contains(**l)).count();
             let pct = if lessons.is_empty() {
                 0.0
             } else {
                 (done as f64 * 1000.0 / lessons.len() as f64).round() / 10.0
             };
-            let title = cur
-                .courses
-                .iter()
-                .find(|c| c.id == *id)
-                .map(|c| c.title.clone())
-                .or_else(|| {
-                    cur.courses
-                        .iter()
-                        .flat_map(|c| &c.modules)
-                        .find(|m| m.id == *id)
-                        .map(|m| m.title.clone())
-                })
-                .or_else(|| cur.pages().find(|(_, _, l)| l.id == *id).map(|(_, _, l)| l.title.clone()))
-                .unwrap_or_else(|| id.clone());
+            let title = cur.reading_title(id).unwrap_or_else(|| id.clone());
             let next = lessons.iter().find(|l| !rec.read.contains(**l)).and_then(|l| cur.page_url(l));
             let url = next.or_else(|| lessons.first().and_then(|l| cur.page_url(l)));
             (
@@ -143,7 +145,7 @@ fn status(cur: &Curriculum, r: &Requirement, rec: &Records) -> RequirementStatus
 }
 
 /// Every level's standing for one learner, lowest first.
-pub fn evaluate(track: &Track, cur: &Curriculum, rec: &Records) -> Vec<LevelStatus> {
+pub fn evaluate(track: &Track, cur: &dyn Catalog, rec: &Records) -> Vec<LevelStatus> {
     let mut out: Vec<LevelStatus> = Vec::with_capacity(track.levels.len());
     for level in &track.levels {
         let requirements: Vec<RequirementStatus> = level.requirements.iter().map(|r| status(cur, r, rec)).collect();

@@ -12,7 +12,7 @@ pub mod remind;
 mod schema;
 pub mod validity;
 
-pub use evaluate::{LevelStatus, Records, Renewal, RequirementStatus, evaluate, lessons_covered, renewal};
+pub use evaluate::{Catalog, LevelStatus, Records, Renewal, RequirementStatus, evaluate, renewal};
 pub use parse::{default_rubric, parse_exercise, parse_rubric, parse_track};
 pub use schema::*;
 pub use validity::CertStatus;

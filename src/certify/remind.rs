@@ -1,8 +1,7 @@
 //! Expiry reminders: which certificates a holder should be reminded of, and what the
 //! reminder says. The same rule feeds the learner's pages and the email.
 
-use super::{Level, Records, Track, renewal, validity};
-use crate::course::Curriculum;
+use super::{Catalog, Level, Records, Track, renewal, validity};
 use serde::Serialize;
 
 /// How long after expiry the learner's pages keep pointing at an expired certificate.
@@ -33,7 +32,7 @@ pub fn due(level: &Level, expires_at: i64, now: i64) -> bool {
 /// The reminder for one held certificate, if any is due.
 pub fn reminder(
     track: &Track,
-    cur: &Curriculum,
+    cur: &dyn Catalog,
     id: &str,
     level_id: &str,
     expires_at: Option<i64>,

@@ -46,6 +46,14 @@ pub fn day(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Unix ms as an RFC 3339 UTC date-time (whole seconds), as credentials carry it.
+pub fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
 /// `ms` plus whole calendar months (UTC); the 31st becomes the month's last day.
 pub fn add_months(ms: i64, months: u32) -> i64 {
     let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000) else {

@@ -1,6 +1,7 @@
 //! `certbook export learners|certificates`: the HR CSV exports from the command line.
 
-use crate::store::{Store, export_certificates, export_learners};
+use crate::app::exports;
+use crate::store::Store;
 use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,13 +42,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     match a.what.as_str() {
         "learners" => {
-            let levels: Vec<String> = match crate::course::load(&a.dir) {
-                Ok((cur, _)) => cur.track.iter().flat_map(|t| t.levels.iter().map(|l| l.id.clone())).collect(),
-                Err(_) => anyhow::bail!("{} does not load: run `certbook check` on it", a.dir.display()),
+            let Ok((cur, _)) = crate::course::load(&a.dir) else {
+                anyhow::bail!("{} does not load: run `certbook check` on it", a.dir.display());
             };
-            store.read_blocking(|c| Ok(export_learners(c, &levels, &mut sink)?))?;
+            exports::learners(&store, &cur, &mut sink)?;
         }
-        "certificates" => store.read_blocking(|c| Ok(export_certificates(c, &mut sink)?))?,
+        "certificates" => exports::certificates(&store, &mut sink)?,
         other => anyhow::bail!("unknown export `{other}`: use learners or certificates"),
     }
     if let Some(e) = failed {

@@ -1,8 +1,9 @@
 //! `certbook serve [DIR]`: build the site, open the database, serve both on one port.
 
+use crate::app::{accounts, certification};
 use crate::clock::Clock;
 use crate::http::{self, AppState};
-use crate::store::{Role, Store};
+use crate::store::Store;
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -52,15 +53,6 @@ pub struct Args {
 /// How often the server looks for expiry reminders to send.
 const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Demo accounts: (login, display name, role).
-const DEMO: &[(&str, &str, Role)] = &[
-    ("learner", "演示学员", Role::Learner),
-    ("learner2", "演示学员二", Role::Learner),
-    ("instructor", "演示讲师", Role::Instructor),
-    ("hr", "演示HR", Role::Hr),
-    ("admin", "演示管理员", Role::Admin),
-];
-
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let cur = super::load(&a.dir)?;
     let out = a.out.clone().unwrap_or_else(|| a.dir.join("site"));
@@ -69,7 +61,10 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let db = a.db.clone().unwrap_or_else(|| super::default_db(&a.dir));
     let store = Store::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
     if a.demo {
-        create_demo_accounts(&store)?;
+        println!("demo accounts (passwords are new on every start):");
+        for (login, role, password) in accounts::create_demo_accounts(&store, Clock::system().now_ms())? {
+            println!("  {:<10} {:<10} password: {password}", login, role.as_str());
+        }
     }
     let mut state = AppState::new(cur, store, out.clone(), Clock::system())?;
     state.secure_cookies = a.secure_cookies;
@@ -99,25 +94,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             .to_string();
         // Certificates due but not issued (a crash between a grade and its certificate) are issued now.
         let sweep = state.clone();
-        tokio::spawn(async move {
-            match sweep.store.active_learners().await {
-                Ok(users) => {
-                    for u in users {
-                        if let Err(e) = http::certify::certify_user(&sweep, u).await {
-                            tracing::error!("certification sweep for user {u}: {e}");
-                        }
-                    }
-                }
-                Err(e) => tracing::error!("certification sweep: {e}"),
-            }
-        });
+        tokio::spawn(async move { certification::certify_everyone(&sweep.ctx()).await });
         // Expiry reminders: now, then every hour. Each goes out once per expiry date.
         let reminders = state.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(REMINDER_INTERVAL);
             loop {
                 tick.tick().await;
-                match http::send_due_reminders(&reminders).await {
+                match certification::send_due_reminders(&reminders.ctx()).await {
                     Ok(r) if r.sent + r.failed > 0 => tracing::info!(sent = r.sent, failed = r.failed, "expiry reminders"),
                     Ok(_) => {}
                     Err(e) => tracing::error!("expiry reminders: {e}"),
@@ -132,19 +116,6 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn create_demo_accounts(store: &Store) -> anyhow::Result<()> {
-    println!("demo accounts (passwords are new on every start):");
-    let now = Clock::system().now_ms();
-    for (login, name, role) in DEMO {
-        let password = format!("demo-{}", &crate::http::auth::random_token()[..10]);
-        let hash = crate::http::auth::hash_password(&password)?;
-        let role = *role;
-        store.write_blocking(move |tx| crate::store::upsert_user(tx, login, name, role, &hash, now))?;
-        println!("  {:<10} {:<10} password: {password}", login, role.as_str());
-    }
-    Ok(())
 }
 
 /// Watches `dir` and rebuilds after each burst of changes. Builds alternate between

@@ -360,11 +360,7 @@ impl Loader<'_> {
                         cur.exercises.keys().map(String::as_str).collect(),
                         cur.lesson_for_exercise(id).is_some(),
                     ),
-                    Requirement::Read { id } => (
-                        "lesson, module or course",
-                        Vec::new(),
-                        !crate::certify::lessons_covered(cur, id).is_empty(),
-                    ),
+                    Requirement::Read { id } => ("lesson, module or course", Vec::new(), !super::lessons_covered(cur, id).is_empty()),
                 };
                 let id = r.item();
                 // A file that exists but failed to load is reported once, in itself.
@@ -674,7 +670,7 @@ fn reading_order(cur: &mut Curriculum) {
     let position: HashMap<String, usize> = cur.pages().enumerate().map(|(i, (_, _, l))| (l.id.clone(), i)).collect();
     let place = |cur: &Curriculum, r: &Requirement| -> (u8, usize) {
         let page = match r {
-            Requirement::Read { id } => crate::certify::lessons_covered(cur, id).first().map(|l| l.to_string()),
+            Requirement::Read { id } => super::lessons_covered(cur, id).first().map(|l| l.to_string()),
             Requirement::Quiz { id, .. } => cur.lesson_for_quiz(id).map(|(_, _, l)| l.id.clone()),
             Requirement::Scenario { id, .. } => cur.lesson_for_scenario(id).map(|(_, _, l)| l.id.clone()),
             Requirement::Exercise { id, .. } => cur.lesson_for_exercise(id).map(|(_, _, l)| l.id.clone()),

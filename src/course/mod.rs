@@ -7,4 +7,4 @@ mod model;
 
 pub use lesson::{Directive, parse_lesson, scan_directives};
 pub use load::{autoplay_scenarios, load, load_files, similar};
-pub use model::{CASES_TITLE, Course, Curriculum, Lesson, Module, TEMPLATES_TITLE};
+pub use model::{CASES_TITLE, Course, Curriculum, Lesson, Module, TEMPLATES_TITLE, lessons_covered};

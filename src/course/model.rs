@@ -1,6 +1,6 @@
 //! Plain data for a loaded curriculum. No IO here.
 
-use crate::certify::{Exercise, Rubric, Track};
+use crate::certify::{Catalog, Exercise, Requirement, Rubric, Track};
 use crate::quiz::Quiz;
 use crate::sandbox::Scenario;
 use std::collections::BTreeMap;
@@ -115,5 +115,58 @@ impl Curriculum {
 
     pub fn lesson_for_quiz(&self, id: &str) -> Option<(&Course, &str, &Lesson)> {
         self.pages().find(|(_, _, l)| l.quizzes.iter().any(|q| q == id))
+    }
+}
+
+/// The lessons a `read` requirement covers: a course's or module's lessons, or one page.
+pub fn lessons_covered<'a>(cur: &'a Curriculum, id: &str) -> Vec<&'a str> {
+    if let Some(c) = cur.courses.iter().find(|c| c.id == id) {
+        return c.modules.iter().flat_map(|m| m.lessons.iter().map(|l| l.id.as_str())).collect();
+    }
+    if let Some(m) = cur.courses.iter().flat_map(|c| &c.modules).find(|m| m.id == id) {
+        return m.lessons.iter().map(|l| l.id.as_str()).collect();
+    }
+    cur.pages().filter(|(_, _, l)| l.id == id).map(|(_, _, l)| l.id.as_str()).collect()
+}
+
+impl Catalog for Curriculum {
+    fn activity_title(&self, r: &Requirement) -> Option<String> {
+        match r {
+            Requirement::Quiz { id, .. } => self.quizzes.get(id).map(|q| q.title.clone()),
+            Requirement::Scenario { id, .. } => self.scenarios.get(id).map(|s| s.title.clone()),
+            Requirement::Exercise { id, .. } => self.exercises.get(id).map(|e| e.title.clone()),
+            Requirement::Read { id } => self.reading_title(id),
+        }
+    }
+
+    fn activity_url(&self, r: &Requirement) -> Option<String> {
+        let page = match r {
+            Requirement::Quiz { id, .. } => self.lesson_for_quiz(id),
+            Requirement::Scenario { id, .. } => self.lesson_for_scenario(id),
+            Requirement::Exercise { id, .. } => self.lesson_for_exercise(id),
+            Requirement::Read { id } => return lessons_covered(self, id).first().and_then(|l| self.page_url(l)),
+        };
+        page.and_then(|(_, _, l)| self.page_url(&l.id))
+    }
+
+    fn lessons_covered(&self, id: &str) -> Vec<&str> {
+        lessons_covered(self, id)
+    }
+
+    fn reading_title(&self, id: &str) -> Option<String> {
+        let course = self.courses.iter().find(|c| c.id == id).map(|c| c.title.clone());
+        course
+            .or_else(|| {
+                self.courses
+                    .iter()
+                    .flat_map(|c| &c.modules)
+                    .find(|m| m.id == id)
+                    .map(|m| m.title.clone())
+            })
+            .or_else(|| self.pages().find(|(_, _, l)| l.id == id).map(|(_, _, l)| l.title.clone()))
+    }
+
+    fn page_url(&self, id: &str) -> Option<String> {
+        Curriculum::page_url(self, id)
     }
 }

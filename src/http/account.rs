@@ -3,6 +3,7 @@
 use super::AppState;
 use super::auth::{self, CsrfSession, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, SESSION_MS, Session};
 use super::error::{ApiError, ApiJson, ErrorBody};
+use crate::app::certification;
 use crate::store::User;
 use axum::Json;
 use axum::extract::{ConnectInfo, Form, Query, State};
@@ -178,7 +179,7 @@ async fn login_api(
         return Err(ApiError::BadCredentials);
     };
     let (token, csrf) = auth::start_session(&state, &user).await?;
-    let reminders = super::certops::reminders_for(&state, user.id).await?;
+    let reminders = certification::reminders_for(&state.ctx(), user.id).await?;
     let mut r = Json(SessionInfo { user, csrf, reminders }).into_response();
     add_session_cookie(&mut r, &state, &token);
     Ok(r)
@@ -200,7 +201,7 @@ async fn logout_api(State(state): State<AppState>, CsrfSession(session): CsrfSes
 #[utoipa::path(get, path = "/api/me", tag = "account", security(("session" = [])),
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody)))]
 async fn me(State(state): State<AppState>, session: Session) -> Result<Json<SessionInfo>, ApiError> {
-    let reminders = super::certops::reminders_for(&state, session.user.id).await?;
+    let reminders = certification::reminders_for(&state.ctx(), session.user.id).await?;
     Ok(Json(SessionInfo {
         user: session.user,
         csrf: session.csrf,
@@ -226,16 +227,16 @@ async fn account_page(State(state): State<AppState>, MaybeSession(session): Mayb
             json!({ "title": title, "url": url, "attempts": r.attempts, "best": r.best_percent, "passed": r.passed })
         })
         .collect();
-    let (levels, _) = super::certify::certify_user(&state, session.user.id).await?;
-    let certs = state.store.certificates_of(session.user.id).await?;
+    let ctx = state.ctx();
+    let (levels, certs) = certification::progress(&ctx, session.user.id).await?;
     let certificates: Vec<_> = certs
         .iter()
         .map(|c| {
-            let view = super::certify::certificate_json(&state, c);
+            let view = super::certify::certificate_json(&ctx, c);
             json!({ "c": view, "until": c.expires_at.map(super::certify::day) })
         })
         .collect();
-    let reminders = super::certops::reminders_for(&state, session.user.id).await?;
+    let reminders = certification::reminders_for(&ctx, session.user.id).await?;
     let runs: Vec<_> = state
         .store
         .runs_of(session.user.id)

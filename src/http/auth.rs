@@ -5,13 +5,9 @@
 use super::AppState;
 use super::error::ApiError;
 use crate::store::{Role, User};
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use base64::Engine;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "certbook_session";
@@ -23,39 +19,12 @@ const DEVICE_COOKIE_S: i64 = 400 * 24 * 3600;
 /// How long a login lasts.
 pub const SESSION_MS: i64 = 7 * 24 * 3600 * 1000;
 
-/// A random URL-safe token of 256 bits.
-pub fn random_token() -> String {
-    let mut b = [0u8; 32];
-    rand::rng().fill_bytes(&mut b);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
-}
+use crate::app::accounts::verify_password;
+pub use crate::app::random_token;
 
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Hashes a password with argon2id (CPU-heavy: call off the async runtime).
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("hash: {e}"))?
-        .to_string())
-}
-
-/// Checks a password against a stored hash; `None` hash still spends the same work,
-/// so timing does not reveal which user names exist.
-pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("certbook-dummy-password").unwrap_or_default());
-    let h = hash.unwrap_or(dummy);
-    let ok = PasswordHash::new(h)
-        .map(|p| Argon2::default().verify_password(password.as_bytes(), &p).is_ok())
-        .unwrap_or(false);
-    ok && hash.is_some()
 }
 
 /// Constant-time string equality for tokens.

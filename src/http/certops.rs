@@ -6,8 +6,8 @@
 use super::AppState;
 use super::auth::{CsrfSession, MaybeSession, Session};
 use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
+use crate::app::certification::{self, ReminderRun};
 use crate::certify::import::RowError;
-use crate::certify::remind::{self, Reminder};
 use crate::store::{AuditEntry, CertFilter, Erased, HeldCertificate, Role};
 use axum::Json;
 use axum::body::Bytes;
@@ -100,7 +100,7 @@ struct Expiries {
 fn expiry_row(state: &AppState, h: HeldCertificate, now: i64) -> ExpiryRow {
     let c = h.cert;
     ExpiryRow {
-        level_title: super::certify::level_title(state, &c.level_id),
+        level_title: crate::app::certification::level_title(&state.curriculum(), &c.level_id),
         status: c.status(now),
         days_left: c.expires_at.map(|e| (e - now).div_euclid(DAY_MS)),
         id: c.id,
@@ -252,7 +252,7 @@ async fn pdf_zip(State(state): State<AppState>, session: Session, ApiQuery(q): A
             opts = opts.last_modified_time(d);
         }
         for h in &certs {
-            let pdf = super::certify::certificate_pdf(&st, &h.cert)?;
+            let pdf = crate::app::certification::certificate_pdf(&st.ctx(), &h.cert)?;
             let name = format!("{}-{}-{}.pdf", h.cert.id, h.username, h.cert.level_id).replace(['/', '\\'], "_");
             w.start_file(name, opts).map_err(|e| ApiError::Internal(format!("zip: {e}")))?;
             w.write_all(&pdf).map_err(|e| ApiError::Internal(format!("zip: {e}")))?;
@@ -271,79 +271,11 @@ async fn pdf_zip(State(state): State<AppState>, session: Session, ApiQuery(q): A
         .into_response())
 }
 
-/// What one pass of the reminder job did.
-#[derive(Serialize, ToSchema, Default, Debug)]
-pub struct ReminderRun {
-    /// Emails accepted by the SMTP server.
-    pub sent: usize,
-    /// Holders without an email address (they still see the reminder on their pages).
-    pub no_address: usize,
-    /// Sends that failed; they are retried on the next pass.
-    pub failed: usize,
-    /// Whether SMTP is configured at all.
-    pub smtp: bool,
-}
-
-/// Sends the expiry reminders that are due: once per certificate and expiry date, from
-/// the day its level's renewal window opens. Without SMTP it only counts them. Runs
-/// hourly in `serve` and on demand.
-pub async fn send_due_reminders(state: &AppState) -> Result<ReminderRun, ApiError> {
-    let cur = state.curriculum();
-    let Some(track) = &cur.track else {
-        return Ok(ReminderRun::default());
-    };
-    let now = state.clock.now_ms();
-    let widest = track.levels.iter().map(|l| l.renew_window_days).max().unwrap_or(0) as i64;
-    let mut run = ReminderRun {
-        smtp: state.mailer.is_some(),
-        ..Default::default()
-    };
-    for h in state.store.reminder_candidates(now, now + widest * DAY_MS).await? {
-        let c = &h.cert;
-        let Some(r) = remind::reminder(track, &cur, &c.id, &c.level_id, c.expires_at, false, now).filter(|r| !r.expired) else {
-            continue;
-        };
-        let (Some(mailer), false) = (&state.mailer, h.email.is_empty()) else {
-            run.no_address += 1;
-            continue;
-        };
-        let (subject, body) = remind::email(&c.holder, &track.issuer, &r, &format!("{}/account", state.public_url));
-        match mailer.send(&c.holder, &h.email, &subject, body).await {
-            Ok(()) => {
-                state.store.mark_reminded(c.id.clone(), r.expires_at, now).await?;
-                run.sent += 1;
-            }
-            Err(e) => {
-                tracing::warn!(certificate = %c.id, "expiry reminder not sent: {e}");
-                run.failed += 1;
-            }
-        }
-    }
-    Ok(run)
-}
-
 /// Admins: sends the due expiry reminders now (the server also does so every hour).
 #[utoipa::path(post, path = "/api/admin/reminders/run", tag = "admin", security(("session" = [], "csrf" = [])),
     responses((status = 200, body = ReminderRun), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn run_reminders(State(state): State<AppState>, CsrfSession(session): CsrfSession) -> Result<Json<ReminderRun>, ApiError> {
-    session.require(&[])?;
-    Ok(Json(send_due_reminders(&state).await?))
-}
-
-/// The reminders a user's pages show.
-pub async fn reminders_for(state: &AppState, user_id: i64) -> Result<Vec<Reminder>, ApiError> {
-    let cur = state.curriculum();
-    let Some(track) = &cur.track else {
-        return Ok(Vec::new());
-    };
-    let now = state.clock.now_ms();
-    Ok(state
-        .store
-        .certificates_of(user_id)
-        .await?
-        .iter()
-        .filter_map(|c| remind::reminder(track, &cur, &c.id, &c.level_id, c.expires_at, c.revoked_at.is_some(), now))
-        .collect())
+    Ok(Json(certification::run_reminders(&state.ctx(), &session.user).await?))
 }
 
 /// Anyone logged in: everything certbook stores about them, as one JSON download.
@@ -353,7 +285,7 @@ pub async fn reminders_for(state: &AppState, user_id: i64) -> Result<Vec<Reminde
 async fn my_data(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
     let now = state.clock.now_ms();
     let mut data = state.store.personal_data(session.user.id).await?;
-    data["exported_at"] = json!(super::certify::rfc3339(now));
+    data["exported_at"] = json!(crate::certify::validity::rfc3339(now));
     data["service"] = json!(state.public_url);
     state
         .store

@@ -71,6 +71,20 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
+impl From<crate::app::Error> for ApiError {
+    fn from(e: crate::app::Error) -> Self {
+        use crate::app::Error;
+        match e {
+            Error::NotFound(m) => ApiError::NotFound(m),
+            Error::Conflict(m) => ApiError::Conflict(m),
+            Error::Unprocessable(m) => ApiError::Unprocessable(m),
+            Error::Forbidden => ApiError::Forbidden,
+            Error::Unavailable(m) => ApiError::Unavailable(m),
+            Error::Internal(m) => ApiError::Internal(m),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(detail) = &self {

@@ -1,11 +1,11 @@
 //! The instructor's grading pages: a queue of ungraded exercise answers and a
 //! rubric form per answer. Plain forms (no script needed); handlebars escapes the
-//! learner's text, so it can never become markup.
+//! learner's text, so it can never become markup. The rules are in [`crate::app::grading`].
 
 use super::AppState;
 use super::auth::MaybeSession;
-use super::certify::apply_grade;
 use super::error::ApiError;
+use crate::app::{Error, grading};
 use crate::store::Role;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -45,13 +45,14 @@ async fn queue_page(State(state): State<AppState>, MaybeSession(session): MaybeS
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    let rows = state.store.grading_queue("submitted").await?;
+    let ctx = state.ctx();
+    let rows = grading::queue(&ctx, &session.user).await?;
     let items: Vec<_> = rows
         .iter()
         .map(|(s, name)| {
             json!({
                 "id": s.id, "learner": name, "revision": s.revision, "submitted": time(s.submitted_at),
-                "exercise": state.curriculum().exercises.get(&s.exercise_id).map_or(s.exercise_id.clone(), |e| e.title.clone()),
+                "exercise": ctx.cur.exercises.get(&s.exercise_id).map_or(s.exercise_id.clone(), |e| e.title.clone()),
                 "chars": s.body.chars().count(),
             })
         })
@@ -78,17 +79,20 @@ async fn grade_page(
 }
 
 async fn render_grade(state: &AppState, session: &super::auth::Session, id: String, error: Option<String>) -> Result<Response, ApiError> {
-    let Some(s) = state.store.submission_by_id(id).await? else {
-        return Ok(state
-            .pages()
-            .error(StatusCode::NOT_FOUND, "没有这份提交", "它可能已被删除，或编号有误。"));
+    let ctx = state.ctx();
+    let (s, learner) = match grading::submission_with_learner(&ctx, &session.user, &id).await {
+        Ok(found) => found,
+        Err(Error::NotFound(_)) => {
+            return Ok(state
+                .pages()
+                .error(StatusCode::NOT_FOUND, "没有这份提交", "它可能已被删除，或编号有误。"));
+        }
+        Err(e) => return Err(e.into()),
     };
-    let cur = state.curriculum();
-    let ex = cur.exercises.get(&s.exercise_id);
-    let learner = state.store.user_by_id(s.user_id).await?.map(|u| u.display_name).unwrap_or_default();
+    let ex = ctx.cur.exercises.get(&s.exercise_id);
     let weights = ex.and_then(|e| e.weights);
-    let dims: Vec<_> = state
-        .curriculum()
+    let dims: Vec<_> = ctx
+        .cur
         .rubric
         .dimensions
         .iter()
@@ -129,14 +133,14 @@ async fn grade_form(
         }
     }
     let feedback = f.get("feedback").cloned().unwrap_or_default();
-    match apply_grade(&state, id.clone(), &scores, feedback, session.user.id).await {
+    match grading::grade(&state.ctx(), &session.user, &id, &scores, &feedback).await {
         Ok(_) => Ok(Redirect::to("/instructor/grading").into_response()),
         // Show the form again with the message; what the instructor typed is in the request, not lost.
-        Err(ApiError::Unprocessable(msg)) => {
+        Err(Error::Unprocessable(msg)) => {
             let mut r = render_grade(&state, &session, id, Some(msg)).await?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }

@@ -282,7 +282,7 @@ async fn transcript(State(state): State<AppState>, session: Session, ApiPath(id)
     Ok(Json(json!({
         "user": user, "cohort": cohort, "department": department, "created_at": created_at, "erased_at": erased_at,
         "quizzes": quizzes, "runs": runs, "exercises": exercises,
-        "certificates": certs.iter().map(|c| super::certify::certificate_json(&state, c)).collect::<Vec<_>>(),
+        "certificates": super::certify::certificates_json(&state.ctx(), &certs),
     })))
 }
 

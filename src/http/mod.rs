@@ -1,12 +1,11 @@
 //! The server: the built static site plus the JSON API and a few server-rendered
-//! pages, on one port. Handlers are thin: extract, call the domain or the store, map.
+//! pages, on one port. Handlers are thin: extract, call a service in [`crate::app`], map.
 
 mod account;
 mod api_doc;
 pub mod auth;
 pub mod certify;
 mod certops;
-pub use certops::send_due_reminders;
 mod charts;
 pub mod error;
 mod exam;
@@ -99,6 +98,18 @@ impl AppState {
             public_url: "http://127.0.0.1:3000".into(),
             mailer: None,
         })
+    }
+
+    /// The services' view of this state, with the live build as of now.
+    pub fn ctx(&self) -> crate::app::Ctx<'_> {
+        crate::app::Ctx {
+            store: &self.store,
+            clock: &self.clock,
+            issuer: &self.issuer,
+            public_url: &self.public_url,
+            mailer: self.mailer.as_deref(),
+            cur: self.curriculum(),
+        }
     }
 
     /// The course as last built successfully.

@@ -456,8 +456,9 @@ async fn submit(
         SubmitOutcome::Graded(a) | SubmitOutcome::AlreadySubmitted(a) if a.status == "graded" => {
             let mut v = reviewed(result_json(&quiz, &a), exam::shown(&quiz, Phase::Immediately));
             // A passing grade may complete a certification level: issue it now.
-            let (_, issued) = super::certify::certify_user(&state, session.user.id).await?;
-            v.certificates_issued = Some(super::certify::certificates_json(&state, &issued));
+            let ctx = state.ctx();
+            let (_, issued) = crate::app::certification::certify_user(&ctx, session.user.id).await?;
+            v.certificates_issued = Some(super::certify::certificates_json(&ctx, &issued));
             Ok((device, Json(v)))
         }
         SubmitOutcome::Refused(r) => Err(refused(r)),

@@ -339,8 +339,9 @@ async fn play(
         RecordRound::Saved(row) => {
             let mut v = view(&state, &sc, &row, &p);
             if row.status == "finished" {
-                let (_, issued) = super::certify::certify_user(&state, session.user.id).await?;
-                v.certificates_issued = Some(super::certify::certificates_json(&state, &issued));
+                let ctx = state.ctx();
+                let (_, issued) = crate::app::certification::certify_user(&ctx, session.user.id).await?;
+                v.certificates_issued = Some(super::certify::certificates_json(&ctx, &issued));
             }
             Ok(Json(v))
         }

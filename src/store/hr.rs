@@ -450,6 +450,16 @@ impl Store {
         self.read(|c| Ok(cohort_names(c)?)).await
     }
 
+    /// [`export_learners`] on a reader, in the calling thread (the CLI).
+    pub fn export_learners_blocking(&self, levels: &[String], sink: &mut dyn FnMut(&[String]) -> bool) -> Result<(), StoreError> {
+        self.read_blocking(|c| Ok(export_learners(c, levels, sink)?))
+    }
+
+    /// [`export_certificates`] on a reader, in the calling thread (the CLI).
+    pub fn export_certificates_blocking(&self, sink: &mut dyn FnMut(&[String]) -> bool) -> Result<(), StoreError> {
+        self.read_blocking(|c| Ok(export_certificates(c, sink)?))
+    }
+
     /// Creates or updates every learner in one transaction: all or nothing.
     pub fn import_learners(&self, rows: Vec<NewLearner>, now: i64) -> Result<usize, StoreError> {
         self.write_blocking(move |tx| {

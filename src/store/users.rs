@@ -105,6 +105,35 @@ impl super::Store {
             .await
     }
 
+    /// [`upsert_user`] and, when given, the account's email address, in one transaction
+    /// (for code outside the async runtime: the CLI).
+    pub fn save_account_blocking(
+        &self,
+        username: String,
+        display_name: String,
+        role: Role,
+        hash: String,
+        email: Option<String>,
+        now: i64,
+    ) -> Result<User, StoreError> {
+        self.write_blocking(move |tx| {
+            let user = upsert_user(tx, &username, &display_name, role, &hash, now)?;
+            if let Some(e) = email {
+                tx.execute("UPDATE users SET email = ?2 WHERE id = ?1", params![user.id, e])?;
+            }
+            Ok(user)
+        })
+    }
+
+    /// Every login name, lower-cased (login names are unique regardless of case).
+    pub fn usernames_lowercase_blocking(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        self.read_blocking(|c| {
+            let mut q = c.prepare("SELECT lower(username) FROM users")?;
+            let names = q.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+            Ok(names)
+        })
+    }
+
     pub async fn find_login(&self, username: String) -> Result<Option<(User, String)>, StoreError> {
         self.read(move |c| find_login(c, &username)).await
     }

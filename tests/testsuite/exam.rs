@@ -498,7 +498,7 @@ fn wrong(i: usize, shift: usize) -> &'static str {
 #[tokio::test]
 async fn exam_similarity_report_flags_a_planted_pair_and_not_honest_ones() {
     let (s, _dir) = server_with(&[("twin", bank("twin", "shuffle = false", 12))]).await;
-    let hash = certbook::http::auth::hash_password(crate::harness::PASSWORD).unwrap();
+    let hash = certbook::app::accounts::hash_password(crate::harness::PASSWORD).unwrap();
     for login in ["carol", "dave", "erin", "frank", "gina", "hugo", "ivan"] {
         let hash = hash.clone();
         s.store

@@ -2,7 +2,7 @@
 //! port with a temporary database and a manual clock, and gives logged-in clients.
 
 use certbook::clock::Clock;
-use certbook::http::{AppState, auth};
+use certbook::http::AppState;
 use certbook::store::{Role, Store};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -52,7 +52,7 @@ impl TestServer {
         let site = dir.path().join("site");
         certbook::site::build(&cur, &site).unwrap();
         let store = Store::open(&dir.path().join("test.db")).unwrap();
-        let hash = auth::hash_password(PASSWORD).unwrap();
+        let hash = certbook::app::accounts::hash_password(PASSWORD).unwrap();
         for (login, role) in [
             ("alice", Role::Learner),
             ("bob", Role::Learner),

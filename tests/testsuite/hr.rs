@@ -109,14 +109,14 @@ async fn hr_sees_cohort_figures_and_the_csv_exports_round_trip_every_learner_and
 #[test]
 fn the_csv_import_reports_every_bad_row_by_line_and_keeps_the_good_file_whole() {
     let good = "username,display_name,role,cohort,department\nzhang,张三,learner,2026春,运营部\nli,李四,,2026春,市场部\n";
-    let rows = certbook::cli::user::parse_import(good).unwrap();
+    let rows = certbook::app::accounts::parse_import(good).unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(
         (rows[1].3, rows[1].4.as_str(), rows[1].5.as_str()),
         (certbook::store::Role::Learner, "2026春", "市场部")
     );
     let bad = "username,display_name,role,cohort,department,password\nzhang,张三,learner,a,b,\n,无名,learner,a,b,\nwang,王五,boss,a,b,\nZHANG,重复,learner,a,b,\nzhao,赵六,learner,a,b,short\n";
-    let errors = certbook::cli::user::parse_import(bad).unwrap_err();
+    let errors = certbook::app::accounts::parse_import(bad).unwrap_err();
     assert_eq!(errors.len(), 4, "{errors:?}");
     assert!(errors[0].starts_with("line 3:") && errors[1].starts_with("line 4:") && errors[1].contains("boss"));
     assert!(errors[2].starts_with("line 5:") && errors[2].contains("line 2"));

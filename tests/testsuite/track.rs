@@ -74,7 +74,7 @@ async fn a_learner_can_earn_all_three_certificates_of_the_bundled_track() {
         for r in &level.requirements {
             match r {
                 Requirement::Read { id } => {
-                    for lesson in certbook::certify::lessons_covered(&cur, id) {
+                    for lesson in certbook::course::lessons_covered(&cur, id) {
                         assert_eq!(alice.post_json(&format!("/api/lessons/{lesson}/read"), &json!({})).await.0, 200);
                     }
                 }

@@ -1,0 +1,83 @@
+//! Use cases: the one home of each rule between the callers (`http`, `cli`) and the
+//! domain (`course`, `quiz`, `sandbox`, `certify`) and the `store`. One module per
+//! family; a service takes a [`Ctx`] (or, offline in the CLI, just the store), checks
+//! who may do what, applies the rules and returns typed results or an [`Error`].
+//! Nothing here knows HTTP.
+
+pub mod accounts;
+pub mod certification;
+pub mod exports;
+pub mod grading;
+
+use crate::certify::credential::Issuer;
+use crate::clock::Clock;
+use crate::course::Curriculum;
+use crate::mail::Mailer;
+use crate::store::{Role, Store, StoreError, User};
+use std::sync::Arc;
+
+/// What a service works with, borrowed from the server's state for one call.
+/// `cur` is the build that was live when the call began: one call sees one build,
+/// even if `serve --watch` swaps in another meanwhile.
+pub struct Ctx<'a> {
+    pub store: &'a Store,
+    pub clock: &'a Clock,
+    /// Signs credentials and status lists.
+    pub issuer: &'a Issuer,
+    /// The address people reach the server at (verification links, credential ids).
+    pub public_url: &'a str,
+    /// Sends expiry reminders, when SMTP is configured.
+    pub mailer: Option<&'a Mailer>,
+    pub cur: Arc<Curriculum>,
+}
+
+/// Why a use case refused or failed. The messages are shown to the caller as they are.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The caller's role does not allow it.
+    #[error("forbidden for your role")]
+    Forbidden,
+    /// Something the server lacks (a font, a mail server).
+    #[error("{0}")]
+    Unavailable(String),
+    /// A failure the caller cannot act on; the detail is for the log.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Error::Internal(e.to_string())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Requires one of `roles` (admin passes every check), like the session's own check.
+pub fn require(actor: &User, roles: &[Role]) -> Result<()> {
+    if actor.role == Role::Admin || roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+/// Staff may read any learner's records.
+pub fn is_staff(actor: &User) -> bool {
+    matches!(actor.role, Role::Instructor | Role::Hr | Role::Admin)
+}
+
+/// A random URL-safe token of 256 bits (session tokens, ids, generated passwords).
+pub fn random_token() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
