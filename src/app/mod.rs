@@ -8,6 +8,8 @@ pub mod accounts;
 pub mod certification;
 pub mod exports;
 pub mod grading;
+pub mod reports;
+pub mod runs;
 
 use crate::certify::credential::Issuer;
 use crate::clock::Clock;
