@@ -5,7 +5,8 @@ use super::AppState;
 use super::auth::{MaybeSession, Session};
 use super::charts;
 use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
-use crate::store::{Filter, Role, export_certificates, export_learners};
+use crate::app::reports::{self, CsvExport};
+use crate::store::{Filter, Role};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -288,36 +289,29 @@ async fn transcript(State(state): State<AppState>, session: Session, ApiPath(id)
 
 /// Streams CSV produced on a reader connection through a small channel, so an
 /// export of any size never sits in memory whole.
-fn csv_stream<F>(state: &AppState, name: &str, produce: F) -> Response
-where
-    F: FnOnce(&rusqlite::Connection, &mut dyn FnMut(&[String]) -> bool) -> rusqlite::Result<()> + Send + 'static,
-{
+fn csv_stream(state: &AppState, export: CsvExport) -> Response {
+    let name = export.file_name();
     let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
     let store = state.store.clone();
-    tokio::spawn(async move {
-        let r = store
-            .read(move |c| {
-                // UTF-8 BOM: spreadsheet programs then read the Chinese text correctly.
-                let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
-                let mut open = true;
-                let mut sink = |row: &[String]| {
-                    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-                    let _ = w.write_record(row);
-                    buf.extend_from_slice(&w.into_inner().unwrap_or_default());
-                    if buf.len() >= 64 * 1024 {
-                        open = tx.blocking_send(bytes::Bytes::from(std::mem::take(&mut buf))).is_ok();
-                    }
-                    open
-                };
-                produce(c, &mut sink)?;
-                if open && !buf.is_empty() {
-                    let _ = tx.blocking_send(bytes::Bytes::from(buf));
-                }
-                Ok(())
-            })
-            .await;
-        if let Err(e) = r {
-            tracing::error!("CSV export failed: {e}");
+    tokio::task::spawn_blocking(move || {
+        // UTF-8 BOM: spreadsheet programs then read the Chinese text correctly.
+        let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
+        let mut open = true;
+        let mut sink = |row: &[String]| {
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            let _ = w.write_record(row);
+            buf.extend_from_slice(&w.into_inner().unwrap_or_default());
+            if buf.len() >= 64 * 1024 {
+                open = tx.blocking_send(bytes::Bytes::from(std::mem::take(&mut buf))).is_ok();
+            }
+            open
+        };
+        match export.write_blocking(&store, &mut sink) {
+            Ok(()) if open && !buf.is_empty() => {
+                let _ = tx.blocking_send(bytes::Bytes::from(buf));
+            }
+            Ok(()) => {}
+            Err(e) => tracing::error!("CSV export failed: {e}"),
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
@@ -337,20 +331,14 @@ where
 #[utoipa::path(get, path = "/api/hr/export/learners.csv", tag = "hr", security(("session" = [])),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn export_learners_csv(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
-    session.require(&[Role::Hr])?;
-    let levels: Vec<String> = state
-        .curriculum()
-        .track
-        .iter()
-        .flat_map(|t| t.levels.iter().map(|l| l.id.clone()))
-        .collect();
-    Ok(csv_stream(&state, "learners.csv", move |c, sink| export_learners(c, &levels, sink)))
+    let export = reports::learners_export(&state.ctx(), &session.user)?;
+    Ok(csv_stream(&state, export))
 }
 
 /// HR: one row per certificate (CSV, streamed).
 #[utoipa::path(get, path = "/api/hr/export/certificates.csv", tag = "hr", security(("session" = [])),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn export_certificates_csv(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
-    session.require(&[Role::Hr])?;
-    Ok(csv_stream(&state, "certificates.csv", export_certificates))
+    let export = reports::certificates_export(&session.user)?;
+    Ok(csv_stream(&state, export))
 }
