@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod certification;
 pub mod exports;
 pub mod grading;
+pub mod programme;
 pub mod reports;
 pub mod runs;
 

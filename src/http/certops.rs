@@ -7,6 +7,7 @@ use super::AppState;
 use super::auth::{CsrfSession, MaybeSession, Session};
 use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
 use crate::app::certification::{self, ReminderRun};
+use crate::app::programme;
 use crate::certify::import::RowError;
 use crate::store::{AuditEntry, CertFilter, Erased, HeldCertificate, Role};
 use axum::Json;
@@ -143,22 +144,7 @@ struct Imported {
 
 /// What an import did: the ids, or every bad row with its line.
 async fn import(state: &AppState, session: &Session, text: &str) -> Result<Result<Vec<String>, Vec<RowError>>, ApiError> {
-    let cur = state.curriculum();
-    let track = cur
-        .track
-        .as_ref()
-        .ok_or_else(|| ApiError::Conflict("课程没有认证体系，无法导入证书 (the course has no certification track)".into()))?;
-    let now = state.clock.now_ms();
-    let (rows, errors) = crate::certify::import::parse_csv(text, track, now);
-    let ids = rows.iter().map(|_| crate::certify::certificate_id()).collect();
-    let out = state
-        .store
-        .import_certificates(track.id.clone(), rows, ids, errors, session.user.id, now)
-        .await?;
-    if let Ok(ids) = &out {
-        tracing::info!(count = ids.len(), by = session.user.id, "certificates imported");
-    }
-    Ok(out)
+    Ok(programme::import_certificates(&state.ctx(), &session.user, text).await?)
 }
 
 fn rows_error(errors: &[RowError]) -> Response {
@@ -283,20 +269,7 @@ async fn run_reminders(State(state): State<AppState>, CsrfSession(session): Csrf
     responses((status = 200, description = "`account`, `sessions`, `lesson_reads`, `attempts`, `runs`, `submissions`, `best_scores`, `certificates`, `quiz_overrides`", body = Object),
         (status = 401, body = ErrorBody)))]
 async fn my_data(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
-    let now = state.clock.now_ms();
-    let mut data = state.store.personal_data(session.user.id).await?;
-    data["exported_at"] = json!(crate::certify::validity::rfc3339(now));
-    data["service"] = json!(state.public_url);
-    state
-        .store
-        .record_audit(
-            session.user.id,
-            "export-personal-data",
-            format!("user:{}", session.user.id),
-            String::new(),
-            now,
-        )
-        .await?;
+    let data = programme::personal_data(&state.ctx(), &session.user).await?;
     let body = serde_json::to_vec_pretty(&data).map_err(|e| ApiError::Internal(e.to_string()))?;
     let disposition = format!(
         "attachment; filename=\"certbook-{}.json\"",
@@ -313,19 +286,9 @@ async fn my_data(State(state): State<AppState>, session: Session) -> Result<Resp
 }
 
 async fn erase_user(state: &AppState, session: &Session, id: i64) -> Result<Erased, ApiError> {
-    session.require(&[])?;
-    match state.store.erase_learner(id, session.user.id, state.clock.now_ms()).await {
-        Ok(Some(e)) => {
-            state.sessions.forget_user(id);
-            tracing::info!(user = id, by = session.user.id, "personal data erased");
-            Ok(e)
-        }
-        Ok(None) => Err(ApiError::NotFound(
-            "没有这位学员，或已删除 (no such learner, or already erased)".into(),
-        )),
-        Err(crate::store::StoreError::Invalid(m)) => Err(ApiError::Unprocessable(m)),
-        Err(e) => Err(e.into()),
-    }
+    let e = programme::erase_learner(&state.ctx(), &session.user, id).await?;
+    state.sessions.forget_user(id);
+    Ok(e)
 }
 
 /// Admins: erases a learner's personal data on request. Results, work, reads and
@@ -352,9 +315,8 @@ struct AuditLog {
 #[utoipa::path(get, path = "/api/admin/audit", tag = "admin", security(("session" = [])),
     responses((status = 200, body = AuditLog), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn audit_api(State(state): State<AppState>, session: Session) -> Result<Json<AuditLog>, ApiError> {
-    session.require(&[])?;
     Ok(Json(AuditLog {
-        entries: state.store.audit_log(500).await?,
+        entries: programme::audit_log(&state.ctx(), &session.user, 500).await?,
     }))
 }
 
