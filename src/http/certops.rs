@@ -127,9 +127,8 @@ async fn expiries_api(
     session: Session,
     ApiQuery(q): ApiQuery<ExpiryQuery>,
 ) -> Result<Json<Expiries>, ApiError> {
-    session.require(&[Role::Hr])?;
     let now = state.clock.now_ms();
-    let rows = state.store.certificates_where(q.filter(now)?).await?;
+    let rows = programme::certificates_where(&state.ctx(), &session.user, q.filter(now)?).await?;
     Ok(Json(Expiries {
         certificates: rows.into_iter().map(|h| expiry_row(&state, h, now)).collect(),
     }))
@@ -192,9 +191,6 @@ pub struct ZipQuery {
     expiring_within: Option<u32>,
 }
 
-/// Most certificates one zip holds (about 20 KB each).
-const ZIP_MAX: usize = 2000;
-
 /// HR: the printable PDFs of every certificate (not revoked) matching the filters, in one zip.
 #[utoipa::path(get, path = "/api/hr/certificates.zip", tag = "hr", security(("session" = [])), params(ZipQuery),
     responses((status = 200, description = "a zip of PDFs, one per certificate, named by holder and id", content_type = "application/zip", body = Vec<u8>),
@@ -215,38 +211,11 @@ async fn pdf_zip(State(state): State<AppState>, session: Session, ApiQuery(q): A
         cohort: nonempty(&q.cohort),
         department: nonempty(&q.department),
     };
-    let certs = state.store.certificates_where(f).await?;
-    if certs.is_empty() {
-        return Err(ApiError::NotFound("没有符合条件的证书 (no certificates match)".into()));
-    }
-    if certs.len() > ZIP_MAX {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "符合条件的证书有 {} 张，一次最多打包 {ZIP_MAX} 张，请缩小筛选范围 (too many; narrow the filters)",
-            certs.len()
-        )));
-    }
+    let certs = programme::zip_selection(&state.ctx(), &session.user, f).await?;
     let st = state.clone();
-    let zip = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
-        use std::io::Write;
-        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        // PDFs are compressed already; storing them keeps the zip fast to build.
-        let mut opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-        // Dated today (UTC) rather than the format's default of 1980.
-        if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(now.div_euclid(1000))
-            && let Ok(d) = zip::DateTime::from_date_and_time(t.year() as u16, t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
-        {
-            opts = opts.last_modified_time(d);
-        }
-        for h in &certs {
-            let pdf = crate::app::certification::certificate_pdf(&st.ctx(), &h.cert)?;
-            let name = format!("{}-{}-{}.pdf", h.cert.id, h.username, h.cert.level_id).replace(['/', '\\'], "_");
-            w.start_file(name, opts).map_err(|e| ApiError::Internal(format!("zip: {e}")))?;
-            w.write_all(&pdf).map_err(|e| ApiError::Internal(format!("zip: {e}")))?;
-        }
-        Ok(w.finish().map_err(|e| ApiError::Internal(format!("zip: {e}")))?.into_inner())
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let zip = tokio::task::spawn_blocking(move || programme::certificates_zip(&st.ctx(), &certs, now))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok((
         [
             (header::CONTENT_TYPE, "application/zip".to_string()),
