@@ -8,6 +8,9 @@ pub mod accounts;
 pub mod certification;
 pub mod exports;
 pub mod grading;
+pub mod programme;
+pub mod reports;
+pub mod runs;
 
 use crate::certify::credential::Issuer;
 use crate::clock::Clock;
@@ -49,6 +52,9 @@ pub enum Error {
     /// A failure the caller cannot act on; the detail is for the log.
     #[error("{0}")]
     Internal(String),
+    /// More than one request may ask for (a zip over its limit).
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 impl From<StoreError> for Error {

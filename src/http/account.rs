@@ -242,7 +242,7 @@ async fn account_page(State(state): State<AppState>, MaybeSession(session): Mayb
         .runs_of(session.user.id)
         .await?
         .iter()
-        .filter(|r| r.status == "finished")
+        .filter(|r| r.status == crate::sandbox::RunStatus::Finished)
         .map(|r| {
             let sc = cur.scenarios.get(&r.scenario_id);
             json!({

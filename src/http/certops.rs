@@ -7,6 +7,7 @@ use super::AppState;
 use super::auth::{CsrfSession, MaybeSession, Session};
 use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
 use crate::app::certification::{self, ReminderRun};
+use crate::app::programme;
 use crate::certify::import::RowError;
 use crate::store::{AuditEntry, CertFilter, Erased, HeldCertificate, Role};
 use axum::Json;
@@ -126,9 +127,8 @@ async fn expiries_api(
     session: Session,
     ApiQuery(q): ApiQuery<ExpiryQuery>,
 ) -> Result<Json<Expiries>, ApiError> {
-    session.require(&[Role::Hr])?;
     let now = state.clock.now_ms();
-    let rows = state.store.certificates_where(q.filter(now)?).await?;
+    let rows = programme::certificates_where(&state.ctx(), &session.user, q.filter(now)?).await?;
     Ok(Json(Expiries {
         certificates: rows.into_iter().map(|h| expiry_row(&state, h, now)).collect(),
     }))
@@ -143,22 +143,7 @@ struct Imported {
 
 /// What an import did: the ids, or every bad row with its line.
 async fn import(state: &AppState, session: &Session, text: &str) -> Result<Result<Vec<String>, Vec<RowError>>, ApiError> {
-    let cur = state.curriculum();
-    let track = cur
-        .track
-        .as_ref()
-        .ok_or_else(|| ApiError::Conflict("课程没有认证体系，无法导入证书 (the course has no certification track)".into()))?;
-    let now = state.clock.now_ms();
-    let (rows, errors) = crate::certify::import::parse_csv(text, track, now);
-    let ids = rows.iter().map(|_| crate::certify::certificate_id()).collect();
-    let out = state
-        .store
-        .import_certificates(track.id.clone(), rows, ids, errors, session.user.id, now)
-        .await?;
-    if let Ok(ids) = &out {
-        tracing::info!(count = ids.len(), by = session.user.id, "certificates imported");
-    }
-    Ok(out)
+    Ok(programme::import_certificates(&state.ctx(), &session.user, text).await?)
 }
 
 fn rows_error(errors: &[RowError]) -> Response {
@@ -206,9 +191,6 @@ pub struct ZipQuery {
     expiring_within: Option<u32>,
 }
 
-/// Most certificates one zip holds (about 20 KB each).
-const ZIP_MAX: usize = 2000;
-
 /// HR: the printable PDFs of every certificate (not revoked) matching the filters, in one zip.
 #[utoipa::path(get, path = "/api/hr/certificates.zip", tag = "hr", security(("session" = [])), params(ZipQuery),
     responses((status = 200, description = "a zip of PDFs, one per certificate, named by holder and id", content_type = "application/zip", body = Vec<u8>),
@@ -229,38 +211,11 @@ async fn pdf_zip(State(state): State<AppState>, session: Session, ApiQuery(q): A
         cohort: nonempty(&q.cohort),
         department: nonempty(&q.department),
     };
-    let certs = state.store.certificates_where(f).await?;
-    if certs.is_empty() {
-        return Err(ApiError::NotFound("没有符合条件的证书 (no certificates match)".into()));
-    }
-    if certs.len() > ZIP_MAX {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "符合条件的证书有 {} 张，一次最多打包 {ZIP_MAX} 张，请缩小筛选范围 (too many; narrow the filters)",
-            certs.len()
-        )));
-    }
+    let certs = programme::zip_selection(&state.ctx(), &session.user, f).await?;
     let st = state.clone();
-    let zip = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
-        use std::io::Write;
-        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        // PDFs are compressed already; storing them keeps the zip fast to build.
-        let mut opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-        // Dated today (UTC) rather than the format's default of 1980.
-        if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(now.div_euclid(1000))
-            && let Ok(d) = zip::DateTime::from_date_and_time(t.year() as u16, t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
-        {
-            opts = opts.last_modified_time(d);
-        }
-        for h in &certs {
-            let pdf = crate::app::certification::certificate_pdf(&st.ctx(), &h.cert)?;
-            let name = format!("{}-{}-{}.pdf", h.cert.id, h.username, h.cert.level_id).replace(['/', '\\'], "_");
-            w.start_file(name, opts).map_err(|e| ApiError::Internal(format!("zip: {e}")))?;
-            w.write_all(&pdf).map_err(|e| ApiError::Internal(format!("zip: {e}")))?;
-        }
-        Ok(w.finish().map_err(|e| ApiError::Internal(format!("zip: {e}")))?.into_inner())
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let zip = tokio::task::spawn_blocking(move || programme::certificates_zip(&st.ctx(), &certs, now))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok((
         [
             (header::CONTENT_TYPE, "application/zip".to_string()),
@@ -283,20 +238,7 @@ async fn run_reminders(State(state): State<AppState>, CsrfSession(session): Csrf
     responses((status = 200, description = "`account`, `sessions`, `lesson_reads`, `attempts`, `runs`, `submissions`, `best_scores`, `certificates`, `quiz_overrides`", body = Object),
         (status = 401, body = ErrorBody)))]
 async fn my_data(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
-    let now = state.clock.now_ms();
-    let mut data = state.store.personal_data(session.user.id).await?;
-    data["exported_at"] = json!(crate::certify::validity::rfc3339(now));
-    data["service"] = json!(state.public_url);
-    state
-        .store
-        .record_audit(
-            session.user.id,
-            "export-personal-data",
-            format!("user:{}", session.user.id),
-            String::new(),
-            now,
-        )
-        .await?;
+    let data = programme::personal_data(&state.ctx(), &session.user).await?;
     let body = serde_json::to_vec_pretty(&data).map_err(|e| ApiError::Internal(e.to_string()))?;
     let disposition = format!(
         "attachment; filename=\"certbook-{}.json\"",
@@ -313,19 +255,9 @@ async fn my_data(State(state): State<AppState>, session: Session) -> Result<Resp
 }
 
 async fn erase_user(state: &AppState, session: &Session, id: i64) -> Result<Erased, ApiError> {
-    session.require(&[])?;
-    match state.store.erase_learner(id, session.user.id, state.clock.now_ms()).await {
-        Ok(Some(e)) => {
-            state.sessions.forget_user(id);
-            tracing::info!(user = id, by = session.user.id, "personal data erased");
-            Ok(e)
-        }
-        Ok(None) => Err(ApiError::NotFound(
-            "没有这位学员，或已删除 (no such learner, or already erased)".into(),
-        )),
-        Err(crate::store::StoreError::Invalid(m)) => Err(ApiError::Unprocessable(m)),
-        Err(e) => Err(e.into()),
-    }
+    let e = programme::erase_learner(&state.ctx(), &session.user, id).await?;
+    state.sessions.forget_user(id);
+    Ok(e)
 }
 
 /// Admins: erases a learner's personal data on request. Results, work, reads and
@@ -352,9 +284,8 @@ struct AuditLog {
 #[utoipa::path(get, path = "/api/admin/audit", tag = "admin", security(("session" = [])),
     responses((status = 200, body = AuditLog), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn audit_api(State(state): State<AppState>, session: Session) -> Result<Json<AuditLog>, ApiError> {
-    session.require(&[])?;
     Ok(Json(AuditLog {
-        entries: state.store.audit_log(500).await?,
+        entries: programme::audit_log(&state.ctx(), &session.user, 500).await?,
     }))
 }
 

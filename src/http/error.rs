@@ -81,6 +81,7 @@ impl From<crate::app::Error> for ApiError {
             Error::Forbidden => ApiError::Forbidden,
             Error::Unavailable(m) => ApiError::Unavailable(m),
             Error::Internal(m) => ApiError::Internal(m),
+            Error::TooLarge(m) => ApiError::PayloadTooLarge(m),
         }
     }
 }

@@ -5,7 +5,8 @@ use super::AppState;
 use super::auth::{MaybeSession, Session};
 use super::charts;
 use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
-use crate::store::{Filter, Role, export_certificates, export_learners};
+use crate::app::reports::{self, CsvExport};
+use crate::store::{Filter, Role};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -55,60 +56,6 @@ impl FilterQuery {
     }
 }
 
-fn median(v: &mut [f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    let x = if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 };
-    Some((x * 10.0).round() / 10.0)
-}
-
-/// Cohort figures: learners per level, the funnel, results per quiz and scenario.
-async fn figures(state: &AppState, f: Filter) -> Result<Value, ApiError> {
-    let cur = &state.curriculum();
-    let c = state.store.cohort(f).await?;
-    let levels: Vec<Value> = cur
-        .track
-        .iter()
-        .flat_map(|t| &t.levels)
-        .map(|l| {
-            let mut days = c.days_to_level.get(&l.id).cloned().unwrap_or_default();
-            json!({ "id": l.id, "title": l.title, "certified": c.certified.get(&l.id).copied().unwrap_or(0), "median_days": median(&mut days) })
-        })
-        .collect();
-    let mut funnel = vec![
-        json!({ "stage": "全部学员", "count": c.learners }),
-        json!({ "stage": "已开始学习", "count": c.active }),
-    ];
-    funnel.extend(levels.iter().map(|l| json!({ "stage": l["title"], "count": l["certified"] })));
-    let pass_at = 60.0;
-    let rate = |passed: u64, n: u64| (passed as f64 * 1000.0 / n.max(1) as f64).round() / 10.0;
-    let mut quizzes = Vec::new();
-    let mut scenarios = Vec::new();
-    for ((kind, id), h) in &c.hist {
-        let n = h.learners();
-        if n == 0 {
-            continue;
-        }
-        if kind == "quiz" {
-            let quiz = cur.quizzes.get(id);
-            let passed = h.at_least(quiz.map_or(60.0, |q| q.pass_mark));
-            quizzes.push(json!({ "id": id, "title": quiz.map(|q| q.title.clone()), "learners": n, "pass_rate": rate(passed, n), "median": h.median() }));
-        } else {
-            let title = cur.scenarios.get(id).map(|s| s.title.clone());
-            scenarios
-                .push(json!({ "id": id, "title": title, "learners": n, "pass_rate": rate(h.at_least(pass_at), n), "median": h.median() }));
-        }
-    }
-    Ok(json!({
-        "learners": c.learners, "active": c.active, "levels": levels, "funnel": funnel,
-        "quizzes": quizzes, "scenarios": scenarios, "scenario_pass_score": pass_at,
-        "cohorts": c.cohorts, "departments": c.departments,
-    }))
-}
-
 /// HR: cohort figures (learners per level, the funnel, results per quiz and scenario), filtered.
 #[utoipa::path(get, path = "/api/hr/dashboard", tag = "hr", security(("session" = [])), params(FilterQuery),
     responses((status = 200, description = "`learners`, `levels`, `funnel`, `quizzes`, `scenarios`", body = Object),
@@ -118,8 +65,7 @@ async fn dashboard_api(
     session: Session,
     ApiQuery(q): ApiQuery<FilterQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    session.require(&[Role::Hr])?;
-    Ok(Json(figures(&state, q.filter()?).await?))
+    Ok(Json(reports::dashboard(&state.ctx(), &session.user, q.filter()?).await?))
 }
 
 async fn dashboard_page(
@@ -136,25 +82,7 @@ async fn dashboard_page(
         Ok(f) => f,
         Err(e) => return Ok(state.pages().error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
     };
-    let fig = figures(&state, filter.clone()).await?;
-    let level_title = |id: &str| {
-        state
-            .curriculum()
-            .track
-            .as_ref()
-            .and_then(|t| t.levels.iter().find(|l| l.id == id))
-            .map_or(id.to_string(), |l| l.title.clone())
-    };
-    let learners: Vec<Value> = state
-        .store
-        .learners(filter, LEARNER_LIST_LIMIT)
-        .await?
-        .into_iter()
-        .map(|(id, username, name, cohort, dept, levels)| {
-            json!({ "id": id, "username": username, "name": name, "cohort": cohort, "department": dept,
-                    "levels": levels.iter().map(|l| level_title(l)).collect::<Vec<_>>().join("、") })
-        })
-        .collect();
+    let (fig, learners) = reports::dashboard_with_learners(&state.ctx(), &session.user, filter).await?;
     let rows = |v: &Value, label: &str, value: &str| -> Vec<(String, f64)> {
         v.as_array()
             .map(|a| {
@@ -191,7 +119,7 @@ async fn dashboard_page(
         .map(|q| json!({ "id": q.id, "title": q.title }))
         .collect();
     let data = json!({
-        "fig": fig, "funnel_svg": funnel, "pass_svg": pass, "learners": learners, "list_limit": LEARNER_LIST_LIMIT, "exams": exams,
+        "fig": fig, "funnel_svg": funnel, "pass_svg": pass, "learners": learners, "list_limit": reports::LEARNER_LIST_LIMIT, "exams": exams,
         "q": { "cohort": q.cohort, "department": q.department, "from": q.from, "to": q.to },
         "query": serde_urlencoded(&q),
     });
@@ -199,9 +127,6 @@ async fn dashboard_page(
         .pages()
         .render("hr", "学员总览", Some(&session.user), Some(&session.csrf), data))
 }
-
-/// Learners listed on the dashboard page; the CSV export has them all.
-const LEARNER_LIST_LIMIT: i64 = 200;
 
 async fn transcript_page(
     State(state): State<AppState>,
@@ -249,75 +174,37 @@ fn serde_urlencoded(q: &FilterQuery) -> String {
     responses((status = 200, description = "`user`, groups, `quizzes`, `runs`, `exercises`, `certificates`", body = Object),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn transcript(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
-    session.require(&[Role::Hr, Role::Instructor])?;
-    let user = state
-        .store
-        .user_by_id(id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("没有这位学员 (no such learner)".into()))?;
-    let (cohort, department, created_at, erased_at) = state.store.user_groups(id).await?.unwrap_or_default();
-    let cur = &state.curriculum();
-    let quizzes: Vec<Value> = state
-        .store
-        .learner_summaries(id)
-        .await?
-        .iter()
-        .map(|q| json!({ "quiz": q.quiz_id, "title": cur.quizzes.get(&q.quiz_id).map(|x| x.title.clone()), "attempts": q.attempts, "best": q.best_percent, "passed": q.passed }))
-        .collect();
-    let runs: Vec<Value> = state
-        .store
-        .runs_of(id)
-        .await?
-        .iter()
-        .map(|r| json!({ "id": r.id, "scenario": r.scenario_id, "title": cur.scenarios.get(&r.scenario_id).map(|s| s.title.clone()), "status": r.status, "score": r.score, "started_at": r.started_at, "finished_at": r.finished_at }))
-        .collect();
-    let mut exercises = Vec::new();
-    for ex in cur.exercises.keys() {
-        if let Some(s) = state.store.submission(id, ex.clone()).await? {
-            exercises
-                .push(json!({ "exercise": ex, "status": s.status, "total": s.total, "revision": s.revision, "graded_at": s.graded_at }));
-        }
-    }
-    let certs = state.store.certificates_of(id).await?;
-    Ok(Json(json!({
-        "user": user, "cohort": cohort, "department": department, "created_at": created_at, "erased_at": erased_at,
-        "quizzes": quizzes, "runs": runs, "exercises": exercises,
-        "certificates": super::certify::certificates_json(&state.ctx(), &certs),
-    })))
+    let ctx = state.ctx();
+    let (mut t, certs) = reports::transcript(&ctx, &session.user, id).await?;
+    t["certificates"] = json!(super::certify::certificates_json(&ctx, &certs));
+    Ok(Json(t))
 }
 
 /// Streams CSV produced on a reader connection through a small channel, so an
 /// export of any size never sits in memory whole.
-fn csv_stream<F>(state: &AppState, name: &str, produce: F) -> Response
-where
-    F: FnOnce(&rusqlite::Connection, &mut dyn FnMut(&[String]) -> bool) -> rusqlite::Result<()> + Send + 'static,
-{
+fn csv_stream(state: &AppState, export: CsvExport) -> Response {
+    let name = export.file_name();
     let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
     let store = state.store.clone();
-    tokio::spawn(async move {
-        let r = store
-            .read(move |c| {
-                // UTF-8 BOM: spreadsheet programs then read the Chinese text correctly.
-                let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
-                let mut open = true;
-                let mut sink = |row: &[String]| {
-                    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-                    let _ = w.write_record(row);
-                    buf.extend_from_slice(&w.into_inner().unwrap_or_default());
-                    if buf.len() >= 64 * 1024 {
-                        open = tx.blocking_send(bytes::Bytes::from(std::mem::take(&mut buf))).is_ok();
-                    }
-                    open
-                };
-                produce(c, &mut sink)?;
-                if open && !buf.is_empty() {
-                    let _ = tx.blocking_send(bytes::Bytes::from(buf));
-                }
-                Ok(())
-            })
-            .await;
-        if let Err(e) = r {
-            tracing::error!("CSV export failed: {e}");
+    tokio::task::spawn_blocking(move || {
+        // UTF-8 BOM: spreadsheet programs then read the Chinese text correctly.
+        let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
+        let mut open = true;
+        let mut sink = |row: &[String]| {
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            let _ = w.write_record(row);
+            buf.extend_from_slice(&w.into_inner().unwrap_or_default());
+            if buf.len() >= 64 * 1024 {
+                open = tx.blocking_send(bytes::Bytes::from(std::mem::take(&mut buf))).is_ok();
+            }
+            open
+        };
+        match export.write_blocking(&store, &mut sink) {
+            Ok(()) if open && !buf.is_empty() => {
+                let _ = tx.blocking_send(bytes::Bytes::from(buf));
+            }
+            Ok(()) => {}
+            Err(e) => tracing::error!("CSV export failed: {e}"),
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
@@ -337,20 +224,14 @@ where
 #[utoipa::path(get, path = "/api/hr/export/learners.csv", tag = "hr", security(("session" = [])),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn export_learners_csv(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
-    session.require(&[Role::Hr])?;
-    let levels: Vec<String> = state
-        .curriculum()
-        .track
-        .iter()
-        .flat_map(|t| t.levels.iter().map(|l| l.id.clone()))
-        .collect();
-    Ok(csv_stream(&state, "learners.csv", move |c, sink| export_learners(c, &levels, sink)))
+    let export = reports::learners_export(&state.ctx(), &session.user)?;
+    Ok(csv_stream(&state, export))
 }
 
 /// HR: one row per certificate (CSV, streamed).
 #[utoipa::path(get, path = "/api/hr/export/certificates.csv", tag = "hr", security(("session" = [])),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn export_certificates_csv(State(state): State<AppState>, session: Session) -> Result<Response, ApiError> {
-    session.require(&[Role::Hr])?;
-    Ok(csv_stream(&state, "certificates.csv", export_certificates))
+    let export = reports::certificates_export(&session.user)?;
+    Ok(csv_stream(&state, export))
 }

@@ -8,6 +8,7 @@
 mod autoplay;
 mod engine;
 mod expr;
+mod lifecycle;
 mod parse;
 mod run;
 mod schema;
@@ -18,6 +19,7 @@ pub use engine::{
     ScoreCard, Sim, SimError, Violation, format_number, simulate,
 };
 pub use expr::{Env, FUNCTIONS, Formula};
+pub use lifecycle::{RoundStep, RunStatus, Start, after_round, may_begin, may_record, on_start, round_step};
 pub use parse::{parse_scenario, valid_name};
 pub use run::{ReplayError, RunRecord, RunResult};
 pub use schema::*;

@@ -3,7 +3,23 @@
 //! (compare-and-set on `rounds_played`), so a double submit cannot play a round twice.
 
 use super::{Store, StoreError};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use crate::sandbox::{self, RunStatus, Start};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
+
+/// `runs.status` is TEXT: `open`, `finished` or `abandoned`.
+impl ToSql for RunStatus {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for RunStatus {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let s = value.as_str()?;
+        RunStatus::parse(s).ok_or_else(|| FromSqlError::Other(format!("unknown run status {s:?}").into()))
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct RunRow {
@@ -15,8 +31,7 @@ pub struct RunRow {
     /// JSON array, one object of decisions per played round.
     pub decisions: String,
     pub rounds_played: u32,
-    /// "open", "finished" or "abandoned" (its scenario changed version mid-run).
-    pub status: String,
+    pub status: RunStatus,
     pub started_at: i64,
     pub finished_at: Option<i64>,
     pub score: Option<u32>,
@@ -90,14 +105,14 @@ fn summary(conn: &Connection, user_id: i64, scenario_id: &str) -> rusqlite::Resu
 
 impl Store {
     /// Resumes the learner's open run of this version, or starts a new one if the
-    /// limit (`0` = none) allows. An open run of an older version is abandoned.
+    /// limit (`None` or `0` = none) allows. An open run of an older version is abandoned.
     #[allow(clippy::too_many_arguments)]
     pub async fn start_run(
         &self,
         user_id: i64,
         scenario_id: String,
         version: u32,
-        limit: u32,
+        limit: Option<u32>,
         now: i64,
         new_id: String,
         seed: u64,
@@ -105,26 +120,31 @@ impl Store {
         self.write(move |tx| {
             let open: Option<(String, u32)> = tx
                 .query_row(
-                    "SELECT id, version FROM runs WHERE user_id = ?1 AND scenario_id = ?2 AND status = 'open'",
-                    params![user_id, scenario_id],
+                    "SELECT id, version FROM runs WHERE user_id = ?1 AND scenario_id = ?2 AND status = ?3",
+                    params![user_id, scenario_id, RunStatus::Open],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            match open {
-                Some((id, v)) if v == version => return Ok(StartRun::Resumed(get(tx, &id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)),
-                Some((id, _)) => {
-                    tx.execute("UPDATE runs SET status = 'abandoned', updated_at = ?2 WHERE id = ?1", params![id, now])?;
+            match (sandbox::on_start(open.as_ref().map(|o| o.1), version), open) {
+                (Start::Resume, Some((id, _))) => {
+                    return Ok(StartRun::Resumed(get(tx, &id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?));
                 }
-                None => {}
+                (Start::Begin { abandon: true }, Some((id, _))) => {
+                    tx.execute(
+                        "UPDATE runs SET status = ?3, updated_at = ?2 WHERE id = ?1",
+                        params![id, now, RunStatus::Abandoned],
+                    )?;
+                }
+                _ => {}
             }
             let used = summary(tx, user_id, &scenario_id)?.runs;
-            if limit > 0 && used >= limit {
+            if !sandbox::may_begin(limit, used) {
                 return Ok(StartRun::NoRunsLeft { used });
             }
             tx.prepare_cached(
-                "INSERT INTO runs (id, user_id, scenario_id, version, seed, started_at, updated_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 'open')",
+                "INSERT INTO runs (id, user_id, scenario_id, version, seed, started_at, updated_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
             )?
-            .execute(params![new_id, user_id, scenario_id, version, seed as i64, now])?;
+            .execute(params![new_id, user_id, scenario_id, version, seed as i64, now, RunStatus::Open])?;
             Ok(StartRun::Started(get(tx, &new_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
         })
         .await
@@ -145,18 +165,30 @@ impl Store {
             let Some(row) = get(tx, &run_id)?.filter(|r| r.user_id == user_id) else {
                 return Ok(RecordRound::NotFound);
             };
-            if row.status != "open" || row.rounds_played != played_before {
+            if !sandbox::may_record(row.status, row.rounds_played, played_before) {
                 return Ok(RecordRound::Stale(row));
             }
-            let (status, score, result, finished_at) = match &finished {
-                Some((score, result)) => ("finished", Some(*score), Some(result.as_str()), Some(now)),
-                None => ("open", None, None, None),
+            let status = sandbox::after_round(finished.is_some());
+            let (score, result, finished_at) = match &finished {
+                Some((score, result)) => (Some(*score), Some(result.as_str()), Some(now)),
+                None => (None, None, None),
             };
             tx.prepare_cached(
                 "UPDATE runs SET decisions = ?2, rounds_played = ?3, status = ?4, score = ?5, result = ?6, finished_at = ?7, updated_at = ?8
-                 WHERE id = ?1 AND rounds_played = ?9 AND status = 'open'",
+                 WHERE id = ?1 AND rounds_played = ?9 AND status = ?10",
             )?
-            .execute(params![run_id, decisions, played_before + 1, status, score, result, finished_at, now, played_before])?;
+            .execute(params![
+                run_id,
+                decisions,
+                played_before + 1,
+                status,
+                score,
+                result,
+                finished_at,
+                now,
+                played_before,
+                RunStatus::Open
+            ])?;
             if let Some(score) = score {
                 super::hr::record_result(tx, user_id, "scenario", &row.scenario_id, score as f64, now)?;
             }

@@ -1,0 +1,111 @@
+//! Running the certification programme: importing earlier certificates, the
+//! expiry list, the PDF zip, the personal-data export, erasure on request, and the audit log.
+
+use super::{Ctx, Error, Result, require};
+use crate::certify::import::RowError;
+use crate::store::{AuditEntry, CertFilter, Erased, HeldCertificate, Role, StoreError, User};
+use serde_json::{Value, json};
+
+/// HR: imports earlier certifications from CSV. Every row is checked first: one bad
+/// row imports nothing. Returns the new ids in the file's order, or every bad row.
+pub async fn import_certificates(ctx: &Ctx<'_>, actor: &User, text: &str) -> Result<Result<Vec<String>, Vec<RowError>>> {
+    require(actor, &[Role::Hr])?;
+    let track = ctx
+        .cur
+        .track
+        .as_ref()
+        .ok_or_else(|| Error::Conflict("课程没有认证体系，无法导入证书 (the course has no certification track)".into()))?;
+    let now = ctx.clock.now_ms();
+    let (rows, errors) = crate::certify::import::parse_csv(text, track, now);
+    let ids = rows.iter().map(|_| crate::certify::certificate_id()).collect();
+    let out = ctx
+        .store
+        .import_certificates(track.id.clone(), rows, ids, errors, actor.id, now)
+        .await?;
+    if let Ok(ids) = &out {
+        tracing::info!(count = ids.len(), by = actor.id, "certificates imported");
+    }
+    Ok(out)
+}
+
+/// Anyone: everything certbook stores about them; the export is written to the audit log.
+pub async fn personal_data(ctx: &Ctx<'_>, actor: &User) -> Result<Value> {
+    let now = ctx.clock.now_ms();
+    let mut data = ctx.store.personal_data(actor.id).await?;
+    data["exported_at"] = json!(crate::certify::validity::rfc3339(now));
+    data["service"] = json!(ctx.public_url);
+    ctx.store
+        .record_audit(actor.id, "export-personal-data", format!("user:{}", actor.id), String::new(), now)
+        .await?;
+    Ok(data)
+}
+
+/// Admins: erases a learner's personal data. The caller must also drop the learner's
+/// cached sessions.
+pub async fn erase_learner(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<Erased> {
+    require(actor, &[])?;
+    match ctx.store.erase_learner(id, actor.id, ctx.clock.now_ms()).await {
+        Ok(Some(e)) => {
+            tracing::info!(user = id, by = actor.id, "personal data erased");
+            Ok(e)
+        }
+        Ok(None) => Err(Error::NotFound(
+            "没有这位学员，或已删除 (no such learner, or already erased)".into(),
+        )),
+        Err(StoreError::Invalid(m)) => Err(Error::Unprocessable(m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Admins: the newest `limit` entries of the audit log.
+pub async fn audit_log(ctx: &Ctx<'_>, actor: &User, limit: i64) -> Result<Vec<AuditEntry>> {
+    require(actor, &[])?;
+    Ok(ctx.store.audit_log(limit).await?)
+}
+
+/// Most certificates one zip holds (about 20 KB each).
+pub const ZIP_MAX: usize = 2000;
+
+/// HR: certificates matching the filter, with their holders.
+pub async fn certificates_where(ctx: &Ctx<'_>, actor: &User, f: CertFilter) -> Result<Vec<HeldCertificate>> {
+    require(actor, &[Role::Hr])?;
+    Ok(ctx.store.certificates_where(f).await?)
+}
+
+/// HR: the certificates a PDF zip of the filter holds: at least one, at most [`ZIP_MAX`].
+pub async fn zip_selection(ctx: &Ctx<'_>, actor: &User, f: CertFilter) -> Result<Vec<HeldCertificate>> {
+    let certs = certificates_where(ctx, actor, f).await?;
+    if certs.is_empty() {
+        return Err(Error::NotFound("没有符合条件的证书 (no certificates match)".into()));
+    }
+    if certs.len() > ZIP_MAX {
+        return Err(Error::TooLarge(format!(
+            "符合条件的证书有 {} 张，一次最多打包 {ZIP_MAX} 张，请缩小筛选范围 (too many; narrow the filters)",
+            certs.len()
+        )));
+    }
+    Ok(certs)
+}
+
+/// The printable PDFs of `certs` in one zip, dated `now` (blocking: run it off the
+/// async threads).
+pub fn certificates_zip(ctx: &Ctx<'_>, certs: &[HeldCertificate], now: i64) -> Result<Vec<u8>> {
+    use std::io::Write;
+    let zip_err = |e: &dyn std::fmt::Display| Error::Internal(format!("zip: {e}"));
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    // PDFs are compressed already; storing them keeps the zip fast to build.
+    let mut opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    // Dated today (UTC) rather than the format's default of 1980.
+    if let Ok(t) = time::OffsetDateTime::from_unix_timestamp(now.div_euclid(1000))
+        && let Ok(d) = zip::DateTime::from_date_and_time(t.year() as u16, t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
+    {
+        opts = opts.last_modified_time(d);
+    }
+    for h in certs {
+        let pdf = super::certification::certificate_pdf(ctx, &h.cert)?;
+        let name = format!("{}-{}-{}.pdf", h.cert.id, h.username, h.cert.level_id).replace(['/', '\\'], "_");
+        w.start_file(name, opts).map_err(|e| zip_err(&e))?;
+        w.write_all(&pdf).map_err(|e| zip_err(&e))?;
+    }
+    Ok(w.finish().map_err(|e| zip_err(&e))?.into_inner())
+}
