@@ -222,7 +222,7 @@ pub(super) async fn release(state: &AppState, session: &Session, attempt_id: &st
         .release_device(attempt_id.to_string(), session.user.id, state.clock.now_ms())
         .await?
         .ok_or_else(|| ApiError::NotFound("没有这次作答记录 (no such attempt)".into()))?;
-    if row.status != "open" {
+    if !row.status.is_open() {
         return Err(ApiError::Conflict("本次作答已结束，无需释放设备 (attempt already ended)".into()));
     }
     Ok(row)

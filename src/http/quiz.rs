@@ -7,7 +7,7 @@ use super::AppState;
 use super::auth::{CsrfSession, Device, Session, random_token};
 use super::certify::CertificateView;
 use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
-use crate::quiz::exam::{self, DeviceCheck, Limits, Phase, Refusal};
+use crate::quiz::exam::{self, AttemptStatus, DeviceCheck, Limits, Phase, Refusal};
 use crate::quiz::{self, Grading, Quiz, Shown};
 use crate::store::{AttemptRow, Caller, Graded, Grader, NewAttempt, Prepare, SaveOutcome, StartOutcome, SubmitOutcome};
 use axum::Json;
@@ -392,7 +392,7 @@ fn result_json(quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
     let mut r = AttemptResult {
         attempt_id: a.id.clone(),
         quiz_id: a.quiz_id.clone(),
-        status: a.status.clone(),
+        status: a.status.as_str().to_string(),
         percent: a.percent,
         passed: a.passed,
         pass_mark: None,
@@ -453,7 +453,7 @@ async fn submit(
         .map_err(ApiError::Unprocessable)?;
     match outcome {
         // A retried submit gets the same response as the first.
-        SubmitOutcome::Graded(a) | SubmitOutcome::AlreadySubmitted(a) if a.status == "graded" => {
+        SubmitOutcome::Graded(a) | SubmitOutcome::AlreadySubmitted(a) if a.status == AttemptStatus::Graded => {
             let mut v = reviewed(result_json(&quiz, &a), exam::shown(&quiz, Phase::Immediately));
             // A passing grade may complete a certification level: issue it now.
             let ctx = state.ctx();

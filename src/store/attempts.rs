@@ -2,7 +2,7 @@
 //! so the attempt limit holds under concurrency and a retried submit is recorded once.
 
 use super::{Store, StoreError};
-use crate::quiz::exam::{DeviceCheck, Refusal, device_check};
+use crate::quiz::exam::{AttemptStatus, DeviceCheck, Refusal, device_check};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -17,8 +17,8 @@ pub struct AttemptRow {
     pub question_ids: Vec<String>,
     pub started_at: i64,
     pub deadline_at: Option<i64>,
-    /// "open", "graded" or "expired".
-    pub status: String,
+    /// Stored as its name in the TEXT column `status`.
+    pub status: AttemptStatus,
     pub submitted_at: Option<i64>,
     /// The grading as JSON (graded attempts only).
     pub result: Option<String>,
@@ -66,6 +66,14 @@ impl AttemptRow {
     }
 }
 
+/// An attempt's status from its TEXT column.
+fn status_col(r: &Row, i: usize) -> rusqlite::Result<AttemptStatus> {
+    let s: String = r.get(i)?;
+    AttemptStatus::parse(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown attempt status `{s}`").into())
+    })
+}
+
 fn row_attempt(r: &Row) -> rusqlite::Result<AttemptRow> {
     let ids: String = r.get(4)?;
     Ok(AttemptRow {
@@ -76,7 +84,7 @@ fn row_attempt(r: &Row) -> rusqlite::Result<AttemptRow> {
         question_ids: serde_json::from_str(&ids).unwrap_or_default(),
         started_at: r.get(5)?,
         deadline_at: r.get(6)?,
-        status: r.get(7)?,
+        status: status_col(r, 7)?,
         submitted_at: r.get(8)?,
         result: r.get(9)?,
         percent: r.get(10)?,
@@ -200,12 +208,12 @@ fn finalise(tx: &Connection, row: &AttemptRow, end: i64, closed: bool, late: Opt
             super::hr::record_result(tx, row.user_id, "quiz", &row.quiz_id, g.percent, end)?;
         }
         None => {
-            let status = if closed && late.is_some() { "late" } else { "expired" };
+            let status = row.status.on_time_up(false, closed, late.is_some()).unwrap_or(row.status);
             tx.prepare_cached(
                 "UPDATE attempts SET status = ?2, submitted_at = ?3, answers = COALESCE(?4, saved_answers), late_answers = ?4,
                      score = 0, percent = 0, passed = 0 WHERE id = ?1 AND status = 'open'",
             )?
-            .execute(params![row.id, status, end, late])?;
+            .execute(params![row.id, status.as_str(), end, late])?;
         }
     }
     get_ok(tx, &row.id)
@@ -227,7 +235,7 @@ fn claim_device(tx: &Connection, row: &AttemptRow, device: &str) -> rusqlite::Re
 /// Finalises `row` if it is open and past its end at `now`; returns it as it now stands.
 fn settle(tx: &Connection, row: AttemptRow, closes: Option<i64>, now: i64, grade: &Grader) -> rusqlite::Result<AttemptRow> {
     match row.end(closes) {
-        Some(end) if row.status == "open" && now > end => finalise(tx, &row, end, closes.is_some_and(|c| end >= c), None, grade),
+        Some(end) if row.status.is_open() && now > end => finalise(tx, &row, end, closes.is_some_and(|c| end >= c), None, grade),
         _ => Ok(row),
     }
 }
@@ -310,7 +318,7 @@ impl Store {
             let Some(row) = get(tx, &attempt_id)?.filter(|r| r.user_id == caller.user_id) else {
                 return Ok(Ok(SubmitOutcome::NotFound));
             };
-            if row.status != "open" {
+            if !row.status.is_open() {
                 return Ok(Ok(SubmitOutcome::AlreadySubmitted(row)));
             }
             if !claim_device(tx, &row, &caller.device_hash)? {
@@ -382,7 +390,7 @@ impl Store {
                 return Ok(SaveOutcome::NotFound);
             };
             let row = settle(tx, row, closes, now, &grade)?;
-            if row.status != "open" {
+            if !row.status.is_open() {
                 return Ok(SaveOutcome::Ended(row));
             }
             if !claim_device(tx, &row, &caller.device_hash)? {
@@ -408,7 +416,7 @@ impl Store {
     pub async fn release_device(&self, id: String, actor_id: i64, now: i64) -> Result<Option<AttemptRow>, StoreError> {
         self.write(move |tx| {
             let Some(row) = get(tx, &id)? else { return Ok(None) };
-            if row.status == "open" {
+            if row.status.is_open() {
                 tx.prepare_cached("UPDATE attempts SET device_hash = NULL WHERE id = ?1")?
                     .execute([&id])?;
                 let detail = format!("user:{}", row.user_id);
