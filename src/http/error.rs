@@ -79,6 +79,9 @@ impl From<crate::app::Error> for ApiError {
             Error::Conflict(m) => ApiError::Conflict(m),
             Error::Unprocessable(m) => ApiError::Unprocessable(m),
             Error::Forbidden => ApiError::Forbidden,
+            Error::BadRequest(m) => ApiError::BadRequest(m),
+            Error::Refused(m) => ApiError::Refused(m),
+            Error::PasswordRequired => ApiError::PasswordRequired,
             Error::Unavailable(m) => ApiError::Unavailable(m),
             Error::Internal(m) => ApiError::Internal(m),
         }
