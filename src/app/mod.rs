@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod certification;
+pub mod exams;
 pub mod exports;
 pub mod grading;
 pub mod programme;
@@ -46,6 +47,15 @@ pub enum Error {
     /// The caller's role does not allow it.
     #[error("forbidden for your role")]
     Forbidden,
+    /// A malformed request the caller must fix.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Refused with a reason the caller can act on (a refused address).
+    #[error("{0}")]
+    Refused(String),
+    /// The exam's password is missing or wrong.
+    #[error("exam password missing or wrong")]
+    PasswordRequired,
     /// Something the server lacks (a font, a mail server).
     #[error("{0}")]
     Unavailable(String),

@@ -1,13 +1,12 @@
 //! Exam administration for staff: accommodations (overrides of a quiz's limits per
 //! learner or cohort), releasing an attempt's device binding, and the similarity report.
-//! The rules live in `crate::quiz::exam` and `crate::quiz::similarity`.
+//! The rules live in [`crate::app::exams`], `crate::quiz::exam` and `crate::quiz::similarity`.
 
 use super::AppState;
 use super::auth::{CsrfSession, Session};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody};
-use crate::quiz::Grading;
-use crate::quiz::similarity::{self, Sitting};
-use crate::store::{AttemptRow, OverrideRow, Role};
+use crate::app::exams::{self, Learner, OverrideRequest, SimilarityReport};
+use crate::store::OverrideRow;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,26 +14,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+pub(super) use crate::app::exams::{INTEGRITY_ROLES, OVERRIDE_ROLES};
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(put_override, list_overrides))
         .routes(routes!(delete_override))
         .routes(routes!(release_device))
         .routes(routes!(similarity_report))
-}
-
-/// Instructors (and admins) release devices and read the similarity report.
-pub(super) const INTEGRITY_ROLES: &[Role] = &[Role::Instructor];
-
-/// Instructors, HR and admins manage accommodations.
-pub(super) const OVERRIDE_ROLES: &[Role] = &[Role::Instructor, Role::Hr];
-
-fn known_quiz(state: &AppState, id: &str) -> Result<(), ApiError> {
-    if state.curriculum().quizzes.contains_key(id) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound(format!("没有这个测验：{id}")))
-    }
 }
 
 /// One override: for `user_id` or for `cohort` (exactly one of them).
@@ -68,78 +55,22 @@ fn instant(name: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
     .transpose()
 }
 
+impl OverrideBody {
+    fn request(self) -> Result<OverrideRequest, ApiError> {
+        Ok(OverrideRequest {
+            opens: instant("opens", self.opens.as_deref())?,
+            closes: instant("closes", self.closes.as_deref())?,
+            learner: self.user_id.map(Learner::Id),
+            cohort: self.cohort,
+            extra_time: self.extra_time,
+            extra_attempts: self.extra_attempts,
+        })
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 struct Overrides {
     overrides: Vec<OverrideRow>,
-}
-
-/// Who an override is for: the API names a learner by id, the exam page by login name.
-pub(super) enum Learner {
-    Id(i64),
-    Login(String),
-}
-
-/// An override as staff ask for it, before its rules are checked.
-pub(super) struct OverrideRequest {
-    pub learner: Option<Learner>,
-    pub cohort: Option<String>,
-    /// Seconds added to the time limit.
-    pub extra_time: u32,
-    pub extra_attempts: u32,
-    /// Unix ms.
-    pub opens: Option<i64>,
-    pub closes: Option<i64>,
-}
-
-/// The one place an override is checked and saved, for the API and the exam page.
-pub(super) async fn save_override(
-    state: &AppState,
-    session: &Session,
-    quiz_id: &str,
-    req: OverrideRequest,
-) -> Result<OverrideRow, ApiError> {
-    session.require(OVERRIDE_ROLES)?;
-    known_quiz(state, quiz_id)?;
-    let cohort = req.cohort.map(|c| c.trim().to_string());
-    if req.learner.is_some() == cohort.is_some() || cohort.as_deref() == Some("") {
-        return Err(ApiError::Unprocessable(
-            "请指定一位学员或一个批次，只选其一 (give exactly one of learner/user_id or cohort)".into(),
-        ));
-    }
-    if let (Some(o), Some(c)) = (req.opens, req.closes)
-        && c <= o
-    {
-        return Err(ApiError::Unprocessable(
-            "关闭时间须晚于开放时间 (closes must be after opens)".into(),
-        ));
-    }
-    let user_id = match req.learner {
-        Some(Learner::Id(id)) => Some(id),
-        Some(Learner::Login(name)) => {
-            let name = name.trim().to_string();
-            let user = state.store.user_by_username(name.clone()).await?;
-            Some(
-                user.ok_or_else(|| ApiError::Unprocessable(format!("没有登录名为“{name}”的学员 (no such learner)")))?
-                    .id,
-            )
-        }
-        None => None,
-    };
-    let row = OverrideRow {
-        id: 0,
-        quiz_id: quiz_id.to_string(),
-        user_id,
-        cohort,
-        extra_time: req.extra_time as i64,
-        extra_attempts: req.extra_attempts,
-        opens: req.opens,
-        closes: req.closes,
-    };
-    state
-        .store
-        .put_override(row, session.user.id, state.clock.now_ms())
-        .await?
-        .ok_or_else(|| ApiError::NotFound("没有这个用户 (no such user)".into()))
 }
 
 /// Creates or replaces the override for a learner or a cohort at the quiz.
@@ -154,16 +85,9 @@ async fn put_override(
     ApiJson(body): ApiJson<OverrideBody>,
 ) -> Result<Json<OverrideRow>, ApiError> {
     // Refused callers learn nothing about their input (save_override checks the role too).
-    session.require(OVERRIDE_ROLES)?;
-    let req = OverrideRequest {
-        learner: body.user_id.map(Learner::Id),
-        cohort: body.cohort,
-        extra_time: body.extra_time,
-        extra_attempts: body.extra_attempts,
-        opens: instant("opens", body.opens.as_deref())?,
-        closes: instant("closes", body.closes.as_deref())?,
-    };
-    Ok(Json(save_override(&state, &session, &id, req).await?))
+    crate::app::require(&session.user, OVERRIDE_ROLES)?;
+    let req = body.request()?;
+    Ok(Json(exams::save_override(&state.ctx(), &session.user, &id, req).await?))
 }
 
 /// The quiz's overrides.
@@ -175,21 +99,8 @@ async fn list_overrides(
     session: Session,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Overrides>, ApiError> {
-    session.require(OVERRIDE_ROLES)?;
-    known_quiz(&state, &id)?;
-    Ok(Json(Overrides {
-        overrides: state.store.overrides(id).await?,
-    }))
-}
-
-/// Removes one override (the API and the exam page).
-pub(super) async fn remove_override(state: &AppState, session: &Session, quiz_id: &str, override_id: i64) -> Result<(), ApiError> {
-    session.require(OVERRIDE_ROLES)?;
-    if state.store.delete_override(quiz_id.to_string(), override_id).await? {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound("没有这条调整 (no such override)".into()))
-    }
+    let overrides = exams::overrides(&state.ctx(), &session.user, &id).await?;
+    Ok(Json(Overrides { overrides }))
 }
 
 /// Removes one override.
@@ -201,7 +112,7 @@ async fn delete_override(
     CsrfSession(session): CsrfSession,
     ApiPath((id, override_id)): ApiPath<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    remove_override(&state, &session, &id, override_id).await?;
+    exams::remove_override(&state.ctx(), &session.user, &id, override_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -212,20 +123,6 @@ struct Released {
     user_id: i64,
     /// The attempt is bound to no device: the next device to write to it takes it.
     released: bool,
-}
-
-/// Releases an open attempt from its device (the API and the exam page); the attempt as it now stands.
-pub(super) async fn release(state: &AppState, session: &Session, attempt_id: &str) -> Result<AttemptRow, ApiError> {
-    session.require(INTEGRITY_ROLES)?;
-    let row = state
-        .store
-        .release_device(attempt_id.to_string(), session.user.id, state.clock.now_ms())
-        .await?
-        .ok_or_else(|| ApiError::NotFound("没有这次作答记录 (no such attempt)".into()))?;
-    if row.status != "open" {
-        return Err(ApiError::Conflict("本次作答已结束，无需释放设备 (attempt already ended)".into()));
-    }
-    Ok(row)
 }
 
 /// Releases an open attempt from the device it is bound to (a learner whose computer
@@ -239,7 +136,7 @@ async fn release_device(
     CsrfSession(session): CsrfSession,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Released>, ApiError> {
-    let row = release(&state, &session, &id).await?;
+    let row = exams::release(&state.ctx(), &session.user, &id).await?;
     Ok(Json(Released {
         attempt_id: row.id,
         user_id: row.user_id,
@@ -252,114 +149,6 @@ async fn release_device(
 struct SimilarityQuery {
     /// Attempts at most this many minutes apart count as the same sitting (default 60, at most 10080).
     span_minutes: Option<u32>,
-}
-
-/// One side of a pair.
-#[derive(Serialize, ToSchema)]
-struct PairSide {
-    attempt_id: String,
-    user_id: i64,
-    username: String,
-    display_name: String,
-    /// Unix ms.
-    submitted_at: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-struct SimilarPair {
-    first: PairSide,
-    second: PairSide,
-    /// Questions both were asked.
-    compared: usize,
-    /// How many of them both answered wrongly with the same answer.
-    identical_wrong: usize,
-    /// Those questions.
-    questions: Vec<String>,
-    /// Identical wrong answers expected if they worked independently.
-    expected: f64,
-    /// Chance of at least this many under independence.
-    probability: f64,
-    flagged: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub(super) struct SimilarityReport {
-    quiz_id: String,
-    /// Graded attempts considered.
-    attempts: usize,
-    span_minutes: u32,
-    /// Pairs of attempts by different learners in the same sitting.
-    pairs_compared: usize,
-    /// A pair is flagged with at least this many identical wrong answers …
-    min_identical_wrong: usize,
-    /// … and a probability below this (1% divided by the pairs compared).
-    threshold: f64,
-    /// Pairs with at least one identical wrong answer, most improbable first (at most 200).
-    pairs: Vec<SimilarPair>,
-}
-
-const DEFAULT_SPAN_MINUTES: u32 = 60;
-const MAX_SPAN_MINUTES: u32 = 7 * 24 * 60;
-
-/// The report (see [`similarity`] for the rule), for the API and the analysis page.
-pub(super) async fn similarity_of(state: &AppState, id: &str, span_minutes: Option<u32>) -> Result<SimilarityReport, ApiError> {
-    let span = span_minutes.unwrap_or(DEFAULT_SPAN_MINUTES);
-    if span > MAX_SPAN_MINUTES {
-        return Err(ApiError::BadRequest(format!(
-            "span_minutes 最大为 {MAX_SPAN_MINUTES}（一周） (span_minutes must be at most {MAX_SPAN_MINUTES})"
-        )));
-    }
-    let cur = state.curriculum();
-    let quiz = cur
-        .quizzes
-        .get(id)
-        .ok_or_else(|| ApiError::NotFound(format!("没有这个测验：{id}")))?;
-    let rows = state.store.graded_attempts_detail(id.to_string()).await?;
-    // Keep only attempts whose stored grading can be read, with their row for the names.
-    let (rows, sittings): (Vec<_>, Vec<_>) = rows
-        .into_iter()
-        .filter_map(|r| {
-            let grading: Grading = serde_json::from_str(&r.result).ok()?;
-            let sitting = Sitting {
-                learner: r.user_id,
-                started_at: r.started_at,
-                submitted_at: r.submitted_at,
-                answers: serde_json::from_str(&r.answers).unwrap_or_default(),
-                correct: grading.questions.iter().map(|q| (q.id.clone(), q.correct)).collect(),
-            };
-            Some((r, sitting))
-        })
-        .unzip();
-    let report = similarity::report(quiz, &sittings, span as i64 * 60_000);
-    let side = |i: usize| PairSide {
-        attempt_id: rows[i].id.clone(),
-        user_id: rows[i].user_id,
-        username: rows[i].username.clone(),
-        display_name: rows[i].display_name.clone(),
-        submitted_at: rows[i].submitted_at,
-    };
-    Ok(SimilarityReport {
-        quiz_id: quiz.id.clone(),
-        attempts: sittings.len(),
-        span_minutes: span,
-        pairs_compared: report.pairs_compared,
-        min_identical_wrong: similarity::MIN_IDENTICAL_WRONG,
-        threshold: report.threshold,
-        pairs: report
-            .pairs
-            .into_iter()
-            .map(|p| SimilarPair {
-                first: side(p.first),
-                second: side(p.second),
-                compared: p.compared,
-                identical_wrong: p.identical_wrong.len(),
-                questions: p.identical_wrong,
-                expected: p.expected,
-                probability: p.probability,
-                flagged: p.flagged,
-            })
-            .collect(),
-    })
 }
 
 /// Pairs of graded attempts from the same sitting with improbably many identical wrong
@@ -375,6 +164,7 @@ async fn similarity_report(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<SimilarityQuery>,
 ) -> Result<Json<SimilarityReport>, ApiError> {
-    session.require(INTEGRITY_ROLES)?;
-    Ok(Json(similarity_of(&state, &id, q.span_minutes).await?))
+    Ok(Json(
+        exams::similarity_report(&state.ctx(), &session.user, &id, q.span_minutes).await?,
+    ))
 }

@@ -6,8 +6,9 @@
 use super::AppState;
 use super::auth::{MaybeSession, Session};
 use super::error::{ApiError, ApiPath};
-use super::exam::{INTEGRITY_ROLES, Learner, OVERRIDE_ROLES, OverrideRequest};
+use super::exam::{INTEGRITY_ROLES, OVERRIDE_ROLES};
 use super::quiz::show_time;
+use crate::app::exams::{self, Learner, OverrideRequest};
 use crate::quiz::Shown;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
@@ -182,16 +183,10 @@ async fn render(
         "password": e.password.is_some(),
         "allow": e.allow.iter().map(ToString::to_string).collect::<Vec<_>>().join("、"),
     });
+    let admin = exams::exam_admin(&state.ctx(), &session.user, quiz_id).await?;
     let mut overrides = Vec::new();
-    for o in state.store.overrides(quiz_id.to_string()).await? {
-        let learner = match o.user_id {
-            Some(id) => state
-                .store
-                .user_by_id(id)
-                .await?
-                .map(|u| json!({ "name": u.display_name, "username": u.username })),
-            None => None,
-        };
+    for (o, learner) in admin.overrides {
+        let learner = learner.map(|u| json!({ "name": u.display_name, "username": u.username }));
         overrides.push(json!({
             "id": o.id, "learner": learner, "cohort": o.cohort,
             "extra_time": (o.extra_time > 0).then(|| duration(o.extra_time)),
@@ -199,18 +194,14 @@ async fn render(
         }));
     }
     let form_cohort = form.map(|f| f.cohort.as_str()).unwrap_or("");
-    let cohorts: Vec<Value> = state
-        .store
-        .cohort_names()
-        .await?
+    let cohorts: Vec<Value> = admin
+        .cohorts
         .into_iter()
         .map(|c| json!({ "selected": c == form_cohort, "name": c }))
         .collect();
     let now = state.clock.now_ms();
-    let attempts: Vec<Value> = state
-        .store
-        .open_attempts(quiz_id.to_string())
-        .await?
+    let attempts: Vec<Value> = admin
+        .open_attempts
         .into_iter()
         .map(|a| {
             json!({
@@ -279,7 +270,10 @@ async fn override_form(
     };
     session.check_csrf(Some(&f.csrf))?;
     let done = match f.request() {
-        Ok(req) => super::exam::save_override(&state, &session, &id, req).await.map(drop),
+        Ok(req) => exams::save_override(&state.ctx(), &session.user, &id, req)
+            .await
+            .map(drop)
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     answer(&state, &session, &id, Some(&f), done).await
@@ -296,7 +290,9 @@ async fn delete_form(
         Err(r) => return Ok(*r),
     };
     session.check_csrf(Some(&f.csrf))?;
-    let done = super::exam::remove_override(&state, &session, &id, oid).await;
+    let done = exams::remove_override(&state.ctx(), &session.user, &id, oid)
+        .await
+        .map_err(ApiError::from);
     answer(&state, &session, &id, None, done).await
 }
 
@@ -318,11 +314,12 @@ async fn release_form(
         Err(r) => return Ok(*r),
     };
     session.check_csrf(Some(&f.csrf))?;
-    let Some(attempt) = state.store.attempt(id.clone()).await? else {
+    let ctx = state.ctx();
+    let Some(quiz_id) = exams::attempt_quiz(&ctx, &session.user, &id).await? else {
         return Ok(state
             .pages()
             .error(StatusCode::NOT_FOUND, "没有这次作答", "没有这次作答记录 (no such attempt)。"));
     };
-    let done = super::exam::release(&state, &session, &id).await.map(drop);
-    answer(&state, &session, &attempt.quiz_id, None, done).await
+    let done = exams::release(&ctx, &session.user, &id).await.map(drop).map_err(ApiError::from);
+    answer(&state, &session, &quiz_id, None, done).await
 }

@@ -74,7 +74,7 @@ async fn analysis_page(
             .collect();
         q["flag_labels"] = json!(labels.join("、"));
     }
-    let mut sim = json!(super::exam::similarity_of(&state, &id, None).await?);
+    let mut sim = json!(crate::app::exams::similarity_of(&state.ctx(), &id, None).await?);
     sim["threshold_text"] = json!(chance(sim["threshold"].as_f64().unwrap_or(0.0)));
     for p in sim["pairs"].as_array_mut().into_iter().flatten() {
         p["probability_text"] = json!(chance(p["probability"].as_f64().unwrap_or(1.0)));

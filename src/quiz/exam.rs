@@ -173,6 +173,77 @@ pub fn device_check(bound: Option<&str>, presented: &str) -> DeviceCheck {
     }
 }
 
+/// Where an attempt is in its life. It starts `Open`; a submit in time grades it, and
+/// when its time runs out (time limit or the quiz's close) it is graded from its last
+/// autosave, or ends ungraded: `Late` when answers came after the quiz closed, else
+/// `Expired`. The three ended states are final.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AttemptStatus {
+    Open,
+    Graded,
+    /// Ended with nothing to grade.
+    Expired,
+    /// Answers came after the quiz closed: stored, not graded.
+    Late,
+}
+
+impl AttemptStatus {
+    pub const ALL: [AttemptStatus; 4] = [
+        AttemptStatus::Open,
+        AttemptStatus::Graded,
+        AttemptStatus::Expired,
+        AttemptStatus::Late,
+    ];
+
+    /// The name the API shows and the database stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptStatus::Open => "open",
+            AttemptStatus::Graded => "graded",
+            AttemptStatus::Expired => "expired",
+            AttemptStatus::Late => "late",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AttemptStatus> {
+        AttemptStatus::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// Open: the learner may still save, step and submit; the device binding applies.
+    pub fn is_open(self) -> bool {
+        self == AttemptStatus::Open
+    }
+
+    /// Whether an attempt may move from `self` to `next`: only an open attempt ends.
+    pub fn can_become(self, next: AttemptStatus) -> bool {
+        self == AttemptStatus::Open && next != AttemptStatus::Open
+    }
+
+    /// A submit in time: an open attempt is graded; an ended one stays as it is (`None`).
+    pub fn on_submit(self) -> Option<AttemptStatus> {
+        self.is_open().then_some(AttemptStatus::Graded)
+    }
+
+    /// The time ran out on an open attempt (`None` for an ended one): graded when its
+    /// autosave could be graded, else `Late` when answers came after the quiz closed,
+    /// else `Expired`.
+    pub fn on_time_up(self, graded_from_save: bool, closed: bool, late_answers: bool) -> Option<AttemptStatus> {
+        self.is_open().then_some(if graded_from_save {
+            AttemptStatus::Graded
+        } else if closed && late_answers {
+            AttemptStatus::Late
+        } else {
+            AttemptStatus::Expired
+        })
+    }
+}
+
+impl std::fmt::Display for AttemptStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +294,65 @@ mod tests {
         assert_eq!(device_check(None, "x"), DeviceCheck::Bind);
         assert_eq!(device_check(Some("x"), "x"), DeviceCheck::Same);
         assert_eq!(device_check(Some("x"), "y"), DeviceCheck::Elsewhere);
+    }
+    #[test]
+    fn attempt_status_names_round_trip() {
+        for s in AttemptStatus::ALL {
+            assert_eq!(AttemptStatus::parse(s.as_str()), Some(s));
+            assert_eq!(s.to_string(), s.as_str());
+        }
+        assert_eq!(AttemptStatus::parse("finished"), None);
+        assert_eq!(AttemptStatus::parse("Open"), None);
+    }
+
+    #[test]
+    fn only_an_open_attempt_ends_and_ended_states_are_final() {
+        use AttemptStatus::*;
+        for from in AttemptStatus::ALL {
+            for to in AttemptStatus::ALL {
+                let allowed = matches!((from, to), (Open, Graded) | (Open, Expired) | (Open, Late));
+                assert_eq!(from.can_become(to), allowed, "{from} -> {to}");
+            }
+        }
+        assert!(Open.is_open());
+        assert!(!Graded.is_open() && !Expired.is_open() && !Late.is_open());
+    }
+
+    #[test]
+    fn a_submit_grades_an_open_attempt_only() {
+        use AttemptStatus::*;
+        assert_eq!(Open.on_submit(), Some(Graded));
+        for ended in [Graded, Expired, Late] {
+            assert_eq!(ended.on_submit(), None);
+        }
+    }
+
+    #[test]
+    fn time_up_grades_the_autosave_or_ends_late_or_expired() {
+        use AttemptStatus::*;
+        // Graded from the autosave, whether or not the quiz closed or answers came late.
+        for closed in [false, true] {
+            for late in [false, true] {
+                assert_eq!(Open.on_time_up(true, closed, late), Some(Graded));
+            }
+        }
+        assert_eq!(Open.on_time_up(false, true, true), Some(Late));
+        assert_eq!(Open.on_time_up(false, true, false), Some(Expired));
+        assert_eq!(Open.on_time_up(false, false, true), Some(Expired));
+        assert_eq!(Open.on_time_up(false, false, false), Some(Expired));
+        for ended in [Graded, Expired, Late] {
+            assert_eq!(ended.on_time_up(true, true, true), None);
+            assert_eq!(ended.on_time_up(false, false, false), None);
+        }
+        for from in AttemptStatus::ALL {
+            for args in [(true, false, false), (false, true, true), (false, false, false)] {
+                if let Some(to) = from.on_time_up(args.0, args.1, args.2) {
+                    assert!(from.can_become(to));
+                }
+            }
+            if let Some(to) = from.on_submit() {
+                assert!(from.can_become(to));
+            }
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! Quiz attempts. Starting and submitting are single transactions on the writer,
 //! so the attempt limit holds under concurrency and a retried submit is recorded once.
 
+use super::overrides::{OverrideRow, overrides_of};
 use super::{Store, StoreError};
-use crate::quiz::exam::{DeviceCheck, Refusal, device_check};
+use crate::quiz::exam::{Adjustment, AttemptStatus, DeviceCheck, Refusal, device_check};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -17,8 +18,8 @@ pub struct AttemptRow {
     pub question_ids: Vec<String>,
     pub started_at: i64,
     pub deadline_at: Option<i64>,
-    /// "open", "graded" or "expired".
-    pub status: String,
+    /// Stored as its name in the TEXT column `status`.
+    pub status: AttemptStatus,
     pub submitted_at: Option<i64>,
     /// The grading as JSON (graded attempts only).
     pub result: Option<String>,
@@ -66,6 +67,14 @@ impl AttemptRow {
     }
 }
 
+/// An attempt's status from its TEXT column.
+fn status_col(r: &Row, i: usize) -> rusqlite::Result<AttemptStatus> {
+    let s: String = r.get(i)?;
+    AttemptStatus::parse(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown attempt status `{s}`").into())
+    })
+}
+
 fn row_attempt(r: &Row) -> rusqlite::Result<AttemptRow> {
     let ids: String = r.get(4)?;
     Ok(AttemptRow {
@@ -76,7 +85,7 @@ fn row_attempt(r: &Row) -> rusqlite::Result<AttemptRow> {
         question_ids: serde_json::from_str(&ids).unwrap_or_default(),
         started_at: r.get(5)?,
         deadline_at: r.get(6)?,
-        status: r.get(7)?,
+        status: status_col(r, 7)?,
         submitted_at: r.get(8)?,
         result: r.get(9)?,
         percent: r.get(10)?,
@@ -88,14 +97,40 @@ fn row_attempt(r: &Row) -> rusqlite::Result<AttemptRow> {
     })
 }
 
-/// A new attempt to insert if the learner may start one.
-pub struct NewAttempt {
+/// What starting an attempt decides inside its one write transaction.
+pub struct StartPlan {
+    pub user_id: i64,
+    pub quiz_id: String,
+    pub now: i64,
+    /// "Now" for settling an open attempt whose time is up (a little behind `now`).
+    pub judged_now: i64,
+    /// The id, seed and device of a new attempt, if one is started.
     pub id: String,
     pub seed: u64,
-    pub question_ids: Vec<String>,
-    pub deadline_at: Option<i64>,
     /// SHA-256 of the starting device's token: the attempt is bound to it.
     pub device_hash: String,
+    /// The terms from the learner's own and their cohort's override, or why no attempt
+    /// may start now (the message is the caller's).
+    pub terms: Terms,
+    /// The questions of a new attempt, given how often the learner was shown each.
+    pub draw: Draw,
+    pub grade: Grader,
+}
+
+/// Decides a start's terms from the learner's own and cohort adjustment, or refuses it.
+pub type Terms = Box<dyn FnOnce(Option<Adjustment>, Option<Adjustment>) -> Result<StartTerms, String> + Send>;
+
+/// Draws a new attempt's questions, given how often the learner was shown each.
+pub type Draw = Box<dyn FnOnce(&HashMap<String, u32>) -> Vec<String> + Send>;
+
+/// What applies to a start, as the rules decided it.
+pub struct StartTerms {
+    /// The quiz's close for this learner (settling an open attempt).
+    pub closes: Option<i64>,
+    /// The attempt limit, 0 = none.
+    pub attempts: u32,
+    /// A new attempt's deadline.
+    pub deadline_at: Option<i64>,
 }
 
 pub enum StartOutcome {
@@ -107,6 +142,8 @@ pub enum StartOutcome {
     },
     /// The open attempt is bound to another device.
     Elsewhere,
+    /// Outside the quiz's window; nothing changed.
+    NotNow(String),
 }
 
 /// Who writes to an attempt: its learner, from a device (the SHA-256 of its token).
@@ -200,12 +237,12 @@ fn finalise(tx: &Connection, row: &AttemptRow, end: i64, closed: bool, late: Opt
             super::hr::record_result(tx, row.user_id, "quiz", &row.quiz_id, g.percent, end)?;
         }
         None => {
-            let status = if closed && late.is_some() { "late" } else { "expired" };
+            let status = row.status.on_time_up(false, closed, late.is_some()).unwrap_or(row.status);
             tx.prepare_cached(
                 "UPDATE attempts SET status = ?2, submitted_at = ?3, answers = COALESCE(?4, saved_answers), late_answers = ?4,
                      score = 0, percent = 0, passed = 0 WHERE id = ?1 AND status = 'open'",
             )?
-            .execute(params![row.id, status, end, late])?;
+            .execute(params![row.id, status.as_str(), end, late])?;
         }
     }
     get_ok(tx, &row.id)
@@ -227,7 +264,7 @@ fn claim_device(tx: &Connection, row: &AttemptRow, device: &str) -> rusqlite::Re
 /// Finalises `row` if it is open and past its end at `now`; returns it as it now stands.
 fn settle(tx: &Connection, row: AttemptRow, closes: Option<i64>, now: i64, grade: &Grader) -> rusqlite::Result<AttemptRow> {
     match row.end(closes) {
-        Some(end) if row.status == "open" && now > end => finalise(tx, &row, end, closes.is_some_and(|c| end >= c), None, grade),
+        Some(end) if row.status.is_open() && now > end => finalise(tx, &row, end, closes.is_some_and(|c| end >= c), None, grade),
         _ => Ok(row),
     }
 }
@@ -259,36 +296,101 @@ fn summary(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<Q
     })
 }
 
+/// The learner's open attempt at the quiz (at most one: a unique index holds it).
+fn open_of(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<Option<AttemptRow>> {
+    let open: Option<String> = conn
+        .prepare_cached("SELECT id FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'")?
+        .query_row(params![user_id, quiz_id], |r| r.get(0))
+        .optional()?;
+    open.map(|id| get_ok(conn, &id)).transpose()
+}
+
+/// How often the learner was shown each question of the quiz: one row a question,
+/// kept as attempts start, so this does not grow with the learner's history.
+fn seen_counts(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<HashMap<String, u32>> {
+    conn.prepare_cached("SELECT question_id, seen FROM question_seen WHERE user_id = ?1 AND quiz_id = ?2")?
+        .query_map(params![user_id, quiz_id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u32)))?
+        .collect()
+}
+
+/// An attempt with its learner's own and cohort's override at its quiz.
+pub type AttemptWithOverrides = (AttemptRow, Option<OverrideRow>, Option<OverrideRow>);
+
+/// A learner at one quiz: figures, overrides and the open attempt.
+pub struct QuizStanding {
+    pub summary: QuizSummaryRow,
+    pub own: Option<OverrideRow>,
+    pub cohort: Option<OverrideRow>,
+    pub open: Option<AttemptRow>,
+}
+
 impl Store {
-    /// Resumes the learner's open attempt, or starts `new` if the limit (`0` = none) allows.
-    pub async fn start_attempt(
-        &self,
-        user_id: i64,
-        quiz_id: String,
-        limit: u32,
-        now: i64,
-        new: NewAttempt,
-    ) -> Result<StartOutcome, StoreError> {
+    /// Starts an attempt in one write transaction: decides the terms from the learner's
+    /// overrides, settles their open attempt if its time is up, resumes it if it is still
+    /// open (from its device), else checks the limit (`0` = none), draws the questions by
+    /// how often the learner has seen each and inserts the attempt.
+    pub async fn start_attempt(&self, plan: StartPlan) -> Result<StartOutcome, StoreError> {
         self.write(move |tx| {
-            expire_overdue(tx, user_id, &quiz_id, now)?;
-            let open: Option<String> = tx
-                .query_row("SELECT id FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'", params![user_id, quiz_id], |r| r.get(0))
-                .optional()?;
-            if let Some(id) = open {
-                let row = get_ok(tx, &id)?;
-                if !claim_device(tx, &row, &new.device_hash)? {
-                    return Ok(StartOutcome::Elsewhere);
+            let StartPlan {
+                user_id,
+                quiz_id,
+                now,
+                judged_now,
+                id,
+                seed,
+                device_hash,
+                terms,
+                draw,
+                grade,
+            } = plan;
+            let (own, cohort) = overrides_of(tx, user_id, &quiz_id)?;
+            let terms = match terms(own.map(|o| o.adjustment()), cohort.map(|o| o.adjustment())) {
+                Ok(t) => t,
+                Err(message) => return Ok(StartOutcome::NotNow(message)),
+            };
+            if let Some(row) = open_of(tx, user_id, &quiz_id)? {
+                let row = settle(tx, row, terms.closes, judged_now, &grade)?;
+                // Past its deadline but inside the grace: it ends, ungraded.
+                let overdue = row.status.is_open() && row.deadline_at.is_some_and(|d| d < now);
+                if overdue {
+                    expire_overdue(tx, user_id, &quiz_id, now)?;
+                } else if row.status.is_open() {
+                    if !claim_device(tx, &row, &device_hash)? {
+                        return Ok(StartOutcome::Elsewhere);
+                    }
+                    return Ok(StartOutcome::Resumed(get_ok(tx, &row.id)?));
                 }
-                return Ok(StartOutcome::Resumed(get_ok(tx, &id)?));
             }
-            let used: i64 = tx.prepare_cached("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2")?.query_row( params![user_id, quiz_id], |r| r.get(0))?;
-            if limit > 0 && used >= limit as i64 {
+            let used: i64 = tx
+                .prepare_cached("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2")?
+                .query_row(params![user_id, quiz_id], |r| r.get(0))?;
+            if terms.attempts > 0 && used >= terms.attempts as i64 {
                 return Ok(StartOutcome::NoAttemptsLeft { used: used as u32 });
             }
-            tx.prepare_cached("INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, device_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8)")?.execute(
-                params![new.id, user_id, quiz_id, new.seed as i64, serde_json::to_string(&new.question_ids).unwrap_or_default(), now, new.deadline_at, new.device_hash],
+            let question_ids = draw(&seen_counts(tx, user_id, &quiz_id)?);
+            tx.prepare_cached(
+                "INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, device_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                id,
+                user_id,
+                quiz_id,
+                seed as i64,
+                serde_json::to_string(&question_ids).unwrap_or_default(),
+                now,
+                terms.deadline_at,
+                AttemptStatus::Open.as_str(),
+                device_hash
+            ])?;
+            let mut seen = tx.prepare_cached(
+                "INSERT INTO question_seen (user_id, quiz_id, question_id, seen) VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT (user_id, quiz_id, question_id) DO UPDATE SET seen = seen + 1",
             )?;
-            Ok(StartOutcome::Started(get(tx, &new.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
+            for q in &question_ids {
+                seen.execute(params![user_id, quiz_id, q])?;
+            }
+            Ok(StartOutcome::Started(get_ok(tx, &id)?))
         })
         .await
     }
@@ -310,7 +412,7 @@ impl Store {
             let Some(row) = get(tx, &attempt_id)?.filter(|r| r.user_id == caller.user_id) else {
                 return Ok(Ok(SubmitOutcome::NotFound));
             };
-            if row.status != "open" {
+            if !row.status.is_open() {
                 return Ok(Ok(SubmitOutcome::AlreadySubmitted(row)));
             }
             if !claim_device(tx, &row, &caller.device_hash)? {
@@ -350,21 +452,6 @@ impl Store {
         .await
     }
 
-    /// Settles the learner's open attempt at the quiz, if any (see [`Store::settle_attempt`]).
-    pub async fn settle_open(&self, user_id: i64, quiz_id: String, closes: Option<i64>, now: i64, grade: Grader) -> Result<(), StoreError> {
-        self.write(move |tx| {
-            let open: Option<String> = tx
-                .prepare_cached("SELECT id FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'")?
-                .query_row(params![user_id, quiz_id], |r| r.get(0))
-                .optional()?;
-            if let Some(id) = open {
-                settle(tx, get_ok(tx, &id)?, closes, now, &grade)?;
-            }
-            Ok(())
-        })
-        .await
-    }
-
     /// Autosave (and sequential mode's step): stores what `prepare` makes of the answers
     /// as the open attempt's saved answers, and its new position when it gives one. Only
     /// from the device the attempt is bound to; one past its end is finalised instead.
@@ -382,7 +469,7 @@ impl Store {
                 return Ok(SaveOutcome::NotFound);
             };
             let row = settle(tx, row, closes, now, &grade)?;
-            if row.status != "open" {
+            if !row.status.is_open() {
                 return Ok(SaveOutcome::Ended(row));
             }
             if !claim_device(tx, &row, &caller.device_hash)? {
@@ -408,7 +495,7 @@ impl Store {
     pub async fn release_device(&self, id: String, actor_id: i64, now: i64) -> Result<Option<AttemptRow>, StoreError> {
         self.write(move |tx| {
             let Some(row) = get(tx, &id)? else { return Ok(None) };
-            if row.status == "open" {
+            if row.status.is_open() {
                 tx.prepare_cached("UPDATE attempts SET device_hash = NULL WHERE id = ?1")?
                     .execute([&id])?;
                 let detail = format!("user:{}", row.user_id);
@@ -474,38 +561,32 @@ impl Store {
         .await
     }
 
-    /// How often the learner has been shown each question of the quiz, over all their attempts.
-    pub async fn question_usage(&self, user_id: i64, quiz_id: String) -> Result<HashMap<String, u32>, StoreError> {
+    /// An attempt with its learner's own and cohort's override at its quiz, in one read.
+    pub async fn attempt_with_overrides(&self, id: String) -> Result<Option<AttemptWithOverrides>, StoreError> {
         self.read(move |c| {
-            let mut q = c.prepare_cached("SELECT question_ids FROM attempts WHERE user_id = ?1 AND quiz_id = ?2")?;
-            let mut seen = HashMap::new();
-            for ids in q.query_map(params![user_id, quiz_id], |r| r.get::<_, String>(0))? {
-                for id in serde_json::from_str::<Vec<String>>(&ids?).unwrap_or_default() {
-                    *seen.entry(id).or_insert(0) += 1;
-                }
-            }
-            Ok(seen)
+            let Some(row) = get(c, &id)? else { return Ok(None) };
+            let (own, cohort) = overrides_of(c, row.user_id, &row.quiz_id)?;
+            Ok(Some((row, own, cohort)))
+        })
+        .await
+    }
+
+    /// The learner's figures at a quiz, their overrides there and their open attempt, in one read.
+    pub async fn quiz_standing(&self, user_id: i64, quiz_id: String) -> Result<QuizStanding, StoreError> {
+        self.read(move |c| {
+            let (own, cohort) = overrides_of(c, user_id, &quiz_id)?;
+            Ok(QuizStanding {
+                summary: summary(c, user_id, &quiz_id)?,
+                open: open_of(c, user_id, &quiz_id)?,
+                own,
+                cohort,
+            })
         })
         .await
     }
 
     pub async fn attempt(&self, id: String) -> Result<Option<AttemptRow>, StoreError> {
         self.read(move |c| Ok(get(c, &id)?)).await
-    }
-
-    /// The learner's figures for one quiz (overdue open attempts count as used, not open).
-    pub async fn quiz_summary(&self, user_id: i64, quiz_id: String, now: i64) -> Result<QuizSummaryRow, StoreError> {
-        self.read(move |c| {
-            let mut s = summary(c, user_id, &quiz_id)?;
-            if let Some(open) = &s.open_attempt {
-                let overdue = get(c, open)?.and_then(|a| a.deadline_at).is_some_and(|d| d < now);
-                if overdue {
-                    s.open_attempt = None;
-                }
-            }
-            Ok(s)
-        })
-        .await
     }
 
     /// A learner's graded attempts in time order: (submitted_at, quiz id, percent).
@@ -574,5 +655,64 @@ impl Store {
             Ok(rows)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Role, upsert_user};
+
+    fn plan(user_id: i64, id: &str, now: i64, limit: u32, questions: &'static [&'static str]) -> StartPlan {
+        StartPlan {
+            user_id,
+            quiz_id: "q".into(),
+            now,
+            judged_now: now,
+            id: id.into(),
+            seed: 1,
+            device_hash: "d".into(),
+            terms: Box::new(move |_, _| {
+                Ok(StartTerms {
+                    closes: None,
+                    attempts: limit,
+                    deadline_at: Some(now + 1_000),
+                })
+            }),
+            draw: Box::new(move |_| questions.iter().map(|q| q.to_string()).collect()),
+            grade: Box::new(|_, _| Err("not graded".into())),
+        }
+    }
+
+    /// One transaction starts, resumes, settles an attempt whose time is up, keeps the
+    /// limit and counts how often each question was shown (one row a question).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn start_settles_resumes_limits_and_counts_questions_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let user = store
+            .write(|c| Ok(upsert_user(c, "u", "n", Role::Learner, "h", 0)?.id))
+            .await
+            .unwrap();
+        let started = store.start_attempt(plan(user, "a1", 0, 2, &["x", "y"])).await.unwrap();
+        assert!(matches!(started, StartOutcome::Started(ref a) if a.status == AttemptStatus::Open));
+        // Still open: resumed, not duplicated.
+        let resumed = store.start_attempt(plan(user, "a2", 10, 2, &["x"])).await.unwrap();
+        assert!(matches!(resumed, StartOutcome::Resumed(ref a) if a.id == "a1"));
+        // Past its deadline: it is settled (nothing saved: expired) and a new one starts.
+        let again = store.start_attempt(plan(user, "a3", 5_000, 2, &["x", "z"])).await.unwrap();
+        assert!(matches!(again, StartOutcome::Started(ref a) if a.id == "a3"));
+        let a1 = store.attempt("a1".into()).await.unwrap().unwrap();
+        assert_eq!(a1.status, AttemptStatus::Expired);
+        let seen = store.read(move |c| Ok(seen_counts(c, user, "q")?)).await.unwrap();
+        assert_eq!(seen, HashMap::from([("x".into(), 2), ("y".into(), 1), ("z".into(), 1)]));
+        // The limit: two attempts used.
+        let full = store.start_attempt(plan(user, "a4", 20_000, 2, &["x"])).await.unwrap();
+        assert!(matches!(full, StartOutcome::NoAttemptsLeft { used: 2 }));
+        // Outside the window: refused, nothing written.
+        let mut closed = plan(user, "a5", 30_000, 0, &["x"]);
+        closed.terms = Box::new(|_, _| Err("closed".into()));
+        assert!(matches!(store.start_attempt(closed).await.unwrap(), StartOutcome::NotNow(m) if m == "closed"));
+        assert!(store.attempt("a5".into()).await.unwrap().is_none());
     }
 }

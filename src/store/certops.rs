@@ -324,6 +324,7 @@ impl Store {
                 )?,
             };
             del("best_scores")?;
+            del("question_seen")?;
             del("quiz_overrides")?;
             tx.execute(
                 "UPDATE users SET username = 'erased-' || id, display_name = '已删除用户', password_hash = '', email = '',

@@ -256,6 +256,22 @@ DROP INDEX certificates_status_slot;
 CREATE UNIQUE INDEX certificates_status_slot ON certificates (status_list, status_index);
 "#,
         ),
+        M::up(
+            r#"
+-- How often each learner was shown each question of a quiz, kept as attempts start,
+-- so drawing the least-seen questions reads one row a question, not every attempt.
+CREATE TABLE question_seen (
+    user_id INTEGER NOT NULL,
+    quiz_id TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    seen INTEGER NOT NULL,
+    PRIMARY KEY (user_id, quiz_id, question_id)
+) WITHOUT ROWID;
+INSERT INTO question_seen (user_id, quiz_id, question_id, seen)
+    SELECT a.user_id, a.quiz_id, q.value, COUNT(*) FROM attempts a, json_each(a.question_ids) q
+    GROUP BY a.user_id, a.quiz_id, q.value;
+"#,
+        ),
     ])
 }
 

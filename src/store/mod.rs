@@ -14,8 +14,8 @@ mod sessions;
 mod users;
 
 pub use attempts::{
-    AttemptRow, Caller, Graded, GradedAttempt, Grader, NewAttempt, OpenAttempt, Prepare, QuizSummaryRow, SaveOutcome, StartOutcome,
-    SubmitOutcome,
+    AttemptRow, AttemptWithOverrides, Caller, Graded, GradedAttempt, Grader, OpenAttempt, Prepare, QuizStanding, QuizSummaryRow,
+    SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome,
 };
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
 pub use certs::{CertificateRow, NewCertificate, STATUS_LIST_ENTRIES, SaveSubmission, SubmissionRow};

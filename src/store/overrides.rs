@@ -1,7 +1,7 @@
 //! Accommodations: per-learner or per-cohort overrides of a quiz's limits.
 
 use super::{Store, StoreError};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct OverrideRow {
@@ -41,6 +41,21 @@ fn row(r: &Row) -> rusqlite::Result<OverrideRow> {
         opens: r.get(6)?,
         closes: r.get(7)?,
     })
+}
+
+/// The learner's own override and their cohort's, for the quiz.
+pub(super) fn overrides_of(c: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<(Option<OverrideRow>, Option<OverrideRow>)> {
+    let own = c
+        .prepare_cached(&format!("SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 AND user_id = ?2"))?
+        .query_row(params![quiz_id, user_id], row)
+        .optional()?;
+    let cohort = c
+        .prepare_cached(&format!(
+            "SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 AND cohort = (SELECT cohort FROM users WHERE id = ?2)"
+        ))?
+        .query_row(params![quiz_id, user_id], row)
+        .optional()?;
+    Ok((own, cohort))
 }
 
 impl Store {
@@ -95,23 +110,5 @@ impl Store {
     pub async fn delete_override(&self, quiz_id: String, id: i64) -> Result<bool, StoreError> {
         self.write(move |tx| Ok(tx.execute("DELETE FROM quiz_overrides WHERE quiz_id = ?1 AND id = ?2", params![quiz_id, id])? > 0))
             .await
-    }
-
-    /// The learner's own override and their cohort's, for the quiz.
-    pub async fn overrides_for(&self, user_id: i64, quiz_id: String) -> Result<(Option<OverrideRow>, Option<OverrideRow>), StoreError> {
-        self.read(move |c| {
-            let own = c
-                .prepare_cached(&format!("SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 AND user_id = ?2"))?
-                .query_row(params![quiz_id, user_id], row)
-                .optional()?;
-            let cohort = c
-                .prepare_cached(&format!(
-                    "SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 AND cohort = (SELECT cohort FROM users WHERE id = ?2)"
-                ))?
-                .query_row(params![quiz_id, user_id], row)
-                .optional()?;
-            Ok((own, cohort))
-        })
-        .await
     }
 }
