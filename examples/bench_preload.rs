@@ -15,7 +15,7 @@
 //! usage: bench_preload COURSE_DIR DB N PASSWORD
 
 use certbook::quiz::{self, QuestionKind, Quiz};
-use certbook::store::{Caller, Graded, Grader, NewAttempt, NewLearner, Prepare, Role, StartOutcome, Store, SubmitOutcome};
+use certbook::store::{Caller, Graded, Grader, NewLearner, Prepare, Role, StartOutcome, StartPlan, StartTerms, Store, SubmitOutcome};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -92,22 +92,32 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
         for q in &question_ids {
             *seen.entry(q.clone()).or_default() += 1;
         }
-        let new = NewAttempt {
+        let (attempts, deadline_at) = (quiz.attempts, quiz.time_limit.map(|s| started + s as i64 * 1000));
+        let drawn = question_ids.clone();
+        let plan = StartPlan {
+            user_id,
+            quiz_id: quiz.id.clone(),
+            now: started,
+            judged_now: started,
             id: certbook::http::auth::random_token(),
             seed,
-            question_ids: question_ids.clone(),
-            deadline_at: quiz.time_limit.map(|s| started + s as i64 * 1000),
             device_hash: device.clone(),
+            terms: Box::new(move |_, _| {
+                Ok(StartTerms {
+                    closes: None,
+                    attempts,
+                    deadline_at,
+                })
+            }),
+            draw: Box::new(move |_| drawn),
+            grade: grader(quiz.clone()),
         };
-        let row = match store
-            .start_attempt(user_id, quiz.id.clone(), quiz.attempts, started, new)
-            .await
-            .map_err(|e| e.to_string())?
-        {
+        let row = match store.start_attempt(plan).await.map_err(|e| e.to_string())? {
             StartOutcome::Started(row) => row,
             StartOutcome::Resumed(_) => return Err(format!("user {user_id}: an open attempt at {} already", quiz.id)),
             StartOutcome::NoAttemptsLeft { used } => return Err(format!("user {user_id}: no attempts left at {} ({used})", quiz.id)),
             StartOutcome::Elsewhere => return Err(format!("user {user_id}: attempt at {} on another device", quiz.id)),
+            StartOutcome::NotNow(why) => return Err(format!("user {user_id}: {} not open: {why}", quiz.id)),
         };
         let answers: BTreeMap<String, Value> = question_ids
             .iter()
