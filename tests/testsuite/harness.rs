@@ -198,10 +198,7 @@ pub async fn certify_alice(s: &TestServer) -> (Client, String) {
 /// Runs `certbook verify FILE ARGS…`, judging dates at the server's (manual) clock
 /// unless ARGS give `--at`.
 pub async fn certbook_verify(s: &TestServer, file: &Path, args: &[&str]) -> std::process::Output {
-    let at = time::OffsetDateTime::from_unix_timestamp(s.clock.now_ms() / 1000)
-        .unwrap()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let at = certbook::certify::validity::rfc3339(s.clock.now_ms());
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_certbook"));
     cmd.arg("verify").arg(file).args(args);
     if !args.contains(&"--at") {

@@ -32,10 +32,7 @@ fn verifier_ready() -> bool {
 /// One line of the verifier's report per file, by file name.
 /// Dates are judged at the server's manual clock.
 async fn independent_verify(s: &TestServer, files: &[PathBuf]) -> (bool, Vec<Value>) {
-    let now = time::OffsetDateTime::from_unix_timestamp(s.clock.now_ms() / 1000)
-        .unwrap()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let now = certbook::certify::validity::rfc3339(s.clock.now_ms());
     let mut cmd = std::process::Command::new("node");
     cmd.arg(interop_dir().join("verify.mjs"))
         .args(["--schema", "--status", &format!("--now={now}")])
