@@ -15,7 +15,7 @@
 //! usage: bench_preload COURSE_DIR DB N PASSWORD
 
 use certbook::quiz::{self, QuestionKind, Quiz};
-use certbook::store::{Caller, Graded, Grader, NewLearner, Prepare, Role, StartOutcome, StartPlan, StartTerms, Store, SubmitOutcome};
+use certbook::store::{Caller, Graded, Grader, Marking, NewLearner, Prepare, Role, StartOutcome, StartPlan, StartTerms, Store, SubmitOutcome};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -110,7 +110,7 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
                 })
             }),
             draw: Box::new(move |_| drawn),
-            grade: grader(quiz.clone()),
+            marking: Marking { grade: grader(quiz.clone()), certify: None },
         };
         let row = match store.start_attempt(plan).await.map_err(|e| e.to_string())? {
             StartOutcome::Started(row) => row,
@@ -130,11 +130,11 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
             device_hash: device.clone(),
         };
         match store
-            .submit_attempt(row.id, caller, (answers, as_sent), submitted, None, grader(quiz.clone()))
+            .submit_attempt(row.id, caller, (answers, as_sent), submitted, None, Marking { grade: grader(quiz.clone()), certify: None })
             .await
             .map_err(|e| e.to_string())?
         {
-            Ok(SubmitOutcome::Graded(_)) => done += 1,
+            Ok(SubmitOutcome::Graded(..)) => done += 1,
             Ok(_) => return Err(format!("user {user_id}: the submit at {} was not graded", quiz.id)),
             Err(msg) => return Err(format!("user {user_id}: grading {}: {msg}", quiz.id)),
         }

@@ -8,7 +8,7 @@ use crate::certify::remind::{self, Reminder};
 use crate::certify::validity::{self, rfc3339};
 use crate::certify::{CertStatus, LevelStatus, evaluate, renewal};
 use crate::course::Curriculum;
-use crate::store::{CertificateRow, NewCertificate, User};
+use crate::store::{CertificateRow, Certifier, Decision, Evidence, NewCertificate, StoreError, User};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::Digest;
@@ -16,50 +16,28 @@ use sha2::Digest;
 const DAY_MS: i64 = 86_400_000;
 const NO_SUCH_CERTIFICATE: &str = "没有这张证书 (no such certificate)";
 
-/// Issues every level the learner now meets and does not hold, and renews every
-/// expiring certificate whose renewal requirements are met inside its window.
-/// Called after each graded item and whenever progress is read, so a crash between
-/// the two is repaired the next time the learner (or the startup sweep) looks.
-/// Returns each level's standing and the certificates issued or renewed now.
-pub async fn certify_user(ctx: &Ctx<'_>, user_id: i64) -> Result<(Vec<LevelStatus>, Vec<CertificateRow>)> {
-    let cur = &*ctx.cur;
+/// The certification rule: from a learner's evidence, each level's standing, and which
+/// certificates are due — levels met and not held, and expiring certificates whose
+/// renewal requirements are met inside their window (counting only results from inside
+/// the window, and not those the last renewal used). Pure but for the evidence reads.
+fn standing(cur: &Curriculum, now: i64, ev: &mut dyn Evidence) -> Result<(Vec<LevelStatus>, Decision), StoreError> {
     let Some(track) = &cur.track else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), Decision::default()));
     };
-    let records = ctx.store.records(user_id, track.id.clone()).await?;
-    let levels = evaluate(track, cur, &records);
-    let now = ctx.clock.now_ms();
-    let due: Vec<NewCertificate> = levels
-        .iter()
-        .filter(|l| l.met && !l.held)
-        .map(|l| {
-            let evidence = json!({ "level": l.level, "evaluated_at": now, "requirements": l.requirements });
-            let valid_months = track.levels.iter().find(|x| x.id == l.level).and_then(|x| x.valid_months);
-            NewCertificate {
-                level: l.level.clone(),
-                id: crate::certify::certificate_id(),
-                evidence: evidence.to_string(),
-                expires_at: valid_months.map(|m| validity::add_months(now, m)),
-            }
-        })
-        .collect();
-    let mut changed = if due.is_empty() {
-        Vec::new()
-    } else {
-        let issued = ctx.store.issue_certificates(user_id, track.id.clone(), due, now).await?;
-        for c in &issued {
-            tracing::info!(user_id, level = %c.level_id, certificate = %c.id, "certificate issued");
-        }
-        issued
-    };
-    let mut levels = if changed.is_empty() {
-        levels
-    } else {
-        let records = ctx.store.records(user_id, track.id.clone()).await?;
-        evaluate(track, cur, &records)
-    };
-    // Held certificates: expiry, and renewal once the window is open.
-    for c in ctx.store.certificates_of(user_id).await? {
+    let records = ev.records_since(i64::MIN)?;
+    let mut levels = evaluate(track, cur, &records);
+    let mut decision = Decision::default();
+    for l in levels.iter().filter(|l| l.met && !l.held) {
+        let evidence = json!({ "level": l.level, "evaluated_at": now, "requirements": l.requirements });
+        let valid_months = track.levels.iter().find(|x| x.id == l.level).and_then(|x| x.valid_months);
+        decision.issue.push(NewCertificate {
+            level: l.level.clone(),
+            id: crate::certify::certificate_id(),
+            evidence: evidence.to_string(),
+            expires_at: valid_months.map(|m| validity::add_months(now, m)),
+        });
+    }
+    for c in ev.held()? {
         let (Some(status), Some(level)) = (
             levels.iter_mut().find(|l| l.level == c.level_id),
             track.levels.iter().find(|l| l.id == c.level_id),
@@ -75,26 +53,40 @@ pub async fn certify_user(ctx: &Ctx<'_>, user_id: i64) -> Result<(Vec<LevelStatu
         if level.renewal.is_empty() || c.revoked_at.is_some() || now < opens {
             continue;
         }
-        // Only results from inside this window count, and not those the last renewal used.
         let since = opens.max(c.renewed_at.unwrap_or(i64::MIN));
-        let rec = ctx.store.records_since(user_id, track.id.clone(), since).await?;
-        let r = renewal(level, cur, &rec, since);
+        let r = renewal(level, cur, &ev.records_since(since)?, since);
         if r.met {
-            let new_expiry = validity::renewed_expiry(expires, now, months);
-            if let Some(renewed) = ctx.store.renew_certificate(c.id.clone(), new_expiry, now).await? {
-                tracing::info!(user_id, certificate = %c.id, expires_at = new_expiry, "certificate renewed");
-                status.expires_at = renewed.expires_at;
-                changed.push(renewed);
-                continue;
-            }
+            decision.renew.push((c.id.clone(), validity::renewed_expiry(expires, now, months)));
         }
         status.renewal = Some(r);
     }
-    Ok((levels, changed))
+    Ok((levels, decision))
+}
+
+/// The rule as the store runs it inside a write that may complete a requirement, so a
+/// certificate is issued in the transaction that earns it. `None` without a track.
+pub fn certifier(ctx: &Ctx<'_>) -> Option<Certifier> {
+    let track_id = ctx.cur.track.as_ref()?.id.clone();
+    let cur = ctx.cur.clone();
+    let now = ctx.clock.now_ms();
+    Some(Certifier {
+        track_id,
+        decide: Box::new(move |ev| Ok(standing(&cur, now, ev)?.1)),
+    })
+}
+
+/// Issues and renews whatever is due for one learner, in one write. Everyday writes
+/// certify inside their own transaction; this repairs what a crash or a course change
+/// (new requirements met by results already stored) left due.
+pub async fn certify_user(ctx: &Ctx<'_>, user_id: i64) -> Result<Vec<CertificateRow>> {
+    match certifier(ctx) {
+        Some(c) => Ok(ctx.store.certify(user_id, c, ctx.clock.now_ms()).await?),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Certifies every active learner: certificates due but not issued (a crash between
-/// a grade and its certificate) are issued at startup. Failures are logged, per learner.
+/// a grade and its certificate, a course change) are issued. Failures are logged, per learner.
 pub async fn certify_everyone(ctx: &Ctx<'_>) {
     match ctx.store.active_learners().await {
         Ok(users) => {
@@ -108,10 +100,21 @@ pub async fn certify_everyone(ctx: &Ctx<'_>) {
     }
 }
 
-/// The learner's standing on every level and the certificates they hold.
+/// The learner's standing on every level and the certificates they hold, read in one
+/// snapshot. Writes nothing: what is due is issued by the write that earned it.
 pub async fn progress(ctx: &Ctx<'_>, user_id: i64) -> Result<(Vec<LevelStatus>, Vec<CertificateRow>)> {
-    let (levels, _) = certify_user(ctx, user_id).await?;
-    Ok((levels, ctx.store.certificates_of(user_id).await?))
+    let Some(track) = &ctx.cur.track else {
+        return Ok((Vec::new(), ctx.store.certificates_of(user_id).await?));
+    };
+    let cur = ctx.cur.clone();
+    let now = ctx.clock.now_ms();
+    Ok(ctx
+        .store
+        .with_evidence(user_id, track.id.clone(), move |ev| {
+            let (levels, _) = standing(&cur, now, ev)?;
+            Ok((levels, ev.held()?))
+        })
+        .await?)
 }
 
 /// Marks a lesson read; returns the certificates that completes.
@@ -119,9 +122,10 @@ pub async fn mark_read(ctx: &Ctx<'_>, user_id: i64, lesson: &str) -> Result<Vec<
     if !ctx.cur.pages().any(|(_, _, l)| l.id == lesson) {
         return Err(Error::NotFound(format!("没有这一课：{lesson}")));
     }
-    ctx.store.mark_read(user_id, lesson.to_string(), ctx.clock.now_ms()).await?;
-    let (_, issued) = certify_user(ctx, user_id).await?;
-    Ok(issued)
+    Ok(ctx
+        .store
+        .mark_read(user_id, lesson.to_string(), ctx.clock.now_ms(), certifier(ctx))
+        .await?)
 }
 
 /// The level's title, or its id when the live track no longer has it.

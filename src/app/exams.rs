@@ -7,16 +7,12 @@
 //! (`crate::quiz::exam`); here they are applied. Starting, saving and submitting are
 //! one write transaction each, and reading writes only when an attempt's time is up.
 
-use super::certification::certify_user;
 use super::{Ctx, Error, Result, is_staff, random_token, require};
 use crate::course::Curriculum;
 use crate::quiz::exam::{self, AttemptStatus, DeviceCheck, Limits, Phase, Refusal};
 use crate::quiz::similarity::{self, Sitting};
 use crate::quiz::{self, Grading, Quiz, Shown};
-use crate::store::{
-    AttemptRow, Caller, CertificateRow, Graded, Grader, OpenAttempt, OverrideRow, Prepare, QuizSummaryRow, Role, SaveOutcome, StartOutcome,
-    StartPlan, StartTerms, SubmitOutcome, User,
-};
+use crate::store::{AttemptRow, Caller, CertificateRow, Graded, Grader, Marking, OpenAttempt, OverrideRow, Prepare, QuizSummaryRow, Role, SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome, User, as_settled};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -54,6 +50,14 @@ pub fn grader(curriculum: Arc<Curriculum>) -> Grader {
     })
 }
 
+/// Grading and then certification, for writes that may end an attempt.
+fn marking(ctx: &Ctx<'_>) -> Marking {
+    Marking {
+        grade: grader(ctx.cur.clone()),
+        certify: super::certification::certifier(ctx),
+    }
+}
+
 /// The learner's effective limits at the quiz from their own and their cohort's override.
 fn limits_of(quiz: &Quiz, own: Option<&OverrideRow>, cohort: Option<&OverrideRow>) -> Limits {
     let (own, cohort) = (own.map(|o| o.adjustment()), cohort.map(|o| o.adjustment()));
@@ -69,6 +73,28 @@ fn judged_now(ctx: &Ctx<'_>) -> i64 {
 /// Whether an open attempt's time is up at `judged` (time limit or the quiz's close).
 fn time_is_up(row: &AttemptRow, closes: Option<i64>, judged: i64) -> bool {
     row.status.is_open() && row.end(closes).is_some_and(|end| judged > end)
+}
+
+/// Stores the end of every open attempt whose time is up (graded from its autosave,
+/// certified in the same write): the server runs this every few seconds, so reads,
+/// which only show such an attempt as it will end, never have to write. Returns how
+/// many were settled.
+pub async fn settle_due(ctx: &Ctx<'_>) -> Result<usize> {
+    let judged = judged_now(ctx);
+    let mut settled = 0;
+    for quiz in ctx.cur.quizzes.values() {
+        for open in ctx.store.open_attempts(quiz.id.clone()).await? {
+            let Some((row, own, cohort)) = ctx.store.attempt_with_overrides(open.id.clone()).await? else {
+                continue;
+            };
+            let limits = limits_of(quiz, own.as_ref(), cohort.as_ref());
+            if time_is_up(&row, limits.closes, judged) {
+                ctx.store.settle_attempt(row.id.clone(), limits.closes, judged, marking(ctx)).await?;
+                settled += 1;
+            }
+        }
+    }
+    Ok(settled)
 }
 
 /// A quiz of the live course.
@@ -123,18 +149,23 @@ pub struct Standing {
     pub open_elsewhere: bool,
 }
 
-/// The learner's standing on a quiz: one read, and a write only to settle an open
-/// attempt whose time is up.
+/// The learner's standing on a quiz: one read, no write. An open attempt whose time is
+/// up is shown as it will end (the next write or the settle sweep stores that).
 pub async fn standing(ctx: &Ctx<'_>, user_id: i64, device_hash: &str, id: &str) -> Result<Standing> {
     let quiz = quiz(ctx, id)?;
     let mut s = ctx.store.quiz_standing(user_id, quiz.id.clone()).await?;
     let limits = limits_of(&quiz, s.own.as_ref(), s.cohort.as_ref());
-    let judged = judged_now(ctx);
-    if let Some(open) = s.open.as_ref().filter(|a| time_is_up(a, limits.closes, judged)) {
-        ctx.store
-            .settle_attempt(open.id.clone(), limits.closes, judged, grader(ctx.cur.clone()))
-            .await?;
-        s = ctx.store.quiz_standing(user_id, quiz.id.clone()).await?;
+    if let Some(open) = s.open.take() {
+        let row = as_settled(open, limits.closes, judged_now(ctx), &grader(ctx.cur.clone()));
+        if row.status.is_open() {
+            s.open = Some(row);
+        } else {
+            s.summary.open_attempt = None;
+            if let Some(p) = row.percent.filter(|_| row.status == AttemptStatus::Graded) {
+                s.summary.best_percent = Some(s.summary.best_percent.map_or(p, |b| b.max(p)));
+                s.summary.passed |= row.passed;
+            }
+        }
     }
     let now = ctx.clock.now_ms();
     let open = s.open.filter(|a| a.deadline_at.is_none_or(|d| d >= now));
@@ -195,7 +226,7 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
             })
         }),
         draw: Box::new(move |seen| quiz::draw_questions(&for_draw, seed, seen)),
-        grade: grader(ctx.cur.clone()),
+        marking: marking(ctx),
     };
     match ctx.store.start_attempt(plan).await? {
         StartOutcome::Started(attempt) => Ok(Started {
@@ -274,19 +305,24 @@ pub async fn submit(
             (answers, as_sent(&quiz)),
             judged_now(ctx),
             limits.closes,
-            grader(ctx.cur.clone()),
+            marking(ctx),
         )
         .await?
         .map_err(Error::Unprocessable)?;
     match outcome {
         // A retried submit gets the same response as the first.
-        SubmitOutcome::Graded(a) | SubmitOutcome::AlreadySubmitted(a) if a.status == AttemptStatus::Graded => {
-            let (_, issued) = certify_user(ctx, user_id).await?;
+        SubmitOutcome::Graded(a, issued) => Ok(Submitted {
+            shown: exam::shown(&quiz, Phase::Immediately),
+            quiz,
+            attempt: a,
+            issued,
+        }),
+        SubmitOutcome::AlreadySubmitted(a) if a.status == AttemptStatus::Graded => {
             Ok(Submitted {
                 shown: exam::shown(&quiz, Phase::Immediately),
                 quiz,
                 attempt: a,
-                issued,
+                issued: Vec::new(),
             })
         }
         SubmitOutcome::Refused(r) => Err(refused(r)),
@@ -296,7 +332,7 @@ pub async fn submit(
         SubmitOutcome::Expired(_) | SubmitOutcome::AlreadySubmitted(_) => Err(Error::Conflict(
             "时间已到：本次作答按自动保存的进度结算，此次提交不计分 (time limit exceeded)".into(),
         )),
-        SubmitOutcome::Graded(_) | SubmitOutcome::NotFound => Err(Error::NotFound(NO_SUCH_ATTEMPT.into())),
+        SubmitOutcome::NotFound => Err(Error::NotFound(NO_SUCH_ATTEMPT.into())),
     }
 }
 
@@ -316,7 +352,7 @@ async fn write_answers(
             change,
             judged_now(ctx),
             limits.closes,
-            grader(ctx.cur.clone()),
+            marking(ctx),
         )
         .await?
     {
@@ -390,7 +426,7 @@ fn read_phase(limits: &Limits, now: i64) -> Phase {
 }
 
 /// An attempt's outcome, for its learner or staff (another learner's is "not found").
-/// An open attempt whose time is up is settled first.
+/// An open attempt whose time is up is shown as it will end; nothing is written.
 pub async fn attempt(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Reviewed> {
     let not_found = || Error::NotFound(NO_SUCH_ATTEMPT.into());
     let (row, own, cohort) = ctx
@@ -402,14 +438,7 @@ pub async fn attempt(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Reviewed> 
     let quiz = quiz(ctx, &row.quiz_id)?;
     let limits = limits_of(&quiz, own.as_ref(), cohort.as_ref());
     let judged = judged_now(ctx);
-    let row = if time_is_up(&row, limits.closes, judged) {
-        ctx.store
-            .settle_attempt(id.to_string(), limits.closes, judged, grader(ctx.cur.clone()))
-            .await?
-            .ok_or_else(not_found)?
-    } else {
-        row
-    };
+    let row = as_settled(row, limits.closes, judged, &grader(ctx.cur.clone()));
     let shown = (row.user_id == actor.id && !is_staff(actor)).then(|| exam::shown(&quiz, read_phase(&limits, ctx.clock.now_ms())));
     Ok(Reviewed { quiz, attempt: row, shown })
 }

@@ -2,7 +2,7 @@
 //! playing a round, reading a run and its replayable record. A run is recomputed from
 //! (seed, decisions) on every call; the life cycle's rules live in [`crate::sandbox`].
 
-use super::certification::certify_user;
+use super::certification::certifier;
 use super::{Ctx, Error, Result, is_staff, random_token};
 use crate::sandbox::{self, Decisions, Playthrough, RoundStep, RunRecord, RunStatus, Scenario, SimError, simulate};
 use crate::store::{CertificateRow, RecordRound, RunRow, ScenarioSummaryRow, StartRun, User};
@@ -153,15 +153,19 @@ pub async fn play(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, given: Deci
     let now = ctx.clock.now_ms();
     match ctx
         .store
-        .record_round(id.to_string(), actor.id, row.rounds_played, decisions_json, finished, now)
+        .record_round(
+            id.to_string(),
+            actor.id,
+            row.rounds_played,
+            decisions_json,
+            finished,
+            now,
+            certifier(ctx),
+        )
         .await?
     {
-        RecordRound::Saved(row) => {
-            let issued = if row.status == RunStatus::Finished {
-                Some(certify_user(ctx, actor.id).await?.1)
-            } else {
-                None
-            };
+        RecordRound::Saved(row, issued) => {
+            let issued = (row.status == RunStatus::Finished).then_some(issued);
             Ok((
                 Shown {
                     scenario: sc,

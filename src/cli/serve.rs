@@ -52,6 +52,8 @@ pub struct Args {
 
 /// How often the server looks for expiry reminders to send.
 const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+/// How often attempts whose time ran out are stored as ended.
+const SETTLE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let cur = super::load(&a.dir)?;
@@ -95,6 +97,24 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         // Certificates due but not issued (a crash between a grade and its certificate) are issued now.
         let sweep = state.clone();
         tokio::spawn(async move { certification::certify_everyone(&sweep.ctx()).await });
+        // Upkeep: attempts whose time ran out are stored as ended (reads only show them
+        // so), and after a course reload everyone is certified against the new rules.
+        let upkeep = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SETTLE_INTERVAL);
+            let mut seen = upkeep.ctx().cur;
+            loop {
+                tick.tick().await;
+                let ctx = upkeep.ctx();
+                if let Err(e) = crate::app::exams::settle_due(&ctx).await {
+                    tracing::error!("settling ended attempts: {e}");
+                }
+                if !std::sync::Arc::ptr_eq(&seen, &ctx.cur) {
+                    seen = ctx.cur.clone();
+                    certification::certify_everyone(&ctx).await;
+                }
+            }
+        });
         // Expiry reminders: now, then every hour. Each goes out once per expiry date.
         let reminders = state.clone();
         tokio::spawn(async move {

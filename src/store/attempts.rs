@@ -1,6 +1,7 @@
 //! Quiz attempts. Starting and submitting are single transactions on the writer,
 //! so the attempt limit holds under concurrency and a retried submit is recorded once.
 
+use super::certs::{CertificateRow, Certifier, certify_opt};
 use super::overrides::{OverrideRow, overrides_of};
 use super::{Store, StoreError};
 use crate::quiz::exam::{Adjustment, AttemptStatus, DeviceCheck, Refusal, device_check};
@@ -41,6 +42,19 @@ const GET_ATTEMPT: &str =
 
 /// A grading of some answers: (score, max, percent, passed, result JSON), or a message.
 pub type Grader = Box<dyn Fn(&AttemptRow, &BTreeMap<String, Value>) -> Result<Graded, String> + Send>;
+
+/// How an attempt that ends is marked: graded, then the certification rule run in
+/// the same transaction (`None`: a course without a track).
+pub struct Marking {
+    pub grade: Grader,
+    pub certify: Option<Certifier>,
+}
+
+impl Marking {
+    fn parts(&self) -> (&Grader, Option<&Certifier>) {
+        (&self.grade, self.certify.as_ref())
+    }
+}
 
 pub struct Graded {
     pub score: f64,
@@ -114,7 +128,7 @@ pub struct StartPlan {
     pub terms: Terms,
     /// The questions of a new attempt, given how often the learner was shown each.
     pub draw: Draw,
-    pub grade: Grader,
+    pub marking: Marking,
 }
 
 /// Decides a start's terms from the learner's own and cohort adjustment, or refuses it.
@@ -159,7 +173,8 @@ pub type Prepare =
     Box<dyn FnOnce(&AttemptRow, BTreeMap<String, Value>) -> Result<(BTreeMap<String, Value>, Option<usize>), Refusal> + Send>;
 
 pub enum SubmitOutcome {
-    Graded(AttemptRow),
+    /// Graded now, with the certificates that completed.
+    Graded(AttemptRow, Vec<CertificateRow>),
     /// Submitted before: the stored outcome, unchanged.
     AlreadySubmitted(AttemptRow),
     /// Past its end: the answers are kept ungraded and the attempt was finalised from its autosave.
@@ -221,31 +236,66 @@ fn get_ok(conn: &Connection, id: &str) -> rusqlite::Result<AttemptRow> {
     get(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
 }
 
-/// Ends an open attempt whose time is up (`end`): graded from its autosave when there is
-/// one, else kept ungraded — `late` when answers came after the quiz closed, else `expired`.
-/// `late` answers (a submit that came too late) are stored either way.
-fn finalise(tx: &Connection, row: &AttemptRow, end: i64, closed: bool, late: Option<&str>, grade: &Grader) -> rusqlite::Result<AttemptRow> {
+/// An open attempt whose time ran out at `end`, as it ends: graded from its autosave
+/// when there is one, else kept ungraded — `late` when answers came after the quiz
+/// closed, else `expired`. `late` answers (a submit that came too late) are kept either
+/// way. Pure: [`finalise`] stores it, reads show it without writing.
+fn ended(row: &AttemptRow, (end, closed): (i64, bool), late: Option<&str>, grade: &Grader) -> (AttemptRow, Option<Graded>) {
     let saved = row.saved();
     let graded = if saved.is_empty() { None } else { grade(row, &saved).ok() };
-    match graded {
-        Some(g) => {
-            tx.prepare_cached(
-                "UPDATE attempts SET status = 'graded', submitted_at = ?2, answers = saved_answers, late_answers = ?3,
-                     score = ?4, max_score = ?5, percent = ?6, passed = ?7, result = ?8 WHERE id = ?1 AND status = 'open'",
-            )?
-            .execute(params![row.id, end, late, g.score, g.max_score, g.percent, g.passed, g.result])?;
-            super::hr::record_result(tx, row.user_id, "quiz", &row.quiz_id, g.percent, end)?;
-        }
-        None => {
-            let status = row.status.on_time_up(false, closed, late.is_some()).unwrap_or(row.status);
-            tx.prepare_cached(
-                "UPDATE attempts SET status = ?2, submitted_at = ?3, answers = COALESCE(?4, saved_answers), late_answers = ?4,
-                     score = 0, percent = 0, passed = 0 WHERE id = ?1 AND status = 'open'",
-            )?
-            .execute(params![row.id, status.as_str(), end, late])?;
-        }
+    let mut out = row.clone();
+    out.status = row.status.on_time_up(graded.is_some(), closed, late.is_some()).unwrap_or(row.status);
+    out.submitted_at = Some(end);
+    out.late_answers = late.map(str::to_string);
+    out.percent = Some(graded.as_ref().map_or(0.0, |g| g.percent));
+    out.passed = graded.as_ref().is_some_and(|g| g.passed);
+    out.result = graded.as_ref().map(|g| g.result.clone());
+    (out, graded)
+}
+
+/// `row` as it stands at `now`: an open attempt past its end (its time limit or the
+/// quiz's `closes`) shown as it will end. Nothing is written; the next write to the
+/// learner's attempts, or the server's settle sweep, stores it.
+pub fn as_settled(row: AttemptRow, closes: Option<i64>, now: i64, grade: &Grader) -> AttemptRow {
+    match row.end(closes) {
+        Some(end) if row.status.is_open() && now > end => ended(&row, (end, closes.is_some_and(|c| end >= c)), None, grade).0,
+        _ => row,
     }
-    get_ok(tx, &row.id)
+}
+
+/// Ends an open attempt whose time is up (see [`ended`]); a graded end runs the
+/// certification rule in the same transaction.
+fn finalise(
+    tx: &Connection,
+    row: &AttemptRow,
+    end: (i64, bool),
+    late: Option<&str>,
+    (grade, certify): (&Grader, Option<&Certifier>),
+) -> Result<AttemptRow, StoreError> {
+    let (out, graded) = ended(row, end, late, grade);
+    let (score, max_score) = graded.as_ref().map_or((0.0, None), |g| (g.score, Some(g.max_score)));
+    tx.prepare_cached(
+        "UPDATE attempts SET status = ?2, submitted_at = ?3, answers = CASE WHEN ?9 THEN saved_answers ELSE COALESCE(?4, saved_answers) END,
+             late_answers = ?4, score = ?5, max_score = COALESCE(?6, max_score), percent = ?7, passed = ?8, result = ?10
+         WHERE id = ?1 AND status = 'open'",
+    )?
+    .execute(params![
+        row.id,
+        out.status.as_str(),
+        out.submitted_at,
+        late,
+        score,
+        max_score,
+        out.percent,
+        out.passed,
+        graded.is_some(),
+        out.result
+    ])?;
+    if let Some(g) = &graded {
+        super::hr::record_result(tx, row.user_id, "quiz", &row.quiz_id, g.percent, end.0)?;
+        certify_opt(tx, row.user_id, certify, end.0)?;
+    }
+    Ok(get_ok(tx, &row.id)?)
 }
 
 /// Whether `device` may write to the open attempt `row`; an unbound (released) attempt is bound to it.
@@ -262,9 +312,9 @@ fn claim_device(tx: &Connection, row: &AttemptRow, device: &str) -> rusqlite::Re
 }
 
 /// Finalises `row` if it is open and past its end at `now`; returns it as it now stands.
-fn settle(tx: &Connection, row: AttemptRow, closes: Option<i64>, now: i64, grade: &Grader) -> rusqlite::Result<AttemptRow> {
+fn settle(tx: &Connection, row: AttemptRow, closes: Option<i64>, now: i64, marking: (&Grader, Option<&Certifier>)) -> Result<AttemptRow, StoreError> {
     match row.end(closes) {
-        Some(end) if row.status.is_open() && now > end => finalise(tx, &row, end, closes.is_some_and(|c| end >= c), None, grade),
+        Some(end) if row.status.is_open() && now > end => finalise(tx, &row, (end, closes.is_some_and(|c| end >= c)), None, marking),
         _ => Ok(row),
     }
 }
@@ -341,7 +391,7 @@ impl Store {
                 device_hash,
                 terms,
                 draw,
-                grade,
+                marking,
             } = plan;
             let (own, cohort) = overrides_of(tx, user_id, &quiz_id)?;
             let terms = match terms(own.map(|o| o.adjustment()), cohort.map(|o| o.adjustment())) {
@@ -349,7 +399,7 @@ impl Store {
                 Err(message) => return Ok(StartOutcome::NotNow(message)),
             };
             if let Some(row) = open_of(tx, user_id, &quiz_id)? {
-                let row = settle(tx, row, terms.closes, judged_now, &grade)?;
+                let row = settle(tx, row, terms.closes, judged_now, marking.parts())?;
                 // Past its deadline but inside the grace: it ends, ungraded.
                 let overdue = row.status.is_open() && row.deadline_at.is_some_and(|d| d < now);
                 if overdue {
@@ -406,7 +456,7 @@ impl Store {
         (answers, prepare): (BTreeMap<String, Value>, Prepare),
         now: i64,
         closes: Option<i64>,
-        grade: Grader,
+        marking: Marking,
     ) -> Result<Result<SubmitOutcome, String>, StoreError> {
         self.write(move |tx| {
             let Some(row) = get(tx, &attempt_id)?.filter(|r| r.user_id == caller.user_id) else {
@@ -421,13 +471,13 @@ impl Store {
             if let Some(end) = row.end(closes).filter(|e| now > *e) {
                 let closed = closes.is_some_and(|c| end >= c);
                 let json = serde_json::to_string(&answers).unwrap_or_default();
-                return Ok(Ok(SubmitOutcome::Expired(finalise(tx, &row, end, closed, Some(&json), &grade)?)));
+                return Ok(Ok(SubmitOutcome::Expired(finalise(tx, &row, (end, closed), Some(&json), marking.parts())?)));
             }
             let answers = match prepare(&row, answers) {
                 Ok((a, _)) => a,
                 Err(r) => return Ok(Ok(SubmitOutcome::Refused(r))),
             };
-            let g = match grade(&row, &answers) {
+            let g = match (marking.grade)(&row, &answers) {
                 Ok(g) => g,
                 Err(msg) => return Ok(Err(msg)),
             };
@@ -437,16 +487,17 @@ impl Store {
                 params![attempt_id, now, json, g.score, g.max_score, g.percent, g.passed, g.result],
             )?;
             super::hr::record_result(tx, caller.user_id, "quiz", &row.quiz_id, g.percent, now)?;
-            Ok(Ok(SubmitOutcome::Graded(get_ok(tx, &attempt_id)?)))
+            let issued = certify_opt(tx, caller.user_id, marking.certify.as_ref(), now)?;
+            Ok(Ok(SubmitOutcome::Graded(get_ok(tx, &attempt_id)?, issued)))
         })
         .await
     }
 
     /// The attempt, finalised first if it is open and past its end (lazy finalisation:
     /// nothing runs at the deadline itself; the next read or write settles it).
-    pub async fn settle_attempt(&self, id: String, closes: Option<i64>, now: i64, grade: Grader) -> Result<Option<AttemptRow>, StoreError> {
+    pub async fn settle_attempt(&self, id: String, closes: Option<i64>, now: i64, marking: Marking) -> Result<Option<AttemptRow>, StoreError> {
         self.write(move |tx| match get(tx, &id)? {
-            Some(row) => Ok(Some(settle(tx, row, closes, now, &grade)?)),
+            Some(row) => Ok(Some(settle(tx, row, closes, now, marking.parts())?)),
             None => Ok(None),
         })
         .await
@@ -462,13 +513,13 @@ impl Store {
         (answers, prepare): (BTreeMap<String, Value>, Prepare),
         now: i64,
         closes: Option<i64>,
-        grade: Grader,
+        marking: Marking,
     ) -> Result<SaveOutcome, StoreError> {
         self.write(move |tx| {
             let Some(row) = get(tx, &id)?.filter(|r| r.user_id == caller.user_id) else {
                 return Ok(SaveOutcome::NotFound);
             };
-            let row = settle(tx, row, closes, now, &grade)?;
+            let row = settle(tx, row, closes, now, marking.parts())?;
             if !row.status.is_open() {
                 return Ok(SaveOutcome::Ended(row));
             }
@@ -680,7 +731,10 @@ mod tests {
                 })
             }),
             draw: Box::new(move |_| questions.iter().map(|q| q.to_string()).collect()),
-            grade: Box::new(|_, _| Err("not graded".into())),
+            marking: Marking {
+                grade: Box::new(|_, _| Err("not graded".into())),
+                certify: None,
+            },
         }
     }
 

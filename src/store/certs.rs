@@ -164,9 +164,22 @@ pub enum SaveSubmission {
     AlreadyGraded(SubmissionRow),
 }
 
-/// Reads everything certification is decided from, in one snapshot.
+/// Reads everything certification is decided from, in one snapshot. Best quiz and
+/// scenario results come from `best_scores` (one row per item, kept by `record_result`),
+/// so the cost does not grow with the learner's number of attempts.
 pub fn records(c: &Connection, user_id: i64, track_id: &str) -> rusqlite::Result<Records> {
-    records_since(c, user_id, track_id, i64::MIN)
+    let mut rec = Records::default();
+    let mut q = c.prepare_cached("SELECT kind, item_id, best FROM best_scores WHERE user_id = ?1")?;
+    for row in q.query_map([user_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?)))? {
+        let (kind, item, best) = row?;
+        match kind.as_str() {
+            "quiz" => rec.quiz_best.insert(item, best),
+            "scenario" => rec.scenario_best.insert(item, best),
+            _ => None,
+        };
+    }
+    others_since(c, user_id, track_id, i64::MIN, &mut rec)?;
+    Ok(rec)
 }
 
 /// Like [`records`], counting only results achieved at or after `since` (renewal windows).
@@ -186,6 +199,12 @@ pub fn records_since(c: &Connection, user_id: i64, track_id: &str, since: i64) -
         let (k, v) = row?;
         rec.scenario_best.insert(k, v);
     }
+    others_since(c, user_id, track_id, since, &mut rec)?;
+    Ok(rec)
+}
+
+/// Exercise grades, lesson reads and held levels: the records that are one row per item.
+fn others_since(c: &Connection, user_id: i64, track_id: &str, since: i64, rec: &mut Records) -> rusqlite::Result<()> {
     let mut q =
         c.prepare_cached("SELECT exercise_id, total FROM submissions WHERE user_id = ?1 AND status = 'graded' AND graded_at >= ?2")?;
     for row in q.query_map(params![user_id, since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
@@ -200,7 +219,111 @@ pub fn records_since(c: &Connection, user_id: i64, track_id: &str, since: i64) -
     for row in q.query_map(params![user_id, track_id], |r| r.get::<_, String>(0))? {
         rec.held.insert(row?);
     }
-    Ok(rec)
+    Ok(())
+}
+
+/// What a learner has, as certification rules ask for it: read in the snapshot or the
+/// transaction the caller is in.
+pub trait Evidence {
+    /// Results achieved at or after `since` (`i64::MIN`: all of them).
+    fn records_since(&mut self, since: i64) -> Result<Records, StoreError>;
+    /// The learner's certificates, oldest first.
+    fn held(&mut self) -> Result<Vec<CertificateRow>, StoreError>;
+}
+
+/// Which certificates to issue and which to renew (id, new expiry), as the rules decide.
+#[derive(Default)]
+pub struct Decision {
+    pub issue: Vec<NewCertificate>,
+    pub renew: Vec<(String, i64)>,
+}
+
+/// The certification rule, handed to the write that may complete a requirement so the
+/// certificate is issued in the same transaction. The rule itself lives in the app layer.
+pub struct Certifier {
+    pub track_id: String,
+    pub decide: Box<dyn Fn(&mut dyn Evidence) -> Result<Decision, StoreError> + Send>,
+}
+
+struct ConnEvidence<'a> {
+    c: &'a Connection,
+    user_id: i64,
+    track_id: &'a str,
+}
+
+impl Evidence for ConnEvidence<'_> {
+    fn records_since(&mut self, since: i64) -> Result<Records, StoreError> {
+        Ok(if since == i64::MIN {
+            records(self.c, self.user_id, self.track_id)?
+        } else {
+            records_since(self.c, self.user_id, self.track_id, since)?
+        })
+    }
+    fn held(&mut self) -> Result<Vec<CertificateRow>, StoreError> {
+        certificates_of(self.c, self.user_id)
+    }
+}
+
+fn certificates_of(c: &Connection, user_id: i64) -> Result<Vec<CertificateRow>, StoreError> {
+    let mut q = c.prepare_cached(&format!("{CERT_SELECT} WHERE c.user_id = ?1 ORDER BY c.issued_at, c.id"))?;
+    let rows = q.query_map([user_id], row_cert)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Runs the certification rule for `user_id` inside the transaction `tx` and applies
+/// its decision; returns the certificates issued or renewed.
+pub(super) fn certify_in(tx: &Connection, user_id: i64, certifier: &Certifier, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
+    let decision = (certifier.decide)(&mut ConnEvidence {
+        c: tx,
+        user_id,
+        track_id: &certifier.track_id,
+    })?;
+    let mut changed = issue_in(tx, user_id, &certifier.track_id, decision.issue, now)?;
+    for (id, expires_at) in decision.renew {
+        changed.extend(renew_in(tx, &id, expires_at, now)?);
+    }
+    for c in &changed {
+        tracing::info!(user_id, level = %c.level_id, certificate = %c.id, expires_at = c.expires_at, "certificate issued or renewed");
+    }
+    Ok(changed)
+}
+
+/// Runs `certifier` when there is one (a course with a track).
+pub(super) fn certify_opt(tx: &Connection, user_id: i64, certifier: Option<&Certifier>, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
+    match certifier {
+        Some(c) => certify_in(tx, user_id, c, now),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Extends a certificate to `expires_at` (same id); `None` if it is revoked or gone.
+fn renew_in(tx: &Connection, id: &str, expires_at: i64, now: i64) -> Result<Option<CertificateRow>, StoreError> {
+    let n = tx
+        .prepare_cached("UPDATE certificates SET expires_at = ?2, renewed_at = ?3, reminded_for = NULL WHERE id = ?1 AND revoked_at IS NULL")?
+        .execute(params![id, expires_at, now])?;
+    if n == 0 {
+        return Ok(None);
+    }
+    Ok(Some(tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?.query_row([id], row_cert)?))
+}
+
+/// Issues the given levels that the learner does not hold yet. Idempotent: the
+/// unique key turns repeats into no-ops.
+fn issue_in(tx: &Connection, user_id: i64, track_id: &str, levels: Vec<NewCertificate>, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
+    let mut issued = Vec::new();
+    for c in levels {
+        let (list, slot) = free_status_slot(tx)?;
+        let n = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, expires_at, status_list, status_index)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![c.id, user_id, track_id, c.level, now, c.evidence, c.expires_at, list, slot])?;
+        if n == 1 {
+            issued.push(tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?.query_row([&c.id], row_cert)?);
+        }
+    }
+    Ok(issued)
 }
 
 impl Store {
@@ -284,7 +407,8 @@ impl Store {
         feedback: String,
         grader_id: i64,
         now: i64,
-    ) -> Result<Option<SubmissionRow>, StoreError> {
+        certify: Option<Certifier>,
+    ) -> Result<Option<(SubmissionRow, Vec<CertificateRow>)>, StoreError> {
         self.write(move |tx| {
             let n = tx
                 .prepare_cached("UPDATE submissions SET status = 'graded', scores = ?2, total = ?3, feedback = ?4, grader_id = ?5, graded_at = ?6 WHERE id = ?1")?
@@ -292,18 +416,25 @@ impl Store {
             if n == 0 {
                 return Ok(None);
             }
-            Ok(tx.prepare_cached(&format!("SELECT {SUBMISSION_COLS} FROM submissions WHERE id = ?1"))?.query_row([id], row_submission).optional()?)
+            let graded = tx.prepare_cached(&format!("SELECT {SUBMISSION_COLS} FROM submissions WHERE id = ?1"))?.query_row([id], row_submission)?;
+            let issued = certify_opt(tx, graded.user_id, certify.as_ref(), now)?;
+            Ok(Some((graded, issued)))
         })
         .await
     }
 
     /// Marks a lesson read (once; the first time is kept).
-    pub async fn mark_read(&self, user_id: i64, lesson_id: String, now: i64) -> Result<(), StoreError> {
+    /// Returns the certificates that completes. A repeat writes nothing.
+    pub async fn mark_read(&self, user_id: i64, lesson_id: String, now: i64, certify: Option<Certifier>) -> Result<Vec<CertificateRow>, StoreError> {
         self.write(move |tx| {
-            tx.prepare_cached("INSERT OR IGNORE INTO lesson_reads (user_id, lesson_id, read_at) VALUES (?1, ?2, ?3)")?
+            let n = tx
+                .prepare_cached("INSERT OR IGNORE INTO lesson_reads (user_id, lesson_id, read_at) VALUES (?1, ?2, ?3)")?
                 .execute(params![user_id, lesson_id, now])?;
+            if n == 0 {
+                return Ok(Vec::new());
+            }
             super::hr::touch_active(tx, user_id, now)?;
-            Ok(())
+            certify_opt(tx, user_id, certify.as_ref(), now)
         })
         .await
     }
@@ -312,58 +443,29 @@ impl Store {
         self.read(move |c| Ok(records(c, user_id, &track_id)?)).await
     }
 
-    pub async fn records_since(&self, user_id: i64, track_id: String, since: i64) -> Result<Records, StoreError> {
-        self.read(move |c| Ok(records_since(c, user_id, &track_id, since)?)).await
-    }
-
-    /// Extends a certificate to `expires_at` (same id); false if it is revoked or gone.
-    pub async fn renew_certificate(&self, id: String, expires_at: i64, now: i64) -> Result<Option<CertificateRow>, StoreError> {
-        self.write(move |tx| {
-            let n = tx
-                .prepare_cached(
-                    "UPDATE certificates SET expires_at = ?2, renewed_at = ?3, reminded_for = NULL WHERE id = ?1 AND revoked_at IS NULL",
-                )?
-                .execute(params![id, expires_at, now])?;
-            if n == 0 {
-                return Ok(None);
-            }
-            Ok(Some(
-                tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?
-                    .query_row([&id], row_cert)?,
-            ))
+    /// Runs `f` over the learner's evidence in one read snapshot (progress pages: no write).
+    pub async fn with_evidence<R, F>(&self, user_id: i64, track_id: String, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&mut dyn Evidence) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.read(move |c| {
+            c.execute_batch("BEGIN")?;
+            let r = f(&mut ConnEvidence {
+                c,
+                user_id,
+                track_id: &track_id,
+            });
+            c.execute_batch("COMMIT")?;
+            r
         })
         .await
     }
 
-    /// Issues the given levels that the learner does not hold yet; returns the
-    /// certificates newly issued. Idempotent: the unique key turns repeats into no-ops.
-    pub async fn issue_certificates(
-        &self,
-        user_id: i64,
-        track_id: String,
-        levels: Vec<NewCertificate>,
-        now: i64,
-    ) -> Result<Vec<CertificateRow>, StoreError> {
-        self.write(move |tx| {
-            let mut issued = Vec::new();
-            for c in levels {
-                let (list, slot) = free_status_slot(tx)?;
-                let n = tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, expires_at, status_list, status_index)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    )?
-                    .execute(params![c.id, user_id, track_id, c.level, now, c.evidence, c.expires_at, list, slot])?;
-                if n == 1 {
-                    issued.push(
-                        tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?
-                            .query_row([&c.id], row_cert)?,
-                    );
-                }
-            }
-            Ok(issued)
-        })
-        .await
+    /// Issues and renews what the rule decides for `user_id`, in one write (the start-up
+    /// sweep and course reloads; everyday writes certify in their own transaction).
+    pub async fn certify(&self, user_id: i64, certifier: Certifier, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
+        self.write(move |tx| certify_in(tx, user_id, &certifier, now)).await
     }
 
     pub async fn certificate(&self, id: String) -> Result<Option<CertificateRow>, StoreError> {
@@ -376,12 +478,7 @@ impl Store {
     }
 
     pub async fn certificates_of(&self, user_id: i64) -> Result<Vec<CertificateRow>, StoreError> {
-        self.read(move |c| {
-            let mut q = c.prepare_cached(&format!("{CERT_SELECT} WHERE c.user_id = ?1 ORDER BY c.issued_at, c.id"))?;
-            let rows = q.query_map([user_id], row_cert)?.collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
-        .await
+        self.read(move |c| certificates_of(c, user_id)).await
     }
 
     /// The slots of list 0 revoked (`revocation`) or suspended (`suspension`): the

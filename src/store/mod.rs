@@ -14,11 +14,11 @@ mod sessions;
 mod users;
 
 pub use attempts::{
-    AttemptRow, AttemptWithOverrides, Caller, Graded, GradedAttempt, Grader, OpenAttempt, Prepare, QuizStanding, QuizSummaryRow,
-    SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome,
+    AttemptRow, AttemptWithOverrides, Caller, Graded, GradedAttempt, Grader, Marking, OpenAttempt, Prepare, QuizStanding, QuizSummaryRow,
+    SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome, as_settled,
 };
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
-pub use certs::{CertificateRow, NewCertificate, STATUS_LIST_ENTRIES, SaveSubmission, SubmissionRow};
+pub use certs::{CertificateRow, Certifier, Decision, Evidence, NewCertificate, STATUS_LIST_ENTRIES, SaveSubmission, SubmissionRow};
 pub use hr::{BestRow, Cohort, Filter, Histogram, NewLearner, export_certificates, export_learners, record_result};
 pub use overrides::OverrideRow;
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};

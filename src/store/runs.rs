@@ -69,7 +69,8 @@ pub enum StartRun {
 }
 
 pub enum RecordRound {
-    Saved(RunRow),
+    /// Recorded, with the certificates a finished run completed.
+    Saved(RunRow, Vec<super::CertificateRow>),
     /// Someone recorded a round first (or the run finished): the run as it is now.
     Stale(RunRow),
     NotFound,
@@ -160,6 +161,7 @@ impl Store {
         decisions: String,
         finished: Option<(u32, String)>,
         now: i64,
+        certify: Option<super::Certifier>,
     ) -> Result<RecordRound, StoreError> {
         self.write(move |tx| {
             let Some(row) = get(tx, &run_id)?.filter(|r| r.user_id == user_id) else {
@@ -189,10 +191,12 @@ impl Store {
                 played_before,
                 RunStatus::Open
             ])?;
+            let mut issued = Vec::new();
             if let Some(score) = score {
                 super::hr::record_result(tx, user_id, "scenario", &row.scenario_id, score as f64, now)?;
+                issued = super::certs::certify_opt(tx, user_id, certify.as_ref(), now)?;
             }
-            Ok(RecordRound::Saved(get(tx, &run_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
+            Ok(RecordRound::Saved(get(tx, &run_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?, issued))
         })
         .await
     }

@@ -17,6 +17,8 @@ pub struct TestServer {
     pub base: String,
     pub clock: Clock,
     pub store: Store,
+    /// The server's state, for calling services directly (the upkeep sweeps).
+    pub state: AppState,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -73,6 +75,7 @@ impl TestServer {
         let base = format!("http://{}", listener.local_addr().unwrap());
         state.public_url = base.clone();
         configure(&mut state);
+        let kept = state.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(certbook::http::serve(listener, state, async {
             let _ = rx.await;
@@ -81,6 +84,7 @@ impl TestServer {
             base,
             clock,
             store,
+            state: kept,
             _dir: dir,
             shutdown: Some(tx),
         }
