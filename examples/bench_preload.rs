@@ -15,7 +15,9 @@
 //! usage: bench_preload COURSE_DIR DB N PASSWORD
 
 use certbook::quiz::{self, QuestionKind, Quiz};
-use certbook::store::{Caller, Graded, Grader, Marking, NewLearner, Prepare, Role, StartOutcome, StartPlan, StartTerms, Store, SubmitOutcome};
+use certbook::store::{
+    Caller, Graded, Grader, Marking, NewLearner, Prepare, Role, StartOutcome, StartPlan, StartTerms, Store, SubmitOutcome,
+};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -110,7 +112,10 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
                 })
             }),
             draw: Box::new(move |_| drawn),
-            marking: Marking { grade: grader(quiz.clone()), certify: None },
+            marking: Marking {
+                grade: grader(quiz.clone()),
+                certify: None,
+            },
         };
         let row = match store.start_attempt(plan).await.map_err(|e| e.to_string())? {
             StartOutcome::Started(row) => row,
@@ -130,7 +135,17 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
             device_hash: device.clone(),
         };
         match store
-            .submit_attempt(row.id, caller, (answers, as_sent), submitted, None, Marking { grade: grader(quiz.clone()), certify: None })
+            .submit_attempt(
+                row.id,
+                caller,
+                (answers, as_sent),
+                submitted,
+                None,
+                Marking {
+                    grade: grader(quiz.clone()),
+                    certify: None,
+                },
+            )
             .await
             .map_err(|e| e.to_string())?
         {

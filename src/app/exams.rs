@@ -12,7 +12,10 @@ use crate::course::Curriculum;
 use crate::quiz::exam::{self, AttemptStatus, DeviceCheck, Limits, Phase, Refusal};
 use crate::quiz::similarity::{self, Sitting};
 use crate::quiz::{self, Grading, Quiz, Shown};
-use crate::store::{AttemptRow, Caller, CertificateRow, Graded, Grader, Marking, OpenAttempt, OverrideRow, Prepare, QuizSummaryRow, Role, SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome, User, as_settled};
+use crate::store::{
+    AttemptRow, Caller, CertificateRow, Graded, Grader, Marking, OpenAttempt, OverrideRow, Prepare, QuizSummaryRow, Role, SaveOutcome,
+    StartOutcome, StartPlan, StartTerms, SubmitOutcome, User, as_settled,
+};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -89,7 +92,9 @@ pub async fn settle_due(ctx: &Ctx<'_>) -> Result<usize> {
             };
             let limits = limits_of(quiz, own.as_ref(), cohort.as_ref());
             if time_is_up(&row, limits.closes, judged) {
-                ctx.store.settle_attempt(row.id.clone(), limits.closes, judged, marking(ctx)).await?;
+                ctx.store
+                    .settle_attempt(row.id.clone(), limits.closes, judged, marking(ctx))
+                    .await?;
                 settled += 1;
             }
         }
@@ -317,14 +322,12 @@ pub async fn submit(
             attempt: a,
             issued,
         }),
-        SubmitOutcome::AlreadySubmitted(a) if a.status == AttemptStatus::Graded => {
-            Ok(Submitted {
-                shown: exam::shown(&quiz, Phase::Immediately),
-                quiz,
-                attempt: a,
-                issued: Vec::new(),
-            })
-        }
+        SubmitOutcome::AlreadySubmitted(a) if a.status == AttemptStatus::Graded => Ok(Submitted {
+            shown: exam::shown(&quiz, Phase::Immediately),
+            quiz,
+            attempt: a,
+            issued: Vec::new(),
+        }),
         SubmitOutcome::Refused(r) => Err(refused(r)),
         SubmitOutcome::Expired(a) if limits.closes.is_some_and(|c| a.submitted_at.is_some_and(|s| s >= c)) => Err(Error::Conflict(
             "测验已关闭：答案已保存但不计分，作答按关闭前自动保存的进度结算 (quiz closed: answers stored, not graded)".into(),
@@ -346,14 +349,7 @@ async fn write_answers(
 ) -> Result<AttemptRow> {
     match ctx
         .store
-        .save_answers(
-            id.to_string(),
-            caller,
-            change,
-            judged_now(ctx),
-            limits.closes,
-            marking(ctx),
-        )
+        .save_answers(id.to_string(), caller, change, judged_now(ctx), limits.closes, marking(ctx))
         .await?
     {
         SaveOutcome::Saved(row) => Ok(row),

@@ -244,7 +244,10 @@ fn ended(row: &AttemptRow, (end, closed): (i64, bool), late: Option<&str>, grade
     let saved = row.saved();
     let graded = if saved.is_empty() { None } else { grade(row, &saved).ok() };
     let mut out = row.clone();
-    out.status = row.status.on_time_up(graded.is_some(), closed, late.is_some()).unwrap_or(row.status);
+    out.status = row
+        .status
+        .on_time_up(graded.is_some(), closed, late.is_some())
+        .unwrap_or(row.status);
     out.submitted_at = Some(end);
     out.late_answers = late.map(str::to_string);
     out.percent = Some(graded.as_ref().map_or(0.0, |g| g.percent));
@@ -312,7 +315,13 @@ fn claim_device(tx: &Connection, row: &AttemptRow, device: &str) -> rusqlite::Re
 }
 
 /// Finalises `row` if it is open and past its end at `now`; returns it as it now stands.
-fn settle(tx: &Connection, row: AttemptRow, closes: Option<i64>, now: i64, marking: (&Grader, Option<&Certifier>)) -> Result<AttemptRow, StoreError> {
+fn settle(
+    tx: &Connection,
+    row: AttemptRow,
+    closes: Option<i64>,
+    now: i64,
+    marking: (&Grader, Option<&Certifier>),
+) -> Result<AttemptRow, StoreError> {
     match row.end(closes) {
         Some(end) if row.status.is_open() && now > end => finalise(tx, &row, (end, closes.is_some_and(|c| end >= c)), None, marking),
         _ => Ok(row),
@@ -495,7 +504,13 @@ impl Store {
 
     /// The attempt, finalised first if it is open and past its end (lazy finalisation:
     /// nothing runs at the deadline itself; the next read or write settles it).
-    pub async fn settle_attempt(&self, id: String, closes: Option<i64>, now: i64, marking: Marking) -> Result<Option<AttemptRow>, StoreError> {
+    pub async fn settle_attempt(
+        &self,
+        id: String,
+        closes: Option<i64>,
+        now: i64,
+        marking: Marking,
+    ) -> Result<Option<AttemptRow>, StoreError> {
         self.write(move |tx| match get(tx, &id)? {
             Some(row) => Ok(Some(settle(tx, row, closes, now, marking.parts())?)),
             None => Ok(None),
@@ -634,6 +649,11 @@ impl Store {
             })
         })
         .await
+    }
+
+    /// Like [`Store::attempt`], outside the async runtime (CLI, tests).
+    pub fn attempt_blocking(&self, id: String) -> Result<Option<AttemptRow>, StoreError> {
+        self.read_blocking(move |c| Ok(get(c, &id)?))
     }
 
     pub async fn attempt(&self, id: String) -> Result<Option<AttemptRow>, StoreError> {

@@ -170,7 +170,9 @@ pub enum SaveSubmission {
 pub fn records(c: &Connection, user_id: i64, track_id: &str) -> rusqlite::Result<Records> {
     let mut rec = Records::default();
     let mut q = c.prepare_cached("SELECT kind, item_id, best FROM best_scores WHERE user_id = ?1")?;
-    for row in q.query_map([user_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?)))? {
+    for row in q.query_map([user_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, f64>(2)?))
+    })? {
         let (kind, item, best) = row?;
         match kind.as_str() {
             "quiz" => rec.quiz_best.insert(item, best),
@@ -289,7 +291,12 @@ pub(super) fn certify_in(tx: &Connection, user_id: i64, certifier: &Certifier, n
 }
 
 /// Runs `certifier` when there is one (a course with a track).
-pub(super) fn certify_opt(tx: &Connection, user_id: i64, certifier: Option<&Certifier>, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
+pub(super) fn certify_opt(
+    tx: &Connection,
+    user_id: i64,
+    certifier: Option<&Certifier>,
+    now: i64,
+) -> Result<Vec<CertificateRow>, StoreError> {
     match certifier {
         Some(c) => certify_in(tx, user_id, c, now),
         None => Ok(Vec::new()),
@@ -299,17 +306,28 @@ pub(super) fn certify_opt(tx: &Connection, user_id: i64, certifier: Option<&Cert
 /// Extends a certificate to `expires_at` (same id); `None` if it is revoked or gone.
 fn renew_in(tx: &Connection, id: &str, expires_at: i64, now: i64) -> Result<Option<CertificateRow>, StoreError> {
     let n = tx
-        .prepare_cached("UPDATE certificates SET expires_at = ?2, renewed_at = ?3, reminded_for = NULL WHERE id = ?1 AND revoked_at IS NULL")?
+        .prepare_cached(
+            "UPDATE certificates SET expires_at = ?2, renewed_at = ?3, reminded_for = NULL WHERE id = ?1 AND revoked_at IS NULL",
+        )?
         .execute(params![id, expires_at, now])?;
     if n == 0 {
         return Ok(None);
     }
-    Ok(Some(tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?.query_row([id], row_cert)?))
+    Ok(Some(
+        tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?
+            .query_row([id], row_cert)?,
+    ))
 }
 
 /// Issues the given levels that the learner does not hold yet. Idempotent: the
 /// unique key turns repeats into no-ops.
-fn issue_in(tx: &Connection, user_id: i64, track_id: &str, levels: Vec<NewCertificate>, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
+fn issue_in(
+    tx: &Connection,
+    user_id: i64,
+    track_id: &str,
+    levels: Vec<NewCertificate>,
+    now: i64,
+) -> Result<Vec<CertificateRow>, StoreError> {
     let mut issued = Vec::new();
     for c in levels {
         let (list, slot) = free_status_slot(tx)?;
@@ -320,7 +338,10 @@ fn issue_in(tx: &Connection, user_id: i64, track_id: &str, levels: Vec<NewCertif
             )?
             .execute(params![c.id, user_id, track_id, c.level, now, c.evidence, c.expires_at, list, slot])?;
         if n == 1 {
-            issued.push(tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?.query_row([&c.id], row_cert)?);
+            issued.push(
+                tx.prepare_cached(&format!("{CERT_SELECT} WHERE c.id = ?1"))?
+                    .query_row([&c.id], row_cert)?,
+            );
         }
     }
     Ok(issued)
@@ -425,7 +446,13 @@ impl Store {
 
     /// Marks a lesson read (once; the first time is kept).
     /// Returns the certificates that completes. A repeat writes nothing.
-    pub async fn mark_read(&self, user_id: i64, lesson_id: String, now: i64, certify: Option<Certifier>) -> Result<Vec<CertificateRow>, StoreError> {
+    pub async fn mark_read(
+        &self,
+        user_id: i64,
+        lesson_id: String,
+        now: i64,
+        certify: Option<Certifier>,
+    ) -> Result<Vec<CertificateRow>, StoreError> {
         self.write(move |tx| {
             let n = tx
                 .prepare_cached("INSERT OR IGNORE INTO lesson_reads (user_id, lesson_id, read_at) VALUES (?1, ?2, ?3)")?

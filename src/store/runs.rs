@@ -196,7 +196,10 @@ impl Store {
                 super::hr::record_result(tx, user_id, "scenario", &row.scenario_id, score as f64, now)?;
                 issued = super::certs::certify_opt(tx, user_id, certify.as_ref(), now)?;
             }
-            Ok(RecordRound::Saved(get(tx, &run_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?, issued))
+            Ok(RecordRound::Saved(
+                get(tx, &run_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?,
+                issued,
+            ))
         })
         .await
     }

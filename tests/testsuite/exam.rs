@@ -216,11 +216,25 @@ async fn exam_time_limit_auto_submits_the_autosaved_answers() {
     let (code, bad) = put_json(&alice, &path, &json!({ "answers": { "q9": "B" } })).await;
     assert_eq!(code, 422, "{bad}");
     s.clock.advance(700_000);
-    // Nothing ran at the deadline; the next read finalises the attempt from the autosave.
-    let (_, stored) = alice.get(&format!("/api/attempts/{id}")).await;
-    assert_eq!(stored["status"], "graded", "{stored}");
-    assert_eq!(stored["score"], 1.0, "q1 right, q2 wrong: {stored}");
+    // Nothing ran at the deadline. A read shows the attempt graded from the autosave
+    // but writes nothing; the settle sweep stores it.
+    let stored_status = |s: &TestServer| {
+        let id = id.clone();
+        s.store.attempt_blocking(id).unwrap().map(|a| a.status.as_str().to_string())
+    };
+    let (_, shown) = alice.get(&format!("/api/attempts/{id}")).await;
+    assert_eq!(shown["status"], "graded", "{shown}");
+    assert_eq!(shown["score"], 1.0, "q1 right, q2 wrong: {shown}");
     assert_eq!(alice.get("/api/quizzes/clocked").await.1["best_percent"], 25.0);
+    assert_eq!(stored_status(&s).as_deref(), Some("open"), "a GET wrote the ending");
+    assert_eq!(certbook::app::exams::settle_due(&s.state.ctx()).await.unwrap(), 1);
+    assert_eq!(stored_status(&s).as_deref(), Some("graded"));
+    assert_eq!(certbook::app::exams::settle_due(&s.state.ctx()).await.unwrap(), 0, "settled once");
+    let (_, stored) = alice.get(&format!("/api/attempts/{id}")).await;
+    assert_eq!(
+        (stored["status"].clone(), stored["score"].clone()),
+        (shown["status"].clone(), shown["score"].clone())
+    );
     let (code, _) = put_json(&alice, &path, &json!({ "answers": {} })).await;
     assert_eq!(code, 409, "saving into an ended attempt");
 }
