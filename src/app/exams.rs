@@ -7,7 +7,7 @@
 //! (`crate::quiz::exam`); here they are applied. Starting, saving and submitting are
 //! one write transaction each, and reading writes only when an attempt's time is up.
 
-use super::{Ctx, Error, Result, is_staff, random_token, require};
+use super::{Ctx, Error, Result, is_staff, require};
 use crate::course::Curriculum;
 use crate::quiz::exam::{self, AttemptStatus, DeviceCheck, Limits, Phase, Refusal};
 use crate::quiz::similarity::{self, Sitting};
@@ -213,7 +213,7 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
         quiz_id: quiz.id.clone(),
         now,
         judged_now: judged_now(ctx),
-        id: random_token(),
+        id: super::ordered_id(now),
         seed,
         device_hash,
         terms: Box::new(move |own, cohort| {

@@ -89,6 +89,19 @@ pub fn is_staff(actor: &User) -> bool {
     matches!(actor.role, Role::Instructor | Role::Hr | Role::Admin)
 }
 
+/// A record id that sorts by creation time: the milliseconds in hex, then 128 random
+/// bits. New rows land at the end of the id index instead of at random places in
+/// it, so inserting stays as cheap with a million rows as with a hundred.
+pub fn ordered_id(now_ms: i64) -> String {
+    use base64::Engine;
+    let b: [u8; 16] = rand::random();
+    format!(
+        "{:012x}{}",
+        now_ms.max(0),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+    )
+}
+
 /// A random URL-safe token of 256 bits (session tokens, ids, generated passwords).
 pub fn random_token() -> String {
     use base64::Engine;

@@ -3,7 +3,7 @@
 //! (seed, decisions) on every call; the life cycle's rules live in [`crate::sandbox`].
 
 use super::certification::certifier;
-use super::{Ctx, Error, Result, is_staff, random_token};
+use super::{Ctx, Error, Result, is_staff};
 use crate::sandbox::{self, Decisions, Playthrough, RoundStep, RunRecord, RunStatus, Scenario, SimError, simulate};
 use crate::store::{CertificateRow, RecordRound, RunRow, ScenarioSummaryRow, StartRun, User};
 
@@ -77,7 +77,7 @@ pub async fn start(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<(bool, Shown
             sc.version,
             sc.runs,
             ctx.clock.now_ms(),
-            random_token(),
+            super::ordered_id(ctx.clock.now_ms()),
             seed,
         )
         .await?;

@@ -420,11 +420,14 @@ impl Store {
                     return Ok(StartOutcome::Resumed(get_ok(tx, &row.id)?));
                 }
             }
-            let used: i64 = tx
-                .prepare_cached("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2")?
-                .query_row(params![user_id, quiz_id], |r| r.get(0))?;
-            if terms.attempts > 0 && used >= terms.attempts as i64 {
-                return Ok(StartOutcome::NoAttemptsLeft { used: used as u32 });
+            // Counted only under a limit: an unlimited quiz's start does not grow with history.
+            if terms.attempts > 0 {
+                let used: i64 = tx
+                    .prepare_cached("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2")?
+                    .query_row(params![user_id, quiz_id], |r| r.get(0))?;
+                if used >= terms.attempts as i64 {
+                    return Ok(StartOutcome::NoAttemptsLeft { used: used as u32 });
+                }
             }
             let question_ids = draw(&seen_counts(tx, user_id, &quiz_id)?);
             tx.prepare_cached(
