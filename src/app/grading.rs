@@ -98,9 +98,7 @@ pub async fn grade(
         .store
         .grade_submission(
             id.to_string(),
-            scores.to_vec(),
-            total,
-            feedback.trim().to_string(),
+            (scores.to_vec(), total, feedback.trim().to_string()),
             actor.id,
             ctx.clock.now_ms(),
             certifier(ctx),

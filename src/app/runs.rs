@@ -156,8 +156,7 @@ pub async fn play(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, given: Deci
         .record_round(
             id.to_string(),
             actor.id,
-            row.rounds_played,
-            decisions_json,
+            (row.rounds_played, decisions_json),
             finished,
             now,
             certifier(ctx),

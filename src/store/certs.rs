@@ -244,8 +244,11 @@ pub struct Decision {
 /// certificate is issued in the same transaction. The rule itself lives in the app layer.
 pub struct Certifier {
     pub track_id: String,
-    pub decide: Box<dyn Fn(&mut dyn Evidence) -> Result<Decision, StoreError> + Send>,
+    pub decide: Decide,
 }
+
+/// The rule's decision from a learner's evidence.
+pub type Decide = Box<dyn Fn(&mut dyn Evidence) -> Result<Decision, StoreError> + Send>;
 
 struct ConnEvidence<'a> {
     c: &'a Connection,
@@ -423,9 +426,7 @@ impl Store {
     pub async fn grade_submission(
         &self,
         id: String,
-        scores: Vec<f64>,
-        total: f64,
-        feedback: String,
+        (scores, total, feedback): (Vec<f64>, f64, String),
         grader_id: i64,
         now: i64,
         certify: Option<Certifier>,
