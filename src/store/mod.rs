@@ -6,6 +6,7 @@ mod attempts;
 pub mod backup;
 mod certops;
 mod certs;
+mod digest;
 mod hr;
 mod migrations;
 mod overrides;

@@ -6,6 +6,7 @@ mod certops;
 mod check;
 mod exam;
 mod exam_page;
+mod get_writes;
 mod hardening;
 mod harness;
 mod hr;
