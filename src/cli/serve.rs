@@ -52,6 +52,8 @@ pub struct Args {
 
 /// How often the server looks for expiry reminders to send.
 const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+/// Threads for blocking work (tokio's default allows 512).
+const BLOCKING_THREADS: usize = 16;
 /// How often attempts whose time ran out are stored as ended.
 const SETTLE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -80,7 +82,12 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // Blocking work is reads (at most four connections), password hashes (one at a
+    // time) and file serving: a few threads are enough, and each idle one holds memory.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()?;
     rt.block_on(async move {
         let mut state = state;
         let addr = SocketAddr::new(a.host, a.port);

@@ -49,7 +49,21 @@ pub enum StoreError {
 pub struct Store {
     path: PathBuf,
     writer: std::sync::mpsc::Sender<Job>,
-    readers: Arc<Mutex<Vec<Connection>>>,
+    readers: Arc<Readers>,
+}
+
+/// The reader connections: at most [`MAX_READERS`] open, each with its own page cache;
+/// a read that finds all of them busy waits for one instead of opening another.
+#[derive(Default)]
+struct Readers {
+    pool: Mutex<ReaderPool>,
+    freed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct ReaderPool {
+    idle: Vec<Connection>,
+    open: usize,
 }
 
 /// A write operation queued for the writer thread. It runs inside the batch's
@@ -59,8 +73,8 @@ type Job = Box<dyn FnOnce(&Connection) -> Box<dyn FnOnce(Result<(), String>) + S
 /// Most operations one transaction carries: enough to amortise a commit, few
 /// enough that the first waiter is not kept long.
 const MAX_BATCH: usize = 64;
-/// Reader connections kept open between requests.
-const MAX_IDLE_READERS: usize = 4;
+/// Reader connections open at most (WAL readers run side by side with the writer).
+const MAX_READERS: usize = 4;
 
 /// The writer thread: takes the next job, then whatever else is already queued, and
 /// runs them in one transaction, each inside its own savepoint so a failing job
@@ -123,7 +137,7 @@ impl Store {
         Ok(Store {
             path: path.to_path_buf(),
             writer: tx,
-            readers: Arc::new(Mutex::new(Vec::new())),
+            readers: Arc::new(Readers::default()),
         })
     }
 
@@ -196,21 +210,36 @@ impl Store {
 
     /// Runs `f` on a reader connection in the calling thread.
     pub fn read_blocking<R>(&self, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
-        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let conn = match pooled {
-            Some(c) => c,
-            None => {
-                let c = Connection::open(&self.path)?;
-                configure(&c)?;
-                c
-            }
-        };
+        let conn = self.take_reader()?;
         let r = f(&conn);
-        let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
-        }
+        let mut pool = self.readers.pool.lock().unwrap_or_else(|p| p.into_inner());
+        pool.idle.push(conn);
+        drop(pool);
+        self.readers.freed.notify_one();
         r
+    }
+
+    /// An idle reader, a new one while fewer than [`MAX_READERS`] are open, or the next freed.
+    fn take_reader(&self) -> Result<Connection, StoreError> {
+        let mut pool = self.readers.pool.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(c) = pool.idle.pop() {
+                return Ok(c);
+            }
+            if pool.open < MAX_READERS {
+                pool.open += 1;
+                drop(pool);
+                let opened = Connection::open(&self.path)
+                    .map_err(StoreError::from)
+                    .and_then(|c| configure(&c).map(|_| c).map_err(StoreError::from));
+                if opened.is_err() {
+                    self.readers.pool.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
+                    self.readers.freed.notify_one();
+                }
+                return opened;
+            }
+            pool = self.readers.freed.wait(pool).unwrap_or_else(|p| p.into_inner());
+        }
     }
 }
 
