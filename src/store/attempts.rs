@@ -506,7 +506,7 @@ impl Store {
     }
 
     /// The attempt, finalised first if it is open and past its end (lazy finalisation:
-    /// nothing runs at the deadline itself; the next read or write settles it).
+    /// nothing runs at the deadline itself: the next write or the settle sweep does).
     pub async fn settle_attempt(
         &self,
         id: String,
@@ -576,7 +576,7 @@ impl Store {
     }
 
     /// Every attempt at the quiz still open, oldest first. Attempts past their end are
-    /// listed too: nothing settles them until their next read or write.
+    /// listed too until the next write or the settle sweep (every 10 s) stores their end.
     pub async fn open_attempts(&self, quiz_id: String) -> Result<Vec<OpenAttempt>, StoreError> {
         self.read(move |c| {
             let mut q = c.prepare_cached(
