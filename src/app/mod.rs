@@ -7,7 +7,6 @@
 pub mod accounts;
 pub mod certification;
 pub mod exams;
-pub mod exports;
 pub mod grading;
 pub mod programme;
 pub mod reports;

@@ -2,6 +2,7 @@
 //! CSV exports of learners and certificates.
 
 use super::{Ctx, Error, Result, require};
+use crate::course::Curriculum;
 use crate::store::{CertificateRow, Filter, Role, Store, StoreError, User};
 use serde_json::{Value, json};
 
@@ -141,6 +142,12 @@ pub enum CsvExport {
 }
 
 impl CsvExport {
+    /// The learners export, with a column pair per level of the course's track.
+    pub fn learners(cur: &Curriculum) -> CsvExport {
+        let levels = cur.track.iter().flat_map(|t| t.levels.iter().map(|l| l.id.clone())).collect();
+        CsvExport::Learners { levels }
+    }
+
     /// The file name it downloads as.
     pub fn file_name(&self) -> &'static str {
         match self {
@@ -162,8 +169,7 @@ impl CsvExport {
 /// HR: the learners export, with the live track's levels.
 pub fn learners_export(ctx: &Ctx<'_>, actor: &User) -> Result<CsvExport> {
     require(actor, &[Role::Hr])?;
-    let levels = ctx.cur.track.iter().flat_map(|t| t.levels.iter().map(|l| l.id.clone())).collect();
-    Ok(CsvExport::Learners { levels })
+    Ok(CsvExport::learners(&ctx.cur))
 }
 
 /// HR: the certificates export.

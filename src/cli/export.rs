@@ -1,6 +1,6 @@
 //! `certbook export learners|certificates`: the HR CSV exports from the command line.
 
-use crate::app::exports;
+use crate::app::reports::CsvExport;
 use crate::store::Store;
 use anyhow::Context;
 use std::io::Write;
@@ -40,16 +40,17 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             false
         }
     };
-    match a.what.as_str() {
+    let export = match a.what.as_str() {
         "learners" => {
             let Ok((cur, _)) = crate::course::load(&a.dir) else {
                 anyhow::bail!("{} does not load: run `certbook check` on it", a.dir.display());
             };
-            exports::learners(&store, &cur, &mut sink)?;
+            CsvExport::learners(&cur)
         }
-        "certificates" => exports::certificates(&store, &mut sink)?,
+        "certificates" => CsvExport::Certificates,
         other => anyhow::bail!("unknown export `{other}`: use learners or certificates"),
-    }
+    };
+    export.write_blocking(&store, &mut sink)?;
     if let Some(e) = failed {
         return Err(e).context("writing the CSV");
     }
