@@ -250,3 +250,9 @@ pub fn create_demo_accounts(store: &Store, now: i64) -> Result<Vec<(&'static str
     }
     Ok(out)
 }
+
+/// Admins: every account.
+pub async fn list_users(ctx: &super::Ctx<'_>, actor: &User) -> Result<Vec<User>> {
+    super::require(actor, &[])?;
+    Ok(ctx.store.list_users().await?)
+}

@@ -6,7 +6,7 @@ use super::{Ctx, Error, Result, is_staff, require};
 use crate::certify::credential::status::{LIST_ENTRIES, Listed, STATUS_SIZE, encode_list, status_messages};
 use crate::certify::remind::{self, Reminder};
 use crate::certify::validity::{self, rfc3339};
-use crate::certify::{CertStatus, LevelStatus, evaluate, renewal};
+use crate::certify::{CertStatus, LevelStatus, Records, evaluate, renewal};
 use crate::course::Curriculum;
 use crate::store::{CertificateRow, Certifier, Decision, Evidence, NewCertificate, StoreError, User};
 use serde::Serialize;
@@ -103,18 +103,28 @@ pub async fn certify_everyone(ctx: &Ctx<'_>) {
 /// The learner's standing on every level and the certificates they hold, read in one
 /// snapshot. Writes nothing: what is due is issued by the write that earned it.
 pub async fn progress(ctx: &Ctx<'_>, user_id: i64) -> Result<(Vec<LevelStatus>, Vec<CertificateRow>)> {
-    let Some(track) = &ctx.cur.track else {
-        return Ok((Vec::new(), ctx.store.certificates_of(user_id).await?));
-    };
-    let cur = ctx.cur.clone();
-    let now = ctx.clock.now_ms();
+    let read = standing_reader(ctx);
+    let track = ctx.cur.track.as_ref().map_or(String::new(), |t| t.id.clone());
     Ok(ctx
         .store
-        .with_evidence(user_id, track.id.clone(), move |ev| {
-            let (levels, _) = standing(&cur, now, ev)?;
+        .with_evidence(user_id, track, move |ev| {
+            let (levels, _) = read(ev)?;
             Ok((levels, ev.held()?))
         })
         .await?)
+}
+
+/// Reads a learner's standing on every level, and the records it was judged on, as the
+/// pages show it: nothing is issued (see [`certifier`] for the writes that issue).
+pub fn standing_reader(
+    ctx: &Ctx<'_>,
+) -> impl FnOnce(&mut dyn Evidence) -> Result<(Vec<LevelStatus>, Records), StoreError> + Send + 'static {
+    let cur = ctx.cur.clone();
+    let now = ctx.clock.now_ms();
+    move |ev| {
+        let (levels, _) = standing(&cur, now, ev)?;
+        Ok((levels, ev.records_since(i64::MIN)?))
+    }
 }
 
 /// Marks a lesson read; returns the certificates that completes.
@@ -480,16 +490,18 @@ pub async fn run_reminders(ctx: &Ctx<'_>, actor: &User) -> Result<ReminderRun> {
 
 /// The reminders a user's pages show.
 pub async fn reminders_for(ctx: &Ctx<'_>, user_id: i64) -> Result<Vec<Reminder>> {
+    Ok(reminders(ctx, &ctx.store.certificates_of(user_id).await?))
+}
+
+/// Which of these certificates their holder should be reminded of now.
+pub fn reminders(ctx: &Ctx<'_>, certs: &[CertificateRow]) -> Vec<Reminder> {
     let cur = &*ctx.cur;
     let Some(track) = &cur.track else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     let now = ctx.clock.now_ms();
-    Ok(ctx
-        .store
-        .certificates_of(user_id)
-        .await?
+    certs
         .iter()
         .filter_map(|c| remind::reminder(track, cur, &c.id, &c.level_id, c.expires_at, c.revoked_at.is_some(), now))
-        .collect())
+        .collect()
 }

@@ -584,45 +584,45 @@ pub async fn exam_admin(ctx: &Ctx<'_>, actor: &User, quiz_id: &str) -> Result<Ex
 /// One side of a pair.
 #[derive(Serialize, ToSchema)]
 pub struct PairSide {
-    attempt_id: String,
-    user_id: i64,
-    username: String,
-    display_name: String,
+    pub attempt_id: String,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
     /// Unix ms.
-    submitted_at: i64,
+    pub submitted_at: i64,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct SimilarPair {
-    first: PairSide,
-    second: PairSide,
+    pub first: PairSide,
+    pub second: PairSide,
     /// Questions both were asked.
-    compared: usize,
+    pub compared: usize,
     /// How many of them both answered wrongly with the same answer.
-    identical_wrong: usize,
+    pub identical_wrong: usize,
     /// Those questions.
-    questions: Vec<String>,
+    pub questions: Vec<String>,
     /// Identical wrong answers expected if they worked independently.
-    expected: f64,
+    pub expected: f64,
     /// Chance of at least this many under independence.
-    probability: f64,
-    flagged: bool,
+    pub probability: f64,
+    pub flagged: bool,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct SimilarityReport {
-    quiz_id: String,
+    pub quiz_id: String,
     /// Graded attempts considered.
-    attempts: usize,
-    span_minutes: u32,
+    pub attempts: usize,
+    pub span_minutes: u32,
     /// Pairs of attempts by different learners in the same sitting.
-    pairs_compared: usize,
+    pub pairs_compared: usize,
     /// A pair is flagged with at least this many identical wrong answers …
-    min_identical_wrong: usize,
+    pub min_identical_wrong: usize,
     /// … and a probability below this (1% divided by the pairs compared).
-    threshold: f64,
+    pub threshold: f64,
     /// Pairs with at least one identical wrong answer, most improbable first (at most 200).
-    pairs: Vec<SimilarPair>,
+    pub pairs: Vec<SimilarPair>,
 }
 
 const DEFAULT_SPAN_MINUTES: u32 = 60;

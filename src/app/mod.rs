@@ -11,6 +11,7 @@ pub mod grading;
 pub mod programme;
 pub mod reports;
 pub mod runs;
+pub mod views;
 
 use crate::certify::credential::Issuer;
 use crate::clock::Clock;

@@ -1,10 +1,14 @@
 //! HR reports: cohort figures for the dashboard, a learner's transcript, and the
 //! CSV exports of learners and certificates.
 
+use super::certification::level_title;
+use super::views::CertificateView;
 use super::{Ctx, Error, Result, require};
 use crate::course::Curriculum;
-use crate::store::{CertificateRow, Filter, Role, Store, StoreError, User};
-use serde_json::{Value, json};
+use crate::sandbox::RunStatus;
+use crate::store::{Filter, Role, Store, StoreError, User};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Learners listed on the dashboard page; the CSV export has them all.
 pub const LEARNER_LIST_LIMIT: i64 = 200;
@@ -19,24 +23,77 @@ fn median(v: &mut [f64]) -> Option<f64> {
     Some((x * 10.0).round() / 10.0)
 }
 
+/// Cohort figures for HR: learners per level, the funnel, results per quiz and scenario.
+#[derive(Serialize, ToSchema)]
+pub struct Figures {
+    pub learners: u64,
+    /// Learners with any graded quiz, finished run or read lesson in the window.
+    pub active: u64,
+    pub levels: Vec<LevelFigure>,
+    /// All learners, those who started, then those holding each level.
+    pub funnel: Vec<FunnelStage>,
+    pub quizzes: Vec<ItemFigure>,
+    pub scenarios: Vec<ItemFigure>,
+    /// A scenario counts as passed at this score.
+    pub scenario_pass_score: f64,
+    /// The cohorts and departments there are, for the filter.
+    pub cohorts: Vec<String>,
+    pub departments: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LevelFigure {
+    pub id: String,
+    pub title: String,
+    /// Valid certificates.
+    pub certified: u64,
+    /// Median days from account creation to the certificate.
+    pub median_days: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FunnelStage {
+    pub stage: String,
+    pub count: u64,
+}
+
+/// Results of one quiz or scenario.
+#[derive(Serialize, ToSchema)]
+pub struct ItemFigure {
+    pub id: String,
+    /// `None` when the live course no longer has it.
+    pub title: Option<String>,
+    pub learners: u64,
+    /// Percent of learners whose best passed.
+    pub pass_rate: f64,
+    /// Median best score.
+    pub median: Option<f64>,
+}
+
 /// Cohort figures: learners per level, the funnel, results per quiz and scenario.
-async fn figures(ctx: &Ctx<'_>, f: Filter) -> Result<Value> {
+async fn figures(ctx: &Ctx<'_>, f: Filter) -> Result<Figures> {
     let cur = &*ctx.cur;
     let c = ctx.store.cohort(f).await?;
-    let levels: Vec<Value> = cur
+    let levels: Vec<LevelFigure> = cur
         .track
         .iter()
         .flat_map(|t| &t.levels)
         .map(|l| {
             let mut days = c.days_to_level.get(&l.id).cloned().unwrap_or_default();
-            json!({ "id": l.id, "title": l.title, "certified": c.certified.get(&l.id).copied().unwrap_or(0), "median_days": median(&mut days) })
+            LevelFigure {
+                id: l.id.clone(),
+                title: l.title.clone(),
+                certified: c.certified.get(&l.id).copied().unwrap_or(0),
+                median_days: median(&mut days),
+            }
         })
         .collect();
-    let mut funnel = vec![
-        json!({ "stage": "全部学员", "count": c.learners }),
-        json!({ "stage": "已开始学习", "count": c.active }),
-    ];
-    funnel.extend(levels.iter().map(|l| json!({ "stage": l["title"], "count": l["certified"] })));
+    let stage = |stage: &str, count: u64| FunnelStage {
+        stage: stage.to_string(),
+        count,
+    };
+    let mut funnel = vec![stage("全部学员", c.learners), stage("已开始学习", c.active)];
+    funnel.extend(levels.iter().map(|l| stage(&l.title, l.certified)));
     let pass_at = 60.0;
     let rate = |passed: u64, n: u64| (passed as f64 * 1000.0 / n.max(1) as f64).round() / 10.0;
     let mut quizzes = Vec::new();
@@ -46,56 +103,122 @@ async fn figures(ctx: &Ctx<'_>, f: Filter) -> Result<Value> {
         if n == 0 {
             continue;
         }
-        if kind == "quiz" {
+        let (title, pass_mark, list) = if kind == "quiz" {
             let quiz = cur.quizzes.get(id);
-            let passed = h.at_least(quiz.map_or(60.0, |q| q.pass_mark));
-            quizzes.push(json!({ "id": id, "title": quiz.map(|q| q.title.clone()), "learners": n, "pass_rate": rate(passed, n), "median": h.median() }));
+            (quiz.map(|q| q.title.clone()), quiz.map_or(60.0, |q| q.pass_mark), &mut quizzes)
         } else {
-            let title = cur.scenarios.get(id).map(|s| s.title.clone());
-            scenarios
-                .push(json!({ "id": id, "title": title, "learners": n, "pass_rate": rate(h.at_least(pass_at), n), "median": h.median() }));
-        }
+            (cur.scenarios.get(id).map(|s| s.title.clone()), pass_at, &mut scenarios)
+        };
+        list.push(ItemFigure {
+            id: id.clone(),
+            title,
+            learners: n,
+            pass_rate: rate(h.at_least(pass_mark), n),
+            median: h.median(),
+        });
     }
-    Ok(json!({
-        "learners": c.learners, "active": c.active, "levels": levels, "funnel": funnel,
-        "quizzes": quizzes, "scenarios": scenarios, "scenario_pass_score": pass_at,
-        "cohorts": c.cohorts, "departments": c.departments,
-    }))
+    Ok(Figures {
+        learners: c.learners,
+        active: c.active,
+        levels,
+        funnel,
+        quizzes,
+        scenarios,
+        scenario_pass_score: pass_at,
+        cohorts: c.cohorts,
+        departments: c.departments,
+    })
 }
 
 /// HR: cohort figures (learners per level, the funnel, results per quiz and scenario), filtered.
-pub async fn dashboard(ctx: &Ctx<'_>, actor: &User, f: Filter) -> Result<Value> {
+pub async fn dashboard(ctx: &Ctx<'_>, actor: &User, f: Filter) -> Result<Figures> {
     require(actor, &[Role::Hr])?;
     figures(ctx, f).await
 }
 
+/// A learner on the dashboard's list.
+#[derive(Serialize)]
+pub struct LearnerLine {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub cohort: String,
+    pub department: String,
+    /// Titles of the levels held.
+    pub levels: String,
+}
+
 /// HR: the figures and the first [`LEARNER_LIST_LIMIT`] learners matching the filter,
 /// with the titles of the levels they hold.
-pub async fn dashboard_with_learners(ctx: &Ctx<'_>, actor: &User, f: Filter) -> Result<(Value, Vec<Value>)> {
+pub async fn dashboard_with_learners(ctx: &Ctx<'_>, actor: &User, f: Filter) -> Result<(Figures, Vec<LearnerLine>)> {
     require(actor, &[Role::Hr])?;
     let fig = figures(ctx, f.clone()).await?;
-    let level_title = |id: &str| {
-        ctx.cur
-            .track
-            .as_ref()
-            .and_then(|t| t.levels.iter().find(|l| l.id == id))
-            .map_or(id.to_string(), |l| l.title.clone())
-    };
-    let learners: Vec<Value> = ctx
+    let learners = ctx
         .store
         .learners(f, LEARNER_LIST_LIMIT)
         .await?
         .into_iter()
-        .map(|(id, username, name, cohort, dept, levels)| {
-            json!({ "id": id, "username": username, "name": name, "cohort": cohort, "department": dept,
-                    "levels": levels.iter().map(|l| level_title(l)).collect::<Vec<_>>().join("、") })
+        .map(|(id, username, name, cohort, department, levels)| LearnerLine {
+            id,
+            username,
+            name,
+            cohort,
+            department,
+            levels: levels.iter().map(|l| level_title(&ctx.cur, l)).collect::<Vec<_>>().join("、"),
         })
         .collect();
     Ok((fig, learners))
 }
 
+/// Everything one learner has done.
+#[derive(Serialize, ToSchema)]
+pub struct Transcript {
+    pub user: User,
+    pub cohort: String,
+    pub department: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// When their personal data was erased, if it was.
+    pub erased_at: Option<i64>,
+    pub quizzes: Vec<TranscriptQuiz>,
+    pub runs: Vec<TranscriptRun>,
+    pub exercises: Vec<TranscriptExercise>,
+    pub certificates: Vec<CertificateView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TranscriptQuiz {
+    pub quiz: String,
+    pub title: Option<String>,
+    pub attempts: u32,
+    pub best: Option<f64>,
+    pub passed: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TranscriptRun {
+    pub id: String,
+    pub scenario: String,
+    pub title: Option<String>,
+    pub status: RunStatus,
+    pub score: Option<u32>,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TranscriptExercise {
+    pub exercise: String,
+    pub title: Option<String>,
+    /// `submitted` or `graded`.
+    pub status: String,
+    pub total: Option<f64>,
+    pub revision: u32,
+    pub graded_at: Option<i64>,
+}
+
 /// HR and instructors: everything one learner has done, and the certificates they hold.
-pub async fn transcript(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<(Value, Vec<CertificateRow>)> {
+pub async fn transcript(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<Transcript> {
     require(actor, &[Role::Hr, Role::Instructor])?;
     let user = ctx
         .store
@@ -103,34 +226,56 @@ pub async fn transcript(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<(Value, 
         .await?
         .ok_or_else(|| Error::NotFound("没有这位学员 (no such learner)".into()))?;
     let (cohort, department, created_at, erased_at) = ctx.store.user_groups(id).await?.unwrap_or_default();
+    let ((), file) = ctx.store.learner_file(id, String::new(), |_| Ok(())).await?;
     let cur = &*ctx.cur;
-    let quizzes: Vec<Value> = ctx
-        .store
-        .learner_summaries(id)
-        .await?
-        .iter()
-        .map(|q| json!({ "quiz": q.quiz_id, "title": cur.quizzes.get(&q.quiz_id).map(|x| x.title.clone()), "attempts": q.attempts, "best": q.best_percent, "passed": q.passed }))
-        .collect();
-    let runs: Vec<Value> = ctx
-        .store
-        .runs_of(id)
-        .await?
-        .iter()
-        .map(|r| json!({ "id": r.id, "scenario": r.scenario_id, "title": cur.scenarios.get(&r.scenario_id).map(|s| s.title.clone()), "status": r.status, "score": r.score, "started_at": r.started_at, "finished_at": r.finished_at }))
-        .collect();
-    let mut exercises = Vec::new();
-    for ex in cur.exercises.keys() {
-        if let Some(s) = ctx.store.submission(id, ex.clone()).await? {
-            exercises
-                .push(json!({ "exercise": ex, "status": s.status, "total": s.total, "revision": s.revision, "graded_at": s.graded_at }));
-        }
-    }
-    let certs = ctx.store.certificates_of(id).await?;
-    let t = json!({
-        "user": user, "cohort": cohort, "department": department, "created_at": created_at, "erased_at": erased_at,
-        "quizzes": quizzes, "runs": runs, "exercises": exercises,
-    });
-    Ok((t, certs))
+    Ok(Transcript {
+        quizzes: file
+            .quizzes
+            .iter()
+            .map(|q| TranscriptQuiz {
+                quiz: q.quiz_id.clone(),
+                title: cur.quizzes.get(&q.quiz_id).map(|x| x.title.clone()),
+                attempts: q.attempts,
+                best: q.best_percent,
+                passed: q.passed,
+            })
+            .collect(),
+        runs: file
+            .runs
+            .iter()
+            .map(|r| TranscriptRun {
+                id: r.id.clone(),
+                scenario: r.scenario_id.clone(),
+                title: cur.scenarios.get(&r.scenario_id).map(|s| s.title.clone()),
+                status: r.status,
+                score: r.score,
+                started_at: r.started_at,
+                finished_at: r.finished_at,
+            })
+            .collect(),
+        // Only exercises the live course still has.
+        exercises: file
+            .submissions
+            .iter()
+            .filter_map(|s| {
+                let ex = cur.exercises.get(&s.exercise_id)?;
+                Some(TranscriptExercise {
+                    exercise: s.exercise_id.clone(),
+                    title: Some(ex.title.clone()),
+                    status: s.status.clone(),
+                    total: s.total,
+                    revision: s.revision,
+                    graded_at: s.graded_at,
+                })
+            })
+            .collect(),
+        certificates: CertificateView::all(ctx, &file.certificates),
+        user,
+        cohort,
+        department,
+        created_at,
+        erased_at,
+    })
 }
 
 /// An export HR may run: what it writes, produced row by row on a reader.

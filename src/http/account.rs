@@ -11,7 +11,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -64,13 +63,26 @@ fn render_login(state: &AppState, next: &str, username: &str, error: Option<&str
         "登录",
         None,
         None,
-        json!({ "csrf": csrf, "next": next, "username": username, "error": error }),
+        &LoginPage {
+            csrf: &csrf,
+            next,
+            username,
+            error,
+        },
     );
     *r.status_mut() = status;
     if let Ok(v) = auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.secure_cookies).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
+}
+
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    csrf: &'a str,
+    next: &'a str,
+    username: &'a str,
+    error: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -213,96 +225,8 @@ async fn account_page(State(state): State<AppState>, MaybeSession(session): Mayb
     let Some(session) = session else {
         return Ok(Redirect::to("/login?next=/account").into_response());
     };
-    let rows = state.store.learner_summaries(session.user.id).await?;
-    let cur = &state.curriculum();
-    let quizzes: Vec<_> = rows
-        .iter()
-        .map(|r| {
-            let title = cur
-                .quizzes
-                .get(&r.quiz_id)
-                .map(|q| q.title.clone())
-                .unwrap_or_else(|| r.quiz_id.clone());
-            let url = cur.lesson_for_quiz(&r.quiz_id).map(|(c, _, l)| format!("/{}/{}.html", c.id, l.id));
-            json!({ "title": title, "url": url, "attempts": r.attempts, "best": r.best_percent, "passed": r.passed })
-        })
-        .collect();
-    let ctx = state.ctx();
-    let (levels, certs) = certification::progress(&ctx, session.user.id).await?;
-    let certificates: Vec<_> = certs
-        .iter()
-        .map(|c| {
-            let view = super::certify::certificate_json(&ctx, c);
-            json!({ "c": view, "until": c.expires_at.map(super::certify::day) })
-        })
-        .collect();
-    let reminders = certification::reminders_for(&ctx, session.user.id).await?;
-    let runs: Vec<_> = state
-        .store
-        .runs_of(session.user.id)
-        .await?
-        .iter()
-        .filter(|r| r.status == crate::sandbox::RunStatus::Finished)
-        .map(|r| {
-            let sc = cur.scenarios.get(&r.scenario_id);
-            json!({
-                "title": sc.map_or(r.scenario_id.clone(), |s| s.title.clone()),
-                "url": cur.lesson_for_scenario(&r.scenario_id).and_then(|(_, _, l)| cur.page_url(&l.id)),
-                "score": r.score, "id": r.id,
-            })
-        })
-        .collect();
-    // Charts, drawn on the server: reading progress per module, scores over time,
-    // and the five rubric dimensions averaged over graded exercises.
-    let records = state
-        .store
-        .records(session.user.id, cur.track.as_ref().map(|t| t.id.clone()).unwrap_or_default())
-        .await?;
-    let modules: Vec<(String, f64)> = cur
-        .courses
-        .iter()
-        .flat_map(|c| &c.modules)
-        .map(|m| {
-            let read = m.lessons.iter().filter(|l| records.read.contains(&l.id)).count();
-            (m.title.clone(), (read as f64 * 100.0 / m.lessons.len().max(1) as f64).round())
-        })
-        .collect();
-    let history: Vec<(String, f64)> = state
-        .store
-        .score_history(session.user.id)
-        .await?
-        .into_iter()
-        .map(|(_, q, p)| (cur.quizzes.get(&q).map_or(q, |x| x.title.clone()), p))
-        .collect();
-    let mut dims = [0.0; 5];
-    let mut graded = 0.0;
-    for ex in cur.exercises.keys() {
-        if let Some(sc) = state.store.submission(session.user.id, ex.clone()).await?.and_then(|s| s.scores) {
-            for (d, v) in dims.iter_mut().zip(sc) {
-                *d += v;
-            }
-            graded += 1.0;
-        }
-    }
-    let radar = (graded > 0.0).then(|| {
-        let axes: Vec<(String, f64)> = cur
-            .rubric
-            .dimensions
-            .iter()
-            .zip(dims)
-            .map(|(d, v)| (d.title.clone(), (v / graded).round()))
-            .collect();
-        super::charts::radar("五维度能力（已评分练习的平均）", &axes)
-    });
-    let data = json!({
-        "modules_svg": super::charts::bars("各模块阅读进度", &modules, Some(100.0), "%"),
-        "history_svg": super::charts::line("测验成绩变化", &history),
-        "radar_svg": radar,
-        "user": session.user, "role_label": session.user.role.label(), "quizzes": quizzes, "runs": runs,
-        "track": cur.track.as_ref().map(|t| &t.title), "levels": levels, "certificates": certificates,
-        "reminders": reminders.iter().map(|r| json!({ "r": r, "day": super::certify::day(r.expires_at) })).collect::<Vec<_>>(),
-    });
+    let page = crate::app::views::account::account(&state.ctx(), &session.user).await?;
     Ok(state
         .pages()
-        .render("account", "我的进度", Some(&session.user), Some(&session.csrf), data))
+        .render("account", "我的进度", Some(&session.user), Some(&session.csrf), &page))
 }

@@ -4,18 +4,19 @@
 use super::AppState;
 use super::auth::{CsrfSession, MaybeSession, Session};
 use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
-use crate::app::certification::{self, level_title};
-use crate::app::{Ctx, grading};
-use crate::certify::{CertStatus, LevelStatus};
+use crate::app::certification;
+use crate::app::grading;
+use crate::app::views::{self, CertificateView};
+use crate::certify::LevelStatus;
 use crate::course::Curriculum;
-use crate::store::{CertificateRow, SubmissionRow};
+use crate::store::SubmissionRow;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -43,52 +44,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/certificates/{id}", get(certificate_page))
 }
 
-/// A certificate as anyone may see it: what a verifier needs, nothing more.
-#[derive(Serialize, ToSchema)]
-pub struct CertificateView {
-    pub id: String,
-    pub holder: String,
-    pub track: String,
-    pub level: String,
-    pub level_title: String,
-    /// Unix milliseconds.
-    pub issued_at: i64,
-    /// Unix ms it stops being valid; `null`: it does not expire.
-    pub valid_until: Option<i64>,
-    pub renewed_at: Option<i64>,
-    pub status: crate::certify::CertStatus,
-    pub revoked_at: Option<i64>,
-    pub revoke_reason: Option<String>,
-    /// Brought in by HR from an earlier system.
-    pub imported: bool,
-    pub verify_url: String,
-    /// The printable PDF.
-    pub pdf_url: String,
-}
-
-pub fn certificate_json(ctx: &Ctx<'_>, c: &CertificateRow) -> CertificateView {
-    CertificateView {
-        id: c.id.clone(),
-        holder: c.holder.clone(),
-        track: c.track_id.clone(),
-        level: c.level_id.clone(),
-        level_title: level_title(&ctx.cur, &c.level_id),
-        issued_at: c.issued_at,
-        valid_until: c.expires_at,
-        renewed_at: c.renewed_at,
-        status: c.status(ctx.clock.now_ms()),
-        revoked_at: c.revoked_at,
-        revoke_reason: c.revoke_reason.clone(),
-        imported: c.imported,
-        verify_url: format!("{}/verify/{}", ctx.public_url, c.id),
-        pdf_url: format!("{}/certificates/{}/certificate.pdf", ctx.public_url, c.id),
-    }
-}
-
-pub fn certificates_json(ctx: &Ctx<'_>, cs: &[CertificateRow]) -> Vec<CertificateView> {
-    cs.iter().map(|c| certificate_json(ctx, c)).collect()
-}
-
 #[derive(Serialize, ToSchema)]
 struct TrackRef {
     id: String,
@@ -114,7 +69,7 @@ async fn progress(State(state): State<AppState>, session: Session) -> Result<Jso
             title: t.title.clone(),
         }),
         levels,
-        certificates: certificates_json(&ctx, &certs),
+        certificates: CertificateView::all(&ctx, &certs),
     }))
 }
 
@@ -139,7 +94,7 @@ async fn mark_read(
     Ok(Json(ReadReceipt {
         lesson: id,
         read: true,
-        certificates_issued: certificates_json(&ctx, &issued),
+        certificates_issued: CertificateView::all(&ctx, &issued),
     }))
 }
 
@@ -287,8 +242,7 @@ struct ExerciseBrief {
     prompt: String,
     pass: f64,
     /// Dimension weights, when the exercise sets its own.
-    #[schema(value_type = Option<Object>)]
-    weights: Option<Value>,
+    weights: Option<Vec<f64>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -299,7 +253,7 @@ struct SubmissionForGrader {
     exercise: Option<ExerciseBrief>,
     /// The rubric: dimensions with titles, descriptions and level descriptors.
     #[schema(value_type = Object)]
-    rubric: Value,
+    rubric: crate::certify::Rubric,
 }
 
 /// Instructors: one submission with the exercise prompt and the rubric.
@@ -321,9 +275,9 @@ async fn submission(
             title: e.title.clone(),
             prompt: e.prompt.clone(),
             pass: e.pass,
-            weights: e.weights.as_ref().and_then(|w| serde_json::to_value(w).ok()),
+            weights: e.weights.map(|w| w.to_vec()),
         }),
-        rubric: serde_json::to_value(&ctx.cur.rubric).map_err(|e| ApiError::Internal(e.to_string()))?,
+        rubric: ctx.cur.rubric.clone(),
     }))
 }
 
@@ -358,7 +312,7 @@ async fn grade(
     let (graded, issued) = grading::grade(&ctx, &session.user, &id, &g.scores, &g.feedback).await?;
     Ok(Json(Graded {
         submission: submission_json(&ctx.cur, &graded),
-        certificates_issued: certificates_json(&ctx, &issued),
+        certificates_issued: CertificateView::all(&ctx, &issued),
     }))
 }
 
@@ -369,7 +323,7 @@ async fn grade(
 async fn certificate_public(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Json<CertificateView>, ApiError> {
     let ctx = state.ctx();
     let c = certification::certificate(&ctx, &id).await?;
-    Ok(Json(certificate_json(&ctx, &c)))
+    Ok(Json(CertificateView::of(&ctx, &c)))
 }
 
 /// The holder's (or staff's) signed Open Badges 3.0 credential (a download).
@@ -388,11 +342,6 @@ async fn credential(State(state): State<AppState>, session: Session, ApiPath(id)
         ],
         body,
     ))
-}
-
-/// Unix ms as a UTC date-time (whole seconds).
-fn utc(ms: i64) -> Option<time::OffsetDateTime> {
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000).ok()
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -414,7 +363,7 @@ async fn revoke(
 ) -> Result<Json<CertificateView>, ApiError> {
     let ctx = state.ctx();
     let c = certification::revoke(&ctx, &session.user, &id, &b.reason).await?;
-    Ok(Json(certificate_json(&ctx, &c)))
+    Ok(Json(CertificateView::of(&ctx, &c)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -436,50 +385,11 @@ async fn issuer(State(state): State<AppState>) -> Json<IssuerView> {
     })
 }
 
-/// `2026 年 11 月 23 日 14:05 (UTC)`.
-pub fn date_time(ms: i64) -> String {
-    utc(ms)
-        .map(|t| format!("{} {:02}:{:02} (UTC)", date(ms), t.hour(), t.minute()))
-        .unwrap_or_default()
-}
-
-fn date(ms: i64) -> String {
-    utc(ms)
-        .map(|t| format!("{} 年 {} 月 {} 日", t.year(), u8::from(t.month()), t.day()))
-        .unwrap_or_default()
-}
-
-fn page_data(ctx: &Ctx<'_>, id: &str, c: Option<&CertificateRow>) -> Value {
-    let track = ctx.cur.track.as_ref();
-    match c {
-        None => json!({ "found": false, "id": id }),
-        Some(c) => {
-            let status = c.status(ctx.clock.now_ms());
-            let verify_url = format!("{}/verify/{}", ctx.public_url, c.id);
-            json!({
-                "found": true, "id": c.id, "holder": c.holder, "level_title": level_title(&ctx.cur, &c.level_id),
-                "track_title": track.map(|t| t.title.clone()).unwrap_or_default(),
-                "issuer_name": track.map(|t| t.issuer.clone()).unwrap_or_default(), "issuer_did": ctx.issuer.did,
-                "issued": date(c.issued_at), "valid": status == CertStatus::Valid,
-                "status": status.as_str(), "expired": status == CertStatus::Expired, "revoked_flag": status == CertStatus::Revoked,
-                "suspended": status == CertStatus::Suspended, "suspended_on": c.suspended_at.map(date),
-                "expires": c.expires_at.map(date), "renewed": c.renewed_at.map(date), "imported": c.imported,
-                "revoked": c.revoked_at.map(date), "revoke_reason": c.revoke_reason,
-                "pdf_url": format!("/certificates/{}/certificate.pdf", c.id),
-                "verify_url": verify_url,
-            })
-        }
-    }
-}
-
 /// Public verification: holder, level, date and status, nothing private.
-async fn verify_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<axum::response::Response, ApiError> {
-    let ctx = state.ctx();
-    let c = certification::find_certificate(&ctx, &id).await?;
-    let mut r = state
-        .pages()
-        .render("verify", "证书验证", None, None, page_data(&ctx, &id, c.as_ref()));
-    if c.is_none() {
+async fn verify_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let page = views::certificate::verify(&state.ctx(), &id).await?;
+    let mut r = state.pages().render("verify", "证书验证", None, None, &page);
+    if page.cert.is_none() {
         *r.status_mut() = axum::http::StatusCode::NOT_FOUND;
     }
     Ok(r)
@@ -490,61 +400,20 @@ async fn certificate_page(
     State(state): State<AppState>,
     MaybeSession(session): MaybeSession,
     Path(id): Path<String>,
-) -> Result<axum::response::Response, ApiError> {
-    let ctx = state.ctx();
-    match certification::find_certificate(&ctx, &id).await? {
-        Some(c) => {
-            let mut data = page_data(&ctx, &id, Some(&c));
-            data["qr_svg"] = json!(crate::certify::print::qr_svg(&format!("{}/verify/{}", ctx.public_url, c.id), 200));
-            // The holder may add it to their LinkedIn profile.
-            if session.as_ref().is_some_and(|s| s.user.id == c.user_id) && c.status(ctx.clock.now_ms()) == CertStatus::Valid {
-                data["linkedin_url"] = json!(linkedin_url(&ctx, &c));
-            }
-            Ok(state.pages().render(
-                "certificate",
-                &level_title(&ctx.cur, &c.level_id),
-                session.as_ref().map(|s| &s.user),
-                session.as_ref().map(|s| s.csrf.as_str()),
-                data,
-            ))
-        }
+) -> Result<Response, ApiError> {
+    let viewer = session.as_ref().map(|s| &s.user);
+    match views::certificate::certificate(&state.ctx(), viewer, &id).await? {
+        Some(page) => Ok(state.pages().render(
+            "certificate",
+            &page.cert.level_title,
+            viewer,
+            session.as_ref().map(|s| s.csrf.as_str()),
+            &page,
+        )),
         None => Ok(state
             .pages()
             .error(axum::http::StatusCode::NOT_FOUND, "查无此证书", "这个编号不是本系统颁发的证书。")),
     }
-}
-
-/// LinkedIn's "add licence or certification" form, filled in.
-fn linkedin_url(ctx: &Ctx<'_>, c: &CertificateRow) -> String {
-    let org = ctx.cur.track.as_ref().map(|t| t.issuer.clone()).unwrap_or_default();
-    let ym = |ms: i64| utc(ms).map(|t| (t.year(), u8::from(t.month()))).unwrap_or((1970, 1));
-    let (iy, im) = ym(c.issued_at);
-    let mut params = vec![
-        ("startTask", "CERTIFICATION_NAME".to_string()),
-        ("name", level_title(&ctx.cur, &c.level_id)),
-        ("organizationName", org),
-        ("issueYear", iy.to_string()),
-        ("issueMonth", im.to_string()),
-        ("certUrl", format!("{}/verify/{}", ctx.public_url, c.id)),
-        ("certId", c.id.clone()),
-    ];
-    if let Some(e) = c.expires_at {
-        let (ey, em) = ym(e);
-        params.push(("expirationYear", ey.to_string()));
-        params.push(("expirationMonth", em.to_string()));
-    }
-    let query: Vec<String> = params.into_iter().map(|(k, v)| format!("{k}={}", percent_encode(&v))).collect();
-    format!("https://www.linkedin.com/profile/add?{}", query.join("&"))
-}
-
-/// Percent-encodes everything but unreserved characters (RFC 3986).
-pub fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub use crate::certify::validity::day;

@@ -8,8 +8,9 @@ use super::auth::{CsrfSession, MaybeSession, Session};
 use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
 use crate::app::certification::{self, ReminderRun};
 use crate::app::programme;
+use crate::app::views::certops::{self as views, ExpiryEcho, ExpiryRow, ImportOutcome};
 use crate::certify::import::RowError;
-use crate::store::{AuditEntry, CertFilter, Erased, HeldCertificate, Role};
+use crate::store::{AuditEntry, CertFilter, Erased, Role};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Form, Query, State};
@@ -17,7 +18,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -70,53 +70,9 @@ fn nonempty(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-/// A certificate in HR's expiry list.
-#[derive(Serialize, ToSchema)]
-pub struct ExpiryRow {
-    id: String,
-    user_id: i64,
-    username: String,
-    holder: String,
-    cohort: String,
-    department: String,
-    level: String,
-    level_title: String,
-    /// Unix ms.
-    issued_at: i64,
-    expires_at: Option<i64>,
-    renewed_at: Option<i64>,
-    status: crate::certify::CertStatus,
-    /// Whole days until expiry; negative once expired.
-    days_left: Option<i64>,
-    imported: bool,
-    /// Whether the reminder email for this expiry date has gone out.
-    has_email: bool,
-}
-
 #[derive(Serialize, ToSchema)]
 struct Expiries {
     certificates: Vec<ExpiryRow>,
-}
-
-fn expiry_row(state: &AppState, h: HeldCertificate, now: i64) -> ExpiryRow {
-    let c = h.cert;
-    ExpiryRow {
-        level_title: crate::app::certification::level_title(&state.curriculum(), &c.level_id),
-        status: c.status(now),
-        days_left: c.expires_at.map(|e| (e - now).div_euclid(DAY_MS)),
-        id: c.id,
-        user_id: c.user_id,
-        username: h.username,
-        holder: c.holder,
-        cohort: h.cohort,
-        department: h.department,
-        level: c.level_id,
-        issued_at: c.issued_at,
-        expires_at: c.expires_at,
-        renewed_at: c.renewed_at,
-        imported: c.imported,
-        has_email: !h.email.is_empty(),
-    }
 }
 
 /// HR: certificates expiring soon and those that expired recently, filtered.
@@ -127,10 +83,9 @@ async fn expiries_api(
     session: Session,
     ApiQuery(q): ApiQuery<ExpiryQuery>,
 ) -> Result<Json<Expiries>, ApiError> {
-    let now = state.clock.now_ms();
-    let rows = programme::certificates_where(&state.ctx(), &session.user, q.filter(now)?).await?;
+    let f = q.filter(state.clock.now_ms())?;
     Ok(Json(Expiries {
-        certificates: rows.into_iter().map(|h| expiry_row(&state, h, now)).collect(),
+        certificates: views::expiries(&state.ctx(), &session.user, f).await?,
     }))
 }
 
@@ -146,12 +101,20 @@ async fn import(state: &AppState, session: &Session, text: &str) -> Result<Resul
     Ok(programme::import_certificates(&state.ctx(), &session.user, text).await?)
 }
 
+/// A refused import: every bad row with its line.
+#[derive(Serialize)]
+struct RowsError<'a> {
+    error: String,
+    rows: &'a [RowError],
+}
+
 fn rows_error(errors: &[RowError]) -> Response {
-    let body = json!({
-        "error": format!("{} 行有误，未导入任何证书 ({} bad rows; nothing imported)", errors.len(), errors.len()),
-        "rows": errors,
-    });
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+    let error = format!(
+        "{} 行有误，未导入任何证书 ({} bad rows; nothing imported)",
+        errors.len(),
+        errors.len()
+    );
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(RowsError { error, rows: errors })).into_response()
 }
 
 /// HR: imports earlier certifications from CSV (`learner,level,issued,expires,note`;
@@ -289,41 +252,22 @@ async fn audit_api(State(state): State<AppState>, session: Session) -> Result<Js
     }))
 }
 
-async fn page(state: &AppState, session: &Session, q: &ExpiryQuery, import: Option<serde_json::Value>) -> Result<Response, ApiError> {
-    let now = state.clock.now_ms();
-    let filter = match q.filter(now) {
+async fn page(state: &AppState, session: &Session, q: ExpiryQuery, import: (Option<ImportOutcome>, String)) -> Result<Response, ApiError> {
+    let f = match q.filter(state.clock.now_ms()) {
         Ok(f) => f,
         Err(e) => return Ok(state.pages().error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
     };
-    let rows: Vec<ExpiryRow> = state
-        .store
-        .certificates_where(filter)
-        .await?
-        .into_iter()
-        .map(|h| expiry_row(state, h, now))
-        .collect();
-    let cur = state.curriculum();
-    let levels: Vec<_> = cur
-        .track
-        .iter()
-        .flat_map(|t| &t.levels)
-        .map(|l| json!({ "id": l.id, "title": l.title, "selected": q.level.as_deref() == Some(l.id.as_str()) }))
-        .collect();
-    let c = state.store.cohort(Default::default()).await?;
-    let rows: Vec<_> = rows
-        .iter()
-        .map(|r| {
-            json!({ "row": r, "expires": r.expires_at.map(super::certify::day), "expired": r.status == crate::certify::CertStatus::Expired })
-        })
-        .collect();
-    let data = json!({
-        "rows": rows, "levels": levels, "cohorts": c.cohorts, "departments": c.departments,
-        "q": { "ahead": q.ahead.unwrap_or(90), "past": q.past.unwrap_or(30), "cohort": q.cohort, "department": q.department },
-        "import": import, "header": crate::certify::import::HEADER, "csrf": session.csrf,
-    });
+    let echo = ExpiryEcho {
+        ahead: q.ahead.unwrap_or(90),
+        past: q.past.unwrap_or(30),
+        level: q.level,
+        cohort: q.cohort,
+        department: q.department,
+    };
+    let page = views::page(&state.ctx(), &session.user, &session.csrf, (f, echo), import).await?;
     Ok(state
         .pages()
-        .render("certops", "证书管理", Some(&session.user), Some(&session.csrf), data))
+        .render("certops", "证书管理", Some(&session.user), Some(&session.csrf), &page))
 }
 
 async fn certificates_page(
@@ -336,7 +280,7 @@ async fn certificates_page(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    page(&state, &session, &q, None).await
+    page(&state, &session, q, (None, String::new())).await
 }
 
 #[derive(Deserialize)]
@@ -362,13 +306,28 @@ async fn import_form(
         Err(r) => return Ok(*r),
     };
     session.check_csrf(Some(&f.csrf))?;
-    let result = match import(&state, &session, &f.csv).await {
-        Ok(Ok(ids)) => json!({ "ok": true, "count": ids.len(), "ids": ids }),
-        Ok(Err(errors)) => json!({ "ok": false, "errors": errors.iter().map(ToString::to_string).collect::<Vec<_>>(), "csv": f.csv }),
-        Err(e) => json!({ "ok": false, "errors": [e.to_string()], "csv": f.csv }),
+    let outcome = match import(&state, &session, &f.csv).await {
+        Ok(Ok(ids)) => ImportOutcome {
+            ok: true,
+            count: ids.len(),
+            errors: Vec::new(),
+        },
+        Ok(Err(errors)) => ImportOutcome {
+            ok: false,
+            count: 0,
+            errors: errors.iter().map(ToString::to_string).collect(),
+        },
+        Err(e) => ImportOutcome {
+            ok: false,
+            count: 0,
+            errors: vec![e.to_string()],
+        },
     };
-    let mut r = page(&state, &session, &ExpiryQuery::default(), Some(result.clone())).await?;
-    if result["ok"] == false {
+    let refused = !outcome.ok;
+    // A refused file comes back in the form, to correct and send again.
+    let csv = if refused { f.csv } else { String::new() };
+    let mut r = page(&state, &session, ExpiryQuery::default(), (Some(outcome), csv)).await?;
+    if refused {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(r)

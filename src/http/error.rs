@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -97,16 +96,30 @@ impl IntoResponse for ApiError {
         let status = self.status_code();
         let message = self.to_string();
         match self {
-            ApiError::PasswordRequired => (status, Json(json!({ "error": message, "password_required": true }))).into_response(),
+            ApiError::PasswordRequired => (
+                status,
+                Json(ErrorBody {
+                    password_required: true,
+                    ..ErrorBody::new(message)
+                }),
+            )
+                .into_response(),
             // A machine-readable code, so a page script can refetch the token and retry.
-            ApiError::Csrf => (status, Json(json!({ "error": message, "code": "csrf" }))).into_response(),
+            ApiError::Csrf => (
+                status,
+                Json(ErrorBody {
+                    code: Some("csrf".into()),
+                    ..ErrorBody::new(message)
+                }),
+            )
+                .into_response(),
             ApiError::Throttled { retry_after_s, .. } => (
                 status,
                 [(header::RETRY_AFTER, retry_after_s.max(1).to_string())],
-                Json(json!({ "error": message })),
+                Json(ErrorBody::new(message)),
             )
                 .into_response(),
-            _ => (status, Json(json!({ "error": message }))).into_response(),
+            _ => (status, Json(ErrorBody::new(message))).into_response(),
         }
     }
 }
@@ -157,7 +170,7 @@ where
                     StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => format!("请求内容不是有效的 JSON ({detail})"),
                     _ => rejection_message(status, &rejection.body_text()),
                 };
-                Err((status, Json(json!({ "error": message }))).into_response())
+                Err((status, Json(ErrorBody::new(message))).into_response())
             }
         }
     }
@@ -171,6 +184,19 @@ pub struct ErrorBody {
     /// Set on some errors a script can act on: `csrf` (reload the token and retry).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The exam asks for its password: the page shows the password field.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub password_required: bool,
+}
+
+impl ErrorBody {
+    pub fn new(error: String) -> ErrorBody {
+        ErrorBody {
+            error,
+            code: None,
+            password_required: false,
+        }
+    }
 }
 
 /// `Path<T>` whose rejection (an id that is not a number, say) is a JSON 4xx like every other error.

@@ -7,15 +7,13 @@ use super::AppState;
 use super::auth::{MaybeSession, Session};
 use super::error::{ApiError, ApiPath};
 use super::exam::{INTEGRITY_ROLES, OVERRIDE_ROLES};
-use super::quiz::show_time;
 use crate::app::exams::{self, Learner, OverrideRequest};
-use crate::quiz::Shown;
+use crate::app::views::exam::{self as views, OverrideDraft};
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 
 pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
     utoipa_axum::router::OpenApiRouter::new()
@@ -39,26 +37,12 @@ fn staff(state: &AppState, session: Option<Session>, quiz_id: &str) -> Result<Se
     )
 }
 
-/// The add form as sent; shown again with an error so nothing typed is lost.
-#[derive(Deserialize, Serialize, Default)]
+#[derive(Deserialize)]
 struct OverrideForm {
-    #[serde(default, skip_serializing)]
+    #[serde(default)]
     csrf: String,
-    /// A learner's login name …
-    #[serde(default)]
-    learner: String,
-    /// … or a cohort (the select's empty option is none).
-    #[serde(default)]
-    cohort: String,
-    #[serde(default)]
-    extra_minutes: String,
-    #[serde(default)]
-    extra_attempts: String,
-    /// `datetime-local` values, read as UTC.
-    #[serde(default)]
-    opens: String,
-    #[serde(default)]
-    closes: String,
+    #[serde(flatten)]
+    draft: OverrideDraft,
 }
 
 #[derive(Deserialize)]
@@ -102,51 +86,19 @@ fn utc_input(v: &str, label: &str, en: &str) -> Result<Option<i64>, ApiError> {
 
 impl OverrideForm {
     fn request(&self) -> Result<OverrideRequest, ApiError> {
+        let d = &self.draft;
         let nonempty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let minutes = count(&self.extra_minutes, "额外时间（分钟）", "extra minutes")?;
+        let minutes = count(&d.extra_minutes, "额外时间（分钟）", "extra minutes")?;
         Ok(OverrideRequest {
-            learner: nonempty(&self.learner).map(Learner::Login),
-            cohort: nonempty(&self.cohort),
+            learner: nonempty(&d.learner).map(Learner::Login),
+            cohort: nonempty(&d.cohort),
             extra_time: minutes
                 .checked_mul(60)
                 .ok_or_else(|| ApiError::Unprocessable("额外时间过长 (extra minutes too large)".into()))?,
-            extra_attempts: count(&self.extra_attempts, "额外作答次数", "extra attempts")?,
-            opens: utc_input(&self.opens, "开放时间", "opens")?,
-            closes: utc_input(&self.closes, "关闭时间", "closes")?,
+            extra_attempts: count(&d.extra_attempts, "额外作答次数", "extra attempts")?,
+            opens: utc_input(&d.opens, "开放时间", "opens")?,
+            closes: utc_input(&d.closes, "关闭时间", "closes")?,
         })
-    }
-}
-
-/// Seconds for people: 3600 → "60 分钟", 90 → "1 分 30 秒".
-fn duration(secs: i64) -> String {
-    match (secs / 60, secs % 60) {
-        (m, 0) => format!("{m} 分钟"),
-        (0, s) => format!("{s} 秒"),
-        (m, s) => format!("{m} 分 {s} 秒"),
-    }
-}
-
-fn shown(s: Shown) -> String {
-    let parts: Vec<&str> = [
-        (s.score, "分数"),
-        (s.correctness, "对错"),
-        (s.explanations, "解析"),
-        (s.answers, "正确答案"),
-    ]
-    .into_iter()
-    .filter_map(|(on, name)| on.then_some(name))
-    .collect();
-    if parts.is_empty() { "不显示".into() } else { parts.join("、") }
-}
-
-fn window(opens: Option<i64>, closes: Option<i64>) -> Option<String> {
-    match (opens, closes) {
-        (None, None) => None,
-        (o, c) => Some(format!(
-            "{} 至 {}",
-            o.map_or("不限".into(), show_time),
-            c.map_or("不限".into(), show_time)
-        )),
     }
 }
 
@@ -158,69 +110,14 @@ async fn render(
     form: Option<&OverrideForm>,
     error: Option<String>,
 ) -> Result<Response, ApiError> {
-    let cur = state.curriculum();
-    let Some(quiz) = cur.quizzes.get(quiz_id) else {
-        return Ok(state
+    let draft = form.map(|f| f.draft.clone()).unwrap_or_default();
+    match views::exam_page(&state.ctx(), &session.user, &session.csrf, quiz_id, (draft, error)).await {
+        Ok(page) => Ok(state
             .pages()
-            .error(StatusCode::NOT_FOUND, "没有这个测验", &format!("没有编号为 {quiz_id} 的测验。")));
-    };
-    let e = &quiz.exam;
-    let settings = json!({
-        "time_limit": quiz.time_limit.map(|s| duration(s as i64)),
-        "attempts": quiz.attempts,
-        "opens": e.opens.map(show_time),
-        "closes": e.closes.map(show_time),
-        "sequential": e.sequential,
-        "shuffle": e.shuffle,
-        "draw": quiz.draw.as_ref().map(|d| json!({ "count": d.count, "tags": d.tags.join("、") })),
-        "questions": quiz.questions.len(),
-        "review": [
-            { "phase": "提交后立即", "shown": shown(e.review.immediately) },
-            { "phase": "开放期间再查看", "shown": shown(e.review.later) },
-            { "phase": "关闭之后", "shown": shown(e.review.after_close) },
-        ],
-        // Whether one is set only: the password itself never reaches a page.
-        "password": e.password.is_some(),
-        "allow": e.allow.iter().map(ToString::to_string).collect::<Vec<_>>().join("、"),
-    });
-    let admin = exams::exam_admin(&state.ctx(), &session.user, quiz_id).await?;
-    let mut overrides = Vec::new();
-    for (o, learner) in admin.overrides {
-        let learner = learner.map(|u| json!({ "name": u.display_name, "username": u.username }));
-        overrides.push(json!({
-            "id": o.id, "learner": learner, "cohort": o.cohort,
-            "extra_time": (o.extra_time > 0).then(|| duration(o.extra_time)),
-            "extra_attempts": o.extra_attempts, "window": window(o.opens, o.closes),
-        }));
+            .render("exam", "考试设置与调整", Some(&session.user), Some(&session.csrf), &page)),
+        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(StatusCode::NOT_FOUND, "没有这个测验", &m)),
+        Err(e) => Err(e.into()),
     }
-    let form_cohort = form.map(|f| f.cohort.as_str()).unwrap_or("");
-    let cohorts: Vec<Value> = admin
-        .cohorts
-        .into_iter()
-        .map(|c| json!({ "selected": c == form_cohort, "name": c }))
-        .collect();
-    let now = state.clock.now_ms();
-    let attempts: Vec<Value> = admin
-        .open_attempts
-        .into_iter()
-        .map(|a| {
-            json!({
-                "id": a.id, "name": a.display_name, "username": a.username, "user_id": a.user_id,
-                "started": show_time(a.started_at), "deadline": a.deadline_at.map(show_time),
-                "overdue": a.deadline_at.is_some_and(|d| d < now), "bound": a.device_bound,
-            })
-        })
-        .collect();
-    let data = json!({
-        "quiz": { "id": quiz.id, "title": quiz.title }, "settings": settings,
-        "overrides": overrides, "cohorts": cohorts, "attempts": attempts,
-        "form": form, "error": error, "csrf": session.csrf,
-        // Releasing a device is for instructors (and admins), not HR.
-        "can_release": session.require(INTEGRITY_ROLES).is_ok(),
-    });
-    Ok(state
-        .pages()
-        .render("exam", "考试设置与调整", Some(&session.user), Some(&session.csrf), data))
 }
 
 /// After a form: back to the page (303), or the page again with the error when it is

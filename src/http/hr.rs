@@ -3,9 +3,9 @@
 
 use super::AppState;
 use super::auth::{MaybeSession, Session};
-use super::charts;
 use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
-use crate::app::reports::{self, CsvExport};
+use crate::app::reports::{self, CsvExport, Figures, Transcript};
+use crate::app::views::hr::{self as views, FilterEcho};
 use crate::store::{Filter, Role};
 use axum::Json;
 use axum::body::Body;
@@ -14,7 +14,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -58,13 +57,13 @@ impl FilterQuery {
 
 /// HR: cohort figures (learners per level, the funnel, results per quiz and scenario), filtered.
 #[utoipa::path(get, path = "/api/hr/dashboard", tag = "hr", security(("session" = [])), params(FilterQuery),
-    responses((status = 200, description = "`learners`, `levels`, `funnel`, `quizzes`, `scenarios`", body = Object),
+    responses((status = 200, body = Figures),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn dashboard_api(
     State(state): State<AppState>,
     session: Session,
     ApiQuery(q): ApiQuery<FilterQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Figures>, ApiError> {
     Ok(Json(reports::dashboard(&state.ctx(), &session.user, q.filter()?).await?))
 }
 
@@ -73,8 +72,8 @@ async fn dashboard_page(
     MaybeSession(session): MaybeSession,
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, ApiError> {
-    let session = match super::pages::staff_session(&state, session, &[Role::Hr], "/hr", "只有人力资源与管理员可以查看学员总览。")
-    {
+    let why = "只有人力资源与管理员可以查看学员总览。";
+    let session = match super::pages::staff_session(&state, session, &[Role::Hr], "/hr", why) {
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
@@ -82,50 +81,16 @@ async fn dashboard_page(
         Ok(f) => f,
         Err(e) => return Ok(state.pages().error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
     };
-    let (fig, learners) = reports::dashboard_with_learners(&state.ctx(), &session.user, filter).await?;
-    let rows = |v: &Value, label: &str, value: &str| -> Vec<(String, f64)> {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| (x[label].as_str().unwrap_or_default().to_string(), x[value].as_f64().unwrap_or(0.0)))
-                    .collect()
-            })
-            .unwrap_or_default()
+    let echo = FilterEcho {
+        cohort: q.cohort,
+        department: q.department,
+        from: q.from,
+        to: q.to,
     };
-    let funnel = charts::bars("学员认证漏斗", &rows(&fig["funnel"], "stage", "count"), None, " 人");
-    let pass = charts::bars(
-        "各测验通过率",
-        &fig["quizzes"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| {
-                        (
-                            x["title"].as_str().unwrap_or_default().to_string(),
-                            x["pass_rate"].as_f64().unwrap_or(0.0),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default(),
-        Some(100.0),
-        "%",
-    );
-    // Every quiz, not only those with results: accommodations are set before the exam.
-    let exams: Vec<Value> = state
-        .curriculum()
-        .quizzes
-        .values()
-        .map(|q| json!({ "id": q.id, "title": q.title }))
-        .collect();
-    let data = json!({
-        "fig": fig, "funnel_svg": funnel, "pass_svg": pass, "learners": learners, "list_limit": reports::LEARNER_LIST_LIMIT, "exams": exams,
-        "q": { "cohort": q.cohort, "department": q.department, "from": q.from, "to": q.to },
-        "query": serde_urlencoded(&q),
-    });
+    let page = views::dashboard(&state.ctx(), &session.user, filter, echo).await?;
     Ok(state
         .pages()
-        .render("hr", "学员总览", Some(&session.user), Some(&session.csrf), data))
+        .render("hr", "学员总览", Some(&session.user), Some(&session.csrf), &page))
 }
 
 async fn transcript_page(
@@ -139,45 +104,22 @@ async fn transcript_page(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    let Json(mut t) = match transcript(State(state.clone()), session.clone(), ApiPath(id)).await {
-        Ok(t) => t,
-        Err(ApiError::NotFound(m)) => return Ok(state.pages().error(StatusCode::NOT_FOUND, "没有这位学员", &m)),
-        Err(e) => return Err(e),
-    };
-    // Only admins erase personal data; the form needs the login name typed again.
-    t["can_erase"] = json!(session.user.role == Role::Admin && t["user"]["role"] == "learner" && t["erased_at"].is_null());
-    t["csrf"] = json!(session.csrf);
-    Ok(state
-        .pages()
-        .render("transcript", "学员成绩单", Some(&session.user), Some(&session.csrf), t))
-}
-
-fn serde_urlencoded(q: &FilterQuery) -> String {
-    let mut parts = Vec::new();
-    for (k, v) in [
-        ("cohort", &q.cohort),
-        ("department", &q.department),
-        ("from", &q.from),
-        ("to", &q.to),
-    ] {
-        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
-            let enc = super::certify::percent_encode(v);
-            parts.push(format!("{k}={enc}"));
-        }
+    match views::transcript(&state.ctx(), &session.user, &session.csrf, id).await {
+        Ok(page) => Ok(state
+            .pages()
+            .render("transcript", "学员成绩单", Some(&session.user), Some(&session.csrf), &page)),
+        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(StatusCode::NOT_FOUND, "没有这位学员", &m)),
+        Err(e) => Err(e.into()),
     }
-    parts.join("&")
 }
 
 /// HR and instructors: everything one learner has done.
 #[utoipa::path(get, path = "/api/hr/learners/{id}/transcript", tag = "hr", security(("session" = [])),
     params(("id" = i64, Path, description = "user id")),
-    responses((status = 200, description = "`user`, groups, `quizzes`, `runs`, `exercises`, `certificates`", body = Object),
+    responses((status = 200, body = Transcript),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn transcript(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
-    let ctx = state.ctx();
-    let (mut t, certs) = reports::transcript(&ctx, &session.user, id).await?;
-    t["certificates"] = json!(super::certify::certificates_json(&ctx, &certs));
-    Ok(Json(t))
+async fn transcript(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<i64>) -> Result<Json<Transcript>, ApiError> {
+    Ok(Json(reports::transcript(&state.ctx(), &session.user, id).await?))
 }
 
 /// Streams CSV produced on a reader connection through a small channel, so an

@@ -6,7 +6,6 @@ mod api_doc;
 pub mod auth;
 pub mod certify;
 mod certops;
-mod charts;
 pub mod error;
 mod exam;
 mod exam_page;
@@ -197,7 +196,7 @@ async fn explain_bare_errors(
         .unwrap_or_default();
     let message = error::rejection_message(status, &detail);
     let mut fresh = if api {
-        (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+        (status, axum::Json(error::ErrorBody::new(message))).into_response()
     } else {
         let title = if status.is_server_error() {
             "出错了"

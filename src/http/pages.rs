@@ -7,8 +7,9 @@ use crate::site::theme;
 use crate::store::User;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use handlebars::Handlebars;
-use serde_json::{Value, json};
+use handlebars::{Handlebars, HelperDef, RenderError, RenderErrorReason};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Content-Security-Policy of the server-rendered pages: no inline script.
 pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -54,43 +55,7 @@ const PAGES: &[&str] = &[
 
 impl Pages {
     pub fn load(cur: &Curriculum) -> anyhow::Result<Pages> {
-        let mut hbs = Handlebars::new();
-        hbs.set_strict_mode(false);
-        // `{{num x}}`: 90.0 → 90, 12345.67 → 12,345.7, missing → —.
-        hbs.register_helper(
-            "num",
-            Box::new(
-                |h: &handlebars::Helper,
-                 _: &Handlebars,
-                 _: &handlebars::Context,
-                 _: &mut handlebars::RenderContext,
-                 out: &mut dyn handlebars::Output| {
-                    let text = match h.param(0).map(|p| p.value()) {
-                        Some(Value::Number(n)) => crate::sandbox::format_number(n.as_f64().unwrap_or(0.0), 1),
-                        Some(Value::String(s)) => s.clone(),
-                        _ => "—".to_string(),
-                    };
-                    out.write(&text)?;
-                    Ok(())
-                },
-            ),
-        );
-        // `{{day ms}}`: Unix milliseconds → 2026-11-23 (UTC).
-        hbs.register_helper(
-            "day",
-            Box::new(
-                |h: &handlebars::Helper,
-                 _: &Handlebars,
-                 _: &handlebars::Context,
-                 _: &mut handlebars::RenderContext,
-                 out: &mut dyn handlebars::Output| {
-                    if let Some(ms) = h.param(0).and_then(|p| p.value().as_i64()) {
-                        out.write(&crate::certify::validity::day(ms))?;
-                    }
-                    Ok(())
-                },
-            ),
-        );
+        let mut hbs = registry();
         for name in PAGES {
             let text = theme::template(&cur.root, &format!("pages/{name}.hbs"));
             hbs.register_template_string(name, text.as_ref())
@@ -103,19 +68,23 @@ impl Pages {
         })
     }
 
-    /// Renders page `name` with `data` inside the layout.
-    pub fn render(&self, name: &str, title: &str, user: Option<&User>, csrf: Option<&str>, data: Value) -> Response {
-        let body = match self.hbs.render(name, &data) {
+    /// Renders page `name` with its view model inside the layout.
+    pub fn render<T: Serialize>(&self, name: &str, title: &str, user: Option<&User>, csrf: Option<&str>, data: &T) -> Response {
+        let body = match self.hbs.render(name, data) {
             Ok(b) => b,
             Err(e) => {
                 tracing::error!("rendering {name}: {e}");
                 return (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response();
             }
         };
-        let layout = json!({
-            "site_title": self.site_title, "language": self.language, "page_title": title,
-            "user": user, "csrf": csrf, "body": body,
-        });
+        let layout = Layout {
+            site_title: &self.site_title,
+            language: &self.language,
+            page_title: title,
+            user,
+            csrf,
+            body,
+        };
         match self.hbs.render("layout", &layout) {
             Ok(html) => {
                 let mut r = Html(html).into_response();
@@ -135,9 +104,104 @@ impl Pages {
 
     /// An error page with a status code.
     pub fn error(&self, status: StatusCode, title: &str, message: &str) -> Response {
-        let mut r = self.render("error", title, None, None, json!({ "title": title, "message": message }));
+        let mut r = self.render("error", title, None, None, &ErrorPage { title, message });
         *r.status_mut() = status;
         r
+    }
+}
+
+/// Handlebars in strict mode with the pages' helpers.
+fn registry() -> Handlebars<'static> {
+    let mut hbs = Handlebars::new();
+    // A field a template names but the view lacks is an error, not an empty string.
+    hbs.set_strict_mode(true);
+    hbs.register_helper("if", Box::new(StrictIf { positive: true }));
+    hbs.register_helper("unless", Box::new(StrictIf { positive: false }));
+    // `{{num x}}`: 90.0 → 90, 12345.67 → 12,345.7, null → —.
+    hbs.register_helper(
+        "num",
+        Box::new(
+            |h: &handlebars::Helper,
+             _: &Handlebars,
+             _: &handlebars::Context,
+             _: &mut handlebars::RenderContext,
+             out: &mut dyn handlebars::Output| {
+                let text = match present(h, "num")? {
+                    Value::Number(n) => crate::sandbox::format_number(n.as_f64().unwrap_or(0.0), 1),
+                    Value::String(s) => s.clone(),
+                    _ => "—".to_string(),
+                };
+                out.write(&text)?;
+                Ok(())
+            },
+        ),
+    );
+    // `{{day ms}}`: Unix milliseconds → 2026-11-23 (UTC).
+    hbs.register_helper(
+        "day",
+        Box::new(
+            |h: &handlebars::Helper,
+             _: &Handlebars,
+             _: &handlebars::Context,
+             _: &mut handlebars::RenderContext,
+             out: &mut dyn handlebars::Output| {
+                if let Some(ms) = present(h, "day")?.as_i64() {
+                    out.write(&crate::certify::validity::day(ms))?;
+                }
+                Ok(())
+            },
+        ),
+    );
+    hbs
+}
+
+/// What `layout.hbs` shows around every page.
+#[derive(Serialize)]
+struct Layout<'a> {
+    site_title: &'a str,
+    language: &'a str,
+    page_title: &'a str,
+    user: Option<&'a User>,
+    csrf: Option<&'a str>,
+    body: String,
+}
+
+#[derive(Serialize)]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+/// The first parameter of helper `name`; in strict mode a missing field is an error.
+fn present<'a>(h: &'a handlebars::Helper, name: &'static str) -> Result<&'a Value, RenderError> {
+    match h.param(0) {
+        Some(p) if !p.is_value_missing() => Ok(p.value()),
+        Some(p) => Err(RenderErrorReason::MissingVariable(p.relative_path().cloned()).into()),
+        None => Err(RenderErrorReason::ParamNotFoundForIndex(name, 0).into()),
+    }
+}
+
+/// `{{#if}}` and `{{#unless}}` that refuse a field the view does not have (the built-in
+/// ones read a missing field as false, so a misspelt name silently hides a section).
+struct StrictIf {
+    positive: bool,
+}
+
+impl HelperDef for StrictIf {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc handlebars::Context,
+        rc: &mut handlebars::RenderContext<'reg, 'rc>,
+        out: &mut dyn handlebars::Output,
+    ) -> handlebars::HelperResult {
+        use handlebars::{JsonTruthy, Renderable};
+        let truthy = present(h, "if")?.is_truthy(false);
+        match if truthy == self.positive { h.template() } else { h.inverse() } {
+            Some(t) => t.render(r, ctx, rc, out),
+            None => Ok(()),
+        }
     }
 }
 
@@ -156,5 +220,51 @@ pub fn staff_session(
         )),
         Some(s) if s.require(roles).is_ok() => Ok(s),
         Some(_) => Err(Box::new(state.pages().error(StatusCode::FORBIDDEN, "没有权限", why))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::registry;
+    use serde_json::json;
+
+    fn render(template: &str, data: serde_json::Value) -> Result<String, String> {
+        registry().render_template(template, &data).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_field_the_view_lacks_is_an_error_not_an_empty_string() {
+        let view = json!({ "title": "初级", "score": null, "items": [] });
+        assert_eq!(render("{{title}}", view.clone()).unwrap(), "初级");
+        for t in [
+            "{{titel}}",
+            "{{#if titel}}x{{/if}}",
+            "{{#unless titel}}x{{/unless}}",
+            "{{num scroe}}",
+            "{{day issued}}",
+            "{{#each itmes}}x{{/each}}",
+        ] {
+            assert!(render(t, view.clone()).is_err(), "{t} rendered with a missing field");
+        }
+    }
+
+    #[test]
+    fn present_fields_render_as_before() {
+        let view = json!({ "score": null, "best": 87.5, "zero": 0, "big": 12345.67, "on": true, "off": false, "at": 1_800_000_000_000i64 });
+        assert_eq!(render("{{num score}}", view.clone()).unwrap(), "—");
+        assert_eq!(render("{{num best}}|{{num big}}", view.clone()).unwrap(), "87.5|12,345.7");
+        assert_eq!(
+            render(
+                "{{#if on}}a{{else}}b{{/if}}{{#if off}}c{{else}}d{{/if}}{{#unless off}}e{{/unless}}",
+                view.clone()
+            )
+            .unwrap(),
+            "ade"
+        );
+        assert_eq!(
+            render("{{#if zero}}z{{else}}none{{/if}}{{#if score}}s{{else}}null{{/if}}", view.clone()).unwrap(),
+            "nonenull"
+        );
+        assert_eq!(render("{{day at}}", view).unwrap(), "2027-01-15");
     }
 }

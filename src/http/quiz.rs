@@ -5,10 +5,10 @@
 
 use super::AppState;
 use super::auth::{CsrfSession, Device, Session};
-use super::certify::CertificateView;
 use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 use crate::app::Ctx;
 use crate::app::exams::{self, Reviewed, Standing, Started, Submitted};
+use crate::app::views::CertificateView;
 use crate::quiz::{self, Quiz, Shown};
 use crate::store::AttemptRow;
 use axum::Json;
@@ -139,9 +139,6 @@ struct StartBody {
     password: Option<String>,
 }
 
-/// A unix-ms instant in UTC for messages and staff pages: `2027-01-15 09:00 UTC`.
-pub(super) use crate::app::exams::show_time;
-
 /// Starts an attempt (201), or resumes the open one (200), bound to this browser: from
 /// another device the open attempt is refused (409) until an instructor releases it.
 #[utoipa::path(post, path = "/api/quizzes/{id}/attempts", tag = "quizzes", security(("session" = [], "csrf" = [])),
@@ -259,7 +256,7 @@ fn result_json(quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
 
 fn submitted_json(ctx: &Ctx<'_>, s: Submitted) -> AttemptResult {
     let mut v = reviewed(result_json(&s.quiz, &s.attempt), s.shown);
-    v.certificates_issued = Some(super::certify::certificates_json(ctx, &s.issued));
+    v.certificates_issued = Some(CertificateView::all(ctx, &s.issued));
     v
 }
 

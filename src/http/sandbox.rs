@@ -6,15 +6,14 @@
 use super::AppState;
 use super::auth::{CsrfSession, Session};
 use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
-use crate::app::runs::{self, Shown};
-use crate::course::Curriculum;
-use crate::sandbox::{Decisions, Message};
+use crate::app::runs;
+use crate::app::views::run::RunView;
+use crate::sandbox::Decisions;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -61,113 +60,6 @@ async fn status(State(state): State<AppState>, session: Session, ApiPath(id): Ap
     }))
 }
 
-/// A run as the page shows it.
-#[derive(Serialize, ToSchema)]
-struct RunView {
-    id: String,
-    scenario_id: String,
-    version: u32,
-    seed: u64,
-    /// `open`, `finished` or `abandoned`.
-    status: String,
-    rounds: u32,
-    rounds_played: u32,
-    started_at: i64,
-    finished_at: Option<i64>,
-    /// Visible state variables, each with its value after every round.
-    #[schema(value_type = Vec<Object>)]
-    state: Vec<Value>,
-    /// What happened in each round played.
-    #[schema(value_type = Vec<Object>)]
-    reports: Vec<Value>,
-    /// The next round's situation and decisions, while open.
-    #[schema(value_type = Option<Object>)]
-    next: Option<Value>,
-    /// Score, objectives and advice, once finished.
-    #[schema(value_type = Option<Object>)]
-    result: Option<Value>,
-    /// Staff reading someone's run see whose it is.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    certificates_issued: Option<Vec<super::certify::CertificateView>>,
-}
-
-fn messages_json(cur: &Curriculum, ms: &[Message]) -> Value {
-    Value::Array(
-        ms.iter()
-            .map(|m| json!({ "kind": m.kind, "text": m.text, "lesson_url": m.lesson.as_deref().and_then(|l| cur.page_url(l)) }))
-            .collect(),
-    )
-}
-
-/// The run as the page shows it: visible state across rounds, what happened in each
-/// round, the next round's decisions, and the score at the end.
-fn view(cur: &Curriculum, shown: &Shown) -> RunView {
-    let Shown {
-        scenario: sc,
-        row,
-        play: p,
-    } = shown;
-    let vars: Vec<Value> = sc
-        .state
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !s.hidden)
-        .map(|(i, s)| {
-            json!({
-                "id": s.id, "label": s.label, "unit": s.unit, "decimals": s.decimals, "percent": s.percent, "chart": s.chart,
-                "values": p.states.iter().map(|row| row[i]).collect::<Vec<f64>>(),
-            })
-        })
-        .collect();
-    let reports: Vec<Value> = p
-        .reports
-        .iter()
-        .map(|r| {
-            json!({
-                "round": r.round,
-                "title": r.opening.title,
-                "opening": messages_json(cur, &r.opening.messages),
-                "decisions": r.decisions,
-                "messages": messages_json(cur, &r.messages),
-            })
-        })
-        .collect();
-    let next = p.next.as_ref().map(|o| {
-        let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
-        v["messages"] = messages_json(cur, &o.messages);
-        v
-    });
-    let result = p.result.as_ref().map(|s| {
-        json!({
-            "score": s.score,
-            "objectives": s.objectives.iter().map(|o| json!({
-                "label": o.label, "score": o.score, "met": o.met, "feedback": o.feedback,
-                "lesson_url": o.lesson.as_deref().and_then(|l| cur.page_url(l)),
-            })).collect::<Vec<_>>(),
-            "feedback": messages_json(cur, &s.feedback),
-        })
-    });
-    RunView {
-        id: row.id.clone(),
-        scenario_id: row.scenario_id.clone(),
-        version: row.version,
-        seed: row.seed,
-        status: row.status.to_string(),
-        rounds: sc.rounds,
-        rounds_played: row.rounds_played,
-        started_at: row.started_at,
-        finished_at: row.finished_at,
-        state: vars,
-        reports,
-        next,
-        result,
-        user_id: None,
-        certificates_issued: None,
-    }
-}
-
 /// Starts a run (201), or resumes the open one (200).
 #[utoipa::path(post, path = "/api/scenarios/{id}/runs", tag = "sandbox", security(("session" = [], "csrf" = [])),
     params(("id" = String, Path, description = "scenario id")),
@@ -181,7 +73,7 @@ async fn start(
     let ctx = state.ctx();
     let (started, shown) = runs::start(&ctx, &session.user, &id).await?;
     let code = if started { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((code, Json(view(&ctx.cur, &shown))))
+    Ok((code, Json(RunView::of(&ctx.cur, &shown))))
 }
 
 /// A run, recomputed from its seed and decisions, for its learner or staff.
@@ -191,7 +83,7 @@ async fn start(
 async fn run(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<RunView>, ApiError> {
     let ctx = state.ctx();
     let shown = runs::run(&ctx, &session.user, &id).await?;
-    let mut v = view(&ctx.cur, &shown);
+    let mut v = RunView::of(&ctx.cur, &shown);
     v.user_id = Some(shown.row.user_id);
     Ok(Json(v))
 }
@@ -219,8 +111,8 @@ async fn play(
 ) -> Result<Json<RunView>, ApiError> {
     let ctx = state.ctx();
     let (shown, issued) = runs::play(&ctx, &session.user, &id, body.round, body.decisions).await?;
-    let mut v = view(&ctx.cur, &shown);
-    v.certificates_issued = issued.map(|c| super::certify::certificates_json(&ctx, &c));
+    let mut v = RunView::of(&ctx.cur, &shown);
+    v.certificates_issued = issued.map(|c| crate::app::views::CertificateView::all(&ctx, &c));
     Ok(Json(v))
 }
 

@@ -1,17 +1,15 @@
-//! Routes for instructors and admins: quiz preview with keys, the user list.
+//! Routes for instructors and admins: quiz preview with keys, item analysis, the
+//! user list, and the build page. The views are in [`crate::app::views::staff`].
 
 use super::AppState;
-use super::auth::MaybeSession;
-use super::auth::Session;
+use super::auth::{MaybeSession, Session};
 use super::error::{ApiError, ApiPath, ErrorBody};
-use crate::quiz::Grading;
-use crate::quiz::analysis::{AttemptData, analyse};
+use crate::app::views::staff::{self as views, ItemAnalysis};
 use crate::store::Role;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use serde_json::{Value, json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -34,20 +32,10 @@ async fn analysis_index(State(state): State<AppState>, MaybeSession(session): Ma
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    let counts: std::collections::HashMap<String, i64> = state.store.graded_counts().await?.into_iter().collect();
-    let quizzes: Vec<Value> = state
-        .curriculum()
-        .quizzes
-        .values()
-        .map(|q| json!({ "id": q.id, "title": q.title, "attempts": counts.get(&q.id).copied().unwrap_or(0) }))
-        .collect();
-    Ok(state.pages().render(
-        "analysis",
-        "题目分析",
-        Some(&session.user),
-        Some(&session.csrf),
-        json!({ "quizzes": quizzes }),
-    ))
+    let page = views::analysis_index(&state.ctx(), &session.user).await?;
+    Ok(state
+        .pages()
+        .render("analysis", "题目分析", Some(&session.user), Some(&session.csrf), &page))
 }
 
 async fn analysis_page(
@@ -59,79 +47,23 @@ async fn analysis_page(
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    let Json(mut v) = item_analysis(State(state.clone()), session.clone(), ApiPath(id.clone())).await?;
-    for q in v["questions"].as_array_mut().into_iter().flatten() {
-        let labels: Vec<&str> = q["flags"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|f| match f.as_str()? {
-                "too_easy" => Some("太容易"),
-                "too_hard" => Some("太难"),
-                "negative_discrimination" => Some("区分度为负"),
-                _ => None,
-            })
-            .collect();
-        q["flag_labels"] = json!(labels.join("、"));
-    }
-    let mut sim = json!(crate::app::exams::similarity_of(&state.ctx(), &id, None).await?);
-    sim["threshold_text"] = json!(chance(sim["threshold"].as_f64().unwrap_or(0.0)));
-    for p in sim["pairs"].as_array_mut().into_iter().flatten() {
-        p["probability_text"] = json!(chance(p["probability"].as_f64().unwrap_or(1.0)));
-        p["questions_text"] = json!(
-            p["questions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|q| q.as_str())
-                .collect::<Vec<_>>()
-                .join("、")
-        );
-    }
-    v["similarity"] = sim;
+    let page = views::analysis(&state.ctx(), &session.user, &id).await?;
     Ok(state
         .pages()
-        .render("analysis_quiz", "题目分析", Some(&session.user), Some(&session.csrf), v))
-}
-
-/// A probability for people: 0.042 → "4.2%", 0.0000031 → "3.1e-6".
-fn chance(p: f64) -> String {
-    if p >= 0.001 {
-        format!("{:.1}%", p * 100.0)
-    } else {
-        format!("{p:.1e}")
-    }
+        .render("analysis_quiz", "题目分析", Some(&session.user), Some(&session.csrf), &page))
 }
 
 /// Instructors: facility, discrimination and option shares per question, from every graded attempt.
 #[utoipa::path(get, path = "/api/instructor/quizzes/{id}/analysis", tag = "instructor", security(("session" = [])),
     params(("id" = String, Path, description = "quiz id")),
-    responses((status = 200, description = "`quiz`, `title`, `attempts`, `min_attempts_for_flags` and per-question `questions`", body = Object),
+    responses((status = 200, body = ItemAnalysis),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn item_analysis(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, ApiError> {
-    session.require(&[Role::Instructor])?;
-    let cur = state.curriculum();
-    let quiz = cur
-        .quizzes
-        .get(&id)
-        .ok_or_else(|| ApiError::NotFound(format!("没有这个测验：{id}")))?;
-    let rows = state.store.graded_attempts(id.clone()).await?;
-    let attempts: Vec<AttemptData> = rows
-        .into_iter()
-        .filter_map(|(percent, answers, result)| {
-            let grading: Grading = serde_json::from_str(&result).ok()?;
-            Some(AttemptData {
-                percent,
-                answers: serde_json::from_str(&answers).unwrap_or_default(),
-                correct: grading.questions.iter().map(|q| (q.id.clone(), q.correct)).collect(),
-            })
-        })
-        .collect();
-    let items = analyse(quiz, &attempts);
-    Ok(Json(json!({
-        "quiz": quiz.id, "title": quiz.title, "attempts": attempts.len(),
-        "min_attempts_for_flags": crate::quiz::analysis::MIN_ATTEMPTS_FOR_FLAGS, "questions": items,
-    })))
+async fn item_analysis(
+    State(state): State<AppState>,
+    session: Session,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ItemAnalysis>, ApiError> {
+    Ok(Json(views::item_analysis(&state.ctx(), &session.user, &id).await?))
 }
 
 /// Instructors: the whole bank with keys and explanations, for authors checking their questions.
@@ -139,14 +71,18 @@ async fn item_analysis(State(state): State<AppState>, session: Session, ApiPath(
     params(("id" = String, Path, description = "quiz id")),
     responses((status = 200, description = "the quiz bank as loaded, keys included", body = Object),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn quiz_with_key(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, ApiError> {
+async fn quiz_with_key(
+    State(state): State<AppState>,
+    session: Session,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<crate::quiz::Quiz>, ApiError> {
     session.require(&[Role::Instructor])?;
     let cur = state.curriculum();
     let quiz = cur
         .quizzes
         .get(&id)
         .ok_or_else(|| ApiError::NotFound(format!("没有这个测验：{id}")))?;
-    Ok(Json(json!(quiz)))
+    Ok(Json(quiz.clone()))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -158,9 +94,8 @@ struct UserList {
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin", security(("session" = [])),
     responses((status = 200, body = UserList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn users(State(state): State<AppState>, session: Session) -> Result<Json<UserList>, ApiError> {
-    session.require(&[])?;
     Ok(Json(UserList {
-        users: state.store.list_users().await?,
+        users: crate::app::accounts::list_users(&state.ctx(), &session.user).await?,
     }))
 }
 
@@ -170,15 +105,9 @@ async fn build_page(State(state): State<AppState>, MaybeSession(session): MaybeS
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
-    let failure = state.last_build_failure();
-    let data = json!({
-        "watching": state.watching,
-        "live_built": super::certify::date_time(state.built_at()),
-        "lessons": state.curriculum().pages().count(),
-        "failure": failure.as_ref().map(|f| f.report.clone()),
-        "failure_at": failure.as_ref().map(|f| super::certify::date_time(f.at)),
-    });
+    let failure = state.last_build_failure().map(|f| (f.at, f.report));
+    let page = views::build(&state.ctx(), state.watching, state.built_at(), failure);
     Ok(state
         .pages()
-        .render("build", "课程构建", Some(&session.user), Some(&session.csrf), data))
+        .render("build", "课程构建", Some(&session.user), Some(&session.csrf), &page))
 }

@@ -17,7 +17,7 @@ pub struct AttemptData {
     pub correct: HashMap<String, bool>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct OptionShare {
     pub option: String,
     pub text: String,
@@ -26,7 +26,7 @@ pub struct OptionShare {
     pub share: f64,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ItemStats {
     pub id: String,
     pub prompt: String,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// Where a run stands. Stored as TEXT: `open`, `finished` or `abandoned`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RunStatus {
     Open,

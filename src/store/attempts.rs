@@ -665,16 +665,7 @@ impl Store {
 
     /// A learner's graded attempts in time order: (submitted_at, quiz id, percent).
     pub async fn score_history(&self, user_id: i64) -> Result<Vec<(i64, String, f64)>, StoreError> {
-        self.read(move |c| {
-            let mut q = c.prepare_cached(
-                "SELECT submitted_at, quiz_id, percent FROM attempts WHERE user_id = ?1 AND status = 'graded' ORDER BY submitted_at, id",
-            )?;
-            let rows = q
-                .query_map([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
-        .await
+        self.read(move |c| Ok(score_history(c, user_id)?)).await
     }
 
     /// Graded attempts per quiz.
@@ -710,26 +701,33 @@ impl Store {
 
     /// The learner's figures for every quiz they have attempted.
     pub async fn learner_summaries(&self, user_id: i64) -> Result<Vec<QuizSummaryRow>, StoreError> {
-        self.read(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT quiz_id, COUNT(*), MAX(percent) FILTER (WHERE status = 'graded'), COALESCE(MAX(passed), 0)
-                 FROM attempts WHERE user_id = ?1 GROUP BY quiz_id ORDER BY quiz_id",
-            )?;
-            let rows = stmt
-                .query_map([user_id], |r| {
-                    Ok(QuizSummaryRow {
-                        quiz_id: r.get(0)?,
-                        attempts: r.get::<_, i64>(1)? as u32,
-                        best_percent: r.get(2)?,
-                        passed: r.get(3)?,
-                        open_attempt: None,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
-        .await
+        self.read(move |c| Ok(summaries_of(c, user_id)?)).await
     }
+}
+
+/// A learner's graded percentages in the order they were submitted: (when, quiz, percent).
+pub(super) fn score_history(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<(i64, String, f64)>> {
+    let mut q = c.prepare_cached(
+        "SELECT submitted_at, quiz_id, percent FROM attempts WHERE user_id = ?1 AND status = 'graded' ORDER BY submitted_at, id",
+    )?;
+    q.query_map([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()
+}
+
+pub(super) fn summaries_of(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<QuizSummaryRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT quiz_id, COUNT(*), MAX(percent) FILTER (WHERE status = 'graded'), COALESCE(MAX(passed), 0)
+         FROM attempts WHERE user_id = ?1 GROUP BY quiz_id ORDER BY quiz_id",
+    )?;
+    stmt.query_map([user_id], |r| {
+        Ok(QuizSummaryRow {
+            quiz_id: r.get(0)?,
+            attempts: r.get::<_, i64>(1)? as u32,
+            best_percent: r.get(2)?,
+            passed: r.get(3)?,
+            open_attempt: None,
+        })
+    })?
+    .collect()
 }
 
 #[cfg(test)]

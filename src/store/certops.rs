@@ -3,6 +3,7 @@
 //! (个人信息保护法), and the audit log of these actions.
 
 use super::certs::{CERT_COLUMNS, CERT_SELECT, free_status_slot, row_cert};
+use super::hr::Groups;
 use super::{CertificateRow, Store, StoreError};
 use crate::certify::import::{ImportedCertificate, RowError};
 use rusqlite::types::ValueRef;
@@ -188,13 +189,17 @@ impl Store {
 
     /// Certificates (not revoked) matching the filter, soonest expiry first.
     pub async fn certificates_where(&self, f: CertFilter) -> Result<Vec<HeldCertificate>, StoreError> {
+        self.read(move |c| Ok(certificates_where(c, &f)?)).await
+    }
+
+    /// [`Store::certificates_where`] and the learners' cohorts and departments (for
+    /// the filter form), in one snapshot.
+    pub async fn certificates_and_groups(&self, f: CertFilter) -> Result<(Vec<HeldCertificate>, Groups), StoreError> {
         self.read(move |c| {
-            let sql = fix_held_sql(&format!(
-                "{CERT_SELECT} WHERE c.revoked_at IS NULL AND (?1 IS NULL OR c.expires_at >= ?1) AND (?2 IS NULL OR c.expires_at <= ?2)
-                   AND (?3 IS NULL OR c.level_id = ?3) AND (?4 IS NULL OR u.cohort = ?4) AND (?5 IS NULL OR u.department = ?5)
-                 ORDER BY c.expires_at IS NULL, c.expires_at, c.id LIMIT 5000"
-            ));
-            Ok(held(c, &sql, &[&f.from, &f.to, &f.level, &f.cohort, &f.department])?)
+            c.execute_batch("BEGIN")?;
+            let r = (|| Ok((certificates_where(c, &f)?, super::hr::groups_of(c)?)))();
+            c.execute_batch("COMMIT")?;
+            r
         })
         .await
     }
@@ -346,4 +351,13 @@ fn fix_held_sql(sql: &str) -> String {
         &format!(", {HELD_SELECT} FROM certificates c JOIN users u ON u.id = c.user_id"),
         1,
     )
+}
+
+fn certificates_where(c: &Connection, f: &CertFilter) -> rusqlite::Result<Vec<HeldCertificate>> {
+    let sql = fix_held_sql(&format!(
+        "{CERT_SELECT} WHERE c.revoked_at IS NULL AND (?1 IS NULL OR c.expires_at >= ?1) AND (?2 IS NULL OR c.expires_at <= ?2)
+           AND (?3 IS NULL OR c.level_id = ?3) AND (?4 IS NULL OR u.cohort = ?4) AND (?5 IS NULL OR u.department = ?5)
+         ORDER BY c.expires_at IS NULL, c.expires_at, c.id LIMIT 5000"
+    ));
+    held(c, &sql, &[&f.from, &f.to, &f.level, &f.cohort, &f.department])
 }

@@ -250,10 +250,10 @@ pub struct Certifier {
 /// The rule's decision from a learner's evidence.
 pub type Decide = Box<dyn Fn(&mut dyn Evidence) -> Result<Decision, StoreError> + Send>;
 
-struct ConnEvidence<'a> {
-    c: &'a Connection,
-    user_id: i64,
-    track_id: &'a str,
+pub(super) struct ConnEvidence<'a> {
+    pub(super) c: &'a Connection,
+    pub(super) user_id: i64,
+    pub(super) track_id: &'a str,
 }
 
 impl Evidence for ConnEvidence<'_> {
@@ -269,7 +269,16 @@ impl Evidence for ConnEvidence<'_> {
     }
 }
 
-fn certificates_of(c: &Connection, user_id: i64) -> Result<Vec<CertificateRow>, StoreError> {
+/// A learner's answers to every exercise, in exercise order.
+pub(super) fn submissions_of(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<SubmissionRow>> {
+    c.prepare_cached(&format!(
+        "SELECT {SUBMISSION_COLS} FROM submissions WHERE user_id = ?1 ORDER BY exercise_id"
+    ))?
+    .query_map([user_id], row_submission)?
+    .collect()
+}
+
+pub(super) fn certificates_of(c: &Connection, user_id: i64) -> Result<Vec<CertificateRow>, StoreError> {
     let mut q = c.prepare_cached(&format!("{CERT_SELECT} WHERE c.user_id = ?1 ORDER BY c.issued_at, c.id"))?;
     let rows = q.query_map([user_id], row_cert)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)

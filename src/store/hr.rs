@@ -295,12 +295,27 @@ fn cohort_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
         .collect()
 }
 
+/// The learners' cohorts and departments, each in order.
+#[derive(Clone, Debug, Default)]
+pub struct Groups {
+    pub cohorts: Vec<String>,
+    pub departments: Vec<String>,
+}
+
+pub(super) fn groups_of(c: &Connection) -> rusqlite::Result<Groups> {
+    Ok(Groups {
+        cohorts: cohort_names(c)?,
+        departments: c
+            .prepare_cached("SELECT DISTINCT department FROM users WHERE role = 'learner' AND department != '' ORDER BY department")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?,
+    })
+}
+
 fn groups(c: &Connection, out: &mut Cohort) -> rusqlite::Result<()> {
-    out.cohorts = cohort_names(c)?;
-    out.departments = c
-        .prepare("SELECT DISTINCT department FROM users WHERE role = 'learner' AND department != '' ORDER BY department")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let g = groups_of(c)?;
+    out.cohorts = g.cohorts;
+    out.departments = g.departments;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod certops;
 mod certs;
 mod digest;
 mod hr;
+mod learner;
 mod migrations;
 mod overrides;
 mod runs;
@@ -20,7 +21,8 @@ pub use attempts::{
 };
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
 pub use certs::{CertificateRow, Certifier, Decision, Evidence, NewCertificate, STATUS_LIST_ENTRIES, SaveSubmission, SubmissionRow};
-pub use hr::{BestRow, Cohort, Filter, Histogram, NewLearner, export_certificates, export_learners, record_result};
+pub use hr::{BestRow, Cohort, Filter, Groups, Histogram, NewLearner, export_certificates, export_learners, record_result};
+pub use learner::LearnerFile;
 pub use overrides::OverrideRow;
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
 pub use users::{Role, User, upsert_user};

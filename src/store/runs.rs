@@ -213,14 +213,15 @@ impl Store {
 
     /// A learner's runs, newest first.
     pub async fn runs_of(&self, user_id: i64) -> Result<Vec<RunRow>, StoreError> {
-        self.read(move |c| {
-            let mut stmt = c.prepare(
-                "SELECT id, user_id, scenario_id, version, seed, decisions, rounds_played, status, started_at, finished_at, score, result
-                 FROM runs WHERE user_id = ?1 ORDER BY started_at DESC, id",
-            )?;
-            let rows = stmt.query_map([user_id], row_run)?.collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
-        .await
+        self.read(move |c| Ok(runs_of(c, user_id)?)).await
     }
+}
+
+/// A learner's runs, newest first.
+pub(super) fn runs_of(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<RunRow>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, user_id, scenario_id, version, seed, decisions, rounds_played, status, started_at, finished_at, score, result
+         FROM runs WHERE user_id = ?1 ORDER BY started_at DESC, id",
+    )?;
+    stmt.query_map([user_id], row_run)?.collect()
 }

@@ -294,7 +294,7 @@ async fn the_certificate_prints_as_a_pdf_with_a_qr_code_and_the_holder_can_add_i
         assert!(link.contains(part), "{part} in {link}");
     }
     assert!(
-        link.contains(&certbook::http::certify::percent_encode(&s.url(&format!("/verify/{id}")))),
+        link.contains(&certbook::app::views::percent_encode(&s.url(&format!("/verify/{id}")))),
         "{link}"
     );
 }

@@ -1,0 +1,53 @@
+//! Everything one learner has done, read in one snapshot: their own progress page and
+//! the transcript staff read.
+
+use super::attempts::{QuizSummaryRow, score_history, summaries_of};
+use super::certs::{ConnEvidence, certificates_of, submissions_of};
+use super::runs::runs_of;
+use super::{CertificateRow, Evidence, RunRow, Store, StoreError, SubmissionRow};
+
+/// A learner's results, one read.
+pub struct LearnerFile {
+    /// Per quiz attempted: attempts, best, passed.
+    pub quizzes: Vec<QuizSummaryRow>,
+    /// Newest first.
+    pub runs: Vec<RunRow>,
+    /// Graded percentages in submission order: (when, quiz, percent).
+    pub scores: Vec<(i64, String, f64)>,
+    /// One per exercise answered, in exercise order.
+    pub submissions: Vec<SubmissionRow>,
+    pub certificates: Vec<CertificateRow>,
+}
+
+impl Store {
+    /// The learner's file and what `standing` makes of their evidence for `track_id`,
+    /// from one snapshot, so the page never shows a level met by results it does not list.
+    pub async fn learner_file<R, F>(&self, user_id: i64, track_id: String, standing: F) -> Result<(R, LearnerFile), StoreError>
+    where
+        F: FnOnce(&mut dyn Evidence) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.read(move |c| {
+            c.execute_batch("BEGIN")?;
+            let read = || -> Result<(R, LearnerFile), StoreError> {
+                let r = standing(&mut ConnEvidence {
+                    c,
+                    user_id,
+                    track_id: &track_id,
+                })?;
+                let file = LearnerFile {
+                    quizzes: summaries_of(c, user_id)?,
+                    runs: runs_of(c, user_id)?,
+                    scores: score_history(c, user_id)?,
+                    submissions: submissions_of(c, user_id)?,
+                    certificates: certificates_of(c, user_id)?,
+                };
+                Ok((r, file))
+            };
+            let r = read();
+            c.execute_batch("COMMIT")?;
+            r
+        })
+        .await
+    }
+}
