@@ -6,7 +6,7 @@
 
 use certbook::clock::Clock;
 use certbook::http::AppState;
-use certbook::store::{Role, Store};
+use certbook::store::{Role, SeededAttempt, SeededCertificate, SeededLearner, SeededRun, Store};
 use rand::{Rng, SeedableRng};
 use std::time::Instant;
 
@@ -33,46 +33,55 @@ async fn main() -> anyhow::Result<()> {
     let hash = certbook::app::accounts::hash_password("bench-password-123")?;
     let started = Instant::now();
     let (q2, h2, l2) = (quizzes.clone(), hash.clone(), levels.clone());
-    store.write_blocking(move |tx| {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let mut user = tx.prepare("INSERT INTO users (username, display_name, role, password_hash, created_at, cohort, department) VALUES (?1, ?1, 'learner', ?2, ?3, ?4, ?5)")?;
-        let mut attempt = tx.prepare(
-            "INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, status, submitted_at, answers, score, max_score, percent, passed)
-             VALUES (?1, ?2, ?3, 0, '[]', ?4, 'graded', ?4, '{}', ?5, 100, ?5, ?6)",
-        )?;
-        let mut run = tx.prepare(
-            "INSERT INTO runs (id, user_id, scenario_id, version, seed, decisions, rounds_played, status, started_at, updated_at, finished_at, score)
-             VALUES (?1, ?2, 'growth', 1, 1, '[]', 6, 'finished', ?3, ?3, ?3, ?4)",
-        )?;
-        let mut cert = tx.prepare("INSERT INTO certificates (id, user_id, track_id, level_id, issued_at, evidence) VALUES (?1, ?2, 'dlo', ?3, ?4, '{}')")?;
-        let day = 86_400_000i64;
-        let t0 = 1_780_000_000_000i64;
-        for u in 1..=learners {
-            let created = t0 + rng.random_range(0..90) * day;
-            user.execute(rusqlite::params![format!("learner{u:06}"), h2, created, format!("2026-{}", u % 4 + 1), ["运营部", "市场部", "客服部", "电商部"][(u % 4) as usize]])?;
-            for a in 0..per {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let day = 86_400_000i64;
+    let t0 = 1_780_000_000_000i64;
+    // Drawn one learner at a time, inside the write, so the history is never all in memory.
+    let history = (1..=learners).map(move |u| {
+        let created = t0 + rng.random_range(0..90) * day;
+        let attempts = (0..per)
+            .map(|a| {
                 let pct: f64 = rng.random_range(20..=100) as f64;
                 let q = &q2[rng.random_range(0..q2.len())];
-                attempt.execute(rusqlite::params![format!("{u}-{a}"), u, q, created + a * 3_600_000, pct, pct >= 60.0])?;
-                // The same bookkeeping the server does when it grades an attempt.
-                certbook::store::record_result(tx, u, "quiz", q, pct, created + a * 3_600_000)?;
-            }
-            let score: i64 = rng.random_range(20..=95);
-            run.execute(rusqlite::params![format!("r{u}"), u, created + day, score])?;
-            certbook::store::record_result(tx, u, "scenario", "growth", score as f64, created + day)?;
-            if u % 3 == 0 && !l2.is_empty() {
-                cert.execute(rusqlite::params![format!("CB-{u}"), u, l2[0], created + rng.random_range(5..60) * day])?;
-            }
+                SeededAttempt {
+                    quiz_id: q.clone(),
+                    at: created + a * 3_600_000,
+                    percent: pct,
+                    passed: pct >= 60.0,
+                }
+            })
+            .collect();
+        let score: i64 = rng.random_range(20..=95);
+        let certificate = (u % 3 == 0 && !l2.is_empty()).then(|| SeededCertificate {
+            track_id: "dlo".into(),
+            level_id: l2[0].clone(),
+            issued_at: created + rng.random_range(5..60) * day,
+        });
+        SeededLearner {
+            username: format!("learner{u:06}"),
+            password_hash: h2.clone(),
+            created_at: created,
+            cohort: format!("2026-{}", u % 4 + 1),
+            department: ["运营部", "市场部", "客服部", "电商部"][(u % 4) as usize].to_string(),
+            attempts,
+            run: Some(SeededRun {
+                scenario_id: "growth".into(),
+                rounds: 6,
+                at: created + day,
+                score,
+            }),
+            certificate,
         }
-        Ok(())
-    })?;
-    store.write_blocking(|tx| Ok(tx.execute_batch("ANALYZE")?))?;
+    });
+    // Results are recorded in the HR figures the way the server does when it grades.
+    store.seed_learners_blocking(history)?;
+    store.analyze_blocking()?;
     println!(
         "generated {learners} learners × {per} graded attempts ({} attempts) in {:.1} s",
         learners * per,
         started.elapsed().as_secs_f64()
     );
-    store.write_blocking(move |tx| certbook::store::upsert_user(tx, "hr", "HR", Role::Hr, &hash, 0))?;
+    store.save_account_blocking("hr".into(), "HR".into(), Role::Hr, hash, None, 0)?;
 
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site)?;

@@ -194,11 +194,7 @@ fn main() -> anyhow::Result<()> {
         })
         .collect();
     store.import_learners(rows, now - 400 * DAY_MS)?;
-    let ids: Vec<i64> = store.read_blocking(|c| {
-        let mut q = c.prepare("SELECT id FROM users WHERE username LIKE 'hist%' ORDER BY id")?;
-        let ids = q.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
-        Ok(ids)
-    })?;
+    let ids = store.user_ids_with_prefix_blocking("hist")?;
     anyhow::ensure!(ids.len() == learners, "expected {learners} learners, found {}", ids.len());
     println!(
         "preload: {learners} learners in {:.1} s; {n} attempts over {} quizzes ...",

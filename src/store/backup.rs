@@ -64,3 +64,10 @@ pub fn restore(from: &Path, db: &Path) -> Result<Copied, StoreError> {
         integrity: check(&out)?,
     })
 }
+
+/// The schema version the database file at `db` carries, read without opening it as
+/// a store (which would migrate it): to check a backup against the live file.
+pub fn schema_version(db: &Path) -> Result<i64, StoreError> {
+    let conn = Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}

@@ -75,7 +75,7 @@ fn held(c: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> rusqlite::R
 }
 
 /// Records an action on people's records, inside the transaction that performs it.
-pub fn audit(tx: &Connection, actor: Option<i64>, action: &str, target: &str, detail: &str, now: i64) -> rusqlite::Result<()> {
+pub(crate) fn audit(tx: &Connection, actor: Option<i64>, action: &str, target: &str, detail: &str, now: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("INSERT INTO audit_log (at, actor_id, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![now, actor, action, target, detail])?;
     Ok(())

@@ -91,7 +91,7 @@ pub const STATUS_LIST_ENTRIES: i64 = crate::certify::credential::status::LIST_EN
 
 /// A free status entry: (list, index). Random within the newest list that has room,
 /// so indexes do not reveal issue order; a full list opens the next one.
-pub fn free_status_slot(tx: &Connection) -> rusqlite::Result<(i64, i64)> {
+pub(crate) fn free_status_slot(tx: &Connection) -> rusqlite::Result<(i64, i64)> {
     free_slot_in(tx, STATUS_LIST_ENTRIES)
 }
 
@@ -167,7 +167,7 @@ pub enum SaveSubmission {
 /// Reads everything certification is decided from, in one snapshot. Best quiz and
 /// scenario results come from `best_scores` (one row per item, kept by `record_result`),
 /// so the cost does not grow with the learner's number of attempts.
-pub fn records(c: &Connection, user_id: i64, track_id: &str) -> rusqlite::Result<Records> {
+pub(crate) fn records(c: &Connection, user_id: i64, track_id: &str) -> rusqlite::Result<Records> {
     let mut rec = Records::default();
     let mut q = c.prepare_cached("SELECT kind, item_id, best FROM best_scores WHERE user_id = ?1")?;
     for row in q.query_map([user_id], |r| {
@@ -185,7 +185,7 @@ pub fn records(c: &Connection, user_id: i64, track_id: &str) -> rusqlite::Result
 }
 
 /// Like [`records`], counting only results achieved at or after `since` (renewal windows).
-pub fn records_since(c: &Connection, user_id: i64, track_id: &str, since: i64) -> rusqlite::Result<Records> {
+pub(crate) fn records_since(c: &Connection, user_id: i64, track_id: &str, since: i64) -> rusqlite::Result<Records> {
     let mut rec = Records::default();
     let mut q = c.prepare_cached(
         "SELECT quiz_id, MAX(percent) FROM attempts WHERE user_id = ?1 AND status = 'graded' AND submitted_at >= ?2 GROUP BY quiz_id",

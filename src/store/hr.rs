@@ -46,7 +46,7 @@ impl Filter {
 /// Records a learner's result on an item: keeps their best, moves them between
 /// histogram buckets when it improves, and marks them active. Called inside the
 /// transaction that records the result.
-pub fn record_result(tx: &Connection, user_id: i64, kind: &str, item: &str, score: f64, now: i64) -> rusqlite::Result<()> {
+pub(crate) fn record_result(tx: &Connection, user_id: i64, kind: &str, item: &str, score: f64, now: i64) -> rusqlite::Result<()> {
     use rusqlite::OptionalExtension;
     tx.prepare_cached("UPDATE users SET first_active_at = ?2 WHERE id = ?1 AND first_active_at IS NULL")?
         .execute(params![user_id, now])?;
@@ -80,7 +80,7 @@ pub fn record_result(tx: &Connection, user_id: i64, kind: &str, item: &str, scor
 }
 
 /// Marks a learner active (a lesson read counts).
-pub fn touch_active(tx: &Connection, user_id: i64, now: i64) -> rusqlite::Result<()> {
+pub(crate) fn touch_active(tx: &Connection, user_id: i64, now: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("UPDATE users SET first_active_at = ?2 WHERE id = ?1 AND first_active_at IS NULL")?
         .execute(params![user_id, now])?;
     Ok(())
@@ -320,7 +320,7 @@ fn groups(c: &Connection, out: &mut Cohort) -> rusqlite::Result<()> {
 }
 
 /// Writes every learner as a CSV row (with one certificate column pair per level) to `sink`.
-pub fn export_learners(c: &Connection, levels: &[String], sink: &mut dyn FnMut(&[String]) -> bool) -> rusqlite::Result<()> {
+pub(crate) fn export_learners(c: &Connection, levels: &[String], sink: &mut dyn FnMut(&[String]) -> bool) -> rusqlite::Result<()> {
     let mut header = vec![
         "username",
         "display_name",
@@ -378,7 +378,7 @@ pub fn export_learners(c: &Connection, levels: &[String], sink: &mut dyn FnMut(&
 }
 
 /// Writes every certificate (revoked ones included, marked) as CSV rows to `sink`.
-pub fn export_certificates(c: &Connection, sink: &mut dyn FnMut(&[String]) -> bool) -> rusqlite::Result<()> {
+pub(crate) fn export_certificates(c: &Connection, sink: &mut dyn FnMut(&[String]) -> bool) -> rusqlite::Result<()> {
     let header = [
         "id",
         "username",

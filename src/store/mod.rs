@@ -8,11 +8,13 @@ mod certops;
 mod certs;
 mod digest;
 mod hr;
+mod inspect;
 mod learner;
 mod migrations;
 mod overrides;
 mod runs;
 mod sessions;
+mod setup;
 mod users;
 
 pub use attempts::{
@@ -21,11 +23,15 @@ pub use attempts::{
 };
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
 pub use certs::{CertificateRow, Certifier, Decision, Evidence, NewCertificate, STATUS_LIST_ENTRIES, SaveSubmission, SubmissionRow};
-pub use hr::{BestRow, Cohort, Filter, Groups, Histogram, NewLearner, export_certificates, export_learners, record_result};
+pub use hr::{BestRow, Cohort, Filter, Groups, Histogram, NewLearner};
+pub use inspect::{Snapshot, Table};
 pub use learner::LearnerFile;
 pub use overrides::OverrideRow;
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
-pub use users::{Role, User, upsert_user};
+pub use setup::{SeededAttempt, SeededCertificate, SeededLearner, SeededRun};
+#[cfg(test)]
+pub(crate) use users::upsert_user;
+pub use users::{Role, User};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -35,15 +41,33 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(SqlError),
     #[error("database migration failed: {0}")]
-    Migration(#[from] rusqlite_migration::Error),
+    Migration(SqlError),
     #[error("commit failed: {0}")]
     Commit(String),
     #[error("database task failed: {0}")]
     Join(String),
     #[error("{0}")]
     Invalid(String),
+}
+
+/// What SQLite (or a migration) reported. Opaque, so that no SQLite type is part of
+/// the store's interface; its message and `source()` are SQLite's.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct SqlError(Box<dyn std::error::Error + Send + Sync>);
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sql(SqlError(Box::new(e)))
+    }
+}
+
+impl From<rusqlite_migration::Error> for StoreError {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        StoreError::Migration(SqlError(Box::new(e)))
+    }
 }
 
 /// Handle to the database; cheap to clone.
@@ -171,7 +195,7 @@ impl Store {
     }
 
     /// Runs `f` on the writer connection inside a transaction; returns once committed.
-    pub async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
+    pub(crate) async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
@@ -185,7 +209,7 @@ impl Store {
     }
 
     /// Like [`Store::write`], for code outside the async runtime (CLI, tests).
-    pub fn write_blocking<R, F>(&self, f: F) -> Result<R, StoreError>
+    pub(crate) fn write_blocking<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
@@ -199,7 +223,7 @@ impl Store {
     }
 
     /// Runs `f` on a reader connection, on the blocking thread pool.
-    pub async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
+    pub(crate) async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
@@ -211,7 +235,7 @@ impl Store {
     }
 
     /// Runs `f` on a reader connection in the calling thread.
-    pub fn read_blocking<R>(&self, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
+    pub(crate) fn read_blocking<R>(&self, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
         let conn = self.take_reader()?;
         let r = f(&conn);
         let mut pool = self.readers.pool.lock().unwrap_or_else(|p| p.into_inner());

@@ -65,7 +65,14 @@ fn row_user(r: &rusqlite::Row) -> rusqlite::Result<User> {
 }
 
 /// Creates an account, or replaces the password, name and role of an existing one.
-pub fn upsert_user(conn: &Connection, username: &str, display_name: &str, role: Role, hash: &str, now: i64) -> Result<User, StoreError> {
+pub(crate) fn upsert_user(
+    conn: &Connection,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    hash: &str,
+    now: i64,
+) -> Result<User, StoreError> {
     conn.prepare_cached("INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, password_hash = excluded.password_hash")?.execute(
         params![username, display_name, role.as_str(), hash, now],
@@ -76,7 +83,7 @@ pub fn upsert_user(conn: &Connection, username: &str, display_name: &str, role: 
 }
 
 /// The user and password hash for a login name.
-pub fn find_login(conn: &Connection, username: &str) -> Result<Option<(User, String)>, StoreError> {
+pub(crate) fn find_login(conn: &Connection, username: &str) -> Result<Option<(User, String)>, StoreError> {
     Ok(conn
         .query_row(
             "SELECT id, username, display_name, role, password_hash FROM users WHERE username = ?1",
@@ -86,7 +93,7 @@ pub fn find_login(conn: &Connection, username: &str) -> Result<Option<(User, Str
         .optional()?)
 }
 
-pub fn list_users(conn: &Connection) -> Result<Vec<User>, StoreError> {
+pub(crate) fn list_users(conn: &Connection) -> Result<Vec<User>, StoreError> {
     let mut stmt = conn.prepare("SELECT id, username, display_name, role FROM users ORDER BY id")?;
     let rows = stmt.query_map([], row_user)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
@@ -105,7 +112,7 @@ impl super::Store {
             .await
     }
 
-    /// [`upsert_user`] and, when given, the account's email address, in one transaction
+    /// [`Self::upsert_user`] and, when given, the account's email address, in one transaction
     /// (for code outside the async runtime: the CLI).
     pub fn save_account_blocking(
         &self,

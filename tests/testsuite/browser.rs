@@ -185,10 +185,7 @@ async fn a_learner_logs_in_answers_a_quiz_and_sees_the_score() {
         assert!(status.contains("最好成绩 100%"), "status: {status}");
         screenshot(&c, "quiz-result.png").await;
         // The server recorded exactly one graded attempt.
-        let graded: i64 = s
-            .store
-            .write_blocking(|tx| Ok(tx.query_row("SELECT COUNT(*) FROM attempts WHERE status = 'graded'", [], |r| r.get(0))?))
-            .unwrap();
+        let graded: i64 = s.store.graded_counts().await.unwrap().iter().map(|(_, n)| n).sum();
         assert_eq!(graded, 1);
         // Search splits Chinese in the browser the way the index does.
         let input = c.find(Locator::Id("cb-search-input")).await?;
@@ -448,10 +445,8 @@ async fn a_learner_plays_a_round_of_the_growth_sandbox_and_the_chart_updates() {
         c.find(Locator::Css("section[data-sandbox=growth]")).await?.click().await.ok();
         screenshot(&c, "sandbox-growth-round1.png").await;
         // The server holds the round: one run, one round played.
-        let played: i64 = s
-            .store
-            .write_blocking(|tx| Ok(tx.query_row("SELECT rounds_played FROM runs", [], |r| r.get(0))?))
-            .unwrap();
+        let first_run = s.store.ids_blocking(certbook::store::Table::Runs).unwrap().remove(0);
+        let played = s.store.run(first_run).await.unwrap().unwrap().rounds_played;
         assert_eq!(played, 1);
         Ok::<_, fantoccini::error::CmdError>(())
     }

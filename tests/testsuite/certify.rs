@@ -24,9 +24,7 @@ async fn play_tiny(c: &Client) -> (String, u32) {
 }
 
 async fn certificates(s: &TestServer) -> i64 {
-    s.store
-        .write_blocking(|tx| Ok(tx.query_row("SELECT COUNT(*) FROM certificates", [], |r| r.get(0))?))
-        .unwrap()
+    s.store.count_rows_blocking(certbook::store::Table::Certificates).unwrap()
 }
 
 #[tokio::test]
@@ -76,9 +74,7 @@ async fn a_certificate_due_but_not_issued_is_shown_by_progress_and_issued_by_the
     alice.post_json(&format!("/api/runs/{run}/rounds"), &last_round).await;
     pass_short_quiz(&alice).await;
     // Simulate a crash between the last grade and the certificate: the record is gone.
-    s.store
-        .write_blocking(|tx| Ok(tx.execute("DELETE FROM certificates", [])?))
-        .unwrap();
+    s.store.forget_certificates_blocking(None).unwrap();
     assert_eq!(certificates(&s).await, 0);
     // Reading progress writes nothing: it shows the level met, with no certificate yet.
     let (_, p) = alice.get("/api/progress").await;

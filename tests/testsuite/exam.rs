@@ -516,7 +516,7 @@ async fn exam_similarity_report_flags_a_planted_pair_and_not_honest_ones() {
     for login in ["carol", "dave", "erin", "frank", "gina", "hugo", "ivan"] {
         let hash = hash.clone();
         s.store
-            .write_blocking(move |tx| certbook::store::upsert_user(tx, login, login, certbook::store::Role::Learner, &hash, 0))
+            .save_account_blocking(login.into(), login.into(), certbook::store::Role::Learner, hash, None, 0)
             .unwrap();
     }
     let sit = |login: &'static str, answers: Value| {

@@ -75,9 +75,7 @@ async fn server() -> (TestServer, tempfile::TempDir) {
 #[tokio::test]
 async fn exam_page_shows_the_settings_and_adds_and_deletes_overrides_by_form() {
     let (s, _dir) = server().await;
-    s.store
-        .write_blocking(|tx| Ok(tx.execute("UPDATE users SET cohort = '2027春' WHERE username = 'bob'", [])?))
-        .unwrap();
+    s.store.set_user_cohort_blocking("bob", "2027春").unwrap();
     let alice = s.login("alice").await;
     let ivy = Browser::login(&s, "ivy").await;
     let (code, html) = ivy.page(PAGE).await;

@@ -3,12 +3,9 @@
 //! below, and the database is digested (every table, every row) after each request.
 
 use crate::harness::{Client, TestServer, fixture};
-use certbook::store::Store;
-use rusqlite::params_from_iter;
-use rusqlite::types::Value as SqlValue;
+use certbook::store::{Store, Table};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// Server-rendered GET routes that are not in the OpenAPI document (src/http/*.rs
 /// `.route(…, get(…))`, src/http/mod.rs), plus the document itself and the static site.
@@ -93,114 +90,6 @@ fn changed_tables(before: &BTreeMap<String, String>, after: &BTreeMap<String, St
     keys.into_iter().filter(|k| before.get(*k) != after.get(*k)).cloned().collect()
 }
 
-/// One table's rows (each led by its rowid unless the table is WITHOUT ROWID).
-struct Table {
-    columns: Vec<String>,
-    without_rowid: bool,
-    rows: Vec<Vec<SqlValue>>,
-}
-
-/// Every table's rows, to put back after a GET that wrote, so one route's lazy
-/// write (issuing a due certificate, settling an expired attempt) cannot hide the
-/// same write by a later route.
-fn snapshot(store: &Store) -> Arc<BTreeMap<String, Table>> {
-    let tables = store
-        .read_blocking(|c| {
-            let mut st = c.prepare(
-                "SELECT m.name, COALESCE(l.wr, 0) FROM sqlite_master m \
-                 LEFT JOIN pragma_table_list l ON l.schema = 'main' AND l.name = m.name \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-            )?;
-            let names = st
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? != 0)))?
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut out = BTreeMap::new();
-            for (name, without_rowid) in names {
-                let columns: Vec<String> = c
-                    .prepare(&format!("SELECT * FROM \"{name}\" LIMIT 0"))?
-                    .column_names()
-                    .into_iter()
-                    .map(String::from)
-                    .collect();
-                let sql = if without_rowid {
-                    format!("SELECT * FROM \"{name}\"")
-                } else {
-                    format!("SELECT rowid, * FROM \"{name}\" ORDER BY rowid")
-                };
-                let width = columns.len() + usize::from(!without_rowid);
-                let mut st = c.prepare(&sql)?;
-                let rows = st
-                    .query_map([], |r| (0..width).map(|i| r.get::<_, SqlValue>(i)).collect::<Result<Vec<_>, _>>())?
-                    .collect::<Result<Vec<_>, _>>()?;
-                out.insert(
-                    name,
-                    Table {
-                        columns,
-                        without_rowid,
-                        rows,
-                    },
-                );
-            }
-            Ok(out)
-        })
-        .unwrap();
-    Arc::new(tables)
-}
-
-/// Puts `tables` back as they were in `snap`.
-fn restore(store: &Store, snap: &Arc<BTreeMap<String, Table>>, tables: &[String]) {
-    let snap = snap.clone();
-    let tables = tables.to_vec();
-    store
-        .write_blocking(move |tx| {
-            for name in &tables {
-                let t = &snap[name];
-                let cols = t.columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
-                let marks = (1..=t.columns.len()).map(|i| format!("?{}", i + 1)).collect::<Vec<_>>().join(", ");
-                if t.without_rowid {
-                    tx.execute(&format!("DELETE FROM \"{name}\""), [])?;
-                    let marks = (1..=t.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-                    for row in &t.rows {
-                        tx.execute(&format!("INSERT INTO \"{name}\" ({cols}) VALUES ({marks})"), params_from_iter(row))?;
-                    }
-                    continue;
-                }
-                let keep: BTreeSet<i64> = t
-                    .rows
-                    .iter()
-                    .map(|r| match r[0] {
-                        SqlValue::Integer(i) => i,
-                        _ => unreachable!("rowids are integers"),
-                    })
-                    .collect();
-                let now: Vec<i64> = tx
-                    .prepare(&format!("SELECT rowid FROM \"{name}\""))?
-                    .query_map([], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?;
-                for id in now.into_iter().filter(|id| !keep.contains(id)) {
-                    tx.execute(&format!("DELETE FROM \"{name}\" WHERE rowid = ?1"), [id])?;
-                }
-                let set = t
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| format!("\"{c}\" = ?{}", i + 2))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                for row in &t.rows {
-                    if tx.execute(&format!("UPDATE \"{name}\" SET {set} WHERE rowid = ?1"), params_from_iter(row))? == 0 {
-                        tx.execute(
-                            &format!("INSERT INTO \"{name}\" (rowid, {cols}) VALUES (?1, {marks})"),
-                            params_from_iter(row),
-                        )?;
-                    }
-                }
-            }
-            Ok(())
-        })
-        .unwrap();
-}
-
 /// The one documented write a GET makes: `GET /api/me/export` records the export in
 /// the audit log (src/app/programme.rs `personal_data`: "the export is written to
 /// the audit log"), a deliberate accountability record for a personal-data download.
@@ -210,21 +99,19 @@ fn restore(store: &Store, snap: &Arc<BTreeMap<String, Table>>, tables: &[String]
 /// `actor_id, action, target` of an audit log row.
 type AuditRow = (Option<i64>, String, String);
 
-fn allowed_write(store: &Store, role: &str, route: &str, changed: &[String], audit_max: i64) -> bool {
+async fn allowed_write(store: &Store, role: &str, route: &str, changed: &[String], audit_max: i64) -> bool {
     if route != "/api/me/export" || changed != ["audit_log"] {
         return false;
     }
-    let role = role.to_string();
-    let (rows, me): (Vec<AuditRow>, Option<i64>) = store
-        .read_blocking(move |c| {
-            let rows = c
-                .prepare("SELECT actor_id, action, target FROM audit_log WHERE id > ?1")?
-                .query_map([audit_max], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<Result<Vec<_>, _>>()?;
-            let me = c.query_row("SELECT id FROM users WHERE username = ?1", [&role], |r| r.get(0)).ok();
-            Ok((rows, me))
-        })
-        .unwrap();
+    let rows: Vec<AuditRow> = store
+        .audit_log(i64::MAX)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.id > audit_max)
+        .map(|e| (e.actor_id, e.action, e.target))
+        .collect();
+    let me = store.user_by_username(role.to_string()).await.ok().flatten().map(|u| u.id);
     match (me, rows.as_slice()) {
         (Some(me), [(Some(actor), action, target)]) => *actor == me && action == "export-personal-data" && *target == format!("user:{me}"),
         _ => false,
@@ -269,28 +156,17 @@ async fn no_get_route_writes_to_the_database_as_any_role() {
     s.clock.advance(timed_limit_ms + 10 * 60 * 1000);
 
     let held = |who: &'static str| {
-        s.store
-            .read_blocking(move |c| {
-                Ok(c.query_row(
-                    "SELECT COUNT(*) FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.username = ?1",
-                    [who],
-                    |r| r.get::<_, i64>(0),
-                )?)
-            })
-            .unwrap()
+        let s = &s;
+        async move {
+            let id = s.store.user_by_username(who.to_string()).await.unwrap().unwrap().id;
+            s.store.count_rows_of_blocking(Table::Certificates, id).unwrap()
+        }
     };
-    assert_eq!((held("alice"), held("bob")), (1, 1), "both earned the first level");
+    assert_eq!((held("alice").await, held("bob").await), (1, 1), "both earned the first level");
     // Alice meets the level but her certificate is gone (as after a crash between
     // the grade and the issue): a GET that certifies on read would issue it now.
-    s.store
-        .write_blocking(|tx| {
-            Ok(tx.execute(
-                "DELETE FROM certificates WHERE user_id = (SELECT id FROM users WHERE username = 'alice')",
-                [],
-            )?)
-        })
-        .unwrap();
-    assert_eq!((held("alice"), held("bob")), (0, 1));
+    s.store.forget_certificates_blocking(Some("alice")).unwrap();
+    assert_eq!((held("alice").await, held("bob").await), (0, 1));
 
     // Real ids for every path parameter.
     let (code, users) = root.get("/api/admin/users").await;
@@ -301,28 +177,11 @@ async fn no_get_route_writes_to_the_database_as_any_role() {
     assert_eq!(code, 200, "{queue}");
     let submission_ids: Vec<String> = queue["submissions"].as_array().unwrap().iter().map(id_of).collect();
     assert!(!submission_ids.is_empty(), "{queue}");
-    let cert_ids: Vec<String> = s
-        .store
-        .read_blocking(|c| {
-            let mut st = c.prepare("SELECT id FROM certificates ORDER BY id")?;
-            Ok(st.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?)
-        })
-        .unwrap();
-    let attempt_ids: Vec<String> = s
-        .store
-        .read_blocking(|c| {
-            let mut st = c.prepare("SELECT id FROM attempts ORDER BY rowid")?;
-            Ok(st.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?)
-        })
-        .unwrap();
+    let mut cert_ids = s.store.ids_blocking(Table::Certificates).unwrap();
+    cert_ids.sort();
+    let attempt_ids = s.store.ids_blocking(Table::Attempts).unwrap();
     assert!(attempt_ids.contains(&id_of(&alice_timed)) && attempt_ids.contains(&id_of(&bob_timed)));
-    let run_ids: Vec<String> = s
-        .store
-        .read_blocking(|c| {
-            let mut st = c.prepare("SELECT id FROM runs ORDER BY rowid")?;
-            Ok(st.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?)
-        })
-        .unwrap();
+    let run_ids = s.store.ids_blocking(Table::Runs).unwrap();
     assert!(run_ids.contains(&id_of(&open_run)));
     // Names for the random ids, so failure messages say whose attempt or run it was.
     let labels: Vec<(String, String)> = vec![
@@ -379,16 +238,11 @@ async fn no_get_route_writes_to_the_database_as_any_role() {
         ("root", &root),
     ];
     let first = s.store.digest_blocking().unwrap();
-    let snap = snapshot(&s.store);
-    let audit_max = snap["audit_log"]
-        .rows
-        .iter()
-        .filter_map(|r| match r[0] {
-            SqlValue::Integer(i) => Some(i),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
+    // Every table's rows, to put back after a GET that wrote, so one route's lazy
+    // write (issuing a due certificate, settling an expired attempt) cannot hide the
+    // same write by a later route.
+    let snap = s.store.snapshot_blocking().unwrap();
+    let audit_max = s.store.audit_log(1).await.unwrap().first().map_or(0, |e| e.id);
     let mut writes: Vec<(String, String, u16, Vec<String>)> = Vec::new();
     let mut allowed: Vec<(String, String)> = Vec::new();
     let mut ok: BTreeMap<&str, usize> = BTreeMap::new();
@@ -408,13 +262,13 @@ async fn no_get_route_writes_to_the_database_as_any_role() {
             if changed.is_empty() {
                 continue;
             }
-            if allowed_write(&s.store, role, route, &changed, audit_max) {
+            if allowed_write(&s.store, role, route, &changed, audit_max).await {
                 allowed.push((role.to_string(), route.clone()));
             } else {
                 writes.push((role.to_string(), label(route), code, changed.clone()));
             }
             // Back to the state before the sweep, so the next route meets the same traps.
-            restore(&s.store, &snap, &changed);
+            s.store.restore_blocking(&snap, &changed).unwrap();
             let back = s.store.digest_blocking().unwrap();
             assert_eq!(
                 changed_tables(&first, &back),

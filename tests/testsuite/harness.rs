@@ -63,10 +63,7 @@ impl TestServer {
             ("root", Role::Admin),
         ] {
             store
-                .write_blocking({
-                    let hash = hash.clone();
-                    move |tx| certbook::store::upsert_user(tx, login, login, role, &hash, 0)
-                })
+                .save_account_blocking(login.into(), login.into(), role, hash.clone(), None, 0)
                 .unwrap();
         }
         let clock = Clock::manual(1_800_000_000_000);

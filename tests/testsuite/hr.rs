@@ -141,9 +141,7 @@ fn a_file_with_one_bad_row_imports_nothing_and_a_good_one_imports_every_row() {
     };
     let count = || {
         let store = certbook::store::Store::open(&db).unwrap();
-        store
-            .read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get::<_, i64>(0))?))
-            .unwrap()
+        store.count_rows_blocking(certbook::store::Table::Users).unwrap()
     };
     let out = run(
         "bad.csv",

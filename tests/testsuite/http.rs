@@ -260,10 +260,7 @@ async fn a_double_submit_is_recorded_once() {
     assert_eq!(r3, r1.1);
     let (_, status) = alice.get("/api/quizzes/all-types").await;
     assert_eq!(status["attempts_used"], 1);
-    let count: i64 = s
-        .store
-        .write_blocking(|tx| Ok(tx.query_row("SELECT COUNT(*) FROM attempts", [], |r| r.get(0))?))
-        .unwrap();
+    let count = s.store.count_rows_blocking(certbook::store::Table::Attempts).unwrap();
     assert_eq!(count, 1);
 }
 
@@ -463,10 +460,7 @@ async fn injection_strings_are_stored_as_text_and_break_nothing() {
         404
     );
     // Everything still works, and the users table is intact.
-    let users: i64 = s
-        .store
-        .write_blocking(|tx| Ok(tx.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?))
-        .unwrap();
+    let users = s.store.count_rows_blocking(certbook::store::Table::Users).unwrap();
     assert_eq!(users, 5);
     assert_eq!(s.login("bob").await.get("/api/me").await.0, 200);
 }

@@ -78,9 +78,7 @@ async fn the_w3c_verifier_and_the_ob3_schema_accept_every_genuine_credential_and
         return;
     }
     let s = TestServer::start("course-ok").await;
-    s.store
-        .write_blocking(|tx| Ok(tx.execute("UPDATE users SET email = 'alice@example.com' WHERE username = 'alice'", [])?))
-        .unwrap();
+    s.store.set_user_contact_blocking("alice", "alice@example.com").unwrap();
     // Earned through the quiz, lesson and sandbox; and three brought in by HR.
     let (alice, earned_id) = certify_alice(&s).await;
     let csv = "learner,level,issued,expires,note\n\

@@ -4,6 +4,7 @@
 
 use crate::harness::{TestServer, certify_alice};
 use base64::Engine;
+use certbook::store::Table;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -120,9 +121,7 @@ async fn hr_sees_upcoming_and_recent_expiries_with_filters_and_downloads_the_pdf
     let (code, r) = import(&s, "hana", "learner,level,issued,expires,note\nbob,basic,2026-02-01,,\n").await;
     assert_eq!(code, 200, "{r}");
     let bob_cert = r["ids"][0].as_str().unwrap().to_string();
-    s.store
-        .write_blocking(|tx| Ok(tx.execute("UPDATE users SET cohort = '2026春' WHERE username = 'bob'", [])?))
-        .unwrap();
+    s.store.set_user_cohort_blocking("bob", "2026春").unwrap();
     let hana = s.login("hana").await;
     // Logs in afresh each time: sessions last a week and the clock moves by months.
     let list = |q: &'static str| {
@@ -284,9 +283,7 @@ async fn reminders_show_on_the_learners_pages_and_go_out_by_email_once_per_expir
         state.mailer = Some(Arc::new(m));
     })
     .await;
-    s.store
-        .write_blocking(|tx| Ok(tx.execute("UPDATE users SET email = 'alice@example.com' WHERE username = 'alice'", [])?))
-        .unwrap();
+    s.store.set_user_contact_blocking("alice", "alice@example.com").unwrap();
     let (_, cert) = certify_alice(&s).await;
     // Logs in afresh each time: sessions last a week and the clock moves by months.
     let run = || async { s.login("root").await.post_json("/api/admin/reminders/run", &json!({})).await };
@@ -385,24 +382,19 @@ async fn a_learner_downloads_all_their_data_and_none_of_anyone_elses() {
     let data: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(data["account"]["username"], "alice");
     // Every record of hers, compared with what the store holds.
-    let count = |sql: &'static str| {
-        s.store
-            .read_blocking(move |c| Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))?))
-            .unwrap() as usize
-    };
     let alice_id = data["account"]["id"].as_i64().unwrap();
+    let count = |table: Table| s.store.count_rows_of_blocking(table, alice_id).unwrap() as usize;
     assert_eq!(alice_id, user_id(&s, "alice").await);
     for (key, table) in [
-        ("attempts", "attempts"),
-        ("runs", "runs"),
-        ("submissions", "submissions"),
-        ("lesson_reads", "lesson_reads"),
-        ("certificates", "certificates"),
-        ("best_scores", "best_scores"),
+        ("attempts", Table::Attempts),
+        ("runs", Table::Runs),
+        ("submissions", Table::Submissions),
+        ("lesson_reads", Table::LessonReads),
+        ("certificates", Table::Certificates),
+        ("best_scores", Table::BestScores),
     ] {
-        let sql: &'static str = Box::leak(format!("SELECT COUNT(*) FROM {table} WHERE user_id = {alice_id}").into_boxed_str());
-        let n = count(sql);
-        assert!(n > 0, "alice has {table}");
+        let n = count(table);
+        assert!(n > 0, "alice has {key}");
         assert_eq!(data[key].as_array().unwrap().len(), n, "{key}");
     }
     assert_eq!(data["certificates"][0]["id"], cert.as_str());
@@ -460,10 +452,7 @@ async fn an_admin_erases_a_learner_whose_certificate_still_verifies_and_the_eras
     assert_eq!((c["holder"].as_str(), c["status"].as_str()), (Some("alice"), Some("valid")));
     let page = reqwest::get(s.url(&format!("/verify/{cert}"))).await.unwrap().text().await.unwrap();
     assert!(page.contains("data-status=\"valid\""));
-    let evidence: String = s
-        .store
-        .read_blocking(move |c| Ok(c.query_row("SELECT evidence FROM certificates", [], |r| r.get(0))?))
-        .unwrap();
+    let evidence = s.store.certificate(cert.clone()).await.unwrap().unwrap().evidence;
     assert!(!evidence.contains("requirements"), "evidence emptied: {evidence}");
     // HR's figures no longer count her.
     assert_eq!(

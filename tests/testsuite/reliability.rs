@@ -1,7 +1,7 @@
 //! Backups: a copy taken while the server writes opens, passes the integrity check,
 //! holds a consistent prefix of the acknowledged writes, and restores.
 
-use certbook::store::{Role, Store, backup};
+use certbook::store::{Role, Store, Table, backup};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
@@ -11,35 +11,20 @@ fn a_backup_taken_while_writing_is_consistent_and_restores() {
     let db = dir.path().join("live.db");
     let store = Store::open(&db).unwrap();
     store
-        .write_blocking(|tx| certbook::store::upsert_user(tx, "alice", "alice", Role::Learner, "x", 0))
+        .save_account_blocking("alice".into(), "alice".into(), Role::Learner, "x".into(), None, 0)
         .unwrap();
     // Enough data that the copy takes a while, so writes land while it runs.
-    store
-        .write_blocking(|tx| {
-            let mut stmt = tx.prepare("INSERT INTO secrets (name, value, created_at) VALUES (?1, zeroblob(4000), 0)")?;
-            for i in 0..5000 {
-                stmt.execute([format!("padding-{i}")])?;
-            }
-            Ok(())
-        })
-        .unwrap();
+    store.add_padding_blocking(5000, 4000).unwrap();
     let acknowledged = Arc::new(AtomicI64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (store, acknowledged, stop) = (store.clone(), acknowledged.clone(), stop.clone());
         std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
             let mut n = 0i64;
             while !stop.load(Ordering::SeqCst) || n < 200 {
                 // Each row is written and acknowledged before the next.
-                store
-                    .write_blocking(move |tx| {
-                        tx.execute(
-                            "INSERT INTO lesson_reads (user_id, lesson_id, read_at) VALUES (1, ?1, ?2)",
-                            rusqlite::params![format!("l{n}"), n],
-                        )?;
-                        Ok(())
-                    })
-                    .unwrap();
+                rt.block_on(store.mark_read(1, format!("l{n}"), n, None)).unwrap();
                 n += 1;
                 acknowledged.store(n, Ordering::SeqCst);
             }
@@ -57,29 +42,26 @@ fn a_backup_taken_while_writing_is_consistent_and_restores() {
     assert_eq!(result.integrity, "ok");
     assert!(backup::backup(&db, &copy).is_err(), "an existing file is never overwritten");
 
-    let c = rusqlite::Connection::open(&copy).unwrap();
-    let rows: i64 = c.query_row("SELECT COUNT(*) FROM lesson_reads", [], |r| r.get(0)).unwrap();
+    // Read before the copy is opened as a store, which would migrate it.
+    let version = backup::schema_version(&copy).unwrap();
+    let live = backup::schema_version(&db).unwrap();
+    assert_eq!(version, live, "the copy carries the schema version");
+    let c = Store::open(&copy).unwrap();
+    let rows = c.count_rows_blocking(Table::LessonReads).unwrap();
     assert!(
         rows >= before && rows <= after,
         "the copy holds {rows} rows; acknowledged {before} before and {after} after"
     );
     // A consistent prefix: rows 0..rows, none missing in between.
-    let max: i64 = c.query_row("SELECT MAX(read_at) FROM lesson_reads", [], |r| r.get(0)).unwrap();
+    let max = c.last_lesson_read_blocking().unwrap().expect("the copy holds lesson reads");
     assert_eq!(max, rows - 1);
-    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    let live: i64 = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, live, "the copy carries the schema version");
+    drop(c);
 
     // Restoring the copy gives back exactly its rows, and the store opens on it.
     let restored = dir.path().join("restored.db");
     assert_eq!(backup::restore(&copy, &restored).unwrap().integrity, "ok");
     let s2 = Store::open(&restored).unwrap();
-    let n: i64 = s2
-        .read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM lesson_reads", [], |r| r.get(0))?))
-        .unwrap();
+    let n = s2.count_rows_blocking(Table::LessonReads).unwrap();
     assert_eq!(n, rows);
 }
 

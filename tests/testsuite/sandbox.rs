@@ -331,10 +331,7 @@ async fn a_double_submitted_round_is_played_once_and_runs_stop_at_the_limit() {
     }
     let (code, body) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
     assert_eq!(code, 409, "{body}");
-    let rows: i64 = s
-        .store
-        .write_blocking(|tx| Ok(tx.query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))?))
-        .unwrap();
+    let rows = s.store.count_rows_blocking(certbook::store::Table::Runs).unwrap();
     assert_eq!(rows, 2);
     assert_eq!(alice.post_json("/api/scenarios/nope/runs", &json!({})).await.0, 404);
 }

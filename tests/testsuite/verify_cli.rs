@@ -6,9 +6,7 @@ use crate::harness::{TestServer, certbook_verify, certify_alice, output_text};
 use serde_json::json;
 
 async fn downloaded(s: &TestServer) -> (tempfile::TempDir, std::path::PathBuf, serde_json::Value, String) {
-    s.store
-        .write_blocking(|tx| Ok(tx.execute("UPDATE users SET email = ' Alice@Example.com' WHERE username = 'alice'", [])?))
-        .unwrap();
+    s.store.set_user_contact_blocking("alice", " Alice@Example.com").unwrap();
     let (alice, id) = certify_alice(s).await;
     let (code, cred) = alice.get(&format!("/api/certificates/{id}/credential")).await;
     assert_eq!(code, 200);
