@@ -11,6 +11,7 @@ pub mod grading;
 pub mod programme;
 pub mod reports;
 pub mod runs;
+pub mod sessions;
 pub mod views;
 
 use crate::certify::credential::Issuer;
@@ -65,6 +66,12 @@ pub enum Error {
     /// More than one request may ask for (a zip over its limit).
     #[error("{0}")]
     TooLarge(String),
+    /// A state-changing call without the session's CSRF token.
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    /// Too many failed logins; try again after `retry_after_s`.
+    #[error("{message}")]
+    Throttled { message: String, retry_after_s: i64 },
 }
 
 impl From<StoreError> for Error {

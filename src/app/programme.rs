@@ -57,6 +57,19 @@ pub async fn erase_learner(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<Erase
     }
 }
 
+/// Admins, from the transcript page's form: erases the learner only when `confirm` is
+/// their login name typed again, so a slip of the mouse erases nothing.
+pub async fn erase_confirmed(ctx: &Ctx<'_>, actor: &User, id: i64, confirm: &str) -> Result<Erased> {
+    require(actor, &[])?;
+    let username = ctx.store.user_by_id(id).await?.map(|u| u.username);
+    if username.as_deref() != Some(confirm.trim()) {
+        return Err(Error::Unprocessable(
+            "请输入该学员的登录名以确认删除 (type the learner's login name to confirm)。".into(),
+        ));
+    }
+    erase_learner(ctx, actor, id).await
+}
+
 /// Admins: the newest `limit` entries of the audit log.
 pub async fn audit_log(ctx: &Ctx<'_>, actor: &User, limit: i64) -> Result<Vec<AuditEntry>> {
     require(actor, &[])?;

@@ -311,6 +311,37 @@ impl CsvExport {
     }
 }
 
+impl CsvExport {
+    /// Produces the CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese
+    /// right) on a reader in the blocking pool, in chunks of about 64 KiB through a
+    /// small channel: an export of any size never sits in memory whole, and a reader
+    /// who hangs up stops it.
+    pub fn stream(self, store: Store) -> tokio::sync::mpsc::Receiver<bytes::Bytes> {
+        let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
+        tokio::task::spawn_blocking(move || {
+            let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
+            let mut open = true;
+            let mut sink = |row: &[String]| {
+                let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+                let _ = w.write_record(row);
+                buf.extend_from_slice(&w.into_inner().unwrap_or_default());
+                if buf.len() >= 64 * 1024 {
+                    open = tx.blocking_send(bytes::Bytes::from(std::mem::take(&mut buf))).is_ok();
+                }
+                open
+            };
+            match self.write_blocking(&store, &mut sink) {
+                Ok(()) if open && !buf.is_empty() => {
+                    let _ = tx.blocking_send(bytes::Bytes::from(buf));
+                }
+                Ok(()) => {}
+                Err(e) => tracing::error!("CSV export failed: {e}"),
+            }
+        });
+        rx
+    }
+}
+
 /// HR: the learners export, with the live track's levels.
 pub fn learners_export(ctx: &Ctx<'_>, actor: &User) -> Result<CsvExport> {
     require(actor, &[Role::Hr])?;

@@ -3,7 +3,7 @@
 use super::AppState;
 use super::auth::{self, CsrfSession, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, SESSION_MS, Session};
 use super::error::{ApiError, ApiJson, ErrorBody};
-use crate::app::certification;
+use crate::app::{certification, sessions};
 use crate::store::User;
 use axum::Json;
 use axum::extract::{ConnectInfo, Form, Query, State};
@@ -100,40 +100,27 @@ async fn login_form(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, ApiError> {
     let next = safe_next(f.next.as_deref());
+    let refuse = |status, message: &str| render_login(&state, &next, &f.username, Some(message), status);
     // Double-submit check: the form's token must match the cookie set with the form.
     let cookie = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie.is_empty() || !auth::same_token(&cookie, &f.csrf) {
-        return Ok(render_login(
-            &state,
-            &next,
-            &f.username,
-            Some("登录表单已过期，请重新提交。"),
-            StatusCode::FORBIDDEN,
-        ));
+        return Ok(refuse(StatusCode::FORBIDDEN, "登录表单已过期，请重新提交。"));
     }
-    let ip = Some(addr.ip());
-    let user = match auth::authenticate(&state, &f.username, f.password, ip).await {
-        Ok(u) => u,
-        Err(ApiError::Throttled { message, retry_after_s }) => {
-            let mut r = render_login(&state, &next, &f.username, Some(&message), StatusCode::TOO_MANY_REQUESTS);
-            r.headers_mut().insert(header::RETRY_AFTER, retry_after_s.max(1).into());
-            return Ok(r);
+    match sessions::log_in(&state.ctx(), &state.logins, &f.username, f.password, Some(addr.ip())).await {
+        Ok(Some(user)) => {
+            let (token, _) = sessions::start(&state.ctx(), &user).await?;
+            let mut r = Redirect::to(&next).into_response();
+            add_session_cookie(&mut r, &state, &token);
+            Ok(r)
         }
-        Err(e) => return Err(e),
-    };
-    let Some(user) = user else {
-        return Ok(render_login(
-            &state,
-            &next,
-            &f.username,
-            Some("用户名或密码不正确。"),
-            StatusCode::UNAUTHORIZED,
-        ));
-    };
-    let (token, _) = auth::start_session(&state, &user).await?;
-    let mut r = Redirect::to(&next).into_response();
-    add_session_cookie(&mut r, &state, &token);
-    Ok(r)
+        Ok(None) => Ok(refuse(StatusCode::UNAUTHORIZED, "用户名或密码不正确。")),
+        Err(crate::app::Error::Throttled { message, retry_after_s }) => {
+            let mut r = refuse(StatusCode::TOO_MANY_REQUESTS, &message);
+            r.headers_mut().insert(header::RETRY_AFTER, retry_after_s.max(1).into());
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn add_session_cookie(r: &mut Response, state: &AppState, token: &str) {
@@ -155,9 +142,7 @@ struct LogoutForm {
 
 async fn logout_form(State(state): State<AppState>, session: Session, Form(f): Form<LogoutForm>) -> Result<Response, ApiError> {
     session.check_csrf(Some(&f.csrf))?;
-    // Database first, then the cache, so no request re-caches a dead session.
-    state.store.delete_session(session.token_hash.clone()).await?;
-    state.sessions.remove(&session.token_hash);
+    sessions::end(&state.ctx(), &state.sessions, &session).await?;
     let mut r = Redirect::to("/index.html").into_response();
     clear_session_cookie(&mut r, &state);
     Ok(r)
@@ -187,10 +172,10 @@ async fn login_api(
     ApiJson(b): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
     let ip = Some(addr.ip());
-    let Some(user) = auth::authenticate(&state, &b.username, b.password, ip).await? else {
+    let Some(user) = sessions::log_in(&state.ctx(), &state.logins, &b.username, b.password, ip).await? else {
         return Err(ApiError::BadCredentials);
     };
-    let (token, csrf) = auth::start_session(&state, &user).await?;
+    let (token, csrf) = sessions::start(&state.ctx(), &user).await?;
     let reminders = certification::reminders_for(&state.ctx(), user.id).await?;
     let mut r = Json(SessionInfo { user, csrf, reminders }).into_response();
     add_session_cookie(&mut r, &state, &token);
@@ -201,9 +186,7 @@ async fn login_api(
 #[utoipa::path(post, path = "/api/logout", tag = "account", security(("session" = [], "csrf" = [])),
     responses((status = 204, description = "logged out"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn logout_api(State(state): State<AppState>, CsrfSession(session): CsrfSession) -> Result<Response, ApiError> {
-    // Database first, then the cache, so no request re-caches a dead session.
-    state.store.delete_session(session.token_hash.clone()).await?;
-    state.sessions.remove(&session.token_hash);
+    sessions::end(&state.ctx(), &state.sessions, &session).await?;
     let mut r = StatusCode::NO_CONTENT.into_response();
     clear_session_cookie(&mut r, &state);
     Ok(r)

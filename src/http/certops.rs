@@ -154,6 +154,23 @@ pub struct ZipQuery {
     expiring_within: Option<u32>,
 }
 
+impl ZipQuery {
+    fn filter(&self, now: i64) -> Result<CertFilter, ApiError> {
+        let to = match self.expiring_within {
+            Some(d) if d > 3650 => return Err(ApiError::BadRequest("expiring_within 最多 3650 天".into())),
+            Some(d) => Some(now + d as i64 * DAY_MS),
+            None => None,
+        };
+        Ok(CertFilter {
+            from: to.map(|_| now),
+            to,
+            level: nonempty(&self.level),
+            cohort: nonempty(&self.cohort),
+            department: nonempty(&self.department),
+        })
+    }
+}
+
 /// HR: the printable PDFs of every certificate (not revoked) matching the filters, in one zip.
 #[utoipa::path(get, path = "/api/hr/certificates.zip", tag = "hr", security(("session" = [])), params(ZipQuery),
     responses((status = 200, description = "a zip of PDFs, one per certificate, named by holder and id", content_type = "application/zip", body = Vec<u8>),
@@ -162,18 +179,7 @@ pub struct ZipQuery {
 async fn pdf_zip(State(state): State<AppState>, session: Session, ApiQuery(q): ApiQuery<ZipQuery>) -> Result<Response, ApiError> {
     session.require(&[Role::Hr])?;
     let now = state.clock.now_ms();
-    let to = match q.expiring_within {
-        Some(d) if d > 3650 => return Err(ApiError::BadRequest("expiring_within 最多 3650 天".into())),
-        Some(d) => Some(now + d as i64 * DAY_MS),
-        None => None,
-    };
-    let f = CertFilter {
-        from: to.map(|_| now),
-        to,
-        level: nonempty(&q.level),
-        cohort: nonempty(&q.cohort),
-        department: nonempty(&q.department),
-    };
+    let f = q.filter(now)?;
     let certs = programme::zip_selection(&state.ctx(), &session.user, f).await?;
     let st = state.clone();
     let zip = tokio::task::spawn_blocking(move || programme::certificates_zip(&st.ctx(), &certs, now))
@@ -306,23 +312,7 @@ async fn import_form(
         Err(r) => return Ok(*r),
     };
     session.check_csrf(Some(&f.csrf))?;
-    let outcome = match import(&state, &session, &f.csv).await {
-        Ok(Ok(ids)) => ImportOutcome {
-            ok: true,
-            count: ids.len(),
-            errors: Vec::new(),
-        },
-        Ok(Err(errors)) => ImportOutcome {
-            ok: false,
-            count: 0,
-            errors: errors.iter().map(ToString::to_string).collect(),
-        },
-        Err(e) => ImportOutcome {
-            ok: false,
-            count: 0,
-            errors: vec![e.to_string()],
-        },
-    };
+    let outcome = ImportOutcome::of(&programme::import_certificates(&state.ctx(), &session.user, &f.csv).await);
     let refused = !outcome.ok;
     // A refused file comes back in the form, to correct and send again.
     let csv = if refused { f.csv } else { String::new() };
@@ -353,14 +343,12 @@ async fn erase_form(
         Err(r) => return Ok(*r),
     };
     session.check_csrf(Some(&f.csrf))?;
-    let username = state.store.user_by_id(id).await?.map(|u| u.username);
-    if username.as_deref() != Some(f.confirm.trim()) {
-        return Ok(state.pages().error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "未删除",
-            "请输入该学员的登录名以确认删除 (type the learner's login name to confirm)。",
-        ));
+    match programme::erase_confirmed(&state.ctx(), &session.user, id, &f.confirm).await {
+        Ok(_) => {
+            state.sessions.forget_user(id);
+            Ok(Redirect::to(&next).into_response())
+        }
+        Err(crate::app::Error::Unprocessable(m)) => Ok(state.pages().error(StatusCode::UNPROCESSABLE_ENTITY, "未删除", &m)),
+        Err(e) => Err(e.into()),
     }
-    erase_user(&state, &session, id).await?;
-    Ok(Redirect::to(&next).into_response())
 }

@@ -84,6 +84,8 @@ impl From<crate::app::Error> for ApiError {
             Error::Unavailable(m) => ApiError::Unavailable(m),
             Error::Internal(m) => ApiError::Internal(m),
             Error::TooLarge(m) => ApiError::PayloadTooLarge(m),
+            Error::Csrf => ApiError::Csrf,
+            Error::Throttled { message, retry_after_s } => ApiError::Throttled { message, retry_after_s },
         }
     }
 }

@@ -60,6 +60,16 @@ async fn render_grade(state: &AppState, session: &super::auth::Session, id: Stri
     }
 }
 
+/// The form's number per rubric dimension; a field left empty or not a number is left
+/// out, and grading says which is missing.
+fn scores_of(cur: &crate::course::Curriculum, f: &HashMap<String, String>) -> BTreeMap<String, f64> {
+    cur.rubric
+        .dimensions
+        .iter()
+        .filter_map(|d| Some((d.id.clone(), f.get(&d.id)?.trim().parse::<f64>().ok()?)))
+        .collect()
+}
+
 async fn grade_form(
     State(state): State<AppState>,
     MaybeSession(session): MaybeSession,
@@ -71,12 +81,7 @@ async fn grade_form(
         Err(r) => return Ok(*r),
     };
     session.check_csrf(f.get("csrf").map(String::as_str))?;
-    let mut scores = BTreeMap::new();
-    for d in &state.curriculum().rubric.dimensions {
-        if let Some(v) = f.get(&d.id).and_then(|v| v.trim().parse::<f64>().ok()) {
-            scores.insert(d.id.clone(), v);
-        }
-    }
+    let scores = scores_of(&state.curriculum(), &f);
     let feedback = f.get("feedback").cloned().unwrap_or_default();
     match grading::grade(&state.ctx(), &session.user, &id, &scores, &feedback).await {
         Ok(_) => Ok(Redirect::to("/instructor/grading").into_response()),

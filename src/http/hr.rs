@@ -122,34 +122,10 @@ async fn transcript(State(state): State<AppState>, session: Session, ApiPath(id)
     Ok(Json(reports::transcript(&state.ctx(), &session.user, id).await?))
 }
 
-/// Streams CSV produced on a reader connection through a small channel, so an
-/// export of any size never sits in memory whole.
+/// The export as a streamed download.
 fn csv_stream(state: &AppState, export: CsvExport) -> Response {
     let name = export.file_name();
-    let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
-    let store = state.store.clone();
-    tokio::task::spawn_blocking(move || {
-        // UTF-8 BOM: spreadsheet programs then read the Chinese text correctly.
-        let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
-        let mut open = true;
-        let mut sink = |row: &[String]| {
-            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-            let _ = w.write_record(row);
-            buf.extend_from_slice(&w.into_inner().unwrap_or_default());
-            if buf.len() >= 64 * 1024 {
-                open = tx.blocking_send(bytes::Bytes::from(std::mem::take(&mut buf))).is_ok();
-            }
-            open
-        };
-        match export.write_blocking(&store, &mut sink) {
-            Ok(()) if open && !buf.is_empty() => {
-                let _ = tx.blocking_send(bytes::Bytes::from(buf));
-            }
-            Ok(()) => {}
-            Err(e) => tracing::error!("CSV export failed: {e}"),
-        }
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+    let stream = futures_util::stream::unfold(export.stream(state.store.clone()), |mut rx| async move {
         rx.recv().await.map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
     });
     (

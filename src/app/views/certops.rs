@@ -4,6 +4,7 @@
 use crate::app::certification::level_title;
 use crate::app::{Ctx, Result, require};
 use crate::certify::CertStatus;
+use crate::certify::import::RowError;
 use crate::store::{CertFilter, HeldCertificate, Role, User};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -87,6 +88,26 @@ pub struct ImportOutcome {
     pub count: usize,
     /// Each bad row with its line, or why nothing was imported.
     pub errors: Vec<String>,
+}
+
+impl ImportOutcome {
+    /// What an import did, as the page says it.
+    pub fn of(done: &Result<std::result::Result<Vec<String>, Vec<RowError>>>) -> ImportOutcome {
+        let refused = |errors| ImportOutcome {
+            ok: false,
+            count: 0,
+            errors,
+        };
+        match done {
+            Ok(Ok(ids)) => ImportOutcome {
+                ok: true,
+                count: ids.len(),
+                errors: Vec::new(),
+            },
+            Ok(Err(rows)) => refused(rows.iter().map(ToString::to_string).collect()),
+            Err(e) => refused(vec![e.to_string()]),
+        }
+    }
 }
 
 #[derive(Serialize)]
