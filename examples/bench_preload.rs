@@ -16,7 +16,8 @@
 
 use certbook::quiz::{self, QuestionKind, Quiz};
 use certbook::store::{
-    Caller, Graded, Grader, Marking, NewLearner, Prepare, Role, StartOutcome, StartPlan, StartTerms, Store, SubmitOutcome,
+    Admission, Admit, Caller, GradeFailure, Graded, Grader, Marking, NewLearner, Prepare, Role, StartOutcome, StartPlan, StartTerms, Store,
+    SubmitOutcome,
 };
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -130,6 +131,13 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
             .filter_map(|id| quiz.question(id).map(|q| (id.clone(), right_answer(&q.kind))))
             .collect();
         let as_sent: Prepare = Box::new(|_, sent| Ok((sent, None)));
+        let admit: Admit<Refused> = Box::new(move |_, _, _| {
+            Ok(Admission {
+                closes: None,
+                answers,
+                prepare: as_sent,
+            })
+        });
         let caller = Caller {
             user_id,
             device_hash: device.clone(),
@@ -138,9 +146,8 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
             .submit_attempt(
                 row.id,
                 caller,
-                (answers, as_sent),
+                admit,
                 submitted,
-                None,
                 Marking {
                     grade: grader(quiz.clone()),
                     certify: None,
@@ -151,10 +158,19 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
         {
             Ok(SubmitOutcome::Graded(..)) => done += 1,
             Ok(_) => return Err(format!("user {user_id}: the submit at {} was not graded", quiz.id)),
-            Err(msg) => return Err(format!("user {user_id}: grading {}: {msg}", quiz.id)),
+            Err(Refused(msg)) => return Err(format!("user {user_id}: grading {}: {msg}", quiz.id)),
         }
     }
     Ok(done)
+}
+
+/// Grading refused a submit.
+struct Refused(String);
+
+impl From<GradeFailure> for Refused {
+    fn from(e: GradeFailure) -> Self {
+        Refused(e.0)
+    }
 }
 
 fn main() -> anyhow::Result<()> {

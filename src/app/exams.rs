@@ -13,8 +13,8 @@ use crate::quiz::exam::{self, AttemptStatus, DeviceCheck, Limits, Phase, Refusal
 use crate::quiz::similarity::{self, Sitting};
 use crate::quiz::{self, Grading, Quiz, Shown};
 use crate::store::{
-    AttemptRow, Caller, CertificateRow, Graded, Grader, Marking, OpenAttempt, OverrideRow, Prepare, QuizSummaryRow, Role, SaveOutcome,
-    StartOutcome, StartPlan, StartTerms, SubmitOutcome, User, as_settled,
+    Admission, Admit, AttemptRow, Caller, CertificateRow, Graded, Grader, Marking, OpenAttempt, OverrideRow, Prepare, QuizSummaryRow, Role,
+    SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome, User, as_settled,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -250,20 +250,6 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
     }
 }
 
-/// The learner's attempt with its quiz and the learner's limits there, from one read
-/// (another learner's attempt is "not found", so ids cannot be probed).
-async fn own_attempt(ctx: &Ctx<'_>, user_id: i64, id: &str) -> Result<(AttemptRow, Quiz, Limits)> {
-    let (row, own, cohort) = ctx
-        .store
-        .attempt_with_overrides(id.to_string())
-        .await?
-        .filter(|(a, _, _)| a.user_id == user_id)
-        .ok_or_else(|| Error::NotFound(NO_SUCH_ATTEMPT.into()))?;
-    let quiz = quiz(ctx, &row.quiz_id)?;
-    let limits = limits_of(&quiz, own.as_ref(), cohort.as_ref());
-    Ok((row, quiz, limits))
-}
-
 /// How the answers a learner sends become what an open attempt stores: as sent, or in
 /// sequential mode merged into the answers recorded so far (see [`exam::sequential_answers`]).
 fn as_sent(quiz: &Quiz) -> Prepare {
@@ -299,58 +285,65 @@ pub async fn submit(
     id: &str,
     answers: BTreeMap<String, Value>,
 ) -> Result<Submitted> {
-    let (_, quiz, limits) = own_attempt(ctx, user_id, id).await?;
-    check_address(&quiz, ip)?;
     let caller = Caller { user_id, device_hash };
+    let admit = admit(ctx, ip, move |quiz, _| Ok((answers, as_sent(quiz))));
     let outcome = ctx
         .store
-        .submit_attempt(
-            id.to_string(),
-            caller,
-            (answers, as_sent(&quiz)),
-            judged_now(ctx),
-            limits.closes,
-            marking(ctx),
-        )
-        .await?
-        .map_err(Error::Unprocessable)?;
-    match outcome {
-        // A retried submit gets the same response as the first.
-        SubmitOutcome::Graded(a, issued) => Ok(Submitted {
+        .submit_attempt(id.to_string(), caller, admit, judged_now(ctx), marking(ctx))
+        .await??;
+    let graded = |a: AttemptRow, issued| {
+        let quiz = quiz(ctx, &a.quiz_id)?;
+        Ok(Submitted {
             shown: exam::shown(&quiz, Phase::Immediately),
             quiz,
             attempt: a,
             issued,
-        }),
-        SubmitOutcome::AlreadySubmitted(a) if a.status == AttemptStatus::Graded => Ok(Submitted {
-            shown: exam::shown(&quiz, Phase::Immediately),
-            quiz,
-            attempt: a,
-            issued: Vec::new(),
-        }),
+        })
+    };
+    match outcome {
+        SubmitOutcome::Graded(a, issued) => graded(a, issued),
+        // A retried submit gets the same response as the first.
+        SubmitOutcome::AlreadySubmitted(a) if a.status == AttemptStatus::Graded => graded(a, Vec::new()),
         SubmitOutcome::Refused(r) => Err(refused(r)),
-        SubmitOutcome::Expired(a) if limits.closes.is_some_and(|c| a.submitted_at.is_some_and(|s| s >= c)) => Err(Error::Conflict(
+        SubmitOutcome::Expired { closed: true, .. } => Err(Error::Conflict(
             "测验已关闭：答案已保存但不计分，作答按关闭前自动保存的进度结算 (quiz closed: answers stored, not graded)".into(),
         )),
-        SubmitOutcome::Expired(_) | SubmitOutcome::AlreadySubmitted(_) => Err(Error::Conflict(
+        SubmitOutcome::Expired { .. } | SubmitOutcome::AlreadySubmitted(_) => Err(Error::Conflict(
             "时间已到：本次作答按自动保存的进度结算，此次提交不计分 (time limit exceeded)".into(),
         )),
         SubmitOutcome::NotFound => Err(Error::NotFound(NO_SUCH_ATTEMPT.into())),
     }
 }
 
+/// The rules every write to a learner's attempt applies, inside that write: the quiz
+/// is in the live course, the caller's address is allowed, the learner's close comes
+/// from their overrides, and `shape` checks and prepares the answers sent.
+fn admit<F>(ctx: &Ctx<'_>, ip: IpAddr, shape: F) -> Admit<Error>
+where
+    F: FnOnce(&Quiz, &AttemptRow) -> Result<(BTreeMap<String, Value>, Prepare)> + Send + 'static,
+{
+    let cur = ctx.cur.clone();
+    Box::new(move |row, own, cohort| {
+        let quiz = cur
+            .quizzes
+            .get(&row.quiz_id)
+            .ok_or_else(|| Error::NotFound(format!("没有这个测验：{}", row.quiz_id)))?;
+        check_address(quiz, ip)?;
+        let (answers, prepare) = shape(quiz, row)?;
+        Ok(Admission {
+            closes: limits_of(quiz, own, cohort).closes,
+            answers,
+            prepare,
+        })
+    })
+}
+
 /// Stores answers into the learner's open attempt from this device (autosave and `next`).
-async fn write_answers(
-    ctx: &Ctx<'_>,
-    caller: Caller,
-    limits: &Limits,
-    id: &str,
-    change: (BTreeMap<String, Value>, Prepare),
-) -> Result<AttemptRow> {
+async fn write_answers(ctx: &Ctx<'_>, caller: Caller, id: &str, admit: Admit<Error>) -> Result<AttemptRow> {
     match ctx
         .store
-        .save_answers(id.to_string(), caller, change, judged_now(ctx), limits.closes, marking(ctx))
-        .await?
+        .save_answers(id.to_string(), caller, admit, judged_now(ctx), marking(ctx))
+        .await??
     {
         SaveOutcome::Saved(row) => Ok(row),
         SaveOutcome::Ended(_) => Err(Error::Conflict("本次作答已结束，不能再保存 (attempt already ended)".into())),
@@ -369,11 +362,11 @@ pub async fn save(
     id: &str,
     answers: BTreeMap<String, Value>,
 ) -> Result<AttemptRow> {
-    let (row, quiz, limits) = own_attempt(ctx, user_id, id).await?;
-    check_address(&quiz, ip)?;
-    quiz::grade(&quiz, &row.question_ids, &answers).map_err(Error::Unprocessable)?;
-    let caller = Caller { user_id, device_hash };
-    write_answers(ctx, caller, &limits, id, (answers, as_sent(&quiz))).await
+    let admit = admit(ctx, ip, move |quiz, row| {
+        quiz::grade(quiz, &row.question_ids, &answers).map_err(Error::Unprocessable)?;
+        Ok((answers, as_sent(quiz)))
+    });
+    write_answers(ctx, Caller { user_id, device_hash }, id, admit).await
 }
 
 /// Sequential mode: records the answer to the current question `question` (none: left
@@ -387,21 +380,21 @@ pub async fn next(
     question: String,
     answer: Option<Value>,
 ) -> Result<(Quiz, AttemptRow)> {
-    let (row, quiz, limits) = own_attempt(ctx, user_id, id).await?;
-    check_address(&quiz, ip)?;
-    if !quiz.exam.sequential {
-        return Err(refused(Refusal::NotSequential));
-    }
     let answer = answer.filter(|v| !v.is_null());
-    let sent = BTreeMap::from([(question.clone(), answer.clone().unwrap_or(Value::Null))]);
-    quiz::grade(&quiz, &row.question_ids, &sent).map_err(Error::Unprocessable)?;
-    let step: Prepare = Box::new(move |row: &AttemptRow, _| {
-        let (answers, position) = exam::sequential_next(&row.question_ids, row.position, &row.saved(), &question, answer.as_ref())?;
-        Ok((answers, Some(position)))
+    let admit = admit(ctx, ip, move |quiz, row| {
+        if !quiz.exam.sequential {
+            return Err(refused(Refusal::NotSequential));
+        }
+        let sent = BTreeMap::from([(question.clone(), answer.clone().unwrap_or(Value::Null))]);
+        quiz::grade(quiz, &row.question_ids, &sent).map_err(Error::Unprocessable)?;
+        let step: Prepare = Box::new(move |row: &AttemptRow, _| {
+            let (answers, position) = exam::sequential_next(&row.question_ids, row.position, &row.saved(), &question, answer.as_ref())?;
+            Ok((answers, Some(position)))
+        });
+        Ok((BTreeMap::new(), step))
     });
-    let caller = Caller { user_id, device_hash };
-    let row = write_answers(ctx, caller, &limits, id, (BTreeMap::new(), step)).await?;
-    Ok((quiz, row))
+    let row = write_answers(ctx, Caller { user_id, device_hash }, id, admit).await?;
+    Ok((quiz(ctx, &row.quiz_id)?, row))
 }
 
 /// An attempt as its reader may see it.

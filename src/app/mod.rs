@@ -74,6 +74,12 @@ pub enum Error {
     Throttled { message: String, retry_after_s: i64 },
 }
 
+impl From<crate::store::GradeFailure> for Error {
+    fn from(e: crate::store::GradeFailure) -> Self {
+        Error::Unprocessable(e.0)
+    }
+}
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         Error::Internal(e.to_string())

@@ -172,13 +172,37 @@ pub struct Caller {
 pub type Prepare =
     Box<dyn FnOnce(&AttemptRow, BTreeMap<String, Value>) -> Result<(BTreeMap<String, Value>, Option<usize>), Refusal> + Send>;
 
+/// The caller's rules for an attempt a write has just read, with the learner's own and
+/// cohort's overrides at its quiz: the learner's close and how the answers sent are
+/// stored, or the caller's refusal `E`, handed back as is with nothing written. The
+/// rules run inside the write, so a submit or an autosave is one trip to the writer.
+pub type Admit<E> = Box<dyn FnOnce(&AttemptRow, Option<&OverrideRow>, Option<&OverrideRow>) -> Result<Admission, E> + Send>;
+
+/// What [`Admit`] allows.
+pub struct Admission {
+    /// The quiz's close for this learner.
+    pub closes: Option<i64>,
+    /// The answers as sent.
+    pub answers: BTreeMap<String, Value>,
+    /// How they become what the attempt stores.
+    pub prepare: Prepare,
+}
+
+/// Grading refused the answers (the message is the caller's).
+#[derive(Debug)]
+pub struct GradeFailure(pub String);
+
 pub enum SubmitOutcome {
     /// Graded now, with the certificates that completed.
     Graded(AttemptRow, Vec<CertificateRow>),
     /// Submitted before: the stored outcome, unchanged.
     AlreadySubmitted(AttemptRow),
-    /// Past its end: the answers are kept ungraded and the attempt was finalised from its autosave.
-    Expired(AttemptRow),
+    /// Past its end: the answers are kept ungraded and the attempt was finalised from its
+    /// autosave; `closed` when the end was the quiz's close, not the time limit.
+    Expired {
+        row: AttemptRow,
+        closed: bool,
+    },
     /// Another device, or sequential mode refused the answers; nothing changed.
     Refused(Refusal),
     NotFound,
@@ -461,18 +485,25 @@ impl Store {
     /// attempt past its end (time limit or the quiz's `closes`, judged at `now`) keeps
     /// these answers ungraded and is finalised from its autosave instead. `prepare` turns
     /// the answers into those graded (sequential mode: the recorded ones plus the current).
-    pub async fn submit_attempt(
+    pub async fn submit_attempt<E>(
         &self,
         attempt_id: String,
         caller: Caller,
-        (answers, prepare): (BTreeMap<String, Value>, Prepare),
+        admit: Admit<E>,
         now: i64,
-        closes: Option<i64>,
         marking: Marking,
-    ) -> Result<Result<SubmitOutcome, String>, StoreError> {
+    ) -> Result<Result<SubmitOutcome, E>, StoreError>
+    where
+        E: From<GradeFailure> + Send + 'static,
+    {
         self.write(move |tx| {
             let Some(row) = get(tx, &attempt_id)?.filter(|r| r.user_id == caller.user_id) else {
                 return Ok(Ok(SubmitOutcome::NotFound));
+            };
+            let (own, cohort) = overrides_of(tx, row.user_id, &row.quiz_id)?;
+            let Admission { closes, answers, prepare } = match admit(&row, own.as_ref(), cohort.as_ref()) {
+                Ok(a) => a,
+                Err(e) => return Ok(Err(e)),
             };
             if !row.status.is_open() {
                 return Ok(Ok(SubmitOutcome::AlreadySubmitted(row)));
@@ -483,7 +514,8 @@ impl Store {
             if let Some(end) = row.end(closes).filter(|e| now > *e) {
                 let closed = closes.is_some_and(|c| end >= c);
                 let json = serde_json::to_string(&answers).unwrap_or_default();
-                return Ok(Ok(SubmitOutcome::Expired(finalise(tx, &row, (end, closed), Some(&json), marking.parts())?)));
+                let row = finalise(tx, &row, (end, closed), Some(&json), marking.parts())?;
+                return Ok(Ok(SubmitOutcome::Expired { row, closed }));
             }
             let answers = match prepare(&row, answers) {
                 Ok((a, _)) => a,
@@ -491,7 +523,7 @@ impl Store {
             };
             let g = match (marking.grade)(&row, &answers) {
                 Ok(g) => g,
-                Err(msg) => return Ok(Err(msg)),
+                Err(msg) => return Ok(Err(GradeFailure(msg).into())),
             };
             let json = serde_json::to_string(&answers).unwrap_or_default();
             tx.prepare_cached("UPDATE attempts SET status = 'graded', submitted_at = ?2, answers = ?3, score = ?4, max_score = ?5, percent = ?6, passed = ?7, result = ?8
@@ -524,29 +556,33 @@ impl Store {
     /// Autosave (and sequential mode's step): stores what `prepare` makes of the answers
     /// as the open attempt's saved answers, and its new position when it gives one. Only
     /// from the device the attempt is bound to; one past its end is finalised instead.
-    pub async fn save_answers(
+    pub async fn save_answers<E: Send + 'static>(
         &self,
         id: String,
         caller: Caller,
-        (answers, prepare): (BTreeMap<String, Value>, Prepare),
+        admit: Admit<E>,
         now: i64,
-        closes: Option<i64>,
         marking: Marking,
-    ) -> Result<SaveOutcome, StoreError> {
+    ) -> Result<Result<SaveOutcome, E>, StoreError> {
         self.write(move |tx| {
             let Some(row) = get(tx, &id)?.filter(|r| r.user_id == caller.user_id) else {
-                return Ok(SaveOutcome::NotFound);
+                return Ok(Ok(SaveOutcome::NotFound));
+            };
+            let (own, cohort) = overrides_of(tx, row.user_id, &row.quiz_id)?;
+            let Admission { closes, answers, prepare } = match admit(&row, own.as_ref(), cohort.as_ref()) {
+                Ok(a) => a,
+                Err(e) => return Ok(Err(e)),
             };
             let row = settle(tx, row, closes, now, marking.parts())?;
             if !row.status.is_open() {
-                return Ok(SaveOutcome::Ended(row));
+                return Ok(Ok(SaveOutcome::Ended(row)));
             }
             if !claim_device(tx, &row, &caller.device_hash)? {
-                return Ok(SaveOutcome::Refused(Refusal::OtherDevice));
+                return Ok(Ok(SaveOutcome::Refused(Refusal::OtherDevice)));
             }
             let (answers, position) = match prepare(&row, answers) {
                 Ok(p) => p,
-                Err(r) => return Ok(SaveOutcome::Refused(r)),
+                Err(r) => return Ok(Ok(SaveOutcome::Refused(r))),
             };
             tx.prepare_cached("UPDATE attempts SET saved_answers = ?2, position = COALESCE(?3, position) WHERE id = ?1")?
                 .execute(params![
@@ -554,7 +590,7 @@ impl Store {
                     serde_json::to_string(&answers).unwrap_or_default(),
                     position.map(|p| p as i64)
                 ])?;
-            Ok(SaveOutcome::Saved(get_ok(tx, &id)?))
+            Ok(Ok(SaveOutcome::Saved(get_ok(tx, &id)?)))
         })
         .await
     }

@@ -18,8 +18,8 @@ mod setup;
 mod users;
 
 pub use attempts::{
-    AttemptRow, AttemptWithOverrides, Caller, Graded, GradedAttempt, Grader, Marking, OpenAttempt, Prepare, QuizStanding, QuizSummaryRow,
-    SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome, as_settled,
+    Admission, Admit, AttemptRow, AttemptWithOverrides, Caller, GradeFailure, Graded, GradedAttempt, Grader, Marking, OpenAttempt, Prepare,
+    QuizStanding, QuizSummaryRow, SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome, as_settled,
 };
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
 pub use certs::{CertificateRow, Certifier, Decision, Evidence, NewCertificate, STATUS_LIST_ENTRIES, SaveSubmission, SubmissionRow};
