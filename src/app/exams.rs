@@ -84,19 +84,28 @@ fn time_is_up(row: &AttemptRow, closes: Option<i64>, judged: i64) -> bool {
 /// many were settled.
 pub async fn settle_due(ctx: &Ctx<'_>) -> Result<usize> {
     let judged = judged_now(ctx);
+    let closed: Vec<String> = ctx
+        .cur
+        .quizzes
+        .values()
+        .filter(|q| q.exam.closes.is_some_and(|c| c < judged))
+        .map(|q| q.id.clone())
+        .collect();
     let mut settled = 0;
-    for quiz in ctx.cur.quizzes.values() {
-        for open in ctx.store.open_attempts(quiz.id.clone()).await? {
-            let Some((row, own, cohort)) = ctx.store.attempt_with_overrides(open.id.clone()).await? else {
-                continue;
-            };
-            let limits = limits_of(quiz, own.as_ref(), cohort.as_ref());
-            if time_is_up(&row, limits.closes, judged) {
-                ctx.store
-                    .settle_attempt(row.id.clone(), limits.closes, judged, marking(ctx))
-                    .await?;
-                settled += 1;
-            }
+    for id in ctx.store.due_attempts(judged, closed).await? {
+        let Some((row, own, cohort)) = ctx.store.attempt_with_overrides(id).await? else {
+            continue;
+        };
+        // An attempt at a quiz the live course dropped waits until it comes back.
+        let Some(quiz) = ctx.cur.quizzes.get(&row.quiz_id) else {
+            continue;
+        };
+        let limits = limits_of(quiz, own.as_ref(), cohort.as_ref());
+        if time_is_up(&row, limits.closes, judged) {
+            ctx.store
+                .settle_attempt(row.id.clone(), limits.closes, judged, marking(ctx))
+                .await?;
+            settled += 1;
         }
     }
     Ok(settled)

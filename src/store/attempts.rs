@@ -613,6 +613,27 @@ impl Store {
 
     /// Every attempt at the quiz still open, oldest first. Attempts past their end are
     /// listed too until the next write or the settle sweep (every 10 s) stores their end.
+    /// Open attempts that may have ended by `judged`: past their own deadline, or at a
+    /// quiz whose close (in `closed_quizzes`, or an override's) is past. Reads only
+    /// those, through the partial indexes on open attempts, not every open attempt.
+    pub async fn due_attempts(&self, judged: i64, closed_quizzes: Vec<String>) -> Result<Vec<String>, StoreError> {
+        let closed = serde_json::to_string(&closed_quizzes).unwrap_or_else(|_| "[]".into());
+        self.read(move |c| {
+            let mut q = c.prepare_cached(
+                "SELECT id FROM attempts WHERE status = 'open' AND deadline_at IS NOT NULL AND deadline_at < ?1
+                 UNION
+                 SELECT id FROM attempts WHERE status = 'open' AND quiz_id IN (
+                     SELECT value FROM json_each(?2)
+                     UNION SELECT quiz_id FROM quiz_overrides WHERE closes IS NOT NULL AND closes < ?1)",
+            )?;
+            let ids = q
+                .query_map(params![judged, closed], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(ids)
+        })
+        .await
+    }
+
     pub async fn open_attempts(&self, quiz_id: String) -> Result<Vec<OpenAttempt>, StoreError> {
         self.read(move |c| {
             let mut q = c.prepare_cached(
@@ -825,5 +846,67 @@ mod tests {
         closed.terms = Box::new(|_, _| Err("closed".into()));
         assert!(matches!(store.start_attempt(closed).await.unwrap(), StartOutcome::NotNow(m) if m == "closed"));
         assert!(store.attempt("a5".into()).await.unwrap().is_none());
+    }
+
+    /// The settle sweep's candidates are the attempts that can have ended, and only those:
+    /// open attempts without a deadline at an open quiz are never read, however many.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn due_attempts_are_those_past_a_deadline_or_a_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let open = |name: &'static str, quiz: &'static str, deadline: Option<i64>| {
+            let store = store.clone();
+            async move {
+                let user = store
+                    .write(move |c| Ok(upsert_user(c, name, name, Role::Learner, "h", 0)?.id))
+                    .await
+                    .unwrap();
+                let mut p = plan(user, name, 0, 0, &["x"]);
+                p.quiz_id = quiz.into();
+                p.terms = Box::new(move |_, _| {
+                    Ok(StartTerms {
+                        closes: None,
+                        attempts: 0,
+                        deadline_at: deadline,
+                    })
+                });
+                assert!(matches!(store.start_attempt(p).await.unwrap(), StartOutcome::Started(_)));
+            }
+        };
+        for (name, quiz, deadline) in [
+            ("timed-past", "q", Some(1_000)),
+            ("timed-later", "q", Some(9_000)),
+            ("untimed", "q", None),
+            ("untimed-closed-quiz", "shut", None),
+            ("untimed-override-close", "late", None),
+        ] {
+            open(name, quiz, deadline).await;
+        }
+        store
+            .write(|c| {
+                c.execute(
+                    "INSERT INTO quiz_overrides (quiz_id, cohort, closes, created_by, created_at) VALUES ('late', 'c', 4000, 1, 0)",
+                    [],
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let mut due = store.due_attempts(5_000, vec!["shut".into()]).await.unwrap();
+        due.sort();
+        assert_eq!(due, ["timed-past", "untimed-closed-quiz", "untimed-override-close"]);
+        assert!(store.due_attempts(500, Vec::new()).await.unwrap().is_empty());
+        let plan = store
+            .read(|c| {
+                let mut q = c.prepare(
+                    "EXPLAIN QUERY PLAN SELECT id FROM attempts WHERE status = 'open' AND deadline_at IS NOT NULL AND deadline_at < 5",
+                )?;
+                Ok(q.query_map([], |r| r.get::<_, String>(3))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?
+                    .join("; "))
+            })
+            .await
+            .unwrap();
+        assert!(plan.contains("attempts_open_by_deadline"), "{plan}");
     }
 }

@@ -272,6 +272,14 @@ INSERT INTO question_seen (user_id, quiz_id, question_id, seen)
     GROUP BY a.user_id, a.quiz_id, q.value;
 "#,
         ),
+        M::up(
+            r#"
+-- The settle sweep finds open attempts that can have ended without reading the ones
+-- that cannot (no time limit, quiz still open), however many of those pile up.
+CREATE INDEX attempts_open_by_deadline ON attempts (deadline_at) WHERE status = 'open' AND deadline_at IS NOT NULL;
+CREATE INDEX attempts_open_by_quiz ON attempts (quiz_id) WHERE status = 'open';
+"#,
+        ),
     ])
 }
 

@@ -186,7 +186,10 @@ async fn exam_window_refuses_early_starts_and_keeps_late_answers_ungraded() {
     // Alice's answer after the close is stored, not graded, and does not count.
     let (code, body) = alice.submit(&attempt_id(&a), json!({ "q1": "B", "q2": "C", "q3": "D" })).await;
     assert_eq!(code, 409, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("测验已关闭"), "the close, not the time limit: {body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("测验已关闭"),
+        "the close, not the time limit: {body}"
+    );
     let (_, stored) = alice.get(&format!("/api/attempts/{}", attempt_id(&a))).await;
     assert_eq!(stored["status"], "late", "{stored}");
     assert!(stored.get("score").is_none() && stored["questions"].is_null(), "{stored}");
@@ -264,7 +267,10 @@ async fn exam_override_gives_one_learner_extra_time_and_attempts() {
     assert_eq!(code, 200, "alice is within her extended time: {r}");
     let (code, body) = bob.submit(&attempt_id(&b), json!({ "q1": "B" })).await;
     assert_eq!(code, 409, "bob has no extra time");
-    assert!(body["error"].as_str().unwrap().contains("时间已到"), "the time limit, not the close: {body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("时间已到"),
+        "the time limit, not the close: {body}"
+    );
     // The extra attempt: alice may start again, bob may not.
     assert_eq!(alice.start("acc").await.0, 201);
     assert_eq!(bob.start("acc").await.0, 409);
