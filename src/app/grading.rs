@@ -49,7 +49,7 @@ pub async fn submit(ctx: &Ctx<'_>, user_id: i64, id: &str, body: &str) -> Result
 /// Instructors: submissions waiting for a grade, oldest first, with the learner's name.
 pub async fn queue(ctx: &Ctx<'_>, actor: &User) -> Result<Vec<(SubmissionRow, String)>> {
     require(actor, &[Role::Instructor])?;
-    Ok(ctx.store.grading_queue("submitted").await?)
+    Ok(ctx.store.grading_queue(crate::certify::SubmissionStatus::Submitted).await?)
 }
 
 /// Instructors: one submission.

@@ -210,8 +210,7 @@ pub struct TranscriptRun {
 pub struct TranscriptExercise {
     pub exercise: String,
     pub title: Option<String>,
-    /// `submitted` or `graded`.
-    pub status: String,
+    pub status: crate::certify::SubmissionStatus,
     pub total: Option<f64>,
     pub revision: u32,
     pub graded_at: Option<i64>,
@@ -262,7 +261,7 @@ pub async fn transcript(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<Transcri
                 Some(TranscriptExercise {
                     exercise: s.exercise_id.clone(),
                     title: Some(ex.title.clone()),
-                    status: s.status.clone(),
+                    status: s.status,
                     total: s.total,
                     revision: s.revision,
                     graded_at: s.graded_at,

@@ -10,11 +10,13 @@ mod parse;
 pub mod print;
 pub mod remind;
 mod schema;
+pub mod submission;
 pub mod validity;
 
 pub use evaluate::{Catalog, LevelStatus, Records, Renewal, RequirementStatus, evaluate, renewal};
 pub use parse::{default_rubric, parse_exercise, parse_rubric, parse_track};
 pub use schema::*;
+pub use submission::SubmissionStatus;
 pub use validity::CertStatus;
 
 /// `CB-XXXX-XXXX-XXXX`: 60 random bits in an alphabet without look-alike characters.

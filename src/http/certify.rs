@@ -113,8 +113,7 @@ struct SubmissionView {
     body: String,
     revision: u32,
     submitted_at: i64,
-    /// `submitted` or `graded`.
-    status: String,
+    status: crate::certify::SubmissionStatus,
     total: Option<f64>,
     feedback: Option<String>,
     graded_at: Option<i64>,
@@ -139,7 +138,7 @@ fn submission_json(cur: &Curriculum, s: &SubmissionRow) -> SubmissionView {
         body: s.body.clone(),
         revision: s.revision,
         submitted_at: s.submitted_at,
-        status: s.status.clone(),
+        status: s.status,
         total: s.total,
         feedback: s.feedback.clone(),
         graded_at: s.graded_at,

@@ -3,6 +3,8 @@
 
 use super::{Store, StoreError};
 use crate::certify::Records;
+use crate::certify::SubmissionStatus;
+use crate::certify::submission::{self, Resubmit};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -13,8 +15,7 @@ pub struct SubmissionRow {
     pub body: String,
     pub revision: u32,
     pub submitted_at: i64,
-    /// "submitted" or "graded".
-    pub status: String,
+    pub status: SubmissionStatus,
     /// Per-dimension scores (rubric order), when graded.
     pub scores: Option<Vec<f64>>,
     pub total: Option<f64>,
@@ -397,20 +398,21 @@ impl Store {
                     .query_row(params![user_id, exercise_id], row_submission)
                     .optional()
             };
-            match get(tx)? {
-                Some(s) if s.status == "graded" => return Ok(SaveSubmission::AlreadyGraded(s)),
-                Some(s) if s.body == body => return Ok(SaveSubmission::Saved(s)),
-                Some(_) => {
+            let current = get(tx)?;
+            match submission::on_submit(current.as_ref().map(|s| (s.status, s.body == body))) {
+                Resubmit::Refuse => return Ok(SaveSubmission::AlreadyGraded(current.ok_or(rusqlite::Error::QueryReturnedNoRows)?)),
+                Resubmit::Unchanged => return Ok(SaveSubmission::Saved(current.ok_or(rusqlite::Error::QueryReturnedNoRows)?)),
+                Resubmit::Revise => {
                     tx.prepare_cached(
                         "UPDATE submissions SET body = ?3, revision = revision + 1, submitted_at = ?4 WHERE user_id = ?1 AND exercise_id = ?2 AND status = 'submitted'",
                     )?
                     .execute(params![user_id, exercise_id, body, now])?;
                 }
-                None => {
+                Resubmit::Create => {
                     tx.prepare_cached(
-                        "INSERT INTO submissions (id, user_id, exercise_id, body, submitted_at, status) VALUES (?1, ?2, ?3, ?4, ?5, 'submitted')",
+                        "INSERT INTO submissions (id, user_id, exercise_id, body, submitted_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     )?
-                    .execute(params![new_id, user_id, exercise_id, body, now])?;
+                    .execute(params![new_id, user_id, exercise_id, body, now, SubmissionStatus::Submitted])?;
                 }
             }
             Ok(SaveSubmission::Saved(get(tx)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
@@ -419,13 +421,13 @@ impl Store {
     }
 
     /// Ungraded submissions, oldest first, with the learner's display name.
-    pub async fn grading_queue(&self, status: &'static str) -> Result<Vec<(SubmissionRow, String)>, StoreError> {
+    pub async fn grading_queue(&self, status: SubmissionStatus) -> Result<Vec<(SubmissionRow, String)>, StoreError> {
         self.read(move |c| {
             let mut q = c.prepare_cached(
                 "SELECT s.id, s.user_id, s.exercise_id, s.body, s.revision, s.submitted_at, s.status, s.scores, s.total, s.feedback, s.grader_id, s.graded_at, u.display_name
                  FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.status = ?1 ORDER BY s.submitted_at, s.id LIMIT 500",
             )?;
-            let rows = q.query_map([status], |r| Ok((row_submission(r)?, r.get::<_, String>(12)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let rows = q.query_map(params![status], |r| Ok((row_submission(r)?, r.get::<_, String>(12)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         })
         .await
@@ -442,8 +444,16 @@ impl Store {
     ) -> Result<Option<(SubmissionRow, Vec<CertificateRow>)>, StoreError> {
         self.write(move |tx| {
             let n = tx
-                .prepare_cached("UPDATE submissions SET status = 'graded', scores = ?2, total = ?3, feedback = ?4, grader_id = ?5, graded_at = ?6 WHERE id = ?1")?
-                .execute(params![id, serde_json::to_string(&scores).unwrap_or_default(), total, feedback, grader_id, now])?;
+                .prepare_cached("UPDATE submissions SET status = ?7, scores = ?2, total = ?3, feedback = ?4, grader_id = ?5, graded_at = ?6 WHERE id = ?1")?
+                .execute(params![
+                    id,
+                    serde_json::to_string(&scores).unwrap_or_default(),
+                    total,
+                    feedback,
+                    grader_id,
+                    now,
+                    submission::on_grade(SubmissionStatus::Submitted)
+                ])?;
             if n == 0 {
                 return Ok(None);
             }
@@ -692,6 +702,20 @@ impl Store {
             Ok(rows)
         })
         .await
+    }
+}
+
+/// `submissions.status` is TEXT: `submitted` or `graded`.
+impl rusqlite::ToSql for SubmissionStatus {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl rusqlite::types::FromSql for SubmissionStatus {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let s = value.as_str()?;
+        SubmissionStatus::parse(s).ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("unknown submission status {s:?}").into()))
     }
 }
 

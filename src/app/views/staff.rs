@@ -116,7 +116,7 @@ pub async fn grade_form(ctx: &Ctx<'_>, actor: &User, csrf: &str, id: &str, error
                 pass: e.pass,
             },
         ),
-        graded: s.status == "graded",
+        graded: s.status == crate::certify::SubmissionStatus::Graded,
         id: s.id,
         learner,
         body: s.body,
