@@ -1,27 +1,31 @@
 //! Quizzes and exams. For learners: their standing on a quiz, starting (or resuming) an
 //! attempt bound to their device, autosave, sequential mode's step, submitting for
-//! grading on the server and reading an attempt. For staff: accommodations (overrides
-//! of a quiz's limits), releasing an attempt's device and the similarity report.
+//! grading on the server and reading an attempt. For staff ([`staff`]): accommodations
+//! (overrides of a quiz's limits) and releasing an attempt's device; [`similar`]: the
+//! answer-similarity report.
 //!
 //! The rules of limits, review phases, sequential mode and devices are the domain's
 //! (`crate::quiz::exam`); here they are applied. Starting, saving and submitting are
 //! one write transaction each, and reading writes only when an attempt's time is up.
 
-use super::{Ctx, Error, Result, is_staff, require};
+use super::{Ctx, Error, Result, is_staff};
 use crate::course::Curriculum;
 use crate::quiz::exam::{self, AttemptStatus, DeviceCheck, Limits, Phase, Refusal};
-use crate::quiz::similarity::{self, Sitting};
 use crate::quiz::{self, Grading, Quiz, Shown};
 use crate::store::{
-    Admission, Admit, AttemptRow, Caller, CertificateRow, Graded, Grader, Marking, OpenAttempt, OverrideRow, Prepare, QuizSummaryRow, Role,
-    SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome, User, as_settled,
+    Admission, Admit, AttemptRow, Caller, CertificateRow, Graded, Grader, Marking, OverrideRow, Prepare, QuizSummaryRow, Role, SaveOutcome,
+    StartOutcome, StartPlan, StartTerms, SubmitOutcome, User, as_settled,
 };
-use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use utoipa::ToSchema;
+
+pub mod similar;
+pub mod staff;
+
+pub use similar::*;
+pub use staff::*;
 
 /// Grace after the deadline for the time a submit spends on the network.
 const DEADLINE_GRACE_MS: i64 = 3_000;
@@ -447,250 +451,3 @@ pub fn grading(a: &AttemptRow) -> Option<Grading> {
 }
 
 // ---- Staff: accommodations, devices, similarity ----
-
-fn known_quiz(ctx: &Ctx<'_>, id: &str) -> Result<()> {
-    if ctx.cur.quizzes.contains_key(id) {
-        Ok(())
-    } else {
-        Err(Error::NotFound(format!("没有这个测验：{id}")))
-    }
-}
-
-/// Who an override is for: the API names a learner by id, the exam page by login name.
-pub enum Learner {
-    Id(i64),
-    Login(String),
-}
-
-/// An override as staff ask for it, before its rules are checked.
-pub struct OverrideRequest {
-    pub learner: Option<Learner>,
-    pub cohort: Option<String>,
-    /// Seconds added to the time limit.
-    pub extra_time: u32,
-    pub extra_attempts: u32,
-    /// Unix ms.
-    pub opens: Option<i64>,
-    pub closes: Option<i64>,
-}
-
-/// The one place an override is checked and saved, for the API and the exam page: it
-/// creates or replaces the override for a learner or a cohort at the quiz.
-pub async fn save_override(ctx: &Ctx<'_>, actor: &User, quiz_id: &str, req: OverrideRequest) -> Result<OverrideRow> {
-    require(actor, OVERRIDE_ROLES)?;
-    known_quiz(ctx, quiz_id)?;
-    let cohort = req.cohort.map(|c| c.trim().to_string());
-    if req.learner.is_some() == cohort.is_some() || cohort.as_deref() == Some("") {
-        return Err(Error::Unprocessable(
-            "请指定一位学员或一个批次，只选其一 (give exactly one of learner/user_id or cohort)".into(),
-        ));
-    }
-    if let (Some(o), Some(c)) = (req.opens, req.closes)
-        && c <= o
-    {
-        return Err(Error::Unprocessable("关闭时间须晚于开放时间 (closes must be after opens)".into()));
-    }
-    let user_id = match req.learner {
-        Some(Learner::Id(id)) => Some(id),
-        Some(Learner::Login(name)) => {
-            let name = name.trim().to_string();
-            let user = ctx.store.user_by_username(name.clone()).await?;
-            Some(
-                user.ok_or_else(|| Error::Unprocessable(format!("没有登录名为“{name}”的学员 (no such learner)")))?
-                    .id,
-            )
-        }
-        None => None,
-    };
-    let row = OverrideRow {
-        id: 0,
-        quiz_id: quiz_id.to_string(),
-        user_id,
-        cohort,
-        extra_time: req.extra_time as i64,
-        extra_attempts: req.extra_attempts,
-        opens: req.opens,
-        closes: req.closes,
-    };
-    ctx.store
-        .put_override(row, actor.id, ctx.clock.now_ms())
-        .await?
-        .ok_or_else(|| Error::NotFound("没有这个用户 (no such user)".into()))
-}
-
-/// The quiz's overrides.
-pub async fn overrides(ctx: &Ctx<'_>, actor: &User, quiz_id: &str) -> Result<Vec<OverrideRow>> {
-    require(actor, OVERRIDE_ROLES)?;
-    known_quiz(ctx, quiz_id)?;
-    Ok(ctx.store.overrides(quiz_id.to_string()).await?)
-}
-
-/// Removes one override (the API and the exam page).
-pub async fn remove_override(ctx: &Ctx<'_>, actor: &User, quiz_id: &str, override_id: i64) -> Result<()> {
-    require(actor, OVERRIDE_ROLES)?;
-    if ctx.store.delete_override(quiz_id.to_string(), override_id).await? {
-        Ok(())
-    } else {
-        Err(Error::NotFound("没有这条调整 (no such override)".into()))
-    }
-}
-
-/// Releases an open attempt from its device (the API and the exam page), so the next
-/// device that writes to it takes it over; recorded in the audit log. The attempt as it
-/// now stands.
-pub async fn release(ctx: &Ctx<'_>, actor: &User, attempt_id: &str) -> Result<AttemptRow> {
-    require(actor, INTEGRITY_ROLES)?;
-    let row = ctx
-        .store
-        .release_device(attempt_id.to_string(), actor.id, ctx.clock.now_ms())
-        .await?
-        .ok_or_else(|| Error::NotFound(NO_SUCH_ATTEMPT.into()))?;
-    if !row.status.is_open() {
-        return Err(Error::Conflict("本次作答已结束，无需释放设备 (attempt already ended)".into()));
-    }
-    Ok(row)
-}
-
-/// The quiz an attempt belongs to (`None`: no such attempt), for staff.
-pub async fn attempt_quiz(ctx: &Ctx<'_>, actor: &User, attempt_id: &str) -> Result<Option<String>> {
-    require(actor, INTEGRITY_ROLES)?;
-    Ok(ctx.store.attempt(attempt_id.to_string()).await?.map(|a| a.quiz_id))
-}
-
-/// What the exam page lists besides the quiz's settings.
-pub struct ExamAdmin {
-    /// Each override with its learner (`None` for a cohort's, or a learner gone).
-    pub overrides: Vec<(OverrideRow, Option<User>)>,
-    pub cohorts: Vec<String>,
-    pub open_attempts: Vec<OpenAttempt>,
-}
-
-/// Staff: the quiz's overrides, the cohorts one may name, and its open attempts.
-pub async fn exam_admin(ctx: &Ctx<'_>, actor: &User, quiz_id: &str) -> Result<ExamAdmin> {
-    require(actor, OVERRIDE_ROLES)?;
-    let mut overrides = Vec::new();
-    for o in ctx.store.overrides(quiz_id.to_string()).await? {
-        let learner = match o.user_id {
-            Some(id) => ctx.store.user_by_id(id).await?,
-            None => None,
-        };
-        overrides.push((o, learner));
-    }
-    Ok(ExamAdmin {
-        overrides,
-        cohorts: ctx.store.cohort_names().await?,
-        open_attempts: ctx.store.open_attempts(quiz_id.to_string()).await?,
-    })
-}
-
-/// One side of a pair.
-#[derive(Serialize, ToSchema)]
-pub struct PairSide {
-    pub attempt_id: String,
-    pub user_id: i64,
-    pub username: String,
-    pub display_name: String,
-    /// Unix ms.
-    pub submitted_at: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SimilarPair {
-    pub first: PairSide,
-    pub second: PairSide,
-    /// Questions both were asked.
-    pub compared: usize,
-    /// How many of them both answered wrongly with the same answer.
-    pub identical_wrong: usize,
-    /// Those questions.
-    pub questions: Vec<String>,
-    /// Identical wrong answers expected if they worked independently.
-    pub expected: f64,
-    /// Chance of at least this many under independence.
-    pub probability: f64,
-    pub flagged: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SimilarityReport {
-    pub quiz_id: String,
-    /// Graded attempts considered.
-    pub attempts: usize,
-    pub span_minutes: u32,
-    /// Pairs of attempts by different learners in the same sitting.
-    pub pairs_compared: usize,
-    /// A pair is flagged with at least this many identical wrong answers …
-    pub min_identical_wrong: usize,
-    /// … and a probability below this (1% divided by the pairs compared).
-    pub threshold: f64,
-    /// Pairs with at least one identical wrong answer, most improbable first (at most 200).
-    pub pairs: Vec<SimilarPair>,
-}
-
-const DEFAULT_SPAN_MINUTES: u32 = 60;
-const MAX_SPAN_MINUTES: u32 = 7 * 24 * 60;
-
-/// Instructors: pairs of graded attempts from the same sitting with improbably many
-/// identical wrong answers (see [`similarity`] for the rule).
-pub async fn similarity_report(ctx: &Ctx<'_>, actor: &User, id: &str, span_minutes: Option<u32>) -> Result<SimilarityReport> {
-    require(actor, INTEGRITY_ROLES)?;
-    similarity_of(ctx, id, span_minutes).await
-}
-
-/// The similarity report, for the API and the analysis page (which checks the role itself).
-pub async fn similarity_of(ctx: &Ctx<'_>, id: &str, span_minutes: Option<u32>) -> Result<SimilarityReport> {
-    let span = span_minutes.unwrap_or(DEFAULT_SPAN_MINUTES);
-    if span > MAX_SPAN_MINUTES {
-        return Err(Error::BadRequest(format!(
-            "span_minutes 最大为 {MAX_SPAN_MINUTES}（一周） (span_minutes must be at most {MAX_SPAN_MINUTES})"
-        )));
-    }
-    let cur = ctx.cur.clone();
-    let quiz = cur.quizzes.get(id).ok_or_else(|| Error::NotFound(format!("没有这个测验：{id}")))?;
-    let rows = ctx.store.graded_attempts_detail(id.to_string()).await?;
-    // Keep only attempts whose stored grading can be read, with their row for the names.
-    let (rows, sittings): (Vec<_>, Vec<_>) = rows
-        .into_iter()
-        .filter_map(|r| {
-            let grading: Grading = serde_json::from_str(&r.result).ok()?;
-            let sitting = Sitting {
-                learner: r.user_id,
-                started_at: r.started_at,
-                submitted_at: r.submitted_at,
-                answers: serde_json::from_str(&r.answers).unwrap_or_default(),
-                correct: grading.questions.iter().map(|q| (q.id.clone(), q.correct)).collect(),
-            };
-            Some((r, sitting))
-        })
-        .unzip();
-    let report = similarity::report(quiz, &sittings, span as i64 * 60_000);
-    let side = |i: usize| PairSide {
-        attempt_id: rows[i].id.clone(),
-        user_id: rows[i].user_id,
-        username: rows[i].username.clone(),
-        display_name: rows[i].display_name.clone(),
-        submitted_at: rows[i].submitted_at,
-    };
-    Ok(SimilarityReport {
-        quiz_id: quiz.id.clone(),
-        attempts: sittings.len(),
-        span_minutes: span,
-        pairs_compared: report.pairs_compared,
-        min_identical_wrong: similarity::MIN_IDENTICAL_WRONG,
-        threshold: report.threshold,
-        pairs: report
-            .pairs
-            .into_iter()
-            .map(|p| SimilarPair {
-                first: side(p.first),
-                second: side(p.second),
-                compared: p.compared,
-                identical_wrong: p.identical_wrong.len(),
-                questions: p.identical_wrong,
-                expected: p.expected,
-                probability: p.probability,
-                flagged: p.flagged,
-            })
-            .collect(),
-    })
-}
