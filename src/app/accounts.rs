@@ -281,7 +281,10 @@ mod tests {
         // A hash made with the crate's default (19 MiB, 2 passes) by an older certbook.
         use argon2::password_hash::{PasswordHasher, SaltString};
         let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
-        let old = argon2::Argon2::default().hash_password(b"correct horse", &salt).unwrap().to_string();
+        let old = argon2::Argon2::default()
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
         assert!(old.contains("m=19456,t=2"), "{old}");
         assert!(verify_password("correct horse", Some(&old)));
         assert!(!verify_password("correct horse", None), "no account never verifies");

@@ -363,19 +363,23 @@ fn expire_overdue(conn: &Connection, user_id: i64, quiz_id: &str, now: i64) -> r
 }
 
 fn summary(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<QuizSummaryRow> {
-    conn.prepare_cached(
-        "SELECT COUNT(*), MAX(percent) FILTER (WHERE status = 'graded'), COALESCE(MAX(passed), 0),
-                MAX(id) FILTER (WHERE status = 'open')
-         FROM attempts WHERE user_id = ?1 AND quiz_id = ?2",
-    )?
-    .query_row(params![user_id, quiz_id], |r| {
-        Ok(QuizSummaryRow {
-            quiz_id: quiz_id.to_string(),
-            attempts: r.get::<_, i64>(0)? as u32,
-            best_percent: r.get(1)?,
-            passed: r.get(2)?,
-            open_attempt: r.get(3)?,
+    let (attempts, best_percent, passed) = conn
+        .prepare_cached("SELECT attempts, best, passed FROM quiz_tallies WHERE user_id = ?1 AND quiz_id = ?2")?
+        .query_row(params![user_id, quiz_id], |r| {
+            Ok((r.get::<_, i64>(0)? as u32, r.get(1)?, r.get(2)?))
         })
+        .optional()?
+        .unwrap_or((0, None, false));
+    let open_attempt = conn
+        .prepare_cached("SELECT id FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'")?
+        .query_row(params![user_id, quiz_id], |r| r.get(0))
+        .optional()?;
+    Ok(QuizSummaryRow {
+        quiz_id: quiz_id.to_string(),
+        attempts,
+        best_percent,
+        passed,
+        open_attempt,
     })
 }
 
@@ -444,11 +448,12 @@ impl Store {
                     return Ok(StartOutcome::Resumed(get_ok(tx, &row.id)?));
                 }
             }
-            // Counted only under a limit: an unlimited quiz's start does not grow with history.
             if terms.attempts > 0 {
                 let used: i64 = tx
-                    .prepare_cached("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2")?
-                    .query_row(params![user_id, quiz_id], |r| r.get(0))?;
+                    .prepare_cached("SELECT attempts FROM quiz_tallies WHERE user_id = ?1 AND quiz_id = ?2")?
+                    .query_row(params![user_id, quiz_id], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or(0);
                 if used >= terms.attempts as i64 {
                     return Ok(StartOutcome::NoAttemptsLeft { used: used as u32 });
                 }
@@ -762,19 +767,26 @@ impl Store {
     }
 }
 
-/// A learner's graded percentages in the order they were submitted: (when, quiz, percent).
+/// How many of a learner's newest scores their chart shows.
+pub const SCORE_HISTORY_POINTS: usize = 100;
+
+/// A learner's newest [`SCORE_HISTORY_POINTS`] graded percentages, oldest first: (when, quiz, percent).
 pub(super) fn score_history(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<(i64, String, f64)>> {
     let mut q = c.prepare_cached(
-        "SELECT submitted_at, quiz_id, percent FROM attempts WHERE user_id = ?1 AND status = 'graded' ORDER BY submitted_at, id",
+        "SELECT submitted_at, quiz_id, percent FROM attempts INDEXED BY attempts_graded_by_user_time
+         WHERE user_id = ?1 AND status = 'graded' ORDER BY submitted_at DESC LIMIT ?2",
     )?;
-    q.query_map([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()
+    let mut rows = q
+        .query_map(params![user_id, SCORE_HISTORY_POINTS as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.reverse();
+    Ok(rows)
 }
 
 pub(super) fn summaries_of(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<QuizSummaryRow>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT quiz_id, COUNT(*), MAX(percent) FILTER (WHERE status = 'graded'), COALESCE(MAX(passed), 0)
-         FROM attempts WHERE user_id = ?1 GROUP BY quiz_id ORDER BY quiz_id",
-    )?;
+    let mut stmt = c.prepare_cached("SELECT quiz_id, attempts, best, passed FROM quiz_tallies WHERE user_id = ?1 ORDER BY quiz_id")?;
     stmt.query_map([user_id], |r| {
         Ok(QuizSummaryRow {
             quiz_id: r.get(0)?,
@@ -908,5 +920,58 @@ mod tests {
             .await
             .unwrap();
         assert!(plan.contains("attempts_open_by_deadline"), "{plan}");
+    }
+
+    /// The triggers keep `quiz_tallies` equal to what aggregating every attempt gives,
+    /// through inserts, grades, endings without a grade and deletes in any order.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn quiz_tallies_match_the_attempts_they_summarise() {
+        use rand::{Rng, SeedableRng};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let mismatch = store
+            .write(|c| {
+                let users: Vec<i64> = (0..3)
+                    .map(|i| upsert_user(c, &format!("u{i}"), "n", Role::Learner, "h", 0).map(|u| u.id))
+                    .collect::<Result<_, _>>()?;
+                let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+                let aggregate = "SELECT user_id, quiz_id, COUNT(*), MAX(percent) FILTER (WHERE status = 'graded'), COALESCE(MAX(passed), 0)
+                                 FROM attempts GROUP BY user_id, quiz_id ORDER BY 1, 2";
+                let tallies = "SELECT user_id, quiz_id, attempts, best, passed FROM quiz_tallies ORDER BY 1, 2";
+                type Tally = (i64, String, i64, Option<f64>, i64);
+                let rows = |sql: &str| -> rusqlite::Result<Vec<Tally>> {
+                    c.prepare(sql)?.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect()
+                };
+                for step in 0..400 {
+                    let user = users[rng.random_range(0..users.len())];
+                    let quiz = ["a", "b"][rng.random_range(0..2)];
+                    match rng.random_range(0..10) {
+                        0 => {
+                            c.execute("DELETE FROM attempts WHERE id = (SELECT id FROM attempts ORDER BY random() LIMIT 1)", [])?;
+                        }
+                        _ => {
+                            // Close any open attempt first (one open per learner and quiz).
+                            let percent = rng.random_range(0..=100) as f64;
+                            let graded = rng.random_bool(0.7);
+                            c.execute(
+                                "UPDATE attempts SET status = ?3, percent = ?4, passed = ?5 WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'",
+                                params![user, quiz, if graded { "graded" } else { "expired" }, graded.then_some(percent), graded && percent >= 60.0],
+                            )?;
+                            c.execute(
+                                "INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, status) VALUES (?1, ?2, ?3, 0, '[]', ?4, 'open')",
+                                params![format!("x{step}"), user, quiz, step],
+                            )?;
+                        }
+                    }
+                    let (want, got) = (rows(aggregate)?, rows(tallies)?);
+                    if want != got {
+                        return Ok(Some(format!("after step {step}: attempts say {want:?}, tallies {got:?}")));
+                    }
+                }
+                Ok(None)
+            })
+            .await
+            .unwrap();
+        assert_eq!(mismatch, None);
     }
 }

@@ -280,6 +280,48 @@ CREATE INDEX attempts_open_by_deadline ON attempts (deadline_at) WHERE status = 
 CREATE INDEX attempts_open_by_quiz ON attempts (quiz_id) WHERE status = 'open';
 "#,
         ),
+        M::up(
+            r#"
+-- A learner's figures per quiz (attempts, best graded percent, passed), kept by
+-- triggers as attempts are written, so reading them costs one row however many
+-- attempts there are. Every write path (starts, grades, the autosave sweep, imports,
+-- erasure) keeps them without knowing they exist.
+CREATE TABLE quiz_tallies (
+    user_id INTEGER NOT NULL,
+    quiz_id TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    best REAL,
+    passed INTEGER NOT NULL,
+    PRIMARY KEY (user_id, quiz_id)
+) WITHOUT ROWID;
+INSERT INTO quiz_tallies (user_id, quiz_id, attempts, best, passed)
+    SELECT user_id, quiz_id, COUNT(*), MAX(percent) FILTER (WHERE status = 'graded'), COALESCE(MAX(passed), 0)
+    FROM attempts GROUP BY user_id, quiz_id;
+CREATE TRIGGER quiz_tallies_on_insert AFTER INSERT ON attempts BEGIN
+    INSERT INTO quiz_tallies (user_id, quiz_id, attempts, best, passed)
+        VALUES (NEW.user_id, NEW.quiz_id, 1, CASE WHEN NEW.status = 'graded' THEN NEW.percent END, COALESCE(NEW.passed, 0))
+    ON CONFLICT (user_id, quiz_id) DO UPDATE SET
+        attempts = attempts + 1,
+        best = CASE WHEN excluded.best IS NULL THEN best WHEN best IS NULL OR excluded.best > best THEN excluded.best ELSE best END,
+        passed = MAX(passed, excluded.passed);
+END;
+CREATE TRIGGER quiz_tallies_on_grade AFTER UPDATE OF status ON attempts
+    WHEN NEW.status = 'graded' AND OLD.status != 'graded' BEGIN
+    UPDATE quiz_tallies SET
+        best = CASE WHEN NEW.percent IS NULL THEN best WHEN best IS NULL OR NEW.percent > best THEN NEW.percent ELSE best END,
+        passed = MAX(passed, COALESCE(NEW.passed, 0))
+    WHERE user_id = NEW.user_id AND quiz_id = NEW.quiz_id;
+END;
+CREATE TRIGGER quiz_tallies_on_delete AFTER DELETE ON attempts BEGIN
+    DELETE FROM quiz_tallies WHERE user_id = OLD.user_id AND quiz_id = OLD.quiz_id;
+    INSERT INTO quiz_tallies (user_id, quiz_id, attempts, best, passed)
+        SELECT user_id, quiz_id, COUNT(*), MAX(percent) FILTER (WHERE status = 'graded'), COALESCE(MAX(passed), 0)
+        FROM attempts WHERE user_id = OLD.user_id AND quiz_id = OLD.quiz_id GROUP BY user_id, quiz_id;
+END;
+-- The newest scores of a learner for their chart, without reading older ones.
+CREATE INDEX attempts_graded_by_user_time ON attempts (user_id, submitted_at) WHERE status = 'graded';
+"#,
+        ),
     ])
 }
 
