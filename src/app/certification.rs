@@ -20,11 +20,11 @@ const NO_SUCH_CERTIFICATE: &str = "没有这张证书 (no such certificate)";
 /// certificates are due — levels met and not held, and expiring certificates whose
 /// renewal requirements are met inside their window (counting only results from inside
 /// the window, and not those the last renewal used). Pure but for the evidence reads.
-fn standing(cur: &Curriculum, now: i64, ev: &mut dyn Evidence) -> Result<(Vec<LevelStatus>, Decision), StoreError> {
-    let Some(track) = &cur.track else {
-        return Ok((Vec::new(), Decision::default()));
-    };
+fn standing(cur: &Curriculum, now: i64, ev: &mut dyn Evidence) -> Result<(Vec<LevelStatus>, Decision, Records), StoreError> {
     let records = ev.records_since(i64::MIN)?;
+    let Some(track) = &cur.track else {
+        return Ok((Vec::new(), Decision::default(), records));
+    };
     let mut levels = evaluate(track, cur, &records);
     let mut decision = Decision::default();
     for l in levels.iter().filter(|l| l.met && !l.held) {
@@ -60,7 +60,7 @@ fn standing(cur: &Curriculum, now: i64, ev: &mut dyn Evidence) -> Result<(Vec<Le
         }
         status.renewal = Some(r);
     }
-    Ok((levels, decision))
+    Ok((levels, decision, records))
 }
 
 /// The rule as the store runs it inside a write that may complete a requirement, so a
@@ -122,8 +122,8 @@ pub fn standing_reader(
     let cur = ctx.cur.clone();
     let now = ctx.clock.now_ms();
     move |ev| {
-        let (levels, _) = standing(&cur, now, ev)?;
-        Ok((levels, ev.records_since(i64::MIN)?))
+        let (levels, _, records) = standing(&cur, now, ev)?;
+        Ok((levels, records))
     }
 }
 

@@ -10,16 +10,8 @@ impl Store {
     /// SHA-256 (hex) of every table's rows, by table: lets tests prove GETs write nothing and ops compare two databases.
     pub fn digest_blocking(&self) -> Result<BTreeMap<String, String>, StoreError> {
         self.read_blocking(|c| {
-            let mut tables = c.prepare(
-                "SELECT m.name, COALESCE(l.wr, 0) FROM sqlite_master m \
-                 LEFT JOIN pragma_table_list l ON l.schema = 'main' AND l.name = m.name \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name",
-            )?;
-            let tables = tables
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? != 0)))?
-                .collect::<Result<Vec<_>, _>>()?;
             let mut out = BTreeMap::new();
-            for (name, without_rowid) in tables {
+            for (name, without_rowid) in tables(c)? {
                 out.insert(name.clone(), digest_table(c, &name, without_rowid)?);
             }
             Ok(out)
@@ -27,11 +19,27 @@ impl Store {
     }
 }
 
+/// The database's own tables, by name, each with whether it is WITHOUT ROWID.
+pub(super) fn tables(c: &rusqlite::Connection) -> rusqlite::Result<Vec<(String, bool)>> {
+    c.prepare(
+        "SELECT m.name, COALESCE(l.wr, 0) FROM sqlite_master m \
+         LEFT JOIN pragma_table_list l ON l.schema = 'main' AND l.name = m.name \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name",
+    )?
+    .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? != 0)))?
+    .collect()
+}
+
+/// A table or column name as an SQL identifier.
+pub(super) fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// Hashes the column names, then every row in a stable order (rowid, or all
 /// columns for a WITHOUT ROWID table), each value tagged with its storage class
 /// and length-prefixed, so NULL, '', 0, 0.0 and x'' all differ.
 fn digest_table(c: &rusqlite::Connection, name: &str, without_rowid: bool) -> Result<String, StoreError> {
-    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    let quoted = quoted(name);
     let columns = c.prepare(&format!("SELECT * FROM {quoted} LIMIT 0"))?.column_count();
     let order = if without_rowid {
         (1..=columns).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")

@@ -1,6 +1,7 @@
 //! Reads the app itself never makes: row counts, ids and whole-table snapshots, for
 //! tests, benches and operators' checks. Tables are named by [`Table`], never by SQL.
 
+use super::digest::quoted;
 use super::{Store, StoreError};
 use rusqlite::types::Value;
 use std::collections::BTreeMap;
@@ -59,10 +60,6 @@ pub struct Snapshot {
     tables: Arc<BTreeMap<String, TableRows>>,
 }
 
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 impl Store {
     /// Rows in `table`, counted on the writer after every write already queued (for tests, benches and operators' checks).
     pub fn count_rows_blocking(&self, table: Table) -> Result<i64, StoreError> {
@@ -103,16 +100,8 @@ impl Store {
     /// Every table's rows, to put back later with [`Store::restore_blocking`] (for tests, benches and operators' checks).
     pub fn snapshot_blocking(&self) -> Result<Snapshot, StoreError> {
         self.read_blocking(|c| {
-            let mut st = c.prepare(
-                "SELECT m.name, COALESCE(l.wr, 0) FROM sqlite_master m \
-                 LEFT JOIN pragma_table_list l ON l.schema = 'main' AND l.name = m.name \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-            )?;
-            let names = st
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? != 0)))?
-                .collect::<Result<Vec<_>, _>>()?;
             let mut tables = BTreeMap::new();
-            for (name, without_rowid) in names {
+            for (name, without_rowid) in super::digest::tables(c)? {
                 let q = quoted(&name);
                 let columns: Vec<String> = c
                     .prepare(&format!("SELECT * FROM {q} LIMIT 0"))?

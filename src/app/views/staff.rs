@@ -70,7 +70,8 @@ pub struct GradePage {
 pub struct ExerciseBrief {
     pub title: String,
     pub prompt: String,
-    pub pass: f64,
+    /// `None` when the live course no longer has the exercise.
+    pub pass: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -108,12 +109,12 @@ pub async fn grade_form(ctx: &Ctx<'_>, actor: &User, csrf: &str, id: &str, error
             || ExerciseBrief {
                 title: s.exercise_id.clone(),
                 prompt: String::new(),
-                pass: 60.0,
+                pass: None,
             },
             |e| ExerciseBrief {
                 title: e.title.clone(),
                 prompt: e.prompt.clone(),
-                pass: e.pass,
+                pass: Some(e.pass),
             },
         ),
         graded: s.status == crate::certify::SubmissionStatus::Graded,
