@@ -58,7 +58,7 @@ async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -
 
 fn render_login(state: &AppState, next: &str, username: &str, error: Option<&str>, status: StatusCode) -> Response {
     let csrf = auth::random_token();
-    let mut r = state.pages().render(
+    let r = state.pages().render(
         "login",
         "登录",
         None,
@@ -70,7 +70,7 @@ fn render_login(state: &AppState, next: &str, username: &str, error: Option<&str
             error,
         },
     );
-    *r.status_mut() = status;
+    let mut r = super::pages::with_status(r, status);
     if let Ok(v) = auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.secure_cookies).parse() {
         r.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -387,11 +387,11 @@ async fn issuer(State(state): State<AppState>) -> Json<IssuerView> {
 /// Public verification: holder, level, date and status, nothing private.
 async fn verify_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let page = views::certificate::verify(&state.ctx(), &id).await?;
-    let mut r = state.pages().render("verify", "证书验证", None, None, &page);
-    if page.cert.is_none() {
-        *r.status_mut() = axum::http::StatusCode::NOT_FOUND;
-    }
-    Ok(r)
+    let r = state.pages().render("verify", "证书验证", None, None, &page);
+    Ok(match page.cert {
+        Some(_) => r,
+        None => super::pages::with_status(r, axum::http::StatusCode::NOT_FOUND),
+    })
 }
 
 /// The printable certificate (public, like the verification page it links to).

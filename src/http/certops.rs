@@ -316,11 +316,12 @@ async fn import_form(
     let refused = !outcome.ok;
     // A refused file comes back in the form, to correct and send again.
     let csv = if refused { f.csv } else { String::new() };
-    let mut r = page(&state, &session, ExpiryQuery::default(), (Some(outcome), csv)).await?;
-    if refused {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(r)
+    let r = page(&state, &session, ExpiryQuery::default(), (Some(outcome), csv)).await?;
+    Ok(if refused {
+        super::pages::with_status(r, StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        r
+    })
 }
 
 #[derive(Deserialize)]

@@ -132,11 +132,8 @@ async fn answer(
     match done {
         Ok(()) => Ok(Redirect::to(&page_path(quiz_id)).into_response()),
         Err(e @ (ApiError::Unprocessable(_) | ApiError::NotFound(_) | ApiError::Conflict(_))) => {
-            let mut r = render(state, session, quiz_id, form, Some(e.to_string())).await?;
-            if r.status().is_success() {
-                *r.status_mut() = e.status_code();
-            }
-            Ok(r)
+            let r = render(state, session, quiz_id, form, Some(e.to_string())).await?;
+            Ok(super::pages::with_status(r, e.status_code()))
         }
         Err(e) => Err(e),
     }

@@ -87,9 +87,8 @@ async fn grade_form(
         Ok(_) => Ok(Redirect::to("/instructor/grading").into_response()),
         // Show the form again with the message; what the instructor typed is in the request, not lost.
         Err(Error::Unprocessable(msg)) => {
-            let mut r = render_grade(&state, &session, id, Some(msg)).await?;
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
+            let r = render_grade(&state, &session, id, Some(msg)).await?;
+            Ok(super::pages::with_status(r, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e.into()),
     }

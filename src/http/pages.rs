@@ -73,7 +73,7 @@ impl Pages {
         let body = match self.hbs.render(name, data) {
             Ok(b) => b,
             Err(e) => {
-                tracing::error!("rendering {name}: {e}");
+                tracing::error!("rendering templates/pages/{name}.hbs: {e}");
                 return (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response();
             }
         };
@@ -96,7 +96,7 @@ impl Pages {
                 r
             }
             Err(e) => {
-                tracing::error!("rendering layout: {e}");
+                tracing::error!("rendering templates/pages/layout.hbs: {e}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
             }
         }
@@ -104,9 +104,7 @@ impl Pages {
 
     /// An error page with a status code.
     pub fn error(&self, status: StatusCode, title: &str, message: &str) -> Response {
-        let mut r = self.render("error", title, None, None, &ErrorPage { title, message });
-        *r.status_mut() = status;
-        r
+        with_status(self.render("error", title, None, None, &ErrorPage { title, message }), status)
     }
 }
 
@@ -153,6 +151,16 @@ fn registry() -> Handlebars<'static> {
         ),
     );
     hbs
+}
+
+/// A rendered page answered with `status` (a refused form, a page not found), unless
+/// rendering it failed: that 500 stays a 500, so a broken template is never shown as
+/// a plain 404 or 422.
+pub fn with_status(mut r: Response, status: StatusCode) -> Response {
+    if r.status().is_success() {
+        *r.status_mut() = status;
+    }
+    r
 }
 
 /// What `layout.hbs` shows around every page.

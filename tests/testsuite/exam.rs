@@ -17,7 +17,7 @@ pub(crate) async fn server_with(banks: &[(&str, String)]) -> (TestServer, tempfi
     (TestServer::start_at(dir.path()).await, dir)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();

@@ -280,3 +280,26 @@ async fn exam_page_releases_a_device_so_a_second_browser_can_continue() {
     assert!(html.contains("本次作答已结束") && html.contains("现在没有进行中的作答"), "{html}");
     assert_eq!(ivy.submit("/instructor/attempts/nope/release", &[]).await.0, 404);
 }
+
+/// A course's own page template that names a field its view lacks fails loudly: the
+/// page is a 500 (strict templates), never an empty heading, and never disguised as the
+/// page's usual 404.
+#[tokio::test]
+async fn a_page_template_naming_a_missing_field_is_a_server_error_not_a_blank_or_a_404() {
+    let dir = tempfile::tempdir().unwrap();
+    super::exam::copy_dir(&crate::harness::fixture("course-ok"), dir.path());
+    let pages = dir.path().join("templates/pages");
+    std::fs::create_dir_all(&pages).unwrap();
+    std::fs::write(pages.join("verify.hbs"), "<h1>{{titel}}</h1>\n").unwrap();
+    let s = crate::harness::TestServer::start_at(dir.path()).await;
+    let page = |c: crate::harness::Client| async move {
+        let r = c.http.get(format!("{}/verify/no-such-certificate", c.base())).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    let (code, body) = page(s.anonymous()).await;
+    assert_eq!(code, 500, "{body}");
+    std::fs::write(pages.join("verify.hbs"), "<h1>{{id}}</h1>\n").unwrap();
+    let s = crate::harness::TestServer::start_at(dir.path()).await;
+    let (code, body) = page(s.anonymous()).await;
+    assert_eq!((code, body.contains("<h1>no-such-certificate</h1>")), (404, true), "{body}");
+}
