@@ -97,6 +97,7 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
         }
         let (attempts, deadline_at) = (quiz.attempts, quiz.time_limit.map(|s| started + s as i64 * 1000));
         let drawn = question_ids.clone();
+        let quiz_one_device = quiz.exam.one_device;
         let plan = StartPlan {
             user_id,
             quiz_id: quiz.id.clone(),
@@ -105,11 +106,14 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
             id: certbook::http::auth::random_token(),
             seed,
             device_hash: device.clone(),
+            cycle_levels: Vec::new(),
             terms: Box::new(move |_, _| {
                 Ok(StartTerms {
                     closes: None,
                     attempts,
                     deadline_at,
+                    one_device: quiz_one_device,
+                    retake_after: None,
                 })
             }),
             draw: Box::new(move |_| drawn),
@@ -124,6 +128,7 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
             StartOutcome::NoAttemptsLeft { used } => return Err(format!("user {user_id}: no attempts left at {} ({used})", quiz.id)),
             StartOutcome::Elsewhere => return Err(format!("user {user_id}: attempt at {} on another device", quiz.id)),
             StartOutcome::NotNow(why) => return Err(format!("user {user_id}: {} not open: {why}", quiz.id)),
+            StartOutcome::RetakeNotYet { .. } => return Err(format!("user {user_id}: {} waits for a retake", quiz.id)),
         };
         let answers: BTreeMap<String, Value> = question_ids
             .iter()
@@ -136,6 +141,7 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
                 closes: None,
                 answers,
                 prepare: as_sent,
+                one_device: quiz_one_device,
             })
         });
         let caller = Caller {

@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(submit))
         .routes(routes!(save_answers))
         .routes(routes!(next))
+        .routes(routes!(abandon))
 }
 
 /// The caller's standing on a quiz.
@@ -174,7 +175,7 @@ pub struct SubmitBody {
 struct AttemptResult {
     attempt_id: String,
     quiz_id: String,
-    /// `open`, `graded`, `expired` (ended with nothing to grade) or `late` (answers came after the quiz closed; not graded).
+    /// `open`, `graded`, `expired` (ended with nothing to grade), `late` (answers came after the quiz closed; not graded) or `abandoned` (a practice attempt given up).
     status: String,
     percent: Option<f64>,
     passed: bool,
@@ -361,4 +362,21 @@ fn reviewed_json(r: Reviewed) -> AttemptResult {
 async fn attempt(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<AttemptResult>, ApiError> {
     let r = exams::attempt(&state.ctx(), &session.user, &id).await?;
     Ok(Json(reviewed_json(r)))
+}
+
+/// Gives up the caller's open attempt at a practice quiz, so a new one can start; an
+/// exam's attempt cannot be given up (409).
+#[utoipa::path(post, path = "/api/attempts/{id}/abandon", tag = "quizzes", security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "attempt id")),
+    responses((status = 200, body = AttemptResult), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn abandon(
+    State(state): State<AppState>,
+    CsrfSession(session): CsrfSession,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<AttemptResult>, ApiError> {
+    let ctx = state.ctx();
+    let row = exams::abandon(&ctx, session.user.id, &id).await?;
+    let quiz = exams::quiz(&ctx, &row.quiz_id)?;
+    Ok(Json(result_json(&quiz, &row)))
 }

@@ -2,7 +2,7 @@
 //! settings adjusted by an override), what a result may show in each review phase,
 //! sequential mode (one question at a time, no going back) and one device per attempt.
 
-use super::schema::{Quiz, Shown};
+use super::schema::{Mode, Quiz, Shown};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -43,6 +43,13 @@ pub fn limits(quiz: &Quiz, own: Option<&Adjustment>, cohort: Option<&Adjustment>
             quiz.attempts + adj.extra_attempts
         },
     }
+}
+
+/// When a learner whose last attempt ended at `last_ended` may start another: `None` at
+/// once, else the instant the exam's `retake_after` wait is over (if still ahead of `now`).
+pub fn retake_opens(quiz: &Quiz, last_ended: Option<i64>, now: i64) -> Option<i64> {
+    let opens = last_ended? + quiz.exam.retake_after?;
+    (opens > now).then_some(opens)
 }
 
 /// The review phase a result is read in.
@@ -176,7 +183,8 @@ pub fn device_check(bound: Option<&str>, presented: &str) -> DeviceCheck {
 /// Where an attempt is in its life. It starts `Open`; a submit in time grades it, and
 /// when its time runs out (time limit or the quiz's close) it is graded from its last
 /// autosave, or ends ungraded: `Late` when answers came after the quiz closed, else
-/// `Expired`. The three ended states are final.
+/// `Expired`. A practice attempt may also be `Abandoned` by its learner. The ended
+/// states are final.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AttemptStatus {
     Open,
@@ -185,14 +193,17 @@ pub enum AttemptStatus {
     Expired,
     /// Answers came after the quiz closed: stored, not graded.
     Late,
+    /// Given up by the learner (practice only): not graded, and a new attempt may start.
+    Abandoned,
 }
 
 impl AttemptStatus {
-    pub const ALL: [AttemptStatus; 4] = [
+    pub const ALL: [AttemptStatus; 5] = [
         AttemptStatus::Open,
         AttemptStatus::Graded,
         AttemptStatus::Expired,
         AttemptStatus::Late,
+        AttemptStatus::Abandoned,
     ];
 
     /// The name the API shows and the database stores.
@@ -202,6 +213,7 @@ impl AttemptStatus {
             AttemptStatus::Graded => "graded",
             AttemptStatus::Expired => "expired",
             AttemptStatus::Late => "late",
+            AttemptStatus::Abandoned => "abandoned",
         }
     }
 
@@ -222,6 +234,11 @@ impl AttemptStatus {
     /// A submit in time: an open attempt is graded; an ended one stays as it is (`None`).
     pub fn on_submit(self) -> Option<AttemptStatus> {
         self.is_open().then_some(AttemptStatus::Graded)
+    }
+
+    /// The learner gives up an open attempt at a practice quiz; an exam's cannot be given up.
+    pub fn on_abandon(self, mode: Mode) -> Option<AttemptStatus> {
+        (self.is_open() && mode == Mode::Practice).then_some(AttemptStatus::Abandoned)
     }
 
     /// The time ran out on an open attempt (`None` for an ended one): graded when its
@@ -310,21 +327,54 @@ mod tests {
         use AttemptStatus::*;
         for from in AttemptStatus::ALL {
             for to in AttemptStatus::ALL {
-                let allowed = matches!((from, to), (Open, Graded) | (Open, Expired) | (Open, Late));
+                let allowed = matches!((from, to), (Open, Graded) | (Open, Expired) | (Open, Late) | (Open, Abandoned));
                 assert_eq!(from.can_become(to), allowed, "{from} -> {to}");
             }
         }
         assert!(Open.is_open());
-        assert!(!Graded.is_open() && !Expired.is_open() && !Late.is_open());
+        assert!(!Graded.is_open() && !Expired.is_open() && !Late.is_open() && !Abandoned.is_open());
     }
 
     #[test]
     fn a_submit_grades_an_open_attempt_only() {
         use AttemptStatus::*;
         assert_eq!(Open.on_submit(), Some(Graded));
-        for ended in [Graded, Expired, Late] {
+        for ended in [Graded, Expired, Late, Abandoned] {
             assert_eq!(ended.on_submit(), None);
         }
+    }
+
+    #[test]
+    fn only_an_open_practice_attempt_can_be_abandoned() {
+        use AttemptStatus::*;
+        assert_eq!(Open.on_abandon(Mode::Practice), Some(Abandoned));
+        assert_eq!(Open.on_abandon(Mode::Exam), None);
+        for ended in [Graded, Expired, Late, Abandoned] {
+            assert_eq!(ended.on_abandon(Mode::Practice), None);
+        }
+    }
+
+    #[test]
+    fn a_retake_waits_from_the_end_of_the_last_attempt() {
+        let bank = "id = \"x\"\ntitle = \"X\"\nmode = \"exam\"\nretake_after = \"7d\"\n[[questions]]\nid = \"q1\"\ntype = \"truefalse\"\nprompt = \"p\"\nanswer = true\nexplanation = \"e\"\n";
+        let (quiz, diags) = crate::quiz::parse_bank(std::path::Path::new("x.toml"), bank);
+        let quiz = quiz.unwrap_or_else(|| panic!("{diags:?}"));
+        let week = 7 * 86_400_000;
+        assert_eq!(retake_opens(&quiz, None, 0), None, "a first sitting starts at once");
+        assert_eq!(retake_opens(&quiz, Some(1_000), 1_000 + week - 1), Some(1_000 + week));
+        assert_eq!(
+            retake_opens(&quiz, Some(1_000), 1_000 + week),
+            None,
+            "the wait is over at the instant it ends"
+        );
+        // An exam's defaults: one device, keys withheld until it closes.
+        assert!(quiz.exam.one_device);
+        assert_eq!(quiz.exam.review, crate::quiz::Review::EXAM);
+        let practice = bank.replace("mode = \"exam\"\nretake_after = \"7d\"\n", "");
+        let (quiz, _) = crate::quiz::parse_bank(std::path::Path::new("x.toml"), &practice);
+        let quiz = quiz.unwrap();
+        assert_eq!(retake_opens(&quiz, Some(1_000), 1_001), None, "practice never waits");
+        assert!(!quiz.exam.one_device);
     }
 
     #[test]

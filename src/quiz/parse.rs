@@ -1,7 +1,7 @@
 //! Parses a question bank (`quizzes/*.toml`) into a [`Quiz`], collecting every
 //! authoring mistake with its position instead of stopping at the first.
 
-use super::schema::{Difficulty, Draw, Exam, Question, QuestionKind, Quiz, Review, Shown};
+use super::schema::{Difficulty, Draw, Exam, Mode, Question, QuestionKind, Quiz, Review, Shown};
 use super::{index_of_letter, letter};
 use crate::diag::Diagnostic;
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use toml::{Spanned, Value};
 struct RawBank {
     id: Option<Spanned<String>>,
     title: Option<Spanned<String>>,
+    mode: Option<Spanned<String>>,
     pass_mark: Option<Spanned<Value>>,
     attempts: Option<Spanned<i64>>,
     time_limit: Option<Spanned<i64>>,
@@ -26,6 +27,8 @@ struct RawBank {
     review: Option<Spanned<RawReview>>,
     password: Option<Spanned<String>>,
     allow: Option<Spanned<Vec<Spanned<String>>>>,
+    one_device: Option<Spanned<bool>>,
+    retake_after: Option<Spanned<String>>,
     #[serde(default)]
     questions: Vec<Spanned<RawQuestion>>,
 }
@@ -78,6 +81,7 @@ pub fn parse_bank(file: &Path, text: &str) -> (Option<Quiz>, Vec<Diagnostic>) {
         file,
         text,
         diags: Vec::new(),
+        shuffle: true,
     };
     let raw: RawBank = match toml::from_str(text) {
         Ok(raw) => raw,
@@ -99,6 +103,8 @@ struct Parser<'a> {
     file: &'a Path,
     text: &'a str,
     diags: Vec<Diagnostic>,
+    /// The bank shuffles options (what the wording checks depend on).
+    shuffle: bool,
 }
 
 impl Parser<'_> {
@@ -131,6 +137,18 @@ impl Parser<'_> {
             None => {
                 self.error(Some(0..0), "the quiz has no `title`", "add `title = \"...\"` at the top");
                 String::new()
+            }
+        };
+        let mode = match raw.mode.as_ref().map(|m| (m.get_ref().as_str(), m.span())) {
+            None | Some(("practice", _)) => Mode::Practice,
+            Some(("exam", _)) => Mode::Exam,
+            Some((other, span)) => {
+                self.error(
+                    Some(span),
+                    format!("unknown mode `{other}`"),
+                    "use `mode = \"practice\"` (lesson quizzes) or `mode = \"exam\"` (certifying exams)",
+                );
+                Mode::Practice
             }
         };
         let pass_mark = match raw.pass_mark {
@@ -171,6 +189,7 @@ impl Parser<'_> {
         if raw.questions.is_empty() {
             self.error(Some(0..0), "the quiz has no questions", "add at least one `[[questions]]` table");
         }
+        self.shuffle = raw.shuffle.as_ref().map(|s| *s.get_ref()).unwrap_or(true);
         let mut seen = HashSet::new();
         let mut questions = Vec::new();
         for q in raw.questions {
@@ -222,7 +241,11 @@ impl Parser<'_> {
             opens: raw.opens.and_then(|v| self.instant("opens", &v)),
             closes: raw.closes.as_ref().and_then(|v| self.instant("closes", v)),
             sequential: raw.sequential.map(|s| *s.get_ref()).unwrap_or(false),
-            review: raw.review.map(|r| self.review(r.into_inner())).unwrap_or_default(),
+            review: match (raw.review, mode) {
+                (Some(r), _) => self.review(r.into_inner(), mode),
+                (None, Mode::Exam) => Review::EXAM,
+                (None, Mode::Practice) => Review::default(),
+            },
             password: match raw.password {
                 Some(p) if p.get_ref().trim().is_empty() => {
                     self.error(
@@ -235,6 +258,8 @@ impl Parser<'_> {
                 p => p.map(Spanned::into_inner),
             },
             allow: raw.allow.map(|a| self.allow(a.into_inner())).unwrap_or_default(),
+            one_device: raw.one_device.map(|d| *d.get_ref()).unwrap_or(mode == Mode::Exam),
+            retake_after: raw.retake_after.and_then(|r| self.retake_after(r, mode)),
         };
         if let (Some(o), Some(c), Some(span)) = (exam.opens, exam.closes, raw.closes.map(|c| c.span()))
             && c <= o
@@ -244,6 +269,7 @@ impl Parser<'_> {
         Some(Quiz {
             id,
             title,
+            mode,
             pass_mark,
             attempts,
             time_limit,
@@ -274,9 +300,34 @@ impl Parser<'_> {
         }
     }
 
-    /// A phase left out shows what the phase before it shows (immediately → later → after_close).
-    fn review(&mut self, r: RawReview) -> Review {
-        let immediately = self.shown(r.immediately, Shown::ALL);
+    /// `retake_after = "7d"`: an exam's wait between sittings.
+    fn retake_after(&mut self, r: Spanned<String>, mode: Mode) -> Option<i64> {
+        if mode != Mode::Exam {
+            self.error(
+                Some(r.span()),
+                "`retake_after` applies to exams only",
+                "add `mode = \"exam\"`, or remove it: practice quizzes can be retaken at once",
+            );
+            return None;
+        }
+        match humantime::parse_duration(r.get_ref().trim()) {
+            Ok(d) if d.as_secs() >= 1 && d.as_secs() <= 366 * 86_400 => Some(d.as_millis() as i64),
+            _ => {
+                self.error(
+                    Some(r.span()),
+                    format!("`retake_after = \"{}\"` is not a wait from 1 second to a year", r.get_ref()),
+                    "write a duration such as \"7d\", \"36h\" or \"30min\"",
+                );
+                None
+            }
+        }
+    }
+
+    /// A phase left out shows what the phase before it shows (immediately → later →
+    /// after_close); an exam's `immediately` left out shows the score only.
+    fn review(&mut self, r: RawReview, mode: Mode) -> Review {
+        let first = if mode == Mode::Exam { Shown::SCORE } else { Shown::ALL };
+        let immediately = self.shown(r.immediately, first);
         let later = self.shown(r.later, immediately);
         let after_close = self.shown(r.after_close, later);
         Review {
@@ -390,6 +441,7 @@ impl Parser<'_> {
             return None;
         };
         let kind = self.kind(&qid, &kind_name, &q)?;
+        self.wording(&qid, &q, &kind);
         let tags = q.tags.clone();
         Some(Question {
             id: qid,
@@ -400,6 +452,46 @@ impl Parser<'_> {
             tags,
             kind,
         })
+    }
+
+    /// Prompts and explanations must not lean on an option's letter or place, nor on
+    /// another question: shuffles and draws change both. An error where the options are
+    /// shuffled (ordering and matching always are), a warning where they are not.
+    fn wording(&mut self, qid: &str, q: &RawQuestion, kind: &QuestionKind) {
+        let (labelled, shuffled) = match kind {
+            QuestionKind::Single { options, .. } | QuestionKind::Multiple { options, .. } => (options.len(), self.shuffle),
+            QuestionKind::Ordering { items, .. } => (items.len(), true),
+            QuestionKind::Matching { right, .. } => (right.len(), true),
+            _ => (0, false),
+        };
+        for (field, text) in [("prompt", &q.prompt), ("explanation", &q.explanation)] {
+            let Some(text) = text else { continue };
+            let span = Some(text.span());
+            if let Some(phrase) = super::lint::other_question(text.get_ref()) {
+                self.error(
+                    span.clone(),
+                    format!("question `{qid}`: the {field} refers to another question (「{phrase}」)"),
+                    "questions are drawn and shuffled, so each must stand alone: repeat the figures it needs",
+                );
+            }
+            if labelled == 0 {
+                continue;
+            }
+            let letter = super::lint::option_letter(text.get_ref(), labelled);
+            // Matching's left column keeps its order, so 「第二项」 there is fine.
+            let listed = !matches!(kind, QuestionKind::Matching { .. });
+            let position = super::lint::option_position(text.get_ref()).filter(|_| field == "explanation" && listed);
+            let help =
+                "cite the option by its content, e.g. 「为新用户设计 7 天引导任务」: learners see options relabelled in a shuffled order";
+            let cite = letter
+                .map(|l| format!("question `{qid}`: the {field} names option {l} by its letter"))
+                .or_else(|| position.map(|p| format!("question `{qid}`: the {field} names an option by its place (「{p}」)")));
+            match cite {
+                Some(msg) if shuffled => self.error(span, msg, help),
+                Some(msg) => self.diags.push(Diagnostic::warning(self.file, self.text, span, msg).help(help)),
+                None => {}
+            }
+        }
     }
 
     fn kind(&mut self, qid: &str, kind_name: &Spanned<String>, q: &RawQuestion) -> Option<QuestionKind> {

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 pub struct Quiz {
     pub id: String,
     pub title: String,
+    /// Practice (friendly, unlimited by default) or exam (drawn, timed, limited, keys withheld).
+    pub mode: Mode,
     /// Percent of points needed to pass, 0–100.
     pub pass_mark: f64,
     /// Attempts allowed per learner; 0 means unlimited.
@@ -22,6 +24,27 @@ pub struct Quiz {
     /// File the bank came from, relative to the course directory.
     #[serde(skip)]
     pub source: PathBuf,
+}
+
+/// What a bank is for. Practice: attempts unlimited unless set, full review after each
+/// attempt, no device binding, an open attempt can be abandoned or resumed anywhere.
+/// Exam: the review withholds keys and explanations until the quiz closes, one device per
+/// attempt, and an optional wait between sittings.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Practice,
+    Exam,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Practice => "practice",
+            Mode::Exam => "exam",
+        }
+    }
 }
 
 /// Draw `count` questions per attempt from those tagged with any of `tags` (all when empty).
@@ -48,6 +71,10 @@ pub struct Exam {
     pub password: Option<String>,
     /// Client address ranges allowed to start and answer; empty means anywhere.
     pub allow: Vec<ipnet::IpNet>,
+    /// An attempt stays on the device that started it (until an instructor releases it).
+    pub one_device: bool,
+    /// Milliseconds a learner waits after an attempt ends before starting another.
+    pub retake_after: Option<i64>,
 }
 
 impl Default for Exam {
@@ -60,6 +87,8 @@ impl Default for Exam {
             review: Review::default(),
             password: None,
             allow: Vec::new(),
+            one_device: false,
+            retake_after: None,
         }
     }
 }
@@ -73,6 +102,15 @@ pub struct Review {
     pub later: Shown,
     /// Reading it after the quiz closes.
     pub after_close: Shown,
+}
+
+impl Review {
+    /// An exam's default: the score at once; correctness, keys and explanations after it closes.
+    pub const EXAM: Review = Review {
+        immediately: Shown::SCORE,
+        later: Shown::SCORE,
+        after_close: Shown::ALL,
+    };
 }
 
 impl Default for Review {
@@ -96,6 +134,12 @@ pub struct Shown {
 }
 
 impl Shown {
+    pub const SCORE: Shown = Shown {
+        score: true,
+        correctness: false,
+        explanations: false,
+        answers: false,
+    };
     pub const ALL: Shown = Shown {
         score: true,
         correctness: true,

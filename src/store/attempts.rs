@@ -121,8 +121,13 @@ pub struct StartPlan {
     /// The id, seed and device of a new attempt, if one is started.
     pub id: String,
     pub seed: u64,
-    /// SHA-256 of the starting device's token: the attempt is bound to it.
+    /// SHA-256 of the starting device's token: the attempt is bound to it when its terms
+    /// say `one_device`.
     pub device_hash: String,
+    /// The certification levels whose certificate starts a new cycle of attempts at this
+    /// quiz (those that name it): attempts before the learner's latest issue or renewal
+    /// of one of them do not count against the limit.
+    pub cycle_levels: Vec<String>,
     /// The terms from the learner's own and their cohort's override, or why no attempt
     /// may start now (the message is the caller's).
     pub terms: Terms,
@@ -145,6 +150,10 @@ pub struct StartTerms {
     pub attempts: u32,
     /// A new attempt's deadline.
     pub deadline_at: Option<i64>,
+    /// The attempt stays on the device that started it.
+    pub one_device: bool,
+    /// The wait after an attempt ends before the next may start (ms).
+    pub retake_after: Option<i64>,
 }
 
 pub enum StartOutcome {
@@ -158,6 +167,10 @@ pub enum StartOutcome {
     Elsewhere,
     /// Outside the quiz's window; nothing changed.
     NotNow(String),
+    /// The exam's wait after the last sitting runs until `opens` (unix ms).
+    RetakeNotYet {
+        opens: i64,
+    },
 }
 
 /// Who writes to an attempt: its learner, from a device (the SHA-256 of its token).
@@ -186,6 +199,8 @@ pub struct Admission {
     pub answers: BTreeMap<String, Value>,
     /// How they become what the attempt stores.
     pub prepare: Prepare,
+    /// Writes come only from the device the attempt is bound to.
+    pub one_device: bool,
 }
 
 /// Grading refused the answers (the message is the caller's).
@@ -338,6 +353,33 @@ fn claim_device(tx: &Connection, row: &AttemptRow, device: &str) -> rusqlite::Re
     }
 }
 
+/// Attempts at the quiz counted against its limit: since the learner's latest issue or
+/// renewal of a certificate at one of `cycle_levels` (every attempt when none). Reads
+/// one row from the tallies when no certificate starts a cycle.
+fn attempts_in_cycle(tx: &Connection, user_id: i64, quiz_id: &str, cycle_levels: &[String]) -> rusqlite::Result<i64> {
+    let since: Option<i64> = if cycle_levels.is_empty() {
+        None
+    } else {
+        tx.prepare_cached(
+            "SELECT MAX(COALESCE(renewed_at, issued_at)) FROM certificates
+             WHERE user_id = ?1 AND level_id IN (SELECT value FROM json_each(?2)) AND revoked_at IS NULL",
+        )?
+        .query_row(params![user_id, serde_json::to_string(cycle_levels).unwrap_or_default()], |r| {
+            r.get(0)
+        })?
+    };
+    match since {
+        Some(since) => tx
+            .prepare_cached("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND started_at >= ?3")?
+            .query_row(params![user_id, quiz_id, since], |r| r.get(0)),
+        None => Ok(tx
+            .prepare_cached("SELECT attempts FROM quiz_tallies WHERE user_id = ?1 AND quiz_id = ?2")?
+            .query_row(params![user_id, quiz_id], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0)),
+    }
+}
+
 /// Finalises `row` if it is open and past its end at `now`; returns it as it now stands.
 fn settle(
     tx: &Connection,
@@ -426,6 +468,7 @@ impl Store {
                 id,
                 seed,
                 device_hash,
+                cycle_levels,
                 terms,
                 draw,
                 marking,
@@ -442,23 +485,31 @@ impl Store {
                 if overdue {
                     expire_overdue(tx, user_id, &quiz_id, now)?;
                 } else if row.status.is_open() {
-                    if !claim_device(tx, &row, &device_hash)? {
+                    if terms.one_device && !claim_device(tx, &row, &device_hash)? {
                         return Ok(StartOutcome::Elsewhere);
                     }
                     return Ok(StartOutcome::Resumed(get_ok(tx, &row.id)?));
                 }
             }
+            if let Some(wait) = terms.retake_after {
+                let last: Option<i64> = tx
+                    .prepare_cached(
+                        "SELECT MAX(COALESCE(submitted_at, started_at)) FROM attempts
+                         WHERE user_id = ?1 AND quiz_id = ?2 AND status != 'open'",
+                    )?
+                    .query_row(params![user_id, quiz_id], |r| r.get(0))?;
+                if let Some(opens) = last.map(|l| l + wait).filter(|o| *o > now) {
+                    return Ok(StartOutcome::RetakeNotYet { opens });
+                }
+            }
             if terms.attempts > 0 {
-                let used: i64 = tx
-                    .prepare_cached("SELECT attempts FROM quiz_tallies WHERE user_id = ?1 AND quiz_id = ?2")?
-                    .query_row(params![user_id, quiz_id], |r| r.get(0))
-                    .optional()?
-                    .unwrap_or(0);
+                let used = attempts_in_cycle(tx, user_id, &quiz_id, &cycle_levels)?;
                 if used >= terms.attempts as i64 {
                     return Ok(StartOutcome::NoAttemptsLeft { used: used as u32 });
                 }
             }
             let question_ids = draw(&seen_counts(tx, user_id, &quiz_id)?);
+            let device_hash = terms.one_device.then_some(device_hash);
             tx.prepare_cached(
                 "INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, device_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -506,14 +557,19 @@ impl Store {
                 return Ok(Ok(SubmitOutcome::NotFound));
             };
             let (own, cohort) = overrides_of(tx, row.user_id, &row.quiz_id)?;
-            let Admission { closes, answers, prepare } = match admit(&row, own.as_ref(), cohort.as_ref()) {
+            let Admission {
+                closes,
+                answers,
+                prepare,
+                one_device,
+            } = match admit(&row, own.as_ref(), cohort.as_ref()) {
                 Ok(a) => a,
                 Err(e) => return Ok(Err(e)),
             };
             if !row.status.is_open() {
                 return Ok(Ok(SubmitOutcome::AlreadySubmitted(row)));
             }
-            if !claim_device(tx, &row, &caller.device_hash)? {
+            if one_device && !claim_device(tx, &row, &caller.device_hash)? {
                 return Ok(Ok(SubmitOutcome::Refused(Refusal::OtherDevice)));
             }
             if let Some(end) = row.end(closes).filter(|e| now > *e) {
@@ -574,7 +630,12 @@ impl Store {
                 return Ok(Ok(SaveOutcome::NotFound));
             };
             let (own, cohort) = overrides_of(tx, row.user_id, &row.quiz_id)?;
-            let Admission { closes, answers, prepare } = match admit(&row, own.as_ref(), cohort.as_ref()) {
+            let Admission {
+                closes,
+                answers,
+                prepare,
+                one_device,
+            } = match admit(&row, own.as_ref(), cohort.as_ref()) {
                 Ok(a) => a,
                 Err(e) => return Ok(Err(e)),
             };
@@ -582,7 +643,7 @@ impl Store {
             if !row.status.is_open() {
                 return Ok(Ok(SaveOutcome::Ended(row)));
             }
-            if !claim_device(tx, &row, &caller.device_hash)? {
+            if one_device && !claim_device(tx, &row, &caller.device_hash)? {
                 return Ok(Ok(SaveOutcome::Refused(Refusal::OtherDevice)));
             }
             let (answers, position) = match prepare(&row, answers) {
@@ -596,6 +657,23 @@ impl Store {
                     position.map(|p| p as i64)
                 ])?;
             Ok(Ok(SaveOutcome::Saved(get_ok(tx, &id)?)))
+        })
+        .await
+    }
+
+    /// The learner gives up their open attempt (`status` is what the rules make of it:
+    /// abandoned, for a practice quiz). Returns the attempt as it stands; an ended one is
+    /// left as it is.
+    pub async fn abandon_attempt(&self, id: String, user_id: i64, now: i64) -> Result<Option<AttemptRow>, StoreError> {
+        self.write(move |tx| {
+            let Some(row) = get(tx, &id)?.filter(|r| r.user_id == user_id) else {
+                return Ok(None);
+            };
+            if row.status.is_open() {
+                tx.prepare_cached("UPDATE attempts SET status = 'abandoned', submitted_at = ?2 WHERE id = ?1 AND status = 'open'")?
+                    .execute(params![id, now])?;
+            }
+            Ok(Some(get_ok(tx, &id)?))
         })
         .await
     }
@@ -813,11 +891,14 @@ mod tests {
             id: id.into(),
             seed: 1,
             device_hash: "d".into(),
+            cycle_levels: Vec::new(),
             terms: Box::new(move |_, _| {
                 Ok(StartTerms {
                     closes: None,
                     attempts: limit,
                     deadline_at: Some(now + 1_000),
+                    one_device: true,
+                    retake_after: None,
                 })
             }),
             draw: Box::new(move |_| questions.iter().map(|q| q.to_string()).collect()),
@@ -880,6 +961,8 @@ mod tests {
                         closes: None,
                         attempts: 0,
                         deadline_at: deadline,
+                        one_device: true,
+                        retake_after: None,
                     })
                 });
                 assert!(matches!(store.start_attempt(p).await.unwrap(), StartOutcome::Started(_)));

@@ -322,6 +322,66 @@ END;
 CREATE INDEX attempts_graded_by_user_time ON attempts (user_id, submitted_at) WHERE status = 'graded';
 "#,
         ),
+        M::up(
+            r#"
+-- Practice attempts a learner gives up end `abandoned`. SQLite cannot change a CHECK
+-- constraint, so attempts is rebuilt (its indexes and the tally triggers with it). An
+-- exam's attempts counted since the learner's latest certificate (a renewal cycle)
+-- and the end of their last sitting read a range of attempts_by_user_quiz_time.
+CREATE TABLE attempts_new (
+    id TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    quiz_id TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    question_ids TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    deadline_at INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('open', 'graded', 'expired', 'late', 'abandoned')),
+    submitted_at INTEGER,
+    answers TEXT,
+    score REAL,
+    max_score REAL,
+    percent REAL,
+    passed INTEGER,
+    result TEXT,
+    saved_answers TEXT,
+    late_answers TEXT,
+    position INTEGER NOT NULL DEFAULT 0,
+    device_hash TEXT
+);
+INSERT INTO attempts_new SELECT id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, submitted_at,
+    answers, score, max_score, percent, passed, result, saved_answers, late_answers, position, device_hash FROM attempts;
+DROP TABLE attempts;
+ALTER TABLE attempts_new RENAME TO attempts;
+CREATE INDEX attempts_by_user_quiz_time ON attempts (user_id, quiz_id, started_at);
+CREATE UNIQUE INDEX attempts_one_open ON attempts (user_id, quiz_id) WHERE status = 'open';
+CREATE INDEX attempts_graded_by_quiz ON attempts (quiz_id, user_id, percent) WHERE status = 'graded';
+CREATE INDEX attempts_open_by_deadline ON attempts (deadline_at) WHERE status = 'open' AND deadline_at IS NOT NULL;
+CREATE INDEX attempts_open_by_quiz ON attempts (quiz_id) WHERE status = 'open';
+CREATE INDEX attempts_graded_by_user_time ON attempts (user_id, submitted_at) WHERE status = 'graded';
+CREATE TRIGGER quiz_tallies_on_insert AFTER INSERT ON attempts BEGIN
+    INSERT INTO quiz_tallies (user_id, quiz_id, attempts, best, passed)
+        VALUES (NEW.user_id, NEW.quiz_id, 1, CASE WHEN NEW.status = 'graded' THEN NEW.percent END, COALESCE(NEW.passed, 0))
+    ON CONFLICT (user_id, quiz_id) DO UPDATE SET
+        attempts = attempts + 1,
+        best = CASE WHEN excluded.best IS NULL THEN best WHEN best IS NULL OR excluded.best > best THEN excluded.best ELSE best END,
+        passed = MAX(passed, excluded.passed);
+END;
+CREATE TRIGGER quiz_tallies_on_grade AFTER UPDATE OF status ON attempts
+    WHEN NEW.status = 'graded' AND OLD.status != 'graded' BEGIN
+    UPDATE quiz_tallies SET
+        best = CASE WHEN NEW.percent IS NULL THEN best WHEN best IS NULL OR NEW.percent > best THEN NEW.percent ELSE best END,
+        passed = MAX(passed, COALESCE(NEW.passed, 0))
+    WHERE user_id = NEW.user_id AND quiz_id = NEW.quiz_id;
+END;
+CREATE TRIGGER quiz_tallies_on_delete AFTER DELETE ON attempts BEGIN
+    DELETE FROM quiz_tallies WHERE user_id = OLD.user_id AND quiz_id = OLD.quiz_id;
+    INSERT INTO quiz_tallies (user_id, quiz_id, attempts, best, passed)
+        SELECT user_id, quiz_id, COUNT(*), MAX(percent) FILTER (WHERE status = 'graded'), COALESCE(MAX(passed), 0)
+        FROM attempts WHERE user_id = OLD.user_id AND quiz_id = OLD.quiz_id GROUP BY user_id, quiz_id;
+END;
+"#,
+        ),
     ])
 }
 

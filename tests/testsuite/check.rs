@@ -201,3 +201,36 @@ fn loading_from_memory_matches_loading_from_disk() {
     assert_eq!(disk, memory);
     assert!(disk.contains("error(s)"));
 }
+
+#[test]
+fn errors_on_wording_that_a_shuffle_or_a_draw_breaks() {
+    let d = broken();
+    let letter = find(&d, "question `letter`: the explanation names option B by its letter");
+    assert_eq!(at(letter), "quizzes/wording.toml:12");
+    assert!(letter.is_error() && letter.help.as_deref().unwrap().contains("by its content"));
+    assert_eq!(
+        at(find(&d, "question `follows`: the prompt refers to another question (「上题」)")),
+        "quizzes/wording.toml:17"
+    );
+    assert_eq!(
+        at(find(
+            &d,
+            "question `place`: the explanation names an option by its place (「前两项」)"
+        )),
+        "quizzes/wording.toml:27"
+    );
+    assert_eq!(
+        at(find(&d, "question `order`: the explanation names option A by its letter")),
+        "quizzes/wording.toml:35"
+    );
+    assert_eq!(at(find(&d, "`retake_after = \"soon\"` is not a wait")), "quizzes/wording.toml:4");
+}
+
+#[test]
+fn a_letter_in_a_bank_that_keeps_its_order_is_a_warning() {
+    let bank = "id = \"k\"\ntitle = \"K\"\nshuffle = false\n[[questions]]\nid = \"q\"\ntype = \"single\"\nprompt = \"p\"\noptions = [\"x\", \"y\"]\nanswer = \"A\"\nexplanation = \"所以选 A。\"\n";
+    let (quiz, diags) = certbook::quiz::parse_bank(std::path::Path::new("quizzes/k.toml"), bank);
+    assert!(quiz.is_some(), "a warning does not fail the bank");
+    let w = find(&diags, "names option A by its letter");
+    assert!(!w.is_error() && w.line == 10, "{w:?}");
+}

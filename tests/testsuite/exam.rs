@@ -47,7 +47,7 @@ fn key(i: usize) -> &'static str {
     ["A", "B", "C", "D", "E"][i % 5]
 }
 
-fn right_answers(attempt: &Value) -> Value {
+pub(crate) fn right_answers(attempt: &Value) -> Value {
     let mut m = serde_json::Map::new();
     for q in attempt["questions"].as_array().unwrap() {
         let id = q["id"].as_str().unwrap();
@@ -143,7 +143,7 @@ async fn exam_draw_prefers_questions_the_learner_has_not_seen() {
     assert_eq!(third.len(), 5);
 }
 
-async fn put_json(c: &Client, path: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn put_json(c: &Client, path: &str, body: &Value) -> (u16, Value) {
     let r = c
         .http
         .put(format!("{}{path}", c.base()))
@@ -446,7 +446,7 @@ async fn exam_sequential_mode_refuses_going_back_and_skipping_through_the_api() 
 
 #[tokio::test]
 async fn exam_a_second_device_is_refused_until_an_instructor_releases_it() {
-    let (s, _dir) = server_with(&[("dev", bank("dev", "shuffle = false", 3))]).await;
+    let (s, _dir) = server_with(&[("dev", bank("dev", "shuffle = false\none_device = true", 3))]).await;
     let mut first = s.login("alice").await;
     let (code, a) = first.start("dev").await;
     assert_eq!(code, 201, "{a}");

@@ -243,7 +243,7 @@ async fn exam_page_is_for_instructors_hr_and_admins() {
 
 #[tokio::test]
 async fn exam_page_releases_a_device_so_a_second_browser_can_continue() {
-    let (s, _dir) = server_with(&[("dev", bank("dev", "shuffle = false\ntime_limit = 600", 3))]).await;
+    let (s, _dir) = server_with(&[("dev", bank("dev", "mode = \"exam\"\nshuffle = false\ntime_limit = 600", 3))]).await;
     let page = "/instructor/quizzes/dev/exam";
     let first = s.login("alice").await;
     let (code, a) = first.start("dev").await;

@@ -12,6 +12,7 @@ mod harness;
 mod hr;
 mod http;
 mod interop;
+mod modes;
 mod programme;
 mod reliability;
 mod robustness;

@@ -189,7 +189,8 @@ pub async fn standing(ctx: &Ctx<'_>, user_id: i64, device_hash: &str, id: &str) 
     let open = s.open.filter(|a| a.deadline_at.is_none_or(|d| d >= now));
     let mut summary = s.summary;
     summary.open_attempt = open.as_ref().map(|a| a.id.clone());
-    let open_elsewhere = open.is_some_and(|a| exam::device_check(a.device_hash.as_deref(), device_hash) == DeviceCheck::Elsewhere);
+    let open_elsewhere =
+        quiz.exam.one_device && open.is_some_and(|a| exam::device_check(a.device_hash.as_deref(), device_hash) == DeviceCheck::Elsewhere);
     Ok(Standing {
         quiz,
         limits,
@@ -229,6 +230,7 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
         id: super::ordered_id(now),
         seed,
         device_hash,
+        cycle_levels: cycle_levels(ctx, &quiz.id),
         terms: Box::new(move |own, cohort| {
             let limits = exam::limits(&for_terms, own.as_ref(), cohort.as_ref());
             if let Some(opens) = limits.opens.filter(|o| now < *o) {
@@ -241,6 +243,8 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
                 closes: limits.closes,
                 attempts: limits.attempts,
                 deadline_at: limits.time_limit_ms.map(|ms| now + ms),
+                one_device: for_terms.exam.one_device,
+                retake_after: for_terms.exam.retake_after,
             })
         }),
         draw: Box::new(move |seen| quiz::draw_questions(&for_draw, seed, seen)),
@@ -260,6 +264,55 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
         StartOutcome::NotNow(message) => Err(Error::Conflict(message)),
         StartOutcome::NoAttemptsLeft { used } => Err(Error::Conflict(format!("作答次数已用完（已作答 {used} 次）"))),
         StartOutcome::Elsewhere => Err(refused(Refusal::OtherDevice)),
+        StartOutcome::RetakeNotYet { opens } => {
+            // Minutes rounded up: at the time shown the retake is open.
+            let at = show_time(opens + 59_999);
+            Err(Error::Conflict(format!(
+                "距上次考试结束的等待期未满，{at} 起可以重考 (retake opens {at})"
+            )))
+        }
+    }
+}
+
+/// The levels of the course's track whose requirements or renewal name the quiz: a
+/// certificate at one starts a new cycle of attempts (a renewal sitting is not blocked
+/// by the attempts used to earn it).
+fn cycle_levels(ctx: &Ctx<'_>, quiz_id: &str) -> Vec<String> {
+    let Some(track) = &ctx.cur.track else { return Vec::new() };
+    track
+        .levels
+        .iter()
+        .filter(|l| {
+            l.requirements
+                .iter()
+                .chain(&l.renewal)
+                .any(|r| matches!(r, crate::certify::Requirement::Quiz { id, .. } if id == quiz_id))
+        })
+        .map(|l| l.id.clone())
+        .collect()
+}
+
+/// Gives up the learner's open attempt at a practice quiz, so a new one can start (an
+/// exam's attempts cannot be given up: they run to their submit or their time).
+pub async fn abandon(ctx: &Ctx<'_>, user_id: i64, id: &str) -> Result<AttemptRow> {
+    let not_found = || Error::NotFound(NO_SUCH_ATTEMPT.into());
+    let row = ctx
+        .store
+        .attempt(id.to_string())
+        .await?
+        .filter(|a| a.user_id == user_id)
+        .ok_or_else(not_found)?;
+    let quiz = quiz(ctx, &row.quiz_id)?;
+    match row.status.on_abandon(quiz.mode) {
+        Some(_) => ctx
+            .store
+            .abandon_attempt(row.id, user_id, ctx.clock.now_ms())
+            .await?
+            .ok_or_else(not_found),
+        None if row.status.is_open() => Err(Error::Conflict(
+            "考试的作答不能放弃，请在时限内提交 (an exam attempt cannot be abandoned)".into(),
+        )),
+        None => Err(Error::Conflict("本次作答已结束 (attempt already ended)".into())),
     }
 }
 
@@ -347,6 +400,7 @@ where
             closes: limits_of(quiz, own, cohort).closes,
             answers,
             prepare,
+            one_device: quiz.exam.one_device,
         })
     })
 }

@@ -1,0 +1,92 @@
+//! Practice and exam modes over HTTP: a practice attempt follows the learner to any
+//! device and can be given up; an exam withholds keys and explanations until it
+//! closes, cannot be given up, and makes a learner wait before a retake.
+
+use crate::exam::{attempt_id, bank, put_json, right_answers, server_with};
+use serde_json::json;
+
+const DAY: i64 = 86_400_000;
+
+#[tokio::test]
+async fn practice_continues_on_a_second_device_and_can_be_abandoned() {
+    let (s, _dir) = server_with(&[("prac", bank("prac", "shuffle = false", 3))]).await;
+    let laptop = s.login("alice").await;
+    let (code, a) = laptop.start("prac").await;
+    assert_eq!(code, 201, "{a}");
+    let id = attempt_id(&a);
+    let save = format!("/api/attempts/{id}/answers");
+    assert_eq!(put_json(&laptop, &save, &json!({ "answers": { "q1": "B" } })).await.0, 200);
+    // The same learner on a phone (another session, another device cookie) resumes it.
+    let phone = s.login("alice").await;
+    let status = phone.get("/api/quizzes/prac").await.1;
+    assert_eq!(status["open_attempt"].as_str(), Some(id.as_str()), "{status}");
+    assert_eq!(status["open_attempt_elsewhere"], false, "{status}");
+    let (code, resumed) = phone.start("prac").await;
+    assert_eq!((code, attempt_id(&resumed)), (200, id.clone()), "{resumed}");
+    let (code, saved) = put_json(&phone, &save, &json!({ "answers": { "q1": "B", "q2": "C" } })).await;
+    assert_eq!((code, saved["saved"].as_u64()), (200, Some(2)), "{saved}");
+    let (code, graded) = phone.submit(&id, right_answers(&resumed)).await;
+    assert_eq!(
+        (code, graded["status"].as_str(), graded["percent"].as_f64()),
+        (200, Some("graded"), Some(100.0)),
+        "{graded}"
+    );
+    assert!(
+        graded.to_string().contains("EXPLAIN-1"),
+        "practice shows explanations at once: {graded}"
+    );
+    // The laptop sees the graded attempt, not a lock.
+    assert_eq!(laptop.get(&format!("/api/attempts/{id}")).await.1["status"], "graded");
+    // A new attempt can be given up, and then another one starts at once.
+    let (code, b) = laptop.start("prac").await;
+    assert_eq!(code, 201, "{b}");
+    let other = s.login("bob").await;
+    let abandon = format!("/api/attempts/{}/abandon", attempt_id(&b));
+    assert_eq!(other.post_json(&abandon, &json!({})).await.0, 404, "another learner's attempt");
+    let (code, gone) = phone.post_json(&abandon, &json!({})).await;
+    assert_eq!((code, gone["status"].as_str()), (200, Some("abandoned")), "{gone}");
+    assert_eq!(phone.post_json(&abandon, &json!({})).await.0, 409, "already ended");
+    let (code, c) = laptop.start("prac").await;
+    assert_eq!(code, 201, "{c}");
+    assert_ne!(attempt_id(&c), attempt_id(&b));
+    assert_eq!(laptop.get("/api/quizzes/prac").await.1["attempts_used"], 3);
+}
+
+#[tokio::test]
+async fn an_exam_withholds_keys_until_it_closes_and_a_retake_waits() {
+    let head = "mode = \"exam\"\nshuffle = false\nretake_after = \"7d\"\ncloses = 2027-02-15T08:00:00Z";
+    let (s, _dir) = server_with(&[("final", bank("final", head, 4))]).await;
+    let alice = s.login("alice").await;
+    let (code, a) = alice.start("final").await;
+    assert_eq!(code, 201, "{a}");
+    let id = attempt_id(&a);
+    let (code, body) = alice.post_json(&format!("/api/attempts/{id}/abandon"), &json!({})).await;
+    assert_eq!(code, 409, "an exam attempt cannot be given up: {body}");
+    // Submitted one day in: the score, and nothing that gives the key away.
+    s.clock.advance(DAY);
+    let mut answers = right_answers(&a);
+    answers["q1"] = json!("E");
+    let (code, graded) = alice.submit(&id, answers).await;
+    assert_eq!((code, graded["percent"].as_f64()), (200, Some(75.0)), "{graded}");
+    for read in [graded, alice.get(&format!("/api/attempts/{id}")).await.1] {
+        let text = read.to_string();
+        assert!(!text.contains("EXPLAIN") && !text.contains("correct_answer"), "{text}");
+        assert!(read["questions"].is_null() && read["review"]["answers"] == false, "{read}");
+    }
+    // A retake before the wait is refused with the day it opens (submitted 01-16 08:00, less the 3 s grace).
+    let (code, body) = alice.start("final").await;
+    assert_eq!(code, 409, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("2027-01-23 08:00 UTC"), "{body}");
+    s.clock.advance(7 * DAY - 10_000);
+    let alice = s.login("alice").await; // a week on, a new session
+    assert_eq!(alice.start("final").await.0, 409, "seconds early");
+    s.clock.advance(10_000);
+    let (code, b) = alice.start("final").await;
+    assert_eq!(code, 201, "the wait is over: {b}");
+    // After the close the first sitting shows its keys and explanations.
+    s.clock.advance(30 * DAY);
+    let alice = s.login("alice").await;
+    let after = alice.get(&format!("/api/attempts/{id}")).await.1;
+    assert!(after.to_string().contains("EXPLAIN-1"), "{after}");
+    assert_eq!(after["questions"][0]["correct"], false, "{after}");
+}
