@@ -17,6 +17,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let diags = match crate::course::load(&a.dir) {
         Ok((cur, mut warnings)) => {
             warnings.0.extend(crate::course::autoplay_scenarios(&cur, AUTOPLAY_RUNS).0);
+            print!("{}", blueprints(&cur));
             warnings
         }
         Err(diags) => diags,
@@ -26,4 +27,36 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     println!("{}: {} error(s), {} warning(s)", a.dir.display(), diags.errors(), diags.warnings());
     Ok(if diags.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Each drawn bank's blueprint: per cell, the questions drawn and the pool they come from.
+pub fn blueprints(cur: &crate::course::Curriculum) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for quiz in cur.quizzes.values() {
+        let Some(draw) = &quiz.draw else { continue };
+        let _ = writeln!(out, "{} ({}, {} questions per attempt):", quiz.id, quiz.mode.as_str(), draw.count());
+        for c in &draw.cells {
+            let difficulty: Vec<&str> = c.difficulty.iter().map(|d| d.label()).collect();
+            let what = c.topic.clone().unwrap_or_else(|| {
+                if c.banks.is_empty() {
+                    "this bank".into()
+                } else {
+                    c.banks.join(", ")
+                }
+            });
+            let _ = writeln!(
+                out,
+                "  draws {:>2} of {:>3}  {what}{}",
+                c.count,
+                c.pool.len(),
+                if difficulty.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", difficulty.join("、"))
+                }
+            );
+        }
+    }
+    out
 }

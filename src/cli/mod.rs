@@ -2,7 +2,7 @@
 
 mod backup;
 mod build;
-mod check;
+pub mod check;
 mod export;
 mod sandbox;
 mod serve;

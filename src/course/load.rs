@@ -151,7 +151,8 @@ impl Loader<'_> {
             return None;
         };
         let raw: RawSite = self.parse_toml(&file, &text, "fix course.toml (needs `title` and `courses = [\"folder\", ...]`)")?;
-        let quizzes = self.quizzes();
+        let mut quizzes = self.quizzes();
+        self.resolve_pools(&mut quizzes);
         let scenarios = self.scenarios();
         self.scenarios = scenarios.keys().cloned().collect();
         let exercises = self.exercises();
@@ -233,6 +234,100 @@ impl Loader<'_> {
             }
         }
         out
+    }
+
+    /// Fills the pools of blueprint cells that draw from other banks: each admitted
+    /// question is copied into the drawing bank as `bank/question`, so grading, reviews and
+    /// item analysis read it like the bank's own. Only banks whose questions are their own
+    /// are drawn from (no exam draws from another exam). An empty cell is an error; a pool
+    /// under three times its draw is a warning (a retake would repeat too many questions).
+    fn resolve_pools(&mut self, quizzes: &mut BTreeMap<String, Quiz>) {
+        let sources: Vec<Quiz> = quizzes
+            .values()
+            .filter(|q| q.draw.as_ref().is_none_or(|d| d.cells.iter().all(|c| c.banks.is_empty())))
+            .cloned()
+            .collect();
+        for quiz in quizzes.values_mut() {
+            let Some(draw) = quiz.draw.as_mut() else { continue };
+            let text = self.texts.get(&quiz.source).cloned().unwrap_or_default();
+            let mut copied: Vec<crate::quiz::Question> = Vec::new();
+            for cell in draw.cells.iter_mut().filter(|c| !c.banks.is_empty()) {
+                for pattern in &cell.banks {
+                    let broken = self.broken_quizzes.iter().any(|b| crate::quiz::Cell::pattern_matches(pattern, b));
+                    if !broken && !sources.iter().any(|b| crate::quiz::Cell::pattern_matches(pattern, &b.id)) {
+                        let at = Some(cell.span.clone());
+                        self.diags.push(
+                            Diagnostic::error(
+                                &quiz.source,
+                                &text,
+                                at,
+                                format!("`banks` entry `{pattern}` matches no question bank"),
+                            )
+                            .help("use a bank id, or a prefix ending in `*` such as \"ops-skills-*\""),
+                        );
+                    }
+                }
+                let banks: Vec<&Quiz> = sources.iter().filter(|b| cell.draws_from(&b.id)).collect();
+                for bank in banks {
+                    let admitted: Vec<&crate::quiz::Question> = bank.questions.iter().filter(|q| cell.admits(q)).collect();
+                    for q in admitted {
+                        let id = if bank.id == quiz.id {
+                            q.id.clone()
+                        } else {
+                            format!("{}/{}", bank.id, q.id)
+                        };
+                        if bank.id != quiz.id && !copied.iter().any(|c| c.id == id) {
+                            copied.push(crate::quiz::Question {
+                                id: id.clone(),
+                                ..q.clone()
+                            });
+                        }
+                        if !cell.pool.contains(&id) {
+                            cell.pool.push(id);
+                        }
+                    }
+                }
+                let (count, pool) = (cell.count, cell.pool.len());
+                let at = Some(cell.span.clone());
+                let what = cell.topic.clone().unwrap_or_else(|| cell.banks.join(", "));
+                if pool == 0 {
+                    self.diags.push(
+                        Diagnostic::error(&quiz.source, &text, at, format!("blueprint cell `{what}` has no questions"))
+                            .help("check its `banks`, `tags` and `difficulty`: no question matches all three"),
+                    );
+                } else if count > pool {
+                    self.diags.push(
+                        Diagnostic::error(
+                            &quiz.source,
+                            &text,
+                            at,
+                            format!("blueprint cell `{what}` draws {count} from a pool of {pool}"),
+                        )
+                        .help("lower `count`, or widen `banks`, `tags` or `difficulty`"),
+                    );
+                } else if pool < 3 * count {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            &quiz.source,
+                            &text,
+                            at,
+                            format!("blueprint cell `{what}` draws {count} from a pool of only {pool} (under 3× the draw)"),
+                        )
+                        .help("a retake will repeat many of the same questions: widen the pool or draw fewer"),
+                    );
+                }
+            }
+            quiz.questions.extend(copied);
+        }
+        let unfilled: Vec<String> = quizzes
+            .values()
+            .filter(|q| q.draw.as_ref().is_some_and(|d| d.cells.iter().any(|c| c.pool.len() < c.count)))
+            .map(|q| q.id.clone())
+            .collect();
+        for id in unfilled {
+            quizzes.remove(&id);
+            self.broken_quizzes.insert(id);
+        }
     }
 
     fn scenarios(&mut self) -> BTreeMap<String, Scenario> {
@@ -389,6 +484,15 @@ impl Loader<'_> {
                         Some(span.clone()),
                         format!("level `{}` requires unknown {kind} `{id}`", level.id),
                         help,
+                    );
+                } else if let Requirement::Quiz { .. } = r
+                    && cur.quizzes.get(id).is_some_and(|q| q.mode == crate::quiz::Mode::Practice)
+                {
+                    self.err(
+                        &track.source,
+                        Some(span.clone()),
+                        format!("level `{}` requires practice quiz `{id}`: practice cannot certify", level.id),
+                        "require an exam (a bank with `mode = \"exam\"`), or count the lesson as read with `read`",
                     );
                 } else if !reachable {
                     self.err(

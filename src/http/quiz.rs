@@ -63,7 +63,7 @@ fn status_json(s: Standing) -> QuizStatus {
     let (quiz, limits) = (&s.quiz, &s.limits);
     let allowed = (limits.attempts > 0).then_some(limits.attempts);
     QuizStatus {
-        question_count: quiz.draw.as_ref().map(|d| d.count).unwrap_or(quiz.questions.len()),
+        question_count: quiz.draw.as_ref().map(|d| d.count()).unwrap_or(quiz.questions.len()),
         id: quiz.id.clone(),
         title: quiz.title.clone(),
         pass_mark: quiz.pass_mark,

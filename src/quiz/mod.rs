@@ -12,7 +12,7 @@ mod view;
 
 pub use grade::{Answer, GradedQuestion, Grading, grade};
 pub use parse::{parse_bank, valid_id};
-pub use schema::{Difficulty, Draw, Exam, Mode, Question, QuestionKind, Quiz, Review, Shown};
+pub use schema::{Cell, Difficulty, Draw, Exam, Mode, Question, QuestionKind, Quiz, Review, Shown};
 pub use view::{PublicQuestion, draw_questions, public_questions, sheet_questions};
 
 /// Letter for a 0-based option index: 0 → "A".

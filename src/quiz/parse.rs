@@ -1,7 +1,7 @@
 //! Parses a question bank (`quizzes/*.toml`) into a [`Quiz`], collecting every
 //! authoring mistake with its position instead of stopping at the first.
 
-use super::schema::{Difficulty, Draw, Exam, Mode, Question, QuestionKind, Quiz, Review, Shown};
+use super::schema::{Cell, Difficulty, Draw, Exam, Mode, Question, QuestionKind, Quiz, Review, Shown};
 use super::{index_of_letter, letter};
 use crate::diag::Diagnostic;
 use serde::Deserialize;
@@ -19,7 +19,7 @@ struct RawBank {
     pass_mark: Option<Spanned<Value>>,
     attempts: Option<Spanned<i64>>,
     time_limit: Option<Spanned<i64>>,
-    draw: Option<Spanned<RawDraw>>,
+    draw: Option<Cells>,
     shuffle: Option<Spanned<bool>>,
     opens: Option<Spanned<Value>>,
     closes: Option<Spanned<Value>>,
@@ -33,12 +33,53 @@ struct RawBank {
     questions: Vec<Spanned<RawQuestion>>,
 }
 
+/// `draw = { … }` (one cell) or `[[draw]]` tables (a blueprint), each with where it was
+/// written when the format tells (a table in an array does).
+struct Cells(Vec<(Option<Range<usize>>, RawDraw)>);
+
+impl<'de> Deserialize<'de> for Cells {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Cells;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a `draw` table or `[[draw]]` tables")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Cells, A::Error> {
+                let mut out = Vec::new();
+                while let Some(c) = seq.next_element::<Spanned<RawDraw>>()? {
+                    out.push((Some(c.span()), c.into_inner()));
+                }
+                Ok(Cells(out))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Cells, A::Error> {
+                let one = RawDraw::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Cells(vec![(None, one)]))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One string or a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDraw {
     count: Spanned<i64>,
     #[serde(default)]
     tags: Vec<String>,
+    difficulty: Option<Spanned<OneOrMany<String>>>,
+    #[serde(default)]
+    banks: Vec<String>,
+    topic: Option<String>,
+    skill: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -186,8 +227,12 @@ impl Parser<'_> {
                 None
             }
         };
-        if raw.questions.is_empty() {
-            self.error(Some(0..0), "the quiz has no questions", "add at least one `[[questions]]` table");
+        if raw.questions.is_empty() && raw.draw.is_none() {
+            self.error(
+                Some(0..0),
+                "the quiz has no questions",
+                "add at least one `[[questions]]` table, or `[[draw]]` cells drawing from other banks",
+            );
         }
         self.shuffle = raw.shuffle.as_ref().map(|s| *s.get_ref()).unwrap_or(true);
         let mut seen = HashSet::new();
@@ -207,35 +252,21 @@ impl Parser<'_> {
                 questions.push(q);
             }
         }
-        let draw = raw.draw.and_then(|d| {
-            let span = d.span();
-            let d = d.into_inner();
-            let count = *d.count.get_ref();
-            let pool = questions
-                .iter()
-                .filter(|q| d.tags.is_empty() || q.tags.iter().any(|t| d.tags.contains(t)))
-                .count();
-            if count <= 0 {
+        let draw = match raw.draw.map(|c| c.0) {
+            Some(cells) if cells.is_empty() => {
                 self.error(
-                    Some(d.count.span()),
-                    "`draw.count` must be at least 1",
-                    "say how many questions each attempt draws",
+                    Some(0..0),
+                    "`draw` has no cells",
+                    "remove it, or add `[[draw]]` tables with a `count`",
                 );
                 None
-            } else if count as usize > pool {
-                self.error(
-                    Some(span),
-                    format!("the draw asks for {count} questions but only {pool} match its tags"),
-                    "lower `count` or tag more questions",
-                );
-                None
-            } else {
-                Some(Draw {
-                    count: count as usize,
-                    tags: d.tags,
-                })
             }
-        });
+            Some(cells) => {
+                let cells: Vec<Cell> = cells.into_iter().filter_map(|c| self.cell(c, &questions)).collect();
+                Some(Draw { cells })
+            }
+            None => None,
+        };
         let exam = Exam {
             shuffle: raw.shuffle.map(|s| *s.get_ref()).unwrap_or(true),
             opens: raw.opens.and_then(|v| self.instant("opens", &v)),
@@ -278,6 +309,61 @@ impl Parser<'_> {
             exam,
             source: self.file.to_path_buf(),
         })
+    }
+
+    /// One blueprint cell. Its pool is this bank's questions it admits; a cell drawing from
+    /// other `banks` is resolved (and its pool checked) when the whole course has loaded.
+    fn cell(&mut self, (span, d): (Option<Range<usize>>, RawDraw), questions: &[Question]) -> Option<Cell> {
+        let span = span.unwrap_or_else(|| d.count.span());
+        let count = *d.count.get_ref();
+        if count <= 0 || count > 1000 {
+            self.error(
+                Some(d.count.span()),
+                "`count` must be 1 to 1000",
+                "say how many questions each attempt draws from this cell",
+            );
+            return None;
+        }
+        let mut difficulty = Vec::new();
+        if let Some(list) = d.difficulty {
+            let dspan = list.span();
+            let names = match list.into_inner() {
+                OneOrMany::One(n) => vec![n],
+                OneOrMany::Many(ns) => ns,
+            };
+            for n in names {
+                match Difficulty::parse(&n) {
+                    Some(x) => difficulty.push(x),
+                    None => self.error(
+                        Some(dspan.clone()),
+                        format!("unknown difficulty `{n}`"),
+                        "use easy, medium or hard, or a list such as [\"medium\", \"hard\"]",
+                    ),
+                }
+            }
+        }
+        let mut cell = Cell {
+            count: count as usize,
+            tags: d.tags,
+            difficulty,
+            banks: d.banks,
+            topic: d.topic,
+            skill: d.skill,
+            pool: Vec::new(),
+            span: span.clone(),
+        };
+        if cell.banks.is_empty() {
+            cell.pool = questions.iter().filter(|q| cell.admits(q)).map(|q| q.id.clone()).collect();
+            if cell.count > cell.pool.len() {
+                self.error(
+                    Some(span),
+                    format!("the draw asks for {count} questions but only {} match it", cell.pool.len()),
+                    "lower `count`, or tag more questions",
+                );
+                return None;
+            }
+        }
+        Some(cell)
     }
 
     /// `opens`/`closes`: RFC 3339 with an offset, as a TOML date-time or a string.

@@ -47,11 +47,58 @@ impl Mode {
     }
 }
 
-/// Draw `count` questions per attempt from those tagged with any of `tags` (all when empty).
+/// A random draw per attempt instead of the full list: a blueprint of cells (a test
+/// specification table), each drawing `count` questions from its own pool.
 #[derive(Clone, Debug, Serialize)]
 pub struct Draw {
+    pub cells: Vec<Cell>,
+}
+
+impl Draw {
+    /// Questions an attempt gets.
+    pub fn count(&self) -> usize {
+        self.cells.iter().map(|c| c.count).sum()
+    }
+}
+
+/// One cell of a blueprint: `count` questions from the questions of `banks` (this bank's
+/// own when empty) carrying any of `tags` (any when empty) at one of `difficulty` (any
+/// when empty).
+#[derive(Clone, Debug, Serialize)]
+pub struct Cell {
     pub count: usize,
     pub tags: Vec<String>,
+    pub difficulty: Vec<Difficulty>,
+    /// Bank ids, or prefixes ending in `*` (`ops-skills-*`; `*` is every bank).
+    pub banks: Vec<String>,
+    /// What the cell covers, for the certification page (e.g. 指标与数据分析).
+    pub topic: Option<String>,
+    /// The core skill it assesses (e.g. 数据分析能力).
+    pub skill: Option<String>,
+    /// Ids (in the quiz's `questions`) of the questions it draws from: resolved when the
+    /// course loads, since other banks' questions are copied in as `bank/question`.
+    pub pool: Vec<String>,
+    /// Where the cell was written, for diagnostics.
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
+}
+
+impl Cell {
+    /// Whether `q` belongs in this cell (by tags and difficulty; the bank is the caller's).
+    pub fn admits(&self, q: &Question) -> bool {
+        (self.tags.is_empty() || q.tags.iter().any(|t| self.tags.contains(t)))
+            && (self.difficulty.is_empty() || q.difficulty.is_some_and(|d| self.difficulty.contains(&d)))
+    }
+
+    /// Whether the bank `id` is one the cell draws from.
+    pub fn draws_from(&self, id: &str) -> bool {
+        self.banks.iter().any(|b| Cell::pattern_matches(b, id))
+    }
+
+    /// A `banks` entry names the bank `id`: itself, or a prefix ending in `*`.
+    pub fn pattern_matches(pattern: &str, id: &str) -> bool {
+        pattern == id || pattern.strip_suffix('*').is_some_and(|prefix| id.starts_with(prefix))
+    }
 }
 
 /// How an exam is run. The defaults are those of a practice quiz: shuffled, always
@@ -154,6 +201,26 @@ pub enum Difficulty {
     Easy,
     Medium,
     Hard,
+}
+
+impl Difficulty {
+    pub fn parse(s: &str) -> Option<Difficulty> {
+        match s {
+            "easy" => Some(Difficulty::Easy),
+            "medium" => Some(Difficulty::Medium),
+            "hard" => Some(Difficulty::Hard),
+            _ => None,
+        }
+    }
+
+    /// As the certification page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "基础",
+            Difficulty::Medium => "中等",
+            Difficulty::Hard => "较难",
+        }
+    }
 }
 
 /// One question with its key.

@@ -36,28 +36,29 @@ pub struct PublicQuestion {
     pub unit: Option<String>,
 }
 
-/// The ids of the questions an attempt with `seed` gets, in the order shown. A draw takes
-/// the questions this learner has been shown least often (`seen`: id → times, unseen first),
-/// ties broken by the seed; the order is then shuffled by the seed unless the bank says not to.
+/// The ids of the questions an attempt with `seed` gets, in the order shown. A draw
+/// fills each blueprint cell in turn with the questions of its pool this learner has been
+/// shown least often (`seen`: id → times, unseen first; a question already drawn for an
+/// earlier cell is not drawn again), ties broken by the seed; the order is then shuffled
+/// by the seed unless the bank says not to.
 pub fn draw_questions(quiz: &Quiz, seed: u64, seen: &HashMap<String, u32>) -> Vec<String> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut ids: Vec<&str> = match &quiz.draw {
         None => quiz.questions.iter().map(|q| q.id.as_str()).collect(),
         Some(draw) => {
-            let mut pool: Vec<&str> = quiz
-                .questions
-                .iter()
-                .filter(|q| draw.tags.is_empty() || q.tags.iter().any(|t| draw.tags.contains(t)))
-                .map(|q| q.id.as_str())
-                .collect();
-            // Shuffle first so the stable sort breaks ties in a seed-dependent order.
-            pool.shuffle(&mut rng);
-            pool.sort_by_key(|id| seen.get(*id).copied().unwrap_or(0));
-            pool.truncate(draw.count);
-            if !quiz.exam.shuffle {
-                pool.sort_by_key(|id| quiz.questions.iter().position(|q| q.id == *id));
+            let mut chosen: Vec<&str> = Vec::with_capacity(draw.count());
+            for cell in &draw.cells {
+                let mut pool: Vec<&str> = cell.pool.iter().map(String::as_str).filter(|id| !chosen.contains(id)).collect();
+                // Shuffle first so the stable sort breaks ties in a seed-dependent order.
+                pool.shuffle(&mut rng);
+                pool.sort_by_key(|id| seen.get(*id).copied().unwrap_or(0));
+                pool.truncate(cell.count);
+                chosen.extend(pool);
             }
-            pool
+            if !quiz.exam.shuffle {
+                chosen.sort_by_key(|id| quiz.questions.iter().position(|q| q.id == *id));
+            }
+            chosen
         }
     };
     if quiz.exam.shuffle {

@@ -144,7 +144,7 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
     s.push_str(
         "## 怎样取得证书\n\n\
          - 三个等级逐级取得：先取得初级，中级的要求才会生效，高级同理。\n\
-         - 要求分四类：读完指定的课（在课末点“标记本课为已读”）、测验达到指定分数（取最好一次）、沙盘推演达到指定得分（取最好一次）、开放练习由讲师按五个维度评分达到指定分数。\n\
+         - 要求分四类：读完指定的课（在课末点“标记本课为已读”）、限时等级考试达到及格线（从题库按下面的蓝图抽题，取最好一次）、沙盘推演达到指定得分（取最好一次）、开放练习由讲师按五个维度评分达到指定分数。课后小测只用于练习，不计入认证。\n\
          - 满足某一级的全部要求时，系统立即自动发证，不需要申请。在“我的进度”页面可以随时看到每一项要求的完成情况和下一步该做什么。\n\
          - 每张证书都有编号和公开的验证页，任何人都可以核验；持证人还可以下载带数字签名的电子凭证（Open Badges 3.0），离线也能验证真伪。证书被撤销后，验证页会显示“已撤销”。\n\n",
     );
@@ -184,6 +184,13 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
             let _ = writeln!(s, "- {line}");
         }
         s.push('\n');
+        for r in &level.requirements {
+            if let Requirement::Quiz { id, .. } = r
+                && let Some(quiz) = cur.quizzes.get(id)
+            {
+                blueprint(&mut s, quiz);
+            }
+        }
     }
     s.push_str("## 评分维度\n\n开放练习按五个维度评分，每个维度 0–100 分，按权重加权得出总分：\n\n| 维度 | 权重 |\n| --- | --- |\n");
     let total: f64 = cur.rubric.dimensions.iter().map(|d| d.weight).sum();
@@ -191,6 +198,40 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
         let _ = writeln!(s, "| {} | {}% |", d.title, (d.weight * 100.0 / total).round());
     }
     s
+}
+
+/// An exam's test specification: its length, time, pass mark and retake rule, and each
+/// blueprint cell with the questions drawn and the size of the pool they come from.
+fn blueprint(s: &mut String, quiz: &crate::quiz::Quiz) {
+    let Some(draw) = &quiz.draw else { return };
+    let _ = write!(s, "**{}**：每次 {} 题", md_escape(&quiz.title), draw.count());
+    if let Some(t) = quiz.time_limit {
+        let _ = write!(s, "，限时 {} 分钟", t.div_ceil(60));
+    }
+    let _ = write!(s, "，{} 分及格", quiz.pass_mark);
+    if quiz.attempts > 0 {
+        let _ = write!(s, "，每个认证周期可考 {} 次", quiz.attempts);
+    }
+    if let Some(wait) = quiz.exam.retake_after {
+        let _ = write!(s, "，两次考试至少间隔 {} 天", (wait as f64 / 86_400_000.0).ceil());
+    }
+    s.push_str("。题目按下表从题库中随机抽取，优先抽你没见过的题；考试结束前不公布答案和解析。\n\n| 内容 | 考查的核心技能 | 难度 | 抽题数 | 题库题数 |\n| --- | --- | --- | --- | --- |\n");
+    for c in &draw.cells {
+        let difficulty = if c.difficulty.is_empty() {
+            "不限".to_string()
+        } else {
+            c.difficulty.iter().map(|d| d.label()).collect::<Vec<_>>().join("、")
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {difficulty} | {} | {} |",
+            md_escape(c.topic.as_deref().unwrap_or("综合")),
+            md_escape(c.skill.as_deref().unwrap_or("—")),
+            c.count,
+            c.pool.len()
+        );
+    }
+    s.push('\n');
 }
 
 fn course_page(c: &crate::course::Course) -> String {

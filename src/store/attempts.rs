@@ -128,6 +128,8 @@ pub struct StartPlan {
     /// quiz (those that name it): attempts before the learner's latest issue or renewal
     /// of one of them do not count against the limit.
     pub cycle_levels: Vec<String>,
+    /// The quiz draws from other banks: showings there count as seen.
+    pub pooled: bool,
     /// The terms from the learner's own and their cohort's override, or why no attempt
     /// may start now (the message is the caller's).
     pub terms: Terms,
@@ -436,10 +438,27 @@ fn open_of(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<O
 
 /// How often the learner was shown each question of the quiz: one row a question,
 /// kept as attempts start, so this does not grow with the learner's history.
-fn seen_counts(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<HashMap<String, u32>> {
-    conn.prepare_cached("SELECT question_id, seen FROM question_seen WHERE user_id = ?1 AND quiz_id = ?2")?
-        .query_map(params![user_id, quiz_id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u32)))?
-        .collect()
+/// How often the learner was shown each question of the quiz. With `pooled` (the quiz
+/// draws from other banks), showings in those banks count too, under `bank/question`,
+/// the id the pooled copy has: a question met in practice is not "unseen" in the exam.
+fn seen_counts(conn: &Connection, user_id: i64, quiz_id: &str, pooled: bool) -> rusqlite::Result<HashMap<String, u32>> {
+    if !pooled {
+        return conn
+            .prepare_cached("SELECT question_id, seen FROM question_seen WHERE user_id = ?1 AND quiz_id = ?2")?
+            .query_map(params![user_id, quiz_id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u32)))?
+            .collect();
+    }
+    let mut out: HashMap<String, u32> = HashMap::new();
+    let mut q = conn.prepare_cached("SELECT quiz_id, question_id, seen FROM question_seen WHERE user_id = ?1")?;
+    let rows = q.query_map(params![user_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+    })?;
+    for row in rows {
+        let (bank, question, seen) = row?;
+        let id = if bank == quiz_id { question } else { format!("{bank}/{question}") };
+        *out.entry(id).or_default() += seen as u32;
+    }
+    Ok(out)
 }
 
 /// An attempt with its learner's own and cohort's override at its quiz.
@@ -469,6 +488,7 @@ impl Store {
                 seed,
                 device_hash,
                 cycle_levels,
+                pooled,
                 terms,
                 draw,
                 marking,
@@ -508,7 +528,7 @@ impl Store {
                     return Ok(StartOutcome::NoAttemptsLeft { used: used as u32 });
                 }
             }
-            let question_ids = draw(&seen_counts(tx, user_id, &quiz_id)?);
+            let question_ids = draw(&seen_counts(tx, user_id, &quiz_id, pooled)?);
             let device_hash = terms.one_device.then_some(device_hash);
             tx.prepare_cached(
                 "INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, device_hash)
@@ -892,6 +912,7 @@ mod tests {
             seed: 1,
             device_hash: "d".into(),
             cycle_levels: Vec::new(),
+            pooled: false,
             terms: Box::new(move |_, _| {
                 Ok(StartTerms {
                     closes: None,
@@ -929,7 +950,7 @@ mod tests {
         assert!(matches!(again, StartOutcome::Started(ref a) if a.id == "a3"));
         let a1 = store.attempt("a1".into()).await.unwrap().unwrap();
         assert_eq!(a1.status, AttemptStatus::Expired);
-        let seen = store.read(move |c| Ok(seen_counts(c, user, "q")?)).await.unwrap();
+        let seen = store.read(move |c| Ok(seen_counts(c, user, "q", false)?)).await.unwrap();
         assert_eq!(seen, HashMap::from([("x".into(), 2), ("y".into(), 1), ("z".into(), 1)]));
         // The limit: two attempts used.
         let full = store.start_attempt(plan(user, "a4", 20_000, 2, &["x"])).await.unwrap();

@@ -234,3 +234,33 @@ fn a_letter_in_a_bank_that_keeps_its_order_is_a_warning() {
     let w = find(&diags, "names option A by its letter");
     assert!(!w.is_error() && w.line == 10, "{w:?}");
 }
+
+#[test]
+fn errors_on_an_empty_blueprint_cell_and_warns_on_a_small_pool() {
+    let d = broken();
+    let empty = find(&d, "blueprint cell `没有这样的题` has no questions");
+    assert_eq!(at(empty), "quizzes/blueprint.toml:5");
+    assert!(empty.is_error());
+    assert_eq!(
+        at(find(&d, "`banks` entry `nowhere-*` matches no question bank")),
+        "quizzes/blueprint.toml:11"
+    );
+}
+
+#[test]
+fn a_pool_under_three_times_its_draw_is_a_warning_with_the_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::exam::copy_dir(&fixture("course-ok"), dir.path());
+    let bank = "id = \"small\"\ntitle = \"S\"\nmode = \"exam\"\n\n[[draw]]\ntopic = \"小题库\"\nbanks = [\"short\"]\ncount = 2\n";
+    std::fs::write(dir.path().join("quizzes/small.toml"), bank).unwrap();
+    let (cur, warnings) = certbook::course::load(dir.path()).expect("a small pool is not an error");
+    let w = find(
+        &warnings.0,
+        "blueprint cell `小题库` draws 2 from a pool of only 3 (under 3× the draw)",
+    );
+    assert_eq!(at(w), "quizzes/small.toml:5");
+    // The pool holds the other bank's questions under `bank/question`.
+    let small = &cur.quizzes["small"];
+    assert_eq!(small.draw.as_ref().unwrap().cells[0].pool, ["short/q1", "short/q2", "short/q3"]);
+    assert!(certbook::cli::check::blueprints(&cur).contains("draws  2 of   3  小题库"));
+}

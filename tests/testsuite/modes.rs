@@ -90,3 +90,89 @@ async fn an_exam_withholds_keys_until_it_closes_and_a_retake_waits() {
     assert!(after.to_string().contains("EXPLAIN-1"), "{after}");
     assert_eq!(after["questions"][0]["correct"], false, "{after}");
 }
+
+/// A practice bank `id` of `n` single-choice questions, alternately easy and medium; the
+/// key of `qi` is `keys[i % 5]` as in [`bank`].
+fn source_bank(id: &str, n: usize) -> String {
+    let mut s = format!("id = \"{id}\"\ntitle = \"{id}\"\n");
+    for i in 1..=n {
+        let level = if i % 2 == 0 { "medium" } else { "easy" };
+        s += &format!(
+            "[[questions]]\nid = \"q{i}\"\ntype = \"single\"\nprompt = \"{id} 第 {i} 题\"\noptions = [\"甲\", \"乙\", \"丙\", \"丁\", \"戊\"]\nanswer = \"{}\"\ndifficulty = \"{level}\"\nexplanation = \"EXPLAIN-{id}-{i}\"\n\n",
+            ["A", "B", "C", "D", "E"][i % 5]
+        );
+    }
+    s
+}
+
+/// The right answers to a sheet whose ids are `bank/qi`.
+fn pooled_answers(sheet: &serde_json::Value) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for q in sheet["questions"].as_array().unwrap() {
+        let id = q["id"].as_str().unwrap();
+        let i: usize = id.rsplit_once("/q").unwrap().1.parse().unwrap();
+        m.insert(id.into(), json!(["A", "B", "C", "D", "E"][i % 5]));
+    }
+    serde_json::Value::Object(m)
+}
+
+fn sheet_ids(sheet: &serde_json::Value) -> Vec<String> {
+    sheet["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_exam_draws_its_blueprint_from_other_banks_and_a_retake_meets_new_questions() {
+    // Two cells of 2 from pools of 6 (3× the draw): easy questions of both banks, medium ones.
+    let exam = "id = \"level\"\ntitle = \"等级考试\"\nmode = \"exam\"\nretake_after = \"1d\"\n\n\
+        [[draw]]\nbanks = [\"pool-*\"]\ndifficulty = \"easy\"\ncount = 2\n\n\
+        [[draw]]\nbanks = [\"pool-*\"]\ndifficulty = \"medium\"\ncount = 2\n";
+    let banks = [
+        ("pool-a", source_bank("pool-a", 6)),
+        ("pool-b", source_bank("pool-b", 6)),
+        ("level", exam.to_string()),
+    ];
+    let (s, _dir) = server_with(&banks).await;
+    let alice = s.login("alice").await;
+    let status = alice.get("/api/quizzes/level").await.1;
+    assert_eq!(status["question_count"], 4, "{status}");
+    let (code, first) = alice.start("level").await;
+    assert_eq!(code, 201, "{first}");
+    let ids = sheet_ids(&first);
+    assert_eq!(ids.len(), 4);
+    assert!(
+        ids.iter().all(|id| id.starts_with("pool-a/q") || id.starts_with("pool-b/q")),
+        "{ids:?}"
+    );
+    // One from each difficulty cell, by the source questions' parity (odd = easy).
+    let easy = ids
+        .iter()
+        .filter(|id| id.rsplit_once("/q").unwrap().1.parse::<usize>().unwrap() % 2 == 1)
+        .count();
+    assert_eq!(easy, 2, "{ids:?}");
+    // Prompts are the source questions'; the key never reaches the sheet.
+    assert!(
+        first.to_string().contains("第") && !first.to_string().contains("EXPLAIN"),
+        "{first}"
+    );
+    let (code, graded) = alice.submit(&attempt_id(&first), pooled_answers(&first)).await;
+    assert_eq!((code, graded["percent"].as_f64()), (200, Some(100.0)), "{graded}");
+    // The second sitting, after the wait, draws questions not shown in the first.
+    s.clock.advance(DAY + 10_000);
+    let alice = s.login("alice").await;
+    let (code, second) = alice.start("level").await;
+    assert_eq!(code, 201, "{second}");
+    let again = sheet_ids(&second);
+    let shared = again.iter().filter(|id| ids.contains(id)).count();
+    assert!(shared * 10 <= 3 * again.len(), "at most 30% repeated: {ids:?} then {again:?}");
+    assert_eq!(shared, 0, "the pool is 3× the draw, so nothing needs repeating");
+    // Item analysis reads the drawn questions under their pooled ids.
+    let ivy = s.login("ivy").await;
+    let (code, analysis) = ivy.get("/api/instructor/quizzes/level/analysis").await;
+    assert_eq!(code, 200, "{analysis}");
+    assert!(analysis.to_string().contains(&ids[0]), "{analysis}");
+}

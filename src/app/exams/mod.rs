@@ -231,6 +231,7 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
         seed,
         device_hash,
         cycle_levels: cycle_levels(ctx, &quiz.id),
+        pooled: quiz.draw.as_ref().is_some_and(|d| d.cells.iter().any(|c| !c.banks.is_empty())),
         terms: Box::new(move |own, cohort| {
             let limits = exam::limits(&for_terms, own.as_ref(), cohort.as_ref());
             if let Some(opens) = limits.opens.filter(|o| now < *o) {

@@ -139,8 +139,13 @@ pub async fn exam_page(
             sequential: e.sequential,
             shuffle: e.shuffle,
             draw: quiz.draw.as_ref().map(|d| Draw {
-                count: d.count,
-                tags: d.tags.join("、"),
+                count: d.count(),
+                tags: d
+                    .cells
+                    .iter()
+                    .flat_map(|c| c.tags.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join("、"),
             }),
             questions: quiz.questions.len(),
             review: vec![
