@@ -187,6 +187,10 @@ struct AttemptResult {
     max_score: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     questions: Option<Vec<quiz::GradedQuestion>>,
+    /// The review: each question with its options in the order this attempt showed them,
+    /// the learner's answer, and the key and explanation when the review allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<Vec<quiz::review::ReviewItem>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     submitted_at: Option<i64>,
     /// Staff reading someone's attempt see whose it is.
@@ -203,8 +207,15 @@ struct AttemptResult {
     certificates_issued: Option<Vec<CertificateView>>,
 }
 
+/// The review items of a graded attempt as `shown` allows.
+fn items(quiz: &Quiz, a: &AttemptRow, shown: Shown) -> Option<Vec<quiz::review::ReviewItem>> {
+    let g = exams::grading(a)?;
+    Some(quiz::review::review(quiz, &a.question_ids, a.seed, &a.graded_answers(), &g, shown))
+}
+
 /// The result as the learner may see it in this review phase; staff see everything.
-fn reviewed(mut r: AttemptResult, shown: Shown) -> AttemptResult {
+fn reviewed(mut r: AttemptResult, shown: Shown, quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
+    r.items = items(quiz, a, shown);
     if !shown.score {
         (r.percent, r.score, r.max_score) = (None, None, None);
         r.passed = false;
@@ -221,6 +232,7 @@ fn reviewed(mut r: AttemptResult, shown: Shown) -> AttemptResult {
     }
     if !shown.correctness && !shown.explanations && !shown.answers {
         r.questions = None;
+        r.items = None;
     }
     r.review = Some(shown);
     r
@@ -237,6 +249,7 @@ fn result_json(quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
         score: None,
         max_score: None,
         questions: None,
+        items: None,
         submitted_at: None,
         user_id: None,
         started_at: None,
@@ -250,13 +263,14 @@ fn result_json(quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
         r.percent = Some(g.percent);
         r.passed = g.passed;
         r.questions = Some(g.questions);
+        r.items = items(quiz, a, Shown::ALL);
         r.submitted_at = a.submitted_at;
     }
     r
 }
 
 fn submitted_json(ctx: &Ctx<'_>, s: Submitted) -> AttemptResult {
-    let mut v = reviewed(result_json(&s.quiz, &s.attempt), s.shown);
+    let mut v = reviewed(result_json(&s.quiz, &s.attempt), s.shown, &s.quiz, &s.attempt);
     v.certificates_issued = Some(CertificateView::all(ctx, &s.issued));
     v
 }
@@ -348,7 +362,7 @@ async fn next(
 fn reviewed_json(r: Reviewed) -> AttemptResult {
     let mut v = result_json(&r.quiz, &r.attempt);
     if let Some(shown) = r.shown {
-        v = reviewed(v, shown);
+        v = reviewed(v, shown, &r.quiz, &r.attempt);
     }
     v.user_id = Some(r.attempt.user_id);
     v.started_at = Some(r.attempt.started_at);

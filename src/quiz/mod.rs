@@ -6,6 +6,7 @@ pub mod exam;
 mod grade;
 pub mod lint;
 mod parse;
+pub mod review;
 mod schema;
 pub mod similarity;
 mod view;

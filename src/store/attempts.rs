@@ -34,11 +34,13 @@ pub struct AttemptRow {
     pub position: usize,
     /// SHA-256 of the device token the attempt is bound to.
     pub device_hash: Option<String>,
+    /// The answers graded (JSON), once the attempt has ended.
+    pub answers: Option<String>,
 }
 
 const GET_ATTEMPT: &str =
     "SELECT id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, submitted_at, result, percent, passed,
-    saved_answers, late_answers, position, device_hash FROM attempts WHERE id = ?1";
+    saved_answers, late_answers, position, device_hash, answers FROM attempts WHERE id = ?1";
 
 /// A grading of some answers: (score, max, percent, passed, result JSON), or a message.
 pub type Grader = Box<dyn Fn(&AttemptRow, &BTreeMap<String, Value>) -> Result<Graded, String> + Send>;
@@ -71,6 +73,15 @@ impl AttemptRow {
             (Some(d), Some(c)) => Some(d.min(c)),
             (d, c) => d.or(c),
         }
+    }
+
+    /// The answers its grading judged: those submitted, else (graded from the autosave,
+    /// or not stored yet) the last save.
+    pub fn graded_answers(&self) -> BTreeMap<String, Value> {
+        self.answers
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_else(|| self.saved())
     }
 
     pub fn saved(&self) -> BTreeMap<String, Value> {
@@ -108,6 +119,7 @@ fn row_attempt(r: &Row) -> rusqlite::Result<AttemptRow> {
         late_answers: r.get(13)?,
         position: r.get::<_, i64>(14)? as usize,
         device_hash: r.get(15)?,
+        answers: r.get(16)?,
     })
 }
 

@@ -14,7 +14,7 @@
     questions: "题", passMark: "及格线", timeLimit: "限时", minutes: "分钟",
     attemptsLeft: "剩余次数", unlimited: "不限", best: "最好成绩", none: "暂无",
     noAttemptsLeft: "作答次数已用完。", passed: "通过", failed: "未通过",
-    score: "得分", right: "正确", wrong: "错误", correctAnswer: "参考答案",
+    score: "得分", right: "正确", wrong: "错误", correctAnswer: "参考答案", yourAnswer: "你的答案", notAnswered: "未作答", yourPick: "你的选择",
     timeLeft: "剩余时间", timeUp: "时间到，请尽快提交（超时的答卷不计分）。",
     networkError: "网络错误：答案仍保留在页面上，请稍后再次提交。",
     true_: "对", false_: "错", up: "上移", down: "下移", choose: "请选择",
@@ -492,6 +492,26 @@
     var box = el("div", { class: "cb-result " + (r.passed ? "cb-pass" : "cb-fail"), "data-cb-result": r.passed ? "pass" : "fail", role: "status" });
     box.appendChild(el("p", null, [el("strong", { text: (r.passed ? T.passed : T.failed) + " · " + T.score + " " + r.percent + "%" }), "（" + r.score + " / " + r.max_score + " " + T.points + "）"]));
     var list = el("ol");
+    if (r.items) {
+      // The review: options in the order this attempt showed them, the pick and the key marked.
+      r.items.forEach(function (it) {
+        var verdict = it.correct === true ? "✓ " + T.right : it.correct === false ? "✗ " + T.wrong : null;
+        var opts = it.options && it.options.length ? el("ul", { class: "cb-review-options" }, it.options.map(function (o) {
+          var marks = (o.chosen ? " ← " + T.yourPick : "") + (o.correct ? " ✓" : "");
+          return el("li", { class: (o.correct ? "cb-opt-key " : "") + (o.chosen ? "cb-opt-chosen" : ""), "data-cb-chosen": o.chosen ? "1" : null, "data-cb-key": o.correct ? "1" : null, text: o.label + ". " + o.text + marks });
+        })) : null;
+        var given = opts ? null : el("div", { class: "cb-review-given", text: T.yourAnswer + "：" + (it.given.length ? it.given.join("；") : T.notAnswered) });
+        var key = opts || !it.key.length ? null : el("div", { class: "cb-review-key", text: T.correctAnswer + "：" + it.key.join("；") });
+        list.appendChild(el("li", { class: it.correct === false ? "cb-q-wrong" : "cb-q-right", "data-cb-item": it.id }, [
+          el("div", { class: "cb-result-prompt", text: it.prompt }),
+          verdict ? el("strong", { text: verdict }) : null,
+          opts, given, key,
+          it.explanation ? el("div", { class: "cb-explain", text: it.explanation }) : null
+        ]));
+      });
+      box.appendChild(list);
+      return box;
+    }
     (r.questions || []).forEach(function (q) {
       var shown = labels[q.id] || {};
       var name = function (k) { return shown[k] !== undefined ? shown[k] : String(k); };

@@ -177,9 +177,33 @@ async fn a_learner_logs_in_answers_a_quiz_and_sees_the_score() {
             .send_keys("留存率")
             .await?;
         screenshot(&c, "quiz-answered.png").await;
+        let mut sheet = Vec::new();
+        for label in c.find_all(Locator::Css("fieldset[data-question=q1] label")).await? {
+            sheet.push(label.text().await?.trim().to_string());
+        }
         let result = submit_and_wait_for_result(&c).await?;
         let text = result.text().await?;
         assert!(text.contains("通过") && text.contains("100%"), "result box: {text}");
+        // The review shows q1's options in the (shuffled) order of the sheet, labelled as
+        // there, with the learner's pick and the key on the option they chose.
+        let mut reviewed = Vec::new();
+        for li in c.find_all(Locator::Css("[data-cb-item=q1] .cb-review-options li")).await? {
+            reviewed.push(li.text().await?);
+        }
+        assert_eq!(reviewed.len(), sheet.len(), "{reviewed:?} vs {sheet:?}");
+        for (r, shown) in reviewed.iter().zip(&sheet) {
+            assert!(r.starts_with(shown.as_str()), "review `{r}` where the sheet showed `{shown}`");
+        }
+        let chosen = c.find(Locator::Css("[data-cb-item=q1] li[data-cb-chosen]")).await?;
+        let chosen_text = chosen.text().await?;
+        assert!(
+            chosen_text.contains("（收益 − 成本）÷ 成本") && chosen_text.contains("你的选择"),
+            "{chosen_text}"
+        );
+        assert_eq!(chosen.attr("data-cb-key").await?.as_deref(), Some("1"));
+        let q3 = c.find(Locator::Css("[data-cb-item=q3]")).await?.text().await?;
+        assert!(q3.contains("你的答案：留存率"), "{q3}");
+        screenshot(&c, "quiz-review.png").await;
         assert_eq!(result.attr("data-cb-result").await?.as_deref(), Some("pass"));
         let status = c.find(Locator::Css("[data-cb-status]")).await?.text().await?;
         assert!(status.contains("最好成绩 100%"), "status: {status}");

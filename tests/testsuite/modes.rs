@@ -70,7 +70,10 @@ async fn an_exam_withholds_keys_until_it_closes_and_a_retake_waits() {
     assert_eq!((code, graded["percent"].as_f64()), (200, Some(75.0)), "{graded}");
     for read in [graded, alice.get(&format!("/api/attempts/{id}")).await.1] {
         let text = read.to_string();
-        assert!(!text.contains("EXPLAIN") && !text.contains("correct_answer"), "{text}");
+        assert!(
+            !text.contains("EXPLAIN") && !text.contains("correct_answer") && read["items"].is_null(),
+            "{text}"
+        );
         assert!(read["questions"].is_null() && read["review"]["answers"] == false, "{read}");
     }
     // A retake before the wait is refused with the day it opens (submitted 01-16 08:00, less the 3 s grace).
@@ -89,6 +92,14 @@ async fn an_exam_withholds_keys_until_it_closes_and_a_retake_waits() {
     let after = alice.get(&format!("/api/attempts/{id}")).await.1;
     assert!(after.to_string().contains("EXPLAIN-1"), "{after}");
     assert_eq!(after["questions"][0]["correct"], false, "{after}");
+    let first = &after["items"][0];
+    assert_eq!(
+        (first["id"].as_str(), first["correct"].as_bool()),
+        (Some("q1"), Some(false)),
+        "{after}"
+    );
+    assert_eq!(first["given"][0], "E. 戊1", "the wrong pick, as labelled on the sheet: {first}");
+    assert_eq!(first["key"][0], "B. 乙1", "{first}");
 }
 
 /// A practice bank `id` of `n` single-choice questions, alternately easy and medium; the
