@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         let all: Vec<String> = q.questions.iter().map(|q| q.id.clone()).collect();
         let drawn = quiz::draw_questions(q, data.len() as u64, &HashMap::new());
         for ids in [&all, &drawn] {
-            let Ok(g) = quiz::grade(q, ids, &body.answers) else {
+            let Ok(g) = quiz::grade(q, ids, data.len() as u64, &body.answers) else {
                 continue;
             };
             let _ = serde_json::to_string(&g).expect("a grading serialises");
@@ -38,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
                     percent: g.percent,
                     answers: body.answers.clone(),
                     correct: g.questions.iter().map(|x| (x.id.clone(), x.correct)).collect(),
+                    variants: HashMap::new(),
                 })
                 .collect();
             let _ = analysis::analyse(q, &attempts);

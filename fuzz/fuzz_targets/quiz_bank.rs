@@ -26,10 +26,10 @@ fuzz_target!(|data: &[u8]| {
     for seed in 0..3 {
         let ids = quiz::draw_questions(&bank, seed, &HashMap::new());
         let _ = quiz::public_questions(&bank, &ids, seed);
-        let blank = quiz::grade(&bank, &ids, &BTreeMap::new()).expect("a blank attempt grades");
+        let blank = quiz::grade(&bank, &ids, seed, &BTreeMap::new()).expect("a blank attempt grades");
         // The key the learner is shown after grading, sent back as answers, is accepted.
         let key: BTreeMap<String, serde_json::Value> = blank.questions.iter().map(|g| (g.id.clone(), g.correct_answer.clone())).collect();
-        let graded = quiz::grade(&bank, &ids, &key).expect("the shown key is a valid answer");
+        let graded = quiz::grade(&bank, &ids, seed, &key).expect("the shown key is a valid answer");
         if let Some(wrong) = graded.questions.iter().find(|g| !g.correct) {
             panic!("the key shown for `{}` ({}) is graded wrong", wrong.id, wrong.correct_answer);
         }
@@ -37,11 +37,13 @@ fuzz_target!(|data: &[u8]| {
             percent: graded.percent,
             correct: graded.questions.iter().map(|g| (g.id.clone(), g.correct)).collect(),
             answers: key,
+            variants: HashMap::new(),
         });
         attempts.push(analysis::AttemptData {
             percent: blank.percent,
             correct: blank.questions.iter().map(|g| (g.id.clone(), g.correct)).collect(),
             answers: BTreeMap::new(),
+            variants: HashMap::new(),
         });
     }
     let _ = analysis::analyse(&bank, &attempts);

@@ -15,7 +15,22 @@ pub struct AttemptData {
     pub answers: BTreeMap<String, Value>,
     /// Question id → answered correctly, for the questions the attempt held.
     pub correct: HashMap<String, bool>,
+    /// Question id → the variant it showed (its values as a label), for variant questions.
+    pub variants: HashMap<String, String>,
 }
+
+/// How one variant of a question fared.
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct VariantStats {
+    /// The values drawn, e.g. `dau = 18, mau = 90`.
+    pub values: String,
+    pub attempts: usize,
+    /// Share answering correctly, 0–1.
+    pub facility: f64,
+}
+
+/// Variants listed per question, most attempted first.
+pub const MAX_VARIANTS_LISTED: usize = 12;
 
 #[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct OptionShare {
@@ -38,6 +53,32 @@ pub struct ItemStats {
     pub options: Vec<OptionShare>,
     /// `too_easy` (facility ≥ 0.9), `too_hard` (≤ 0.3), `negative_discrimination` (< 0).
     pub flags: Vec<&'static str>,
+    /// A variant question's figures per variant (at most [`MAX_VARIANTS_LISTED`]; empty
+    /// for other questions).
+    pub variants: Vec<VariantStats>,
+}
+
+/// Per-variant facility of question `qid` over the attempts that held it.
+fn variant_stats(held: &[&AttemptData], qid: &str) -> Vec<VariantStats> {
+    let mut by: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for a in held {
+        if let Some(v) = a.variants.get(qid) {
+            let e = by.entry(v.as_str()).or_default();
+            e.0 += 1;
+            e.1 += usize::from(a.correct.get(qid) == Some(&true));
+        }
+    }
+    let mut out: Vec<VariantStats> = by
+        .into_iter()
+        .map(|(values, (n, right))| VariantStats {
+            values: values.to_string(),
+            attempts: n,
+            facility: round4(right as f64 / n as f64),
+        })
+        .collect();
+    out.sort_by(|a, b| b.attempts.cmp(&a.attempts).then_with(|| a.values.cmp(&b.values)));
+    out.truncate(MAX_VARIANTS_LISTED);
+    out
 }
 
 /// Flags need this many attempts of a question; fewer is noise.
@@ -131,6 +172,7 @@ pub fn analyse(quiz: &Quiz, attempts: &[AttemptData]) -> Vec<ItemStats> {
                 discrimination,
                 options,
                 flags,
+                variants: variant_stats(&held, &q.id),
             }
         })
         .collect()
@@ -181,7 +223,12 @@ explanation = "e"
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
-        AttemptData { percent, answers, correct }
+        AttemptData {
+            percent,
+            answers,
+            correct,
+            variants: HashMap::new(),
+        }
     }
 
     /// Six attempts, worked by hand: the top and bottom 27% are two attempts each.

@@ -29,6 +29,9 @@ pub struct GradedQuestion {
     pub explanation: String,
     /// The key in the form the page shows it (letters, text or number).
     pub correct_answer: Value,
+    /// A variant's drawn values (and its key as `answer`), so reports can tell variants apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<super::variant::Values>,
 }
 
 /// The outcome of a whole attempt.
@@ -42,10 +45,11 @@ pub struct Grading {
     pub questions: Vec<GradedQuestion>,
 }
 
-/// Grades `answers` (question id → JSON answer) for the attempt's `question_ids`.
+/// Grades `answers` (question id → JSON answer) for the attempt's `question_ids`, each
+/// question as the attempt's `seed` shows it (a variant with its numbers).
 /// A malformed answer or an answer to a question outside the attempt is an error
 /// (the caller turns it into a 4xx); a missing answer is simply wrong.
-pub fn grade(quiz: &Quiz, question_ids: &[String], answers: &BTreeMap<String, Value>) -> Result<Grading, String> {
+pub fn grade(quiz: &Quiz, question_ids: &[String], seed: u64, answers: &BTreeMap<String, Value>) -> Result<Grading, String> {
     if let Some(extra) = answers.keys().find(|k| !question_ids.contains(k)) {
         return Err(format!("question `{extra}` is not part of this attempt"));
     }
@@ -53,10 +57,11 @@ pub fn grade(quiz: &Quiz, question_ids: &[String], answers: &BTreeMap<String, Va
     for qid in question_ids {
         let q = quiz
             .question(qid)
-            .ok_or_else(|| format!("question `{qid}` no longer exists in quiz `{}`", quiz.id))?;
+            .ok_or_else(|| format!("question `{qid}` no longer exists in quiz `{}`", quiz.id))?
+            .instance(seed)?;
         let answer = match answers.get(qid) {
             None | Some(Value::Null) => Answer::Blank,
-            Some(v) => decode(q, v).map_err(|e| format!("answer to `{qid}`: {e}"))?,
+            Some(v) => decode(&q, v).map_err(|e| format!("answer to `{qid}`: {e}"))?,
         };
         let correct = is_correct(&q.kind, &answer);
         graded.push(GradedQuestion {
@@ -66,6 +71,7 @@ pub fn grade(quiz: &Quiz, question_ids: &[String], answers: &BTreeMap<String, Va
             awarded: if correct { q.points } else { 0.0 },
             explanation: q.explanation.clone(),
             correct_answer: key_for_display(&q.kind),
+            variant: q.drawn.clone(),
         });
     }
     let score: f64 = graded.iter().map(|g| g.awarded).sum();
@@ -211,14 +217,14 @@ points = 2
     #[test]
     fn can_grade_multiple_fill_and_numeric() {
         let answers: BTreeMap<String, Value> = serde_json::from_value(json!({"m": ["C", "A"], "f": " ｒｏｉ ", "n": "120.4"})).unwrap();
-        let g = grade(&quiz(), &ids(), &answers).unwrap();
+        let g = grade(&quiz(), &ids(), 1, &answers).unwrap();
         assert_eq!((g.score, g.max_score, g.percent, g.passed), (4.0, 4.0, 100.0, true));
     }
 
     #[test]
     fn partial_multiple_choice_earns_nothing() {
         let answers: BTreeMap<String, Value> = serde_json::from_value(json!({"m": ["A"], "n": 121})).unwrap();
-        let g = grade(&quiz(), &ids(), &answers).unwrap();
+        let g = grade(&quiz(), &ids(), 1, &answers).unwrap();
         assert_eq!(g.score, 0.0);
         assert!(!g.passed);
     }
@@ -226,8 +232,8 @@ points = 2
     #[test]
     fn rejects_answers_outside_the_attempt_and_malformed_ones() {
         let extra: BTreeMap<String, Value> = serde_json::from_value(json!({"zzz": "A"})).unwrap();
-        assert!(grade(&quiz(), &ids(), &extra).unwrap_err().contains("not part of this attempt"));
+        assert!(grade(&quiz(), &ids(), 1, &extra).unwrap_err().contains("not part of this attempt"));
         let bad: BTreeMap<String, Value> = serde_json::from_value(json!({"m": ["Q"]})).unwrap();
-        assert!(grade(&quiz(), &ids(), &bad).unwrap_err().contains("expected letters from A to C"));
+        assert!(grade(&quiz(), &ids(), 1, &bad).unwrap_err().contains("expected letters from A to C"));
     }
 }

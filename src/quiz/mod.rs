@@ -9,6 +9,7 @@ mod parse;
 pub mod review;
 mod schema;
 pub mod similarity;
+pub mod variant;
 mod view;
 
 pub use grade::{Answer, GradedQuestion, Grading, grade};

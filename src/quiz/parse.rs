@@ -2,10 +2,11 @@
 //! authoring mistake with its position instead of stopping at the first.
 
 use super::schema::{Cell, Difficulty, Draw, Exam, Mode, Question, QuestionKind, Quiz, Review, Shown};
+use super::variant::{Source, Text, Variant, VariantSource};
 use super::{index_of_letter, letter};
 use crate::diag::Diagnostic;
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 use toml::{Spanned, Value};
@@ -109,6 +110,8 @@ struct RawQuestion {
     answer: Option<Spanned<Value>>,
     tolerance: Option<Spanned<Value>>,
     unit: Option<String>,
+    /// Seeded variables: name → a list, a `{ min, max, step }` range, or a formula.
+    vars: Option<Spanned<BTreeMap<String, Spanned<Value>>>>,
 }
 
 /// Checks an id: lowercase letters, digits and `-`, starting with a letter or digit.
@@ -529,7 +532,7 @@ impl Parser<'_> {
         let kind = self.kind(&qid, &kind_name, &q)?;
         self.wording(&qid, &q, &kind);
         let tags = q.tags.clone();
-        Some(Question {
+        let mut question = Question {
             id: qid,
             prompt,
             points,
@@ -537,7 +540,239 @@ impl Parser<'_> {
             difficulty,
             tags,
             kind,
-        })
+            variant: None,
+            drawn: None,
+        };
+        if let Some(vars) = &q.vars {
+            let variant = self.variant(&question, vars, &q)?;
+            // The template keeps a sample's key, so the preview shows a real number.
+            if let (QuestionKind::Numeric { answer, .. }, Some(x)) = (&mut question.kind, variant.render(0).ok().and_then(|r| r.answer)) {
+                *answer = x;
+            }
+            question.variant = Some(std::sync::Arc::new(variant));
+        }
+        Some(question)
+    }
+
+    /// A question's seeded variables and templates. Every formula is compiled and every
+    /// name it reads checked; then [`SAMPLES`] seeds are rendered, and the first that gives
+    /// a key that is not a finite number, or options that read alike, is reported.
+    fn variant(&mut self, question: &Question, vars: &Spanned<BTreeMap<String, Spanned<Value>>>, q: &RawQuestion) -> Option<Variant> {
+        let qid = question.id.as_str();
+        let at = Some(vars.span());
+        let numeric = match &question.kind {
+            QuestionKind::Numeric { .. } => true,
+            QuestionKind::Single { .. } => false,
+            other => {
+                self.error(
+                    at,
+                    format!("question `{qid}`: a {} question cannot have variables", other.type_name()),
+                    "variables apply to numeric and single-choice questions",
+                );
+                return None;
+            }
+        };
+        if vars.get_ref().is_empty() {
+            self.error(at, format!("question `{qid}`: `vars` is empty"), "declare a variable, e.g. `spend = { min = 8000, max = 20000, step = 500 }`");
+            return None;
+        }
+        let mut draws = Vec::new();
+        let mut formulas = Vec::new();
+        for (name, v) in vars.get_ref() {
+            let vspan = Some(v.span());
+            if !super::variant::valid_name(name) {
+                self.error(
+                    vspan,
+                    format!("question `{qid}`: `{name}` cannot name a variable"),
+                    "use lowercase letters, digits and `_`, starting with a letter; `answer` and function names are taken",
+                );
+                continue;
+            }
+            match self.source(qid, name, v) {
+                Some(Err(formula)) => formulas.push((name.clone(), formula, v.span())),
+                Some(Ok(source)) => draws.push((name.clone(), source)),
+                None => {}
+            }
+        }
+        // Derived variables in an order where each reads only those before it.
+        let mut known: HashSet<String> = draws.iter().map(|(n, _)| n.clone()).collect();
+        let mut derived = Vec::new();
+        while !formulas.is_empty() {
+            let Some(i) = formulas.iter().position(|(_, f, _)| f.reads.iter().all(|r| known.contains(r))) else {
+                for (name, f, span) in &formulas {
+                    let missing: Vec<&str> = f.reads.iter().filter(|r| !known.contains(*r)).map(String::as_str).collect();
+                    self.error(
+                        Some(span.clone()),
+                        format!("question `{qid}`: `{name}` reads {}, which no variable gives", missing.join(", ")),
+                        "declare each name it reads in `vars`, and let no two formulas read each other",
+                    );
+                }
+                return None;
+            };
+            let (name, f, _) = formulas.remove(i);
+            known.insert(name.clone());
+            derived.push((name, f));
+        }
+        let key = match (&q.answer, numeric) {
+            (Some(a), true) => match a.get_ref().as_str() {
+                Some(src) => match crate::sandbox::Formula::compile(src) {
+                    Ok(f) => Some((f, a.span())),
+                    Err(e) => {
+                        self.error(Some(a.span()), format!("question `{qid}`: the answer formula: {e}"), "write the key as a formula over the variables, e.g. \"spend / users\"");
+                        return None;
+                    }
+                },
+                None => {
+                    self.error(
+                        Some(a.span()),
+                        format!("question `{qid}`: with `vars`, a numeric answer is a formula"),
+                        "write it in quotes over the variables, e.g. `answer = \"spend / users\"`",
+                    );
+                    return None;
+                }
+            },
+            _ => None,
+        };
+        if let Some((f, span)) = &key {
+            self.unknown_reads(qid, "the answer", f.reads.iter().map(String::as_str), &known, span.clone());
+        }
+        let mut texts_known = known.clone();
+        if numeric {
+            texts_known.insert("answer".into());
+        }
+        let prompt = self.template(qid, "prompt", &q.prompt, &known);
+        let explanation = self.template(qid, "explanation", &q.explanation, &texts_known);
+        let options = match (&question.kind, &q.options) {
+            (QuestionKind::Single { options, .. }, Some(list)) => options
+                .iter()
+                .map(|o| self.template_at(qid, "options", o, list.span(), &texts_known))
+                .collect::<Option<Vec<_>>>(),
+            _ => Some(Vec::new()),
+        };
+        let variant = Variant {
+            draws,
+            derived,
+            answer: key.map(|(f, _)| f),
+            prompt: prompt?,
+            explanation: explanation?,
+            options: options?,
+            source: VariantSource {
+                vars: vars
+                    .get_ref()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::to_value(v.get_ref()).unwrap_or_default()))
+                    .collect(),
+                answer: q.answer.as_ref().and_then(|a| a.get_ref().as_str().map(str::to_string)).filter(|_| numeric),
+            },
+        };
+        if self.diags.iter().any(|d| d.is_error()) {
+            return None;
+        }
+        for seed in 0..SAMPLES {
+            if let Err(e) = variant.render(seed) {
+                self.error(
+                    at,
+                    format!("question `{qid}`: {e}"),
+                    "narrow the ranges, or guard the formula (e.g. max(x, 1) as a divisor), so every draw gives a finite key and distinct options",
+                );
+                return None;
+            }
+        }
+        Some(variant)
+    }
+
+    /// One entry of `vars`: a drawn source, or (as `Err`) a formula over other variables.
+    fn source(&mut self, qid: &str, name: &str, v: &Spanned<Value>) -> Option<Result<Source, crate::sandbox::Formula>> {
+        let span = Some(v.span());
+        let help = "write a list `[80, 100, 125]`, a range `{ min = 8000, max = 20000, step = 500 }`, or a formula \"spend / users\"";
+        match v.get_ref() {
+            Value::Array(items) => {
+                let nums: Option<Vec<f64>> = items.iter().map(as_f64).collect();
+                match nums {
+                    Some(n) if !n.is_empty() && n.len() <= 1000 => Some(Ok(Source::List(n))),
+                    _ => {
+                        self.error(span, format!("question `{qid}`: `{name}` must list 1 to 1000 numbers"), help);
+                        None
+                    }
+                }
+            }
+            Value::Table(t) => {
+                let get = |k: &str| t.get(k).and_then(as_f64);
+                let unknown: Vec<&String> = t.keys().filter(|k| !["min", "max", "step"].contains(&k.as_str())).collect();
+                match (get("min"), get("max"), t.get("step").map(as_f64).unwrap_or(Some(1.0))) {
+                    (Some(min), Some(max), Some(step)) if unknown.is_empty() && min <= max && step > 0.0 => {
+                        let source = Source::Range { min, max, step };
+                        if source.len() > 1_000_000 {
+                            self.error(span, format!("question `{qid}`: `{name}` has over a million values"), "use a larger `step`");
+                            return None;
+                        }
+                        Some(Ok(source))
+                    }
+                    _ => {
+                        self.error(
+                            span,
+                            format!("question `{qid}`: `{name}` is not a range with `min` ≤ `max` and a `step` above 0"),
+                            help,
+                        );
+                        None
+                    }
+                }
+            }
+            Value::String(src) => match crate::sandbox::Formula::compile(src) {
+                Ok(f) => Some(Err(f)),
+                Err(e) => {
+                    self.error(span, format!("question `{qid}`: `{name}`: {e}"), help);
+                    None
+                }
+            },
+            _ => {
+                self.error(span, format!("question `{qid}`: `{name}` is neither a list, a range nor a formula"), help);
+                None
+            }
+        }
+    }
+
+    /// A text field of a variant compiled as a template.
+    fn template(&mut self, qid: &str, field: &str, v: &Option<Spanned<String>>, known: &HashSet<String>) -> Option<Text> {
+        match v {
+            Some(v) => self.template_at(qid, field, v.get_ref(), v.span(), known),
+            None => Some(Text::compile("").expect("empty text")),
+        }
+    }
+
+    fn template_at(&mut self, qid: &str, field: &str, text: &str, span: Range<usize>, known: &HashSet<String>) -> Option<Text> {
+        match Text::compile(text) {
+            Ok(t) => {
+                self.unknown_reads(qid, &format!("the {field}"), t.reads(), known, span)
+                    .then_some(t)
+            }
+            Err(e) => {
+                self.error(
+                    Some(span),
+                    format!("question `{qid}`: the {field}: {e}"),
+                    "placeholders are `{name}`, `{formula}` or `{formula:1}` (one decimal); write `{{` for a literal brace",
+                );
+                None
+            }
+        }
+    }
+
+    /// Reports names read that no variable gives; true when there are none.
+    fn unknown_reads<'r>(&mut self, qid: &str, what: &str, reads: impl Iterator<Item = &'r str>, known: &HashSet<String>, span: Range<usize>) -> bool {
+        let mut missing: Vec<&str> = reads.filter(|r| !known.contains(*r)).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return true;
+        }
+        let mut names: Vec<&str> = known.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        self.error(
+            Some(span),
+            format!("question `{qid}`: {what} reads {}, which no variable gives", missing.join(", ")),
+            &format!("the variables are: {}", names.join(", ")),
+        );
+        false
     }
 
     /// Prompts and explanations must not lean on an option's letter or place, nor on
@@ -656,11 +891,12 @@ impl Parser<'_> {
                 Some(QuestionKind::Fill { answer: accepted })
             }
             "numeric" => {
-                let Some(value) = as_f64(answer.get_ref()) else {
+                let formula = q.vars.is_some() && answer.get_ref().is_str();
+                let Some(value) = as_f64(answer.get_ref()).or(formula.then_some(0.0)) else {
                     self.error(
                         aspan,
                         format!("question `{qid}`: a numeric answer is a number"),
-                        "e.g. `answer = 120` (no quotes, no unit)",
+                        "e.g. `answer = 120` (no quotes, no unit); with `[questions.vars]`, a formula such as \"spend / users\"",
                     );
                     return None;
                 };
@@ -826,6 +1062,9 @@ impl Parser<'_> {
         Some(idx)
     }
 }
+
+/// Seeds `check` renders of every variant question.
+const SAMPLES: u64 = 200;
 
 /// Most options, items, left or right entries a question may have: one per letter.
 const MAX_ENTRIES: usize = 26;

@@ -55,12 +55,12 @@ pub fn review(
     public_questions(quiz, ids, seed)
         .into_iter()
         .filter_map(|pq| {
-            let q = quiz.question(&pq.id)?;
+            let q = quiz.question(&pq.id)?.instance(seed).ok()?;
             let graded = grading.questions.iter().find(|g| g.id == pq.id);
             let answer = answers
                 .get(&pq.id)
                 .filter(|v| !v.is_null())
-                .and_then(|v| decode(q, v).ok())
+                .and_then(|v| decode(&q, v).ok())
                 .unwrap_or(Answer::Blank);
             let (mut given, mut key, mut options) = (Vec::new(), Vec::new(), Vec::new());
             match &q.kind {
@@ -197,7 +197,7 @@ explanation = "交叉。"
             let first = sheet[0].options[0].clone();
             let answers: BTreeMap<String, Value> =
                 serde_json::from_value(json!({ "s": first.key, "o": ["A", "B", "C"], "m": ["B", "A"] })).unwrap();
-            let g = grade(&quiz, &ids, &answers).unwrap();
+            let g = grade(&quiz, &ids, seed, &answers).unwrap();
             let r = review(&quiz, &ids, seed, &answers, &g, Shown::ALL);
             let shown_texts: Vec<&str> = sheet[0].options.iter().map(|o| o.text.as_str()).collect();
             let reviewed: Vec<&str> = r[0].options.iter().map(|o| o.text.as_str()).collect();

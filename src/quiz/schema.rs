@@ -1,7 +1,10 @@
 //! The validated quiz model that grading and the server use.
 
+use super::variant::{Rendered, Values, Variant, question_seed};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A question bank as embedded by `{{#quiz id}}`.
 #[derive(Clone, Debug, Serialize)]
@@ -234,6 +237,57 @@ pub struct Question {
     pub difficulty: Option<Difficulty>,
     pub tags: Vec<String>,
     pub kind: QuestionKind,
+    /// Seeded variables and templates (numeric and single choice): the texts above are
+    /// then templates, and [`Question::instance`] gives what an attempt shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<Arc<Variant>>,
+    /// The values an instance of a variant drew (`None` for a question as written).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drawn: Option<Values>,
+}
+
+/// How often a variant is drawn again (deterministically) when a seed gives a key that is
+/// not a finite number or options that read alike; `check` reports any such seed it samples.
+const REDRAWS: u64 = 8;
+
+impl Question {
+    /// The question as the attempt with `attempt_seed` shows it: a variant with its
+    /// numbers drawn and its key computed, any other question as written.
+    pub fn instance(&self, attempt_seed: u64) -> Result<Cow<'_, Question>, String> {
+        let Some(v) = &self.variant else {
+            return Ok(Cow::Borrowed(self));
+        };
+        let seed = question_seed(attempt_seed, &self.id);
+        let mut last = String::new();
+        for k in 0..REDRAWS {
+            match v.render(seed.wrapping_add(k)) {
+                Ok(r) => return Ok(Cow::Owned(self.with(r))),
+                Err(e) => last = e,
+            }
+        }
+        Err(format!("question `{}`: {last}", self.id))
+    }
+
+    /// This template filled in with a rendered variant.
+    pub fn with(&self, r: Rendered) -> Question {
+        let mut kind = self.kind.clone();
+        match &mut kind {
+            QuestionKind::Single { options, .. } => *options = r.options,
+            QuestionKind::Numeric { answer, .. } => *answer = r.answer.unwrap_or(*answer),
+            _ => {}
+        }
+        Question {
+            id: self.id.clone(),
+            prompt: r.prompt,
+            points: self.points,
+            explanation: r.explanation,
+            difficulty: self.difficulty,
+            tags: self.tags.clone(),
+            kind,
+            variant: None,
+            drawn: Some(r.values),
+        }
+    }
 }
 
 /// The question types and their keys (0-based indexes into the authored lists).

@@ -73,8 +73,8 @@ pub fn draw_questions(quiz: &Quiz, seed: u64, seen: &HashMap<String, u32>) -> Ve
 pub fn public_questions(quiz: &Quiz, ids: &[String], seed: u64) -> Vec<PublicQuestion> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x005e_ed0f_04de);
     ids.iter()
-        .filter_map(|id| quiz.question(id))
-        .map(|q| public_question(q, quiz.exam.shuffle, &mut rng))
+        .filter_map(|id| quiz.question(id)?.instance(seed).ok())
+        .map(|q| public_question(&q, quiz.exam.shuffle, &mut rng))
         .collect()
 }
 

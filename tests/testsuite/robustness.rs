@@ -114,6 +114,10 @@ proptest! {
         let ids: Vec<String> = quiz.questions.iter().map(|q| q.id.clone()).collect();
         let values = [serde_json::json!(raw), serde_json::json!(n), serde_json::json!(list), serde_json::json!(seed % 2 == 0), serde_json::Value::Null];
         let answers = ids.iter().enumerate().map(|(i, id)| (id.clone(), values[(seed as usize + i) % values.len()].clone())).collect();
-        let _ = certbook::quiz::grade(&quiz, &ids, &answers);
+        // Whatever comes in, a grading that succeeds stays within its bounds.
+        if let Ok(g) = certbook::quiz::grade(&quiz, &ids, seed, &answers) {
+            prop_assert!(g.score >= 0.0 && g.score <= g.max_score && (0.0..=100.0).contains(&g.percent));
+            prop_assert_eq!(g.passed, g.percent >= quiz.pass_mark);
+        }
     }
 }

@@ -45,7 +45,7 @@ pub fn grader(curriculum: Arc<Curriculum>) -> Grader {
             .quizzes
             .get(&row.quiz_id)
             .ok_or_else(|| format!("quiz `{}` no longer exists", row.quiz_id))?;
-        let g = quiz::grade(quiz, &row.question_ids, answers)?;
+        let g = quiz::grade(quiz, &row.question_ids, row.seed, answers)?;
         let result = serde_json::to_string(&g).map_err(|e| e.to_string())?;
         Ok(Graded {
             score: g.score,
@@ -431,7 +431,7 @@ pub async fn save(
     answers: BTreeMap<String, Value>,
 ) -> Result<AttemptRow> {
     let admit = admit(ctx, ip, move |quiz, row| {
-        quiz::grade(quiz, &row.question_ids, &answers).map_err(Error::Unprocessable)?;
+        quiz::grade(quiz, &row.question_ids, row.seed, &answers).map_err(Error::Unprocessable)?;
         Ok((answers, as_sent(quiz)))
     });
     write_answers(ctx, Caller { user_id, device_hash }, id, admit).await
@@ -454,7 +454,7 @@ pub async fn next(
             return Err(refused(Refusal::NotSequential));
         }
         let sent = BTreeMap::from([(question.clone(), answer.clone().unwrap_or(Value::Null))]);
-        quiz::grade(quiz, &row.question_ids, &sent).map_err(Error::Unprocessable)?;
+        quiz::grade(quiz, &row.question_ids, row.seed, &sent).map_err(Error::Unprocessable)?;
         let step: Prepare = Box::new(move |row: &AttemptRow, _| {
             let (answers, position) = exam::sequential_next(&row.question_ids, row.position, &row.saved(), &question, answer.as_ref())?;
             Ok((answers, Some(position)))

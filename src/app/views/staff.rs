@@ -191,6 +191,11 @@ pub async fn item_analysis(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Item
                 percent,
                 answers: serde_json::from_str(&answers).unwrap_or_default(),
                 correct: grading.questions.iter().map(|q| (q.id.clone(), q.correct)).collect(),
+                variants: grading
+                    .questions
+                    .iter()
+                    .filter_map(|q| Some((q.id.clone(), crate::quiz::variant::label(q.variant.as_ref()?))))
+                    .collect(),
             })
         })
         .collect();
