@@ -52,7 +52,7 @@ fn right_answer(kind: &QuestionKind) -> Value {
 
 fn grader(quiz: Arc<Quiz>) -> Grader {
     Box::new(move |row, answers| {
-        let g = quiz::grade(&quiz, &row.question_ids, answers)?;
+        let g = quiz::grade(&quiz, &row.question_ids, row.seed, answers)?;
         Ok(Graded {
             score: g.score,
             max_score: g.max_score,

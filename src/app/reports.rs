@@ -193,6 +193,20 @@ pub struct TranscriptQuiz {
     pub attempts: u32,
     pub best: Option<f64>,
     pub passed: bool,
+    /// The newest attempts (at most 5), newest first: each opens its review.
+    pub recent: Vec<TranscriptAttempt>,
+}
+
+/// One attempt in a transcript.
+#[derive(Serialize, ToSchema)]
+pub struct TranscriptAttempt {
+    pub id: String,
+    /// `open`, `graded`, `expired`, `late` or `abandoned`.
+    pub status: String,
+    /// Unix ms.
+    pub started_at: i64,
+    pub submitted_at: Option<i64>,
+    pub percent: Option<f64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -237,6 +251,18 @@ pub async fn transcript(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<Transcri
                 attempts: q.attempts,
                 best: q.best_percent,
                 passed: q.passed,
+                recent: file
+                    .recent
+                    .iter()
+                    .filter(|a| a.quiz_id == q.quiz_id)
+                    .map(|a| TranscriptAttempt {
+                        id: a.id.clone(),
+                        status: a.status.as_str().to_string(),
+                        started_at: a.started_at,
+                        submitted_at: a.submitted_at,
+                        percent: a.percent,
+                    })
+                    .collect(),
             })
             .collect(),
         runs: file

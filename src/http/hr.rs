@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export_certificates_csv))
         .route("/hr", get(dashboard_page))
         .route("/hr/learners/{id}", get(transcript_page))
+        .route("/hr/attempts/{id}", get(attempt_page))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -109,6 +110,27 @@ async fn transcript_page(
             .pages()
             .render("transcript", "学员成绩单", Some(&session.user), Some(&session.csrf), &page)),
         Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(StatusCode::NOT_FOUND, "没有这位学员", &m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One attempt's full review, linked from the transcript.
+async fn attempt_page(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let next = format!("/hr/attempts/{id}");
+    let why = "只有讲师、人力资源与管理员可以查看学员的作答。";
+    let session = match super::pages::staff_session(&state, session, &[Role::Hr, Role::Instructor], &next, why) {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
+    };
+    match views::attempt(&state.ctx(), &session.user, &id).await {
+        Ok(page) => Ok(state
+            .pages()
+            .render("attempt", "作答详情", Some(&session.user), Some(&session.csrf), &page)),
+        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(StatusCode::NOT_FOUND, "没有这次作答", &m)),
         Err(e) => Err(e.into()),
     }
 }

@@ -46,6 +46,7 @@ const PAGES: &[&str] = &[
     "grade",
     "hr",
     "transcript",
+    "attempt",
     "analysis",
     "analysis_quiz",
     "build",

@@ -37,6 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct QuizStatus {
     id: String,
     title: String,
+    /// `practice` (an open attempt can be abandoned) or `exam`.
+    mode: &'static str,
     question_count: usize,
     /// Percent needed to pass.
     pass_mark: f64,
@@ -47,6 +49,7 @@ struct QuizStatus {
     /// Unix ms after which nothing is graded.
     closes_ms: Option<i64>,
     attempts_allowed: Option<u32>,
+    /// Attempts counted against the limit: since the learner's latest certificate naming this exam (a new certification cycle), else all.
     attempts_used: u32,
     attempts_left: Option<u32>,
     best_percent: Option<f64>,
@@ -66,13 +69,14 @@ fn status_json(s: Standing) -> QuizStatus {
         question_count: quiz.draw.as_ref().map(|d| d.count()).unwrap_or(quiz.questions.len()),
         id: quiz.id.clone(),
         title: quiz.title.clone(),
+        mode: quiz.mode.as_str(),
         pass_mark: quiz.pass_mark,
         time_limit: limits.time_limit_ms.map(|ms| (ms / 1000) as u32),
         opens_ms: limits.opens,
         closes_ms: limits.closes,
         attempts_allowed: allowed,
-        attempts_used: s.summary.attempts,
-        attempts_left: allowed.map(|a| a.saturating_sub(s.summary.attempts)),
+        attempts_used: s.counted,
+        attempts_left: allowed.map(|a| a.saturating_sub(s.counted)),
         best_percent: s.summary.best_percent,
         passed: s.summary.passed,
         open_attempt: s.summary.open_attempt,

@@ -234,6 +234,10 @@ points = 2
         let extra: BTreeMap<String, Value> = serde_json::from_value(json!({"zzz": "A"})).unwrap();
         assert!(grade(&quiz(), &ids(), 1, &extra).unwrap_err().contains("not part of this attempt"));
         let bad: BTreeMap<String, Value> = serde_json::from_value(json!({"m": ["Q"]})).unwrap();
-        assert!(grade(&quiz(), &ids(), 1, &bad).unwrap_err().contains("expected letters from A to C"));
+        assert!(
+            grade(&quiz(), &ids(), 1, &bad)
+                .unwrap_err()
+                .contains("expected letters from A to C")
+        );
     }
 }

@@ -560,6 +560,8 @@ impl Parser<'_> {
     fn variant(&mut self, question: &Question, vars: &Spanned<BTreeMap<String, Spanned<Value>>>, q: &RawQuestion) -> Option<Variant> {
         let qid = question.id.as_str();
         let at = Some(vars.span());
+        let errors = |diags: &[Diagnostic]| diags.iter().filter(|d| d.is_error()).count();
+        let before = errors(&self.diags);
         let numeric = match &question.kind {
             QuestionKind::Numeric { .. } => true,
             QuestionKind::Single { .. } => false,
@@ -573,7 +575,11 @@ impl Parser<'_> {
             }
         };
         if vars.get_ref().is_empty() {
-            self.error(at, format!("question `{qid}`: `vars` is empty"), "declare a variable, e.g. `spend = { min = 8000, max = 20000, step = 500 }`");
+            self.error(
+                at,
+                format!("question `{qid}`: `vars` is empty"),
+                "declare a variable, e.g. `spend = { min = 8000, max = 20000, step = 500 }`",
+            );
             return None;
         }
         let mut draws = Vec::new();
@@ -618,7 +624,11 @@ impl Parser<'_> {
                 Some(src) => match crate::sandbox::Formula::compile(src) {
                     Ok(f) => Some((f, a.span())),
                     Err(e) => {
-                        self.error(Some(a.span()), format!("question `{qid}`: the answer formula: {e}"), "write the key as a formula over the variables, e.g. \"spend / users\"");
+                        self.error(
+                            Some(a.span()),
+                            format!("question `{qid}`: the answer formula: {e}"),
+                            "write the key as a formula over the variables, e.g. \"spend / users\"",
+                        );
                         return None;
                     }
                 },
@@ -662,10 +672,15 @@ impl Parser<'_> {
                     .iter()
                     .map(|(k, v)| (k.clone(), serde_json::to_value(v.get_ref()).unwrap_or_default()))
                     .collect(),
-                answer: q.answer.as_ref().and_then(|a| a.get_ref().as_str().map(str::to_string)).filter(|_| numeric),
+                answer: q
+                    .answer
+                    .as_ref()
+                    .and_then(|a| a.get_ref().as_str().map(str::to_string))
+                    .filter(|_| numeric),
             },
         };
-        if self.diags.iter().any(|d| d.is_error()) {
+        // Sample only a variant that compiled whole: this question's own errors come first.
+        if errors(&self.diags) > before {
             return None;
         }
         for seed in 0..SAMPLES {
@@ -702,8 +717,12 @@ impl Parser<'_> {
                 match (get("min"), get("max"), t.get("step").map(as_f64).unwrap_or(Some(1.0))) {
                     (Some(min), Some(max), Some(step)) if unknown.is_empty() && min <= max && step > 0.0 => {
                         let source = Source::Range { min, max, step };
-                        if source.len() > 1_000_000 {
-                            self.error(span, format!("question `{qid}`: `{name}` has over a million values"), "use a larger `step`");
+                        if source.count() > 1_000_000 {
+                            self.error(
+                                span,
+                                format!("question `{qid}`: `{name}` has over a million values"),
+                                "use a larger `step`",
+                            );
                             return None;
                         }
                         Some(Ok(source))
@@ -726,7 +745,11 @@ impl Parser<'_> {
                 }
             },
             _ => {
-                self.error(span, format!("question `{qid}`: `{name}` is neither a list, a range nor a formula"), help);
+                self.error(
+                    span,
+                    format!("question `{qid}`: `{name}` is neither a list, a range nor a formula"),
+                    help,
+                );
                 None
             }
         }
@@ -742,10 +765,9 @@ impl Parser<'_> {
 
     fn template_at(&mut self, qid: &str, field: &str, text: &str, span: Range<usize>, known: &HashSet<String>) -> Option<Text> {
         match Text::compile(text) {
-            Ok(t) => {
-                self.unknown_reads(qid, &format!("the {field}"), t.reads(), known, span)
-                    .then_some(t)
-            }
+            Ok(t) => self
+                .unknown_reads(qid, &format!("the {field}"), t.reads(), known, span)
+                .then_some(t),
             Err(e) => {
                 self.error(
                     Some(span),
@@ -758,7 +780,14 @@ impl Parser<'_> {
     }
 
     /// Reports names read that no variable gives; true when there are none.
-    fn unknown_reads<'r>(&mut self, qid: &str, what: &str, reads: impl Iterator<Item = &'r str>, known: &HashSet<String>, span: Range<usize>) -> bool {
+    fn unknown_reads<'r>(
+        &mut self,
+        qid: &str,
+        what: &str,
+        reads: impl Iterator<Item = &'r str>,
+        known: &HashSet<String>,
+        span: Range<usize>,
+    ) -> bool {
         let mut missing: Vec<&str> = reads.filter(|r| !known.contains(*r)).collect();
         missing.sort_unstable();
         missing.dedup();

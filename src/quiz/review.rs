@@ -31,8 +31,7 @@ pub struct ReviewItem {
     pub correct: Option<bool>,
     pub points: f64,
     pub awarded: Option<f64>,
-    /// Single and multiple choice: the options in the order shown.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Single and multiple choice: the options in the order shown (empty for other types).
     pub options: Vec<ReviewOption>,
     /// The learner's answer in words: ordering's items in their order, matching's pairs
     /// (`left → right`), the text or number given; empty when left blank.
@@ -131,6 +130,13 @@ pub fn review(
                     if let Answer::Number(x) = answer {
                         given.push(format!("{x}{unit}"));
                     }
+                    // At most four decimals: a computed key such as 83.333… reads as 83.3333.
+                    let k = super::variant::show(*k, Some(4));
+                    let k = if k.contains('.') {
+                        k.trim_end_matches('0').trim_end_matches('.')
+                    } else {
+                        &k
+                    };
                     key.push(format!("{k}{unit}"));
                 }
             }

@@ -26,7 +26,7 @@ pub enum Source {
 
 impl Source {
     /// How many values it can take.
-    pub fn len(&self) -> u64 {
+    pub fn count(&self) -> u64 {
         match self {
             Source::List(v) => v.len() as u64,
             Source::Range { min, max, step } => ((max - min) / step + 1e-9).floor() as u64 + 1,
@@ -37,7 +37,7 @@ impl Source {
         match self {
             Source::List(v) => v[rng.random_range(0..v.len())],
             // Rounded to 9 decimals so 0.1 steps give 0.3, not 0.30000000000000004.
-            Source::Range { min, step, .. } => round_to(min + step * rng.random_range(0..self.len()) as f64, 9),
+            Source::Range { min, step, .. } => round_to(min + step * rng.random_range(0..self.count()) as f64, 9),
         }
     }
 }
@@ -117,11 +117,13 @@ impl Text {
 
     /// Names the placeholders read.
     pub fn reads(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().flat_map(|p| match p {
-            Piece::Value { formula, .. } => formula.reads.as_slice(),
-            Piece::Literal(_) => &[],
-        })
-        .map(String::as_str)
+        self.0
+            .iter()
+            .flat_map(|p| match p {
+                Piece::Value { formula, .. } => formula.reads.as_slice(),
+                Piece::Literal(_) => &[],
+            })
+            .map(String::as_str)
     }
 
     /// The text with every placeholder replaced by its value.
@@ -144,12 +146,13 @@ impl Text {
 }
 
 /// A number as a prompt shows it: `decimals` places when given, else at most two with
-/// trailing zeros dropped (`12000`, `0.35`, `33.33`).
+/// trailing zeros dropped (`12000`, `0.35`, `33.33`). Halves round away from zero, as
+/// learners round (131.25 → 131.3; Rust's own formatting would give 131.2).
 pub fn show(x: f64, decimals: Option<usize>) -> String {
     let s = match decimals {
-        Some(d) => format!("{:.*}", d, x),
+        Some(d) => format!("{:.*}", d, round_to(x, d as i32)),
         None => {
-            let s = format!("{:.2}", x);
+            let s = format!("{:.2}", round_to(x, 2));
             s.trim_end_matches('0').trim_end_matches('.').to_string()
         }
     };
@@ -251,10 +254,14 @@ impl Variant {
         let at = label(&values);
         let answer = match &self.answer {
             Some(f) => {
-                let x = f.number(&env).map_err(|e| format!("with {at} the answer cannot be computed: {e}"))?;
+                let x = f
+                    .number(&env)
+                    .map_err(|e| format!("with {at} the answer cannot be computed: {e}"))?;
                 if !x.is_finite() {
                     return Err(format!("with {at} the answer is {x}, not a finite number"));
                 }
+                // Strip float noise (70.4 − 80 gives −11.999999999999993): keys are shown.
+                let x = round_to(x, 9);
                 env.set("answer", x);
                 Some(x)
             }
@@ -305,7 +312,9 @@ mod tests {
         assert_eq!(show(12000.0, None), "12000");
         assert_eq!(show(0.35, None), "0.35");
         assert_eq!(show(100.0 / 3.0, None), "33.33");
-        assert_eq!(show(2.5, Some(0)), "2");
+        assert_eq!(show(2.5, Some(0)), "3");
+        assert_eq!(show(131.25, Some(1)), "131.3");
+        assert_eq!(show(0.125, None), "0.13");
         assert_eq!(show(2.0, Some(1)), "2.0");
         assert_eq!(show(-0.001, None), "0");
         assert_eq!(show(-10.0, None), "-10");
@@ -333,7 +342,7 @@ mod tests {
             max: 0.5,
             step: 0.1,
         };
-        assert_eq!(s.len(), 5);
+        assert_eq!(s.count(), 5);
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         let mut seen = std::collections::BTreeSet::new();
         for _ in 0..500 {
@@ -444,9 +453,20 @@ roi = "profit / cost * 100"
         for seed in 0..30u64 {
             let q = quiz.question("roi").unwrap().instance(seed).unwrap();
             let v = q.drawn.clone().unwrap();
-            let QuestionKind::Single { options, answer } = &q.kind else { panic!() };
-            assert_eq!(options[*answer], format!("{}%", super::show(v["profit"] / v["cost"] * 100.0, Some(0))));
-            let g = grade(&quiz, &["roi".to_string()], seed, &BTreeMap::from([("roi".to_string(), json!("A"))])).unwrap();
+            let QuestionKind::Single { options, answer } = &q.kind else {
+                panic!()
+            };
+            assert_eq!(
+                options[*answer],
+                format!("{}%", super::show(v["profit"] / v["cost"] * 100.0, Some(0)))
+            );
+            let g = grade(
+                &quiz,
+                &["roi".to_string()],
+                seed,
+                &BTreeMap::from([("roi".to_string(), json!("A"))]),
+            )
+            .unwrap();
             assert!(g.questions[0].correct);
         }
     }
@@ -459,30 +479,46 @@ roi = "profit / cost * 100"
 
     #[test]
     fn check_reports_bad_variants_with_their_lines() {
-        let head = "id = \"v\"\ntitle = \"V\"\n[[questions]]\nid = \"q\"\ntype = \"numeric\"\nprompt = \"{a} 除以 {b}\"\nexplanation = \"e\"\n";
+        let head =
+            "id = \"v\"\ntitle = \"V\"\n[[questions]]\nid = \"q\"\ntype = \"numeric\"\nprompt = \"{a} 除以 {b}\"\nexplanation = \"e\"\n";
         // A formula naming a variable that does not exist (line 8: the answer).
         let d = diagnose(&format!("{head}answer = \"a / c\"\n[questions.vars]\na = [1, 2]\nb = [3]\n"));
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].0, 8);
         assert!(d[0].1.contains("reads c, which no variable gives"), "{d:?}");
         // A draw that divides by zero: the key is not finite (reported at the vars table).
-        let d = diagnose(&format!("{head}answer = \"a / b\"\n[questions.vars]\na = [1, 2]\nb = {{ min = 0, max = 3 }}\n"));
+        let d = diagnose(&format!(
+            "{head}answer = \"a / b\"\n[questions.vars]\na = [1, 2]\nb = {{ min = 0, max = 3 }}\n"
+        ));
         assert!(d[0].1.contains("b = 0") && d[0].1.contains("not a finite number"), "{d:?}");
         assert_eq!(d[0].0, 9, "at the `[questions.vars]` table");
         // An unparsable formula and an unclosed placeholder.
         let d = diagnose(&format!("{head}answer = \"a / \"\n[questions.vars]\na = [1, 2]\nb = [3]\n"));
         assert!(d[0].1.contains("the answer cannot be computed"), "{d:?}");
-        let d = diagnose(&head.replace("{b}\"", "{b\"").replace("\"e\"\n", "\"e\"\nanswer = \"a\"\n[questions.vars]\na = [1]\nb = [2]\n"));
+        let d = diagnose(
+            &head
+                .replace("{b}\"", "{b\"")
+                .replace("\"e\"\n", "\"e\"\nanswer = \"a\"\n[questions.vars]\na = [1]\nb = [2]\n"),
+        );
         assert!(d[0].0 == 6 && d[0].1.contains("not closed"), "{d:?}");
         // Options that can read alike.
         let single = "id = \"v\"\ntitle = \"V\"\n[[questions]]\nid = \"s\"\ntype = \"single\"\nprompt = \"{x}\"\noptions = [\"{x * 2}\", \"{x + 2}\"]\nanswer = \"A\"\nexplanation = \"e\"\n[questions.vars]\nx = [1, 2, 3]\n";
         let d = diagnose(single);
         assert!(d[0].1.contains("x = 2") && d[0].1.contains("both read 「4」"), "{d:?}");
         // Variables on a type that cannot have them, and derived variables reading each other.
-        let d = diagnose("id = \"v\"\ntitle = \"V\"\n[[questions]]\nid = \"t\"\ntype = \"truefalse\"\nprompt = \"p\"\nanswer = true\nexplanation = \"e\"\n[questions.vars]\nx = [1]\n");
-        assert!(d[0].1.contains("a truefalse question cannot have variables") && d[0].0 == 9, "{d:?}");
+        let d = diagnose(
+            "id = \"v\"\ntitle = \"V\"\n[[questions]]\nid = \"t\"\ntype = \"truefalse\"\nprompt = \"p\"\nanswer = true\nexplanation = \"e\"\n[questions.vars]\nx = [1]\n",
+        );
+        assert!(
+            d[0].1.contains("a truefalse question cannot have variables") && d[0].0 == 9,
+            "{d:?}"
+        );
         let d = diagnose(&format!("{head}answer = \"a\"\n[questions.vars]\na = \"b + 1\"\nb = \"a + 1\"\n"));
         assert_eq!(d.len(), 2, "{d:?}");
-        assert!(d.iter().all(|(line, m)| m.contains("which no variable gives") && (*line == 10 || *line == 11)), "{d:?}");
+        assert!(
+            d.iter()
+                .all(|(line, m)| m.contains("which no variable gives") && (*line == 10 || *line == 11)),
+            "{d:?}"
+        );
     }
 }

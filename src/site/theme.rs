@@ -21,6 +21,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("pages/grade.hbs", include_str!("../../templates/pages/grade.hbs")),
     ("pages/hr.hbs", include_str!("../../templates/pages/hr.hbs")),
     ("pages/transcript.hbs", include_str!("../../templates/pages/transcript.hbs")),
+    ("pages/attempt.hbs", include_str!("../../templates/pages/attempt.hbs")),
     ("pages/analysis.hbs", include_str!("../../templates/pages/analysis.hbs")),
     ("pages/analysis_quiz.hbs", include_str!("../../templates/pages/analysis_quiz.hbs")),
     ("pages/build.hbs", include_str!("../../templates/pages/build.hbs")),

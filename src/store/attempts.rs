@@ -368,7 +368,8 @@ fn claim_device(tx: &Connection, row: &AttemptRow, device: &str) -> rusqlite::Re
 }
 
 /// Attempts at the quiz counted against its limit: since the learner's latest issue or
-/// renewal of a certificate at one of `cycle_levels` (every attempt when none). Reads
+/// renewal of a certificate at one of `cycle_levels` (started after it: the attempt that
+/// earned it belongs to the cycle before; every attempt when none). Reads
 /// one row from the tallies when no certificate starts a cycle.
 fn attempts_in_cycle(tx: &Connection, user_id: i64, quiz_id: &str, cycle_levels: &[String]) -> rusqlite::Result<i64> {
     let since: Option<i64> = if cycle_levels.is_empty() {
@@ -384,7 +385,7 @@ fn attempts_in_cycle(tx: &Connection, user_id: i64, quiz_id: &str, cycle_levels:
     };
     match since {
         Some(since) => tx
-            .prepare_cached("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND started_at >= ?3")?
+            .prepare_cached("SELECT COUNT(*) FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND started_at > ?3")?
             .query_row(params![user_id, quiz_id, since], |r| r.get(0)),
         None => Ok(tx
             .prepare_cached("SELECT attempts FROM quiz_tallies WHERE user_id = ?1 AND quiz_id = ?2")?
@@ -479,6 +480,8 @@ pub type AttemptWithOverrides = (AttemptRow, Option<OverrideRow>, Option<Overrid
 /// A learner at one quiz: figures, overrides and the open attempt.
 pub struct QuizStanding {
     pub summary: QuizSummaryRow,
+    /// Attempts counted against the limit: those of the current certification cycle.
+    pub counted: u32,
     pub own: Option<OverrideRow>,
     pub cohort: Option<OverrideRow>,
     pub open: Option<AttemptRow>,
@@ -813,15 +816,22 @@ impl Store {
     }
 
     /// The learner's figures at a quiz, their overrides there and their open attempt, in one read.
-    pub async fn quiz_standing(&self, user_id: i64, quiz_id: String) -> Result<QuizStanding, StoreError> {
+    pub async fn quiz_standing(&self, user_id: i64, quiz_id: String, cycle_levels: Vec<String>) -> Result<QuizStanding, StoreError> {
         self.read(move |c| {
-            let (own, cohort) = overrides_of(c, user_id, &quiz_id)?;
-            Ok(QuizStanding {
-                summary: summary(c, user_id, &quiz_id)?,
-                open: open_of(c, user_id, &quiz_id)?,
-                own,
-                cohort,
-            })
+            c.execute_batch("BEGIN")?;
+            let read = || -> Result<QuizStanding, StoreError> {
+                let (own, cohort) = overrides_of(c, user_id, &quiz_id)?;
+                Ok(QuizStanding {
+                    counted: attempts_in_cycle(c, user_id, &quiz_id, &cycle_levels)? as u32,
+                    summary: summary(c, user_id, &quiz_id)?,
+                    open: open_of(c, user_id, &quiz_id)?,
+                    own,
+                    cohort,
+                })
+            };
+            let r = read();
+            c.execute_batch("COMMIT")?;
+            r
         })
         .await
     }
@@ -907,6 +917,43 @@ pub(super) fn summaries_of(c: &Connection, user_id: i64) -> rusqlite::Result<Vec
         })
     })?
     .collect()
+}
+
+/// One attempt in a list: what it was and how it ended.
+#[derive(Clone, Debug)]
+pub struct AttemptLine {
+    pub id: String,
+    pub quiz_id: String,
+    pub status: AttemptStatus,
+    pub started_at: i64,
+    pub submitted_at: Option<i64>,
+    pub percent: Option<f64>,
+}
+
+/// The newest `per_quiz` attempts of the learner at each of `quiz_ids`, newest first per
+/// quiz (each an index range, however long the learner's history).
+pub(super) fn recent_attempts_of(c: &Connection, user_id: i64, quiz_ids: &[String], per_quiz: i64) -> rusqlite::Result<Vec<AttemptLine>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, quiz_id, status, started_at, submitted_at, percent FROM attempts
+         WHERE user_id = ?1 AND quiz_id = ?2 ORDER BY started_at DESC LIMIT ?3",
+    )?;
+    let mut out = Vec::new();
+    for quiz_id in quiz_ids {
+        let rows = stmt.query_map(params![user_id, quiz_id, per_quiz], |r| {
+            Ok(AttemptLine {
+                id: r.get(0)?,
+                quiz_id: r.get(1)?,
+                status: status_col(r, 2)?,
+                started_at: r.get(3)?,
+                submitted_at: r.get(4)?,
+                percent: r.get(5)?,
+            })
+        })?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -269,7 +269,7 @@ impl Store {
                 "account": one("SELECT id, username, display_name, role, email, cohort, department, created_at, first_active_at FROM users WHERE id = ?1")?,
                 "sessions": rows_json(c, "SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at", user_id)?,
                 "lesson_reads": rows_json(c, "SELECT lesson_id, read_at FROM lesson_reads WHERE user_id = ?1 ORDER BY read_at", user_id)?,
-                "attempts": rows_json(c, "SELECT id, quiz_id, status, started_at, deadline_at, submitted_at, question_ids, answers, saved_answers, late_answers, score, max_score, percent, passed, result FROM attempts WHERE user_id = ?1 ORDER BY started_at", user_id)?,
+                "attempts": rows_json(c, "SELECT id, quiz_id, status, seed, started_at, deadline_at, submitted_at, question_ids, answers, saved_answers, late_answers, score, max_score, percent, passed, result FROM attempts WHERE user_id = ?1 ORDER BY started_at", user_id)?,
                 "runs": rows_json(c, "SELECT id, scenario_id, version, seed, status, decisions, rounds_played, started_at, updated_at, finished_at, score, result FROM runs WHERE user_id = ?1 ORDER BY started_at", user_id)?,
                 "submissions": rows_json(c, "SELECT id, exercise_id, body, revision, submitted_at, status, scores, total, feedback, graded_at FROM submissions WHERE user_id = ?1 ORDER BY submitted_at", user_id)?,
                 "best_scores": rows_json(c, "SELECT kind, item_id, best FROM best_scores WHERE user_id = ?1 ORDER BY kind, item_id", user_id)?,

@@ -1,7 +1,7 @@
 //! Everything one learner has done, read in one snapshot: their own progress page and
 //! the transcript staff read.
 
-use super::attempts::{QuizSummaryRow, score_history, summaries_of};
+use super::attempts::{AttemptLine, QuizSummaryRow, recent_attempts_of, score_history, summaries_of};
 use super::certs::{ConnEvidence, certificates_of, submissions_of};
 use super::runs::runs_of;
 use super::{CertificateRow, Evidence, RunRow, Store, StoreError, SubmissionRow};
@@ -17,7 +17,12 @@ pub struct LearnerFile {
     /// One per exercise answered, in exercise order.
     pub submissions: Vec<SubmissionRow>,
     pub certificates: Vec<CertificateRow>,
+    /// The newest [`RECENT_PER_QUIZ`] attempts at each quiz attempted, newest first per quiz.
+    pub recent: Vec<AttemptLine>,
 }
+
+/// Attempts per quiz a learner's file lists.
+pub const RECENT_PER_QUIZ: i64 = 5;
 
 impl Store {
     /// The learner's file and what `standing` makes of their evidence for `track_id`,
@@ -35,8 +40,11 @@ impl Store {
                     user_id,
                     track_id: &track_id,
                 })?;
+                let quizzes = summaries_of(c, user_id)?;
+                let ids: Vec<String> = quizzes.iter().map(|q| q.quiz_id.clone()).collect();
                 let file = LearnerFile {
-                    quizzes: summaries_of(c, user_id)?,
+                    recent: recent_attempts_of(c, user_id, &ids, RECENT_PER_QUIZ)?,
+                    quizzes,
                     runs: runs_of(c, user_id)?,
                     scores: score_history(c, user_id)?,
                     submissions: submissions_of(c, user_id)?,

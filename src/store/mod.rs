@@ -18,14 +18,14 @@ mod setup;
 mod users;
 
 pub use attempts::{
-    Admission, Admit, AttemptRow, AttemptWithOverrides, Caller, GradeFailure, Graded, GradedAttempt, Grader, Marking, OpenAttempt, Prepare,
-    QuizStanding, QuizSummaryRow, SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome, as_settled,
+    Admission, Admit, AttemptLine, AttemptRow, AttemptWithOverrides, Caller, GradeFailure, Graded, GradedAttempt, Grader, Marking,
+    OpenAttempt, Prepare, QuizStanding, QuizSummaryRow, SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome, as_settled,
 };
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
 pub use certs::{CertificateRow, Certifier, Decision, Evidence, NewCertificate, STATUS_LIST_ENTRIES, SaveSubmission, SubmissionRow};
 pub use hr::{BestRow, Cohort, Filter, Groups, Histogram, NewLearner};
 pub use inspect::{Snapshot, Table};
-pub use learner::LearnerFile;
+pub use learner::{LearnerFile, RECENT_PER_QUIZ};
 pub use overrides::OverrideRow;
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
 pub use setup::{SeededAttempt, SeededCertificate, SeededLearner, SeededRun};

@@ -35,7 +35,8 @@
     certIssued: "恭喜！你获得了新的证书：", myProgress: "查看我的进度",
     sequential: "逐题作答，不能返回", seqProgress: "第 {i} / {n} 题", next: "下一题",
     seqNoBack: "逐题作答：进入下一题后不能返回修改。", seqAllAnswered: "全部题目已作答，请提交。",
-    elsewhere: "此次测验已在另一台设备上进行，请联系讲师释放后再继续。"
+    elsewhere: "此次测验已在另一台设备上进行，请联系讲师释放后再继续。",
+    abandon: "放弃本次作答", abandonConfirm: "放弃后这次作答不计分，已填的答案不再保留，可以重新开始。确定放弃吗？"
   };
 
   var csrf = null;
@@ -243,6 +244,7 @@
       " · " + T.best + " " + (s.best_percent === null ? T.none : s.best_percent + "%" + (s.passed ? "（" + T.passed + "）" : "")) +
       (s.sequential ? " · " + T.sequential : "");
     self.body.appendChild(el("p", { class: "cb-status", "data-cb-status": "" }, [facts]));
+    self.mode = s.mode;
     if (s.open_attempt && s.open_attempt_elsewhere) {
       // The server refuses this browser until an instructor releases the attempt.
       self.body.appendChild(el("p", { class: "cb-error", role: "alert", text: T.elsewhere }));
@@ -316,6 +318,22 @@
     });
   };
 
+  // Practice only: gives up the open attempt (not graded) and shows the standing again,
+  // from which a new attempt starts at once.
+  Quiz.prototype.addAbandon = function (form, a) {
+    var self = this;
+    if (self.mode !== "practice") return;
+    form.appendChild(el("button", { class: "cb-btn cb-btn-quiet", type: "button", "data-cb-abandon": "", text: T.abandon, onclick: function (e) {
+      if (!window.confirm(T.abandonConfirm)) return;
+      e.target.disabled = true;
+      api("POST", "/api/attempts/" + encodeURIComponent(a.id) + "/abandon", {}).then(function (r) {
+        if (!r.ok) { e.target.disabled = false; self.showRefusal(r); return; }
+        try { localStorage.removeItem(self.draftKey(a.id)); } catch (err) { /* ignore */ }
+        self.load();
+      }).catch(function () { e.target.disabled = false; self.showError(T.networkError); });
+    } }));
+  };
+
   // Sequential mode: the server sends only the current question; 下一题 records it and
   // returns the next one. There is no way back, on the page or through the API.
   Quiz.prototype.renderSequential = function (a) {
@@ -353,6 +371,7 @@
     });
     var button = el("button", { class: "cb-btn", type: "submit", text: last ? T.submit : T.next });
     form.appendChild(button);
+    self.addAbandon(form, a);
     self.addTimer(form, a);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -412,6 +431,7 @@
     });
     var button = el("button", { class: "cb-btn", type: "submit", text: T.submit });
     form.appendChild(button);
+    self.addAbandon(form, a);
     self.addTimer(form, a);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -619,6 +639,7 @@
     var facts = s.rounds + " " + T.sbRounds + " · " + T.sbRunsLeft + " " + (s.runs_left === null ? T.unlimited : s.runs_left) +
       " · " + T.sbBest + " " + (s.best_score === null ? T.none : s.best_score);
     self.body.appendChild(el("p", { class: "cb-status", "data-cb-status": "" }, [facts]));
+    self.mode = s.mode;
     if (s.open_run) {
       self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: T.sbResume, onclick: function () { self.start(); } }));
     } else if (s.runs_left === 0) {

@@ -353,6 +353,22 @@ async fn answer(c: &Client, q: &certbook::quiz::Question) -> Result<(), fantocci
     Ok(())
 }
 
+/// The open attempt's seed, read through the page's own session and the store: a variant
+/// question's key depends on it.
+async fn open_attempt_seed(c: &Client, s: &TestServer, quiz: &str) -> Result<u64, fantoccini::error::CmdError> {
+    let id = c
+        .execute_async(
+            "fetch('/api/quizzes/' + arguments[0]).then(r => r.json()).then(j => arguments[1](j.open_attempt));",
+            vec![serde_json::json!(quiz)],
+        )
+        .await?;
+    let id = id.as_str().expect("an open attempt").to_string();
+    Ok(s.store.attempt(id).await.unwrap().expect("stored").seed)
+}
+
+/// The first bundled lesson's practice quiz, through the page: an attempt given up with
+/// 放弃本次作答 and a new one started; every question type answered right (a variant
+/// question from the numbers on the sheet); the review marks each pick and key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_browser() {
     let Some(driver) = start_driver() else { return };
@@ -360,6 +376,10 @@ async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_
     let (cur, _) = certbook::course::load(root).unwrap();
     let (course, _, lesson) = cur.lessons().next().unwrap();
     let quiz = cur.quizzes[&lesson.quizzes[0]].clone();
+    assert!(
+        quiz.questions.iter().any(|q| q.variant.is_some()),
+        "the first lesson has a variant question"
+    );
     let s = TestServer::start_at(root).await;
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
@@ -376,13 +396,60 @@ async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_
             .at_most(Duration::from_secs(10))
             .for_element(Locator::Css("form.cb-attempt"))
             .await?;
+        // Give the first attempt up (accepting the confirmation) and start again.
+        let first = open_attempt_seed(&c, &s, &quiz.id).await?;
+        c.execute("window.confirm = () => true;", vec![]).await?;
+        click(&c, "form.cb-attempt [data-cb-abandon]").await?;
+        for tries in 0.. {
+            assert!(tries < 100, "the sheet is still shown after giving up");
+            if c.find_all(Locator::Css("form.cb-attempt")).await?.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let restart = c.find(Locator::Css(&sel)).await?;
+        assert_eq!(restart.text().await?, "再做一次", "the standing after giving up");
+        restart.click().await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("form.cb-attempt"))
+            .await?;
+        let seed = open_attempt_seed(&c, &s, &quiz.id).await?;
+        assert_ne!(seed, first, "a new attempt");
+        let mut legends = std::collections::HashMap::new();
         for q in &quiz.questions {
-            answer(&c, q).await?;
+            let q = q.instance(seed).unwrap();
+            let legend = c
+                .find(Locator::Css(&format!("fieldset[data-question={}] legend", q.id)))
+                .await?
+                .text()
+                .await?;
+            assert!(
+                legend.contains(&q.prompt),
+                "the sheet shows this attempt's variant: {legend} / {}",
+                q.prompt
+            );
+            legends.insert(q.id.clone(), q.prompt.clone());
+            answer(&c, &q).await?;
         }
         screenshot(&c, "bundled-quiz-answered.png").await;
         let result = submit_and_wait_for_result(&c).await?;
         let text = result.text().await?;
         assert!(text.contains("100%"), "every type answered through the UI must grade right: {text}");
+        // The review of every question type: the prompt as shown, the pick and the key marked.
+        for q in &quiz.questions {
+            let item = c.find(Locator::Css(&format!("[data-cb-item={}]", q.id))).await?;
+            let t = item.text().await?;
+            assert!(t.contains(&legends[&q.id]) && t.contains("✓ 正确"), "{}: {t}", q.id);
+            match q.kind.type_name() {
+                "single" | "multiple" => {
+                    let picked = item.find_all(Locator::Css("li[data-cb-chosen]")).await?.len();
+                    let keyed = item.find_all(Locator::Css("li[data-cb-chosen][data-cb-key]")).await?.len();
+                    assert!(picked > 0 && picked == keyed, "{}: the picks are the key: {t}", q.id);
+                }
+                _ => assert!(t.contains("你的答案：") && !t.contains("未作答"), "{}: {t}", q.id),
+            }
+        }
         screenshot(&c, "bundled-quiz-result.png").await;
         Ok::<_, fantoccini::error::CmdError>(())
     }

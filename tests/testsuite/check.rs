@@ -264,3 +264,20 @@ fn a_pool_under_three_times_its_draw_is_a_warning_with_the_sizes() {
     assert_eq!(small.draw.as_ref().unwrap().cells[0].pool, ["short/q1", "short/q2", "short/q3"]);
     assert!(certbook::cli::check::blueprints(&cur).contains("draws  2 of   3  小题库"));
 }
+
+/// Each variant mistake is reported at its place: a formula reading a name no variable
+/// gives, a draw whose key is not finite, options that read alike, a broken placeholder.
+#[test]
+fn errors_on_bad_variants_with_their_lines_and_values() {
+    let d = broken();
+    let unknown = find(&d, "question `unknown`: the answer reads user, which no variable gives");
+    assert_eq!(at(unknown), "quizzes/variants.toml:8");
+    assert!(unknown.help.as_deref().unwrap().contains("spend, users"), "{unknown:?}");
+    let zero = find(&d, "question `zero`: with a = ");
+    assert_eq!(at(zero), "quizzes/variants.toml:20");
+    assert!(zero.message.contains("b = 0") && zero.message.contains("not a finite number"), "{zero:?}");
+    let alike = find(&d, "question `alike`: with p = 2 options A and B both read 「4」");
+    assert_eq!(at(alike), "quizzes/variants.toml:31");
+    let text = find(&d, "question `badtext`: the prompt: the placeholder");
+    assert_eq!(at(text), "quizzes/variants.toml:37");
+}

@@ -19,5 +19,6 @@ mod robustness;
 mod sandbox;
 mod site;
 mod track;
+mod variants;
 mod verify_cli;
 mod watch;

@@ -187,3 +187,64 @@ async fn an_exam_draws_its_blueprint_from_other_banks_and_a_retake_meets_new_que
     assert_eq!(code, 200, "{analysis}");
     assert!(analysis.to_string().contains(&ids[0]), "{analysis}");
 }
+
+/// An exam's attempt limit counts per certification cycle: the attempts that earned a
+/// certificate do not block the renewal sitting, while a learner without one stays limited.
+#[tokio::test]
+async fn attempts_count_per_certification_cycle_so_a_renewal_can_be_sat() {
+    let root = crate::harness::fixture("course-ok");
+    let short = std::fs::read_to_string(root.join("quizzes/short.toml")).unwrap();
+    let limited = short.replacen("pass_mark = 60\n", "pass_mark = 60\nattempts = 2\n", 1);
+    assert_ne!(limited, short, "the fixture changed: attempts not set");
+    let (s, _dir) = server_with(&[("short", limited)]).await;
+    let right = json!({ "q1": "B", "q2": true, "q3": "留存率" });
+    let wrong = json!({ "q1": "A", "q2": false, "q3": "x" });
+    // Bob fails twice: the limit holds for him.
+    let bob = s.login("bob").await;
+    for _ in 0..2 {
+        let (_, a) = bob.start("short").await;
+        assert_eq!(bob.submit(&attempt_id(&a), wrong.clone()).await.0, 200);
+    }
+    let (code, body) = bob.start("short").await;
+    assert_eq!(code, 409, "two attempts used: {body}");
+    // Alice fails once, then earns the level with her second and last attempt (each
+    // sitting takes ten minutes, as a real one does).
+    let alice = s.login("alice").await;
+    alice.post_json("/api/lessons/demo-browser/read", &json!({})).await;
+    let (_, run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
+    let run = run["id"].as_str().unwrap().to_string();
+    for (round, a) in [(1, 50), (2, 0)] {
+        let d = json!({ "round": round, "decisions": { "spend": { "a": a, "b": 0 }, "plan": "safe" } });
+        assert_eq!(alice.post_json(&format!("/api/runs/{run}/rounds"), &d).await.0, 200);
+    }
+    let mut cert = String::new();
+    for answers in [wrong.clone(), right.clone()] {
+        let (_, a) = alice.start("short").await;
+        s.clock.advance(10 * 60_000);
+        let (code, graded) = alice.submit(&attempt_id(&a), answers).await;
+        assert_eq!(code, 200, "{graded}");
+        if let Some(id) = graded["certificates_issued"][0]["id"].as_str() {
+            cert = id.to_string();
+        }
+    }
+    assert!(!cert.is_empty(), "the second attempt certifies");
+    assert_eq!(alice.start("short").await.0, 201, "a new cycle starts with the certificate");
+    let (_, c) = s.anonymous().get(&format!("/api/certificates/{cert}")).await;
+    let until = c["valid_until"].as_i64().expect("the level expires");
+    // In the renewal window, a year on, the renewal sitting starts and renews.
+    s.clock.advance(until - 10 * DAY - s.clock.now_ms());
+    let alice = s.login("alice").await;
+    let standing = alice.get("/api/quizzes/short").await.1;
+    assert_eq!(
+        standing["attempts_used"], 1,
+        "the new cycle counts only the sitting after the certificate: {standing}"
+    );
+    let (code, r) = alice.start("short").await;
+    assert_eq!(code, 200, "the open sitting of this cycle resumes: {r}");
+    let (code, graded) = alice.submit(&attempt_id(&r), right).await;
+    assert_eq!(code, 200, "{graded}");
+    assert_eq!(graded["certificates_issued"][0]["id"], cert.as_str(), "renewed: {graded}");
+    // Bob, never certified, is still refused.
+    let bob = s.login("bob").await;
+    assert_eq!(bob.start("short").await.0, 409);
+}

@@ -163,6 +163,9 @@ pub struct Standing {
     pub limits: Limits,
     /// Overdue open attempts count as used, not open.
     pub summary: QuizSummaryRow,
+    /// Attempts counted against the limit: those of the learner's current certification
+    /// cycle (every attempt when no certificate names the quiz).
+    pub counted: u32,
     /// The open attempt is bound to another device.
     pub open_elsewhere: bool,
 }
@@ -171,7 +174,10 @@ pub struct Standing {
 /// up is shown as it will end (the next write or the settle sweep stores that).
 pub async fn standing(ctx: &Ctx<'_>, user_id: i64, device_hash: &str, id: &str) -> Result<Standing> {
     let quiz = quiz(ctx, id)?;
-    let mut s = ctx.store.quiz_standing(user_id, quiz.id.clone()).await?;
+    let mut s = ctx
+        .store
+        .quiz_standing(user_id, quiz.id.clone(), cycle_levels(ctx, &quiz.id))
+        .await?;
     let limits = limits_of(&quiz, s.own.as_ref(), s.cohort.as_ref());
     if let Some(open) = s.open.take() {
         let row = as_settled(open, limits.closes, judged_now(ctx), &grader(ctx.cur.clone()));
@@ -195,6 +201,7 @@ pub async fn standing(ctx: &Ctx<'_>, user_id: i64, device_hash: &str, id: &str) 
         quiz,
         limits,
         summary,
+        counted: s.counted,
         open_elsewhere,
     })
 }

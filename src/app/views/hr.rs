@@ -2,7 +2,9 @@
 
 use super::charts;
 use crate::app::reports::{self, Figures, LEARNER_LIST_LIMIT, LearnerLine, Transcript};
-use crate::app::{Ctx, Result};
+use crate::app::{Ctx, Error, Result, exams, require};
+use crate::quiz::Shown;
+use crate::quiz::review::ReviewItem;
 use crate::store::{Filter, Role, User};
 use serde::Serialize;
 
@@ -75,5 +77,83 @@ pub async fn transcript(ctx: &Ctx<'_>, actor: &User, csrf: &str, id: i64) -> Res
         can_erase: actor.role == Role::Admin && t.user.role == Role::Learner && t.erased_at.is_none(),
         t,
         csrf: csrf.to_string(),
+    })
+}
+
+/// One graded attempt as staff review it: every question as the learner saw it.
+#[derive(Serialize)]
+pub struct AttemptPage {
+    pub id: String,
+    pub learner: User,
+    pub quiz_id: String,
+    pub quiz_title: String,
+    pub status: &'static str,
+    pub started_at: i64,
+    pub submitted_at: Option<i64>,
+    pub percent: Option<f64>,
+    pub graded: bool,
+    pub passed: bool,
+    pub items: Vec<ItemLine>,
+}
+
+/// A reviewed question with its number and the answers in words.
+#[derive(Serialize)]
+pub struct ItemLine {
+    #[serde(flatten)]
+    pub item: ReviewItem,
+    pub number: usize,
+    pub given_text: String,
+    pub key_text: String,
+}
+
+/// What an attempt's status means, as the page says it.
+fn status_label(s: crate::quiz::exam::AttemptStatus) -> &'static str {
+    use crate::quiz::exam::AttemptStatus::*;
+    match s {
+        Open => "进行中",
+        Graded => "已评分",
+        Expired => "超时未作答",
+        Late => "关闭后提交（不计分）",
+        Abandoned => "已放弃",
+    }
+}
+
+/// Instructors and HR: one attempt of any learner with the full review (options in the
+/// order that attempt showed them, the learner's choice and the key, explanations, and a
+/// variant's numbers), as the transcript links it.
+pub async fn attempt(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<AttemptPage> {
+    require(actor, &[Role::Hr, Role::Instructor])?;
+    let r = exams::attempt(ctx, actor, id).await?;
+    let a = &r.attempt;
+    let learner = ctx
+        .store
+        .user_by_id(a.user_id)
+        .await?
+        .ok_or_else(|| Error::NotFound("没有这位学员 (no such learner)".into()))?;
+    let items = exams::grading(a)
+        .map(|g| crate::quiz::review::review(&r.quiz, &a.question_ids, a.seed, &a.graded_answers(), &g, Shown::ALL))
+        .unwrap_or_default();
+    let joiner = |kind: &str| if kind == "ordering" { " → " } else { "；" };
+    Ok(AttemptPage {
+        id: a.id.clone(),
+        quiz_id: r.quiz.id.clone(),
+        quiz_title: r.quiz.title.clone(),
+        status: status_label(a.status),
+        started_at: a.started_at,
+        submitted_at: a.submitted_at,
+        percent: a.percent,
+        graded: a.status == crate::quiz::exam::AttemptStatus::Graded,
+        passed: a.passed,
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| ItemLine {
+                number: i + 1,
+                given_text: item.given.join(joiner(item.kind)),
+                key_text: item.key.join(joiner(item.kind)),
+                item,
+            })
+            .collect(),
+        learner,
     })
 }
