@@ -32,12 +32,56 @@ pub async fn import_certificates(ctx: &Ctx<'_>, actor: &User, text: &str) -> Res
 pub async fn personal_data(ctx: &Ctx<'_>, actor: &User) -> Result<Value> {
     let now = ctx.clock.now_ms();
     let mut data = ctx.store.personal_data(actor.id).await?;
+    if let Some(attempts) = data["attempts"].as_array_mut() {
+        let mut quizzes: Vec<String> = attempts.iter().filter_map(|a| a["quiz_id"].as_str().map(str::to_string)).collect();
+        quizzes.sort();
+        quizzes.dedup();
+        // What each quiz's review shows this learner now: the phase by their own close.
+        let mut shown = std::collections::HashMap::new();
+        for (id, own, cohort) in ctx.store.learner_overrides(actor.id, quizzes).await? {
+            if let Some(quiz) = ctx.cur.quizzes.get(&id) {
+                shown.insert(id, super::exams::shown_now(quiz, own.as_ref(), cohort.as_ref(), now));
+            }
+        }
+        for a in attempts.iter_mut() {
+            if let Some(s) = a["quiz_id"].as_str().and_then(|q| shown.get(q)) {
+                withhold_keys(a, *s);
+            }
+        }
+    }
     data["exported_at"] = json!(crate::certify::validity::rfc3339(now));
     data["service"] = json!(ctx.public_url);
     ctx.store
         .record_audit(actor.id, "export-personal-data", format!("user:{}", actor.id), String::new(), now)
         .await?;
     Ok(data)
+}
+
+/// Takes out of an exported attempt's stored grading what its quiz's review does not show
+/// the learner now (keys, a variant's computed values, explanations, right/wrong), as the
+/// attempt's own API does: the export must not hand over an exam's keys early.
+fn withhold_keys(attempt: &mut Value, shown: crate::quiz::Shown) {
+    // The export reads JSON columns as JSON; an ungraded attempt has no grading.
+    let Some(questions) = attempt
+        .get_mut("result")
+        .and_then(|r| r.get_mut("questions"))
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for q in questions.iter_mut().filter_map(Value::as_object_mut) {
+        if !shown.answers {
+            q.remove("correct_answer");
+            q.remove("variant");
+        }
+        if !shown.explanations {
+            q.remove("explanation");
+        }
+        if !shown.correctness {
+            q.remove("correct");
+            q.remove("awarded");
+        }
+    }
 }
 
 /// Admins: erases a learner's personal data. The caller must also drop the learner's

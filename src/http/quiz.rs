@@ -231,6 +231,8 @@ fn reviewed(mut r: AttemptResult, shown: Shown, quiz: &Quiz, a: &AttemptRow) -> 
             }
             if !shown.answers {
                 q.correct_answer = Value::Null;
+                // A variant's computed values (its key, derived figures) give the key away.
+                q.variant = None;
             }
         }
     }

@@ -97,6 +97,23 @@ impl Store {
         .await
     }
 
+    /// The learner's own and cohort overrides at each of `quiz_ids`, in one read.
+    pub async fn learner_overrides(
+        &self,
+        user_id: i64,
+        quiz_ids: Vec<String>,
+    ) -> Result<Vec<(String, Option<OverrideRow>, Option<OverrideRow>)>, StoreError> {
+        self.read(move |c| {
+            let mut out = Vec::with_capacity(quiz_ids.len());
+            for q in quiz_ids {
+                let (own, cohort) = overrides_of(c, user_id, &q)?;
+                out.push((q, own, cohort));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     pub async fn overrides(&self, quiz_id: String) -> Result<Vec<OverrideRow>, StoreError> {
         self.read(move |c| {
             let mut q = c.prepare(&format!("SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 ORDER BY id"))?;

@@ -275,7 +275,10 @@ fn errors_on_bad_variants_with_their_lines_and_values() {
     assert!(unknown.help.as_deref().unwrap().contains("spend, users"), "{unknown:?}");
     let zero = find(&d, "question `zero`: with a = ");
     assert_eq!(at(zero), "quizzes/variants.toml:20");
-    assert!(zero.message.contains("b = 0") && zero.message.contains("not a finite number"), "{zero:?}");
+    assert!(
+        zero.message.contains("b = 0") && zero.message.contains("not a finite number"),
+        "{zero:?}"
+    );
     let alike = find(&d, "question `alike`: with p = 2 options A and B both read 「4」");
     assert_eq!(at(alike), "quizzes/variants.toml:31");
     let text = find(&d, "question `badtext`: the prompt: the placeholder");

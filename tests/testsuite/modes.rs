@@ -76,6 +76,11 @@ async fn an_exam_withholds_keys_until_it_closes_and_a_retake_waits() {
         );
         assert!(read["questions"].is_null() && read["review"]["answers"] == false, "{read}");
     }
+    // Nor does her personal data export, though the stored grading holds the keys.
+    let (code, export) = alice.get("/api/me/export").await;
+    let text = export.to_string();
+    assert!(code == 200 && text.contains(&id), "{text}");
+    assert!(!text.contains("EXPLAIN") && !text.contains("correct_answer"), "{text}");
     // A retake before the wait is refused with the day it opens (submitted 01-16 08:00, less the 3 s grace).
     let (code, body) = alice.start("final").await;
     assert_eq!(code, 409, "{body}");
@@ -91,6 +96,11 @@ async fn an_exam_withholds_keys_until_it_closes_and_a_retake_waits() {
     let alice = s.login("alice").await;
     let after = alice.get(&format!("/api/attempts/{id}")).await.1;
     assert!(after.to_string().contains("EXPLAIN-1"), "{after}");
+    let export = alice.get("/api/me/export").await.1.to_string();
+    assert!(
+        export.contains("EXPLAIN-1") && export.contains("correct_answer"),
+        "after the close: {export}"
+    );
     assert_eq!(after["questions"][0]["correct"], false, "{after}");
     let first = &after["items"][0];
     assert_eq!(

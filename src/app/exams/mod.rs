@@ -489,6 +489,11 @@ fn read_phase(limits: &Limits, now: i64) -> Phase {
     }
 }
 
+/// What the quiz's review shows the learner at `now`, by their own close (overrides included).
+pub fn shown_now(quiz: &Quiz, own: Option<&OverrideRow>, cohort: Option<&OverrideRow>, now: i64) -> Shown {
+    exam::shown(quiz, read_phase(&limits_of(quiz, own, cohort), now))
+}
+
 /// An attempt's outcome, for its learner or staff (another learner's is "not found").
 /// An open attempt whose time is up is shown as it will end; nothing is written.
 pub async fn attempt(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Reviewed> {
@@ -503,7 +508,7 @@ pub async fn attempt(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Reviewed> 
     let limits = limits_of(&quiz, own.as_ref(), cohort.as_ref());
     let judged = judged_now(ctx);
     let row = as_settled(row, limits.closes, judged, &grader(ctx.cur.clone()));
-    let shown = (row.user_id == actor.id && !is_staff(actor)).then(|| exam::shown(&quiz, read_phase(&limits, ctx.clock.now_ms())));
+    let shown = (row.user_id == actor.id && !is_staff(actor)).then(|| shown_now(&quiz, own.as_ref(), cohort.as_ref(), ctx.clock.now_ms()));
     Ok(Reviewed { quiz, attempt: row, shown })
 }
 
