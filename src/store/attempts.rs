@@ -2,10 +2,10 @@
 //! so the attempt limit holds under concurrency and a retried submit is recorded once.
 
 use super::certs::{CertificateRow, Certifier, certify_opt};
+use super::db::{Conn, Optional, Row, params};
 use super::overrides::{OverrideRow, overrides_of};
 use super::{Store, StoreError};
 use crate::quiz::exam::{Adjustment, AttemptStatus, DeviceCheck, Refusal, device_check};
-use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -93,14 +93,12 @@ impl AttemptRow {
 }
 
 /// An attempt's status from its TEXT column.
-fn status_col(r: &Row, i: usize) -> rusqlite::Result<AttemptStatus> {
+fn status_col(r: &Row, i: usize) -> super::db::Result<AttemptStatus> {
     let s: String = r.get(i)?;
-    AttemptStatus::parse(&s).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown attempt status `{s}`").into())
-    })
+    AttemptStatus::parse(&s).ok_or_else(|| super::db::Error::Conversion(format!("column {i}: unknown attempt status `{s}`")))
 }
 
-fn row_attempt(r: &Row) -> rusqlite::Result<AttemptRow> {
+fn row_attempt(r: &Row) -> super::db::Result<AttemptRow> {
     let ids: String = r.get(4)?;
     Ok(AttemptRow {
         id: r.get(0)?,
@@ -281,12 +279,12 @@ pub struct QuizSummaryRow {
     pub open_attempt: Option<String>,
 }
 
-fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<AttemptRow>> {
+fn get(conn: &Conn, id: &str) -> super::db::Result<Option<AttemptRow>> {
     conn.prepare_cached(GET_ATTEMPT)?.query_row([id], row_attempt).optional()
 }
 
-fn get_ok(conn: &Connection, id: &str) -> rusqlite::Result<AttemptRow> {
-    get(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+fn get_ok(conn: &Conn, id: &str) -> super::db::Result<AttemptRow> {
+    get(conn, id)?.ok_or(super::db::Error::NoRows)
 }
 
 /// An open attempt whose time ran out at `end`, as it ends: graded from its autosave
@@ -322,7 +320,7 @@ pub fn as_settled(row: AttemptRow, closes: Option<i64>, now: i64, grade: &Grader
 /// Ends an open attempt whose time is up (see [`ended`]); a graded end runs the
 /// certification rule in the same transaction.
 fn finalise(
-    tx: &Connection,
+    tx: &Conn,
     row: &AttemptRow,
     end: (i64, bool),
     late: Option<&str>,
@@ -355,7 +353,7 @@ fn finalise(
 }
 
 /// Whether `device` may write to the open attempt `row`; an unbound (released) attempt is bound to it.
-fn claim_device(tx: &Connection, row: &AttemptRow, device: &str) -> rusqlite::Result<bool> {
+fn claim_device(tx: &Conn, row: &AttemptRow, device: &str) -> super::db::Result<bool> {
     match device_check(row.device_hash.as_deref(), device) {
         DeviceCheck::Same => Ok(true),
         DeviceCheck::Bind => {
@@ -371,14 +369,15 @@ fn claim_device(tx: &Connection, row: &AttemptRow, device: &str) -> rusqlite::Re
 /// renewal of a certificate at one of `cycle_levels` (started after it: the attempt that
 /// earned it belongs to the cycle before; every attempt when none). Reads
 /// one row from the tallies when no certificate starts a cycle.
-fn attempts_in_cycle(tx: &Connection, user_id: i64, quiz_id: &str, cycle_levels: &[String]) -> rusqlite::Result<i64> {
+fn attempts_in_cycle(tx: &Conn, user_id: i64, quiz_id: &str, cycle_levels: &[String]) -> super::db::Result<i64> {
     let since: Option<i64> = if cycle_levels.is_empty() {
         None
     } else {
-        tx.prepare_cached(
+        tx.prepare_cached(&format!(
             "SELECT MAX(COALESCE(renewed_at, issued_at)) FROM certificates
-             WHERE user_id = ?1 AND level_id IN (SELECT value FROM json_each(?2)) AND revoked_at IS NULL",
-        )?
+             WHERE user_id = ?1 AND level_id IN ({}) AND revoked_at IS NULL",
+            tx.json_texts(2)
+        ))?
         .query_row(params![user_id, serde_json::to_string(cycle_levels).unwrap_or_default()], |r| {
             r.get(0)
         })?
@@ -397,7 +396,7 @@ fn attempts_in_cycle(tx: &Connection, user_id: i64, quiz_id: &str, cycle_levels:
 
 /// Finalises `row` if it is open and past its end at `now`; returns it as it now stands.
 fn settle(
-    tx: &Connection,
+    tx: &Conn,
     row: AttemptRow,
     closes: Option<i64>,
     now: i64,
@@ -410,7 +409,7 @@ fn settle(
 }
 
 /// Closes attempts whose time ran out without a submit.
-fn expire_overdue(conn: &Connection, user_id: i64, quiz_id: &str, now: i64) -> rusqlite::Result<()> {
+fn expire_overdue(conn: &Conn, user_id: i64, quiz_id: &str, now: i64) -> super::db::Result<()> {
     conn.prepare_cached(
         "UPDATE attempts SET status = 'expired', score = 0, percent = 0, passed = 0
          WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open' AND deadline_at IS NOT NULL AND deadline_at < ?3",
@@ -419,7 +418,7 @@ fn expire_overdue(conn: &Connection, user_id: i64, quiz_id: &str, now: i64) -> r
     Ok(())
 }
 
-fn summary(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<QuizSummaryRow> {
+fn summary(conn: &Conn, user_id: i64, quiz_id: &str) -> super::db::Result<QuizSummaryRow> {
     let (attempts, best_percent, passed) = conn
         .prepare_cached("SELECT attempts, best, passed FROM quiz_tallies WHERE user_id = ?1 AND quiz_id = ?2")?
         .query_row(params![user_id, quiz_id], |r| {
@@ -441,7 +440,7 @@ fn summary(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<Q
 }
 
 /// The learner's open attempt at the quiz (at most one: a unique index holds it).
-fn open_of(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<Option<AttemptRow>> {
+fn open_of(conn: &Conn, user_id: i64, quiz_id: &str) -> super::db::Result<Option<AttemptRow>> {
     let open: Option<String> = conn
         .prepare_cached("SELECT id FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'")?
         .query_row(params![user_id, quiz_id], |r| r.get(0))
@@ -454,7 +453,7 @@ fn open_of(conn: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<O
 /// How often the learner was shown each question of the quiz. With `pooled` (the quiz
 /// draws from other banks), showings in those banks count too, under `bank/question`,
 /// the id the pooled copy has: a question met in practice is not "unseen" in the exam.
-fn seen_counts(conn: &Connection, user_id: i64, quiz_id: &str, pooled: bool) -> rusqlite::Result<HashMap<String, u32>> {
+fn seen_counts(conn: &Conn, user_id: i64, quiz_id: &str, pooled: bool) -> super::db::Result<HashMap<String, u32>> {
     if !pooled {
         return conn
             .prepare_cached("SELECT question_id, seen FROM question_seen WHERE user_id = ?1 AND quiz_id = ?2")?
@@ -562,7 +561,7 @@ impl Store {
             ])?;
             let mut seen = tx.prepare_cached(
                 "INSERT INTO question_seen (user_id, quiz_id, question_id, seen) VALUES (?1, ?2, ?3, 1)
-                 ON CONFLICT (user_id, quiz_id, question_id) DO UPDATE SET seen = seen + 1",
+                 ON CONFLICT (user_id, quiz_id, question_id) DO UPDATE SET seen = question_seen.seen + 1",
             )?;
             for q in &question_ids {
                 seen.execute(params![user_id, quiz_id, q])?;
@@ -737,16 +736,17 @@ impl Store {
     pub async fn due_attempts(&self, judged: i64, closed_quizzes: Vec<String>) -> Result<Vec<String>, StoreError> {
         let closed = serde_json::to_string(&closed_quizzes).unwrap_or_else(|_| "[]".into());
         self.read(move |c| {
-            let mut q = c.prepare_cached(
+            let mut q = c.prepare_cached(&format!(
                 "SELECT id FROM attempts WHERE status = 'open' AND deadline_at IS NOT NULL AND deadline_at < ?1
                  UNION
                  SELECT id FROM attempts WHERE status = 'open' AND quiz_id IN (
-                     SELECT value FROM json_each(?2)
+                     {}
                      UNION SELECT quiz_id FROM quiz_overrides WHERE closes IS NOT NULL AND closes < ?1)",
-            )?;
+                c.json_texts(2)
+            ))?;
             let ids = q
                 .query_map(params![judged, closed], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()?;
+                .collect::<super::db::Result<Vec<String>>>()?;
             Ok(ids)
         })
         .await
@@ -771,7 +771,7 @@ impl Store {
                         device_bound: r.get(6)?,
                     })
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<super::db::Result<Vec<_>>>()?;
             Ok(rows)
         })
         .await
@@ -799,7 +799,7 @@ impl Store {
                         result: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
                     })
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<super::db::Result<Vec<_>>>()?;
             Ok(rows)
         })
         .await
@@ -818,8 +818,7 @@ impl Store {
     /// The learner's figures at a quiz, their overrides there and their open attempt, in one read.
     pub async fn quiz_standing(&self, user_id: i64, quiz_id: String, cycle_levels: Vec<String>) -> Result<QuizStanding, StoreError> {
         self.read(move |c| {
-            c.execute_batch("BEGIN")?;
-            let read = || -> Result<QuizStanding, StoreError> {
+            c.snapshot(|| -> Result<QuizStanding, StoreError> {
                 let (own, cohort) = overrides_of(c, user_id, &quiz_id)?;
                 Ok(QuizStanding {
                     counted: attempts_in_cycle(c, user_id, &quiz_id, &cycle_levels)? as u32,
@@ -828,10 +827,7 @@ impl Store {
                     own,
                     cohort,
                 })
-            };
-            let r = read();
-            c.execute_batch("COMMIT")?;
-            r
+            })
         })
         .await
     }
@@ -855,8 +851,8 @@ impl Store {
         self.read(|c| {
             let mut q = c.prepare("SELECT quiz_id, COUNT(*) FROM attempts WHERE status = 'graded' GROUP BY quiz_id")?;
             let rows = q
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<super::db::Result<Vec<_>>>()?;
             Ok(rows)
         })
         .await
@@ -875,7 +871,7 @@ impl Store {
                         r.get::<_, Option<String>>(2)?.unwrap_or_default(),
                     ))
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<super::db::Result<Vec<_>>>()?;
             Ok(rows)
         })
         .await
@@ -891,21 +887,23 @@ impl Store {
 pub const SCORE_HISTORY_POINTS: usize = 100;
 
 /// A learner's newest [`SCORE_HISTORY_POINTS`] graded percentages, oldest first: (when, quiz, percent).
-pub(super) fn score_history(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<(i64, String, f64)>> {
-    let mut q = c.prepare_cached(
-        "SELECT submitted_at, quiz_id, percent FROM attempts INDEXED BY attempts_graded_by_user_time
-         WHERE user_id = ?1 AND status = 'graded' ORDER BY submitted_at DESC LIMIT ?2",
-    )?;
+pub(super) fn score_history(c: &Conn, user_id: i64) -> super::db::Result<Vec<(i64, String, f64)>> {
+    // SQLite's planner needs telling; PostgreSQL has no such hint and finds the index.
+    let hint = if c.is_pg() { "" } else { " INDEXED BY attempts_graded_by_user_time" };
+    let mut q = c.prepare_cached(&format!(
+        "SELECT submitted_at, quiz_id, percent FROM attempts{hint}
+         WHERE user_id = ?1 AND status = 'graded' ORDER BY submitted_at DESC LIMIT ?2"
+    ))?;
     let mut rows = q
         .query_map(params![user_id, SCORE_HISTORY_POINTS as i64], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<super::db::Result<Vec<_>>>()?;
     rows.reverse();
     Ok(rows)
 }
 
-pub(super) fn summaries_of(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<QuizSummaryRow>> {
+pub(super) fn summaries_of(c: &Conn, user_id: i64) -> super::db::Result<Vec<QuizSummaryRow>> {
     let mut stmt = c.prepare_cached("SELECT quiz_id, attempts, best, passed FROM quiz_tallies WHERE user_id = ?1 ORDER BY quiz_id")?;
     stmt.query_map([user_id], |r| {
         Ok(QuizSummaryRow {
@@ -932,7 +930,7 @@ pub struct AttemptLine {
 
 /// The newest `per_quiz` attempts of the learner at each of `quiz_ids`, newest first per
 /// quiz (each an index range, however long the learner's history).
-pub(super) fn recent_attempts_of(c: &Connection, user_id: i64, quiz_ids: &[String], per_quiz: i64) -> rusqlite::Result<Vec<AttemptLine>> {
+pub(super) fn recent_attempts_of(c: &Conn, user_id: i64, quiz_ids: &[String], per_quiz: i64) -> super::db::Result<Vec<AttemptLine>> {
     let mut stmt = c.prepare_cached(
         "SELECT id, quiz_id, status, started_at, submitted_at, percent FROM attempts
          WHERE user_id = ?1 AND quiz_id = ?2 ORDER BY started_at DESC LIMIT ?3",
@@ -1061,7 +1059,7 @@ mod tests {
             .write(|c| {
                 c.execute(
                     "INSERT INTO quiz_overrides (quiz_id, cohort, closes, created_by, created_at) VALUES ('late', 'c', 4000, 1, 0)",
-                    [],
+                    (),
                 )?;
                 Ok(())
             })
@@ -1076,8 +1074,8 @@ mod tests {
                 let mut q = c.prepare(
                     "EXPLAIN QUERY PLAN SELECT id FROM attempts WHERE status = 'open' AND deadline_at IS NOT NULL AND deadline_at < 5",
                 )?;
-                Ok(q.query_map([], |r| r.get::<_, String>(3))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?
+                Ok(q.query_map((), |r| r.get::<_, String>(3))?
+                    .collect::<crate::store::db::Result<Vec<_>>>()?
                     .join("; "))
             })
             .await
@@ -1102,15 +1100,15 @@ mod tests {
                                  FROM attempts GROUP BY user_id, quiz_id ORDER BY 1, 2";
                 let tallies = "SELECT user_id, quiz_id, attempts, best, passed FROM quiz_tallies ORDER BY 1, 2";
                 type Tally = (i64, String, i64, Option<f64>, i64);
-                let rows = |sql: &str| -> rusqlite::Result<Vec<Tally>> {
-                    c.prepare(sql)?.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect()
+                let rows = |sql: &str| -> crate::store::db::Result<Vec<Tally>> {
+                    c.prepare(sql)?.query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect()
                 };
                 for step in 0..400 {
                     let user = users[rng.random_range(0..users.len())];
                     let quiz = ["a", "b"][rng.random_range(0..2)];
                     match rng.random_range(0..10) {
                         0 => {
-                            c.execute("DELETE FROM attempts WHERE id = (SELECT id FROM attempts ORDER BY random() LIMIT 1)", [])?;
+                            c.execute("DELETE FROM attempts WHERE id = (SELECT id FROM attempts ORDER BY random() LIMIT 1)", ())?;
                         }
                         _ => {
                             // Close any open attempt first (one open per learner and quiz).

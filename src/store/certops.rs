@@ -3,11 +3,10 @@
 //! (个人信息保护法), and the audit log of these actions.
 
 use super::certs::{CERT_COLUMNS, CERT_SELECT, free_status_slot, row_cert};
+use super::db::{Conn, Optional, Row, Value as DbValue, params};
 use super::hr::Groups;
 use super::{CertificateRow, Store, StoreError};
 use crate::certify::import::{ImportedCertificate, RowError};
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 /// A certificate with the holder's groups and address, for HR's lists and reminders.
@@ -60,7 +59,7 @@ pub struct Erased {
 
 const HELD_SELECT: &str = "u.username, u.cohort, u.department, u.email";
 
-fn held(c: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> rusqlite::Result<Vec<HeldCertificate>> {
+fn held(c: &Conn, sql: &str, args: &[&dyn super::db::ToParam]) -> super::db::Result<Vec<HeldCertificate>> {
     let mut q = c.prepare_cached(sql)?;
     q.query_map(args, |r| {
         Ok(HeldCertificate {
@@ -75,7 +74,7 @@ fn held(c: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> rusqlite::R
 }
 
 /// Records an action on people's records, inside the transaction that performs it.
-pub(crate) fn audit(tx: &Connection, actor: Option<i64>, action: &str, target: &str, detail: &str, now: i64) -> rusqlite::Result<()> {
+pub(crate) fn audit(tx: &Conn, actor: Option<i64>, action: &str, target: &str, detail: &str, now: i64) -> super::db::Result<()> {
     tx.prepare_cached("INSERT INTO audit_log (at, actor_id, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![now, actor, action, target, detail])?;
     Ok(())
@@ -83,28 +82,25 @@ pub(crate) fn audit(tx: &Connection, actor: Option<i64>, action: &str, target: &
 
 /// The columns of a row as a JSON object; text that holds JSON (answers, results,
 /// evidence) is embedded as JSON rather than as a string.
-fn row_json(r: &rusqlite::Row, names: &[String]) -> rusqlite::Result<Value> {
+fn row_json(r: &Row, names: &[String]) -> super::db::Result<Value> {
     let mut m = Map::new();
     for (i, name) in names.iter().enumerate() {
-        let v = match r.get_ref(i)? {
-            ValueRef::Null => Value::Null,
-            ValueRef::Integer(n) => json!(n),
-            ValueRef::Real(x) => json!(x),
-            ValueRef::Text(t) => {
-                let s = String::from_utf8_lossy(t).into_owned();
-                match s.trim_start().chars().next() {
-                    Some('{' | '[') => serde_json::from_str(&s).unwrap_or(Value::String(s)),
-                    _ => Value::String(s),
-                }
-            }
-            ValueRef::Blob(b) => json!(format!("{} bytes", b.len())),
+        let v = match r.value(i)? {
+            DbValue::Null => Value::Null,
+            DbValue::Int(n) => json!(n),
+            DbValue::Real(x) => json!(x),
+            DbValue::Text(s) => match s.trim_start().chars().next() {
+                Some('{' | '[') => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+                _ => Value::String(s),
+            },
+            DbValue::Blob(b) => json!(format!("{} bytes", b.len())),
         };
         m.insert(name.clone(), v);
     }
     Ok(Value::Object(m))
 }
 
-fn rows_json(c: &Connection, sql: &str, user_id: i64) -> rusqlite::Result<Vec<Value>> {
+fn rows_json(c: &Conn, sql: &str, user_id: i64) -> super::db::Result<Vec<Value>> {
     let mut q = c.prepare(sql)?;
     let names: Vec<String> = q.column_names().into_iter().map(String::from).collect();
     q.query_map([user_id], |r| row_json(r, &names))?.collect()
@@ -196,10 +192,7 @@ impl Store {
     /// the filter form), in one snapshot.
     pub async fn certificates_and_groups(&self, f: CertFilter) -> Result<(Vec<HeldCertificate>, Groups), StoreError> {
         self.read(move |c| {
-            c.execute_batch("BEGIN")?;
-            let r = (|| Ok((certificates_where(c, &f)?, super::hr::groups_of(c)?)))();
-            c.execute_batch("COMMIT")?;
-            r
+            c.snapshot(|| Ok((certificates_where(c, &f)?, super::hr::groups_of(c)?)))
         })
         .await
     }
@@ -254,7 +247,7 @@ impl Store {
                         detail: r.get(6)?,
                     })
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<super::db::Result<Vec<_>>>()?;
             Ok(rows)
         })
         .await
@@ -264,7 +257,7 @@ impl Store {
     /// Session tokens are left out: they are credentials, not information about the person.
     pub async fn personal_data(&self, user_id: i64) -> Result<Value, StoreError> {
         self.read(move |c| {
-            let one = |sql: &str| -> rusqlite::Result<Value> { Ok(rows_json(c, sql, user_id)?.into_iter().next().unwrap_or(Value::Null)) };
+            let one = |sql: &str| -> super::db::Result<Value> { Ok(rows_json(c, sql, user_id)?.into_iter().next().unwrap_or(Value::Null)) };
             Ok(json!({
                 "account": one("SELECT id, username, display_name, role, email, cohort, department, created_at, first_active_at FROM users WHERE id = ?1")?,
                 "sessions": rows_json(c, "SELECT created_at, expires_at FROM sessions WHERE user_id = ?1 ORDER BY created_at", user_id)?,
@@ -306,7 +299,7 @@ impl Store {
             let best: Vec<(String, String, f64)> = tx
                 .prepare("SELECT kind, item_id, best FROM best_scores WHERE user_id = ?1")?
                 .query_map([user_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::db::Result<_>>()?;
             let (cohort, dept): (String, String) = tx.query_row("SELECT cohort, department FROM users WHERE id = ?1", [user_id], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
@@ -353,7 +346,7 @@ fn fix_held_sql(sql: &str) -> String {
     )
 }
 
-fn certificates_where(c: &Connection, f: &CertFilter) -> rusqlite::Result<Vec<HeldCertificate>> {
+fn certificates_where(c: &Conn, f: &CertFilter) -> super::db::Result<Vec<HeldCertificate>> {
     let sql = fix_held_sql(&format!(
         "{CERT_SELECT} WHERE c.revoked_at IS NULL AND (?1 IS NULL OR c.expires_at >= ?1) AND (?2 IS NULL OR c.expires_at <= ?2)
            AND (?3 IS NULL OR c.level_id = ?3) AND (?4 IS NULL OR u.cohort = ?4) AND (?5 IS NULL OR u.department = ?5)

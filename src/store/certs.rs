@@ -1,11 +1,11 @@
 //! Exercise submissions, lesson reads, certificates, the records certification is
 //! decided from, and server secrets.
 
+use super::db::{Conn, Optional, Row, params};
 use super::{Store, StoreError};
 use crate::certify::Records;
 use crate::certify::SubmissionStatus;
 use crate::certify::submission::{self, Resubmit};
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct SubmissionRow {
@@ -27,7 +27,7 @@ pub struct SubmissionRow {
 const SUBMISSION_COLS: &str =
     "id, user_id, exercise_id, body, revision, submitted_at, status, scores, total, feedback, grader_id, graded_at";
 
-fn row_submission(r: &Row) -> rusqlite::Result<SubmissionRow> {
+fn row_submission(r: &Row) -> super::db::Result<SubmissionRow> {
     let scores: Option<String> = r.get(7)?;
     Ok(SubmissionRow {
         id: r.get(0)?,
@@ -92,15 +92,15 @@ pub const STATUS_LIST_ENTRIES: i64 = crate::certify::credential::status::LIST_EN
 
 /// A free status entry: (list, index). Random within the newest list that has room,
 /// so indexes do not reveal issue order; a full list opens the next one.
-pub(crate) fn free_status_slot(tx: &Connection) -> rusqlite::Result<(i64, i64)> {
+pub(crate) fn free_status_slot(tx: &Conn) -> super::db::Result<(i64, i64)> {
     free_slot_in(tx, STATUS_LIST_ENTRIES)
 }
 
 /// [`free_status_slot`] for lists of `capacity` entries (tests use small ones).
-fn free_slot_in(tx: &Connection, capacity: i64) -> rusqlite::Result<(i64, i64)> {
+fn free_slot_in(tx: &Conn, capacity: i64) -> super::db::Result<(i64, i64)> {
     let mut list: i64 = tx
         .prepare_cached("SELECT COALESCE(MAX(status_list), 0) FROM certificates")?
-        .query_row([], |r| r.get(0))?;
+        .query_row((), |r| r.get(0))?;
     let used: i64 = tx
         .prepare_cached("SELECT COUNT(*) FROM certificates WHERE status_list = ?1 AND status_index < ?2")?
         .query_row(params![list, capacity], |r| r.get(0))?;
@@ -137,7 +137,7 @@ pub struct NewCertificate {
     pub expires_at: Option<i64>,
 }
 
-pub(super) fn row_cert(r: &Row) -> rusqlite::Result<CertificateRow> {
+pub(super) fn row_cert(r: &Row) -> super::db::Result<CertificateRow> {
     Ok(CertificateRow {
         id: r.get(0)?,
         user_id: r.get(1)?,
@@ -168,7 +168,7 @@ pub enum SaveSubmission {
 /// Reads everything certification is decided from, in one snapshot. Best quiz and
 /// scenario results come from `best_scores` (one row per item, kept by `record_result`),
 /// so the cost does not grow with the learner's number of attempts.
-pub(crate) fn records(c: &Connection, user_id: i64, track_id: &str) -> rusqlite::Result<Records> {
+pub(crate) fn records(c: &Conn, user_id: i64, track_id: &str) -> super::db::Result<Records> {
     let mut rec = Records::default();
     let mut q = c.prepare_cached("SELECT kind, item_id, best FROM best_scores WHERE user_id = ?1")?;
     for row in q.query_map([user_id], |r| {
@@ -186,7 +186,7 @@ pub(crate) fn records(c: &Connection, user_id: i64, track_id: &str) -> rusqlite:
 }
 
 /// Like [`records`], counting only results achieved at or after `since` (renewal windows).
-pub(crate) fn records_since(c: &Connection, user_id: i64, track_id: &str, since: i64) -> rusqlite::Result<Records> {
+pub(crate) fn records_since(c: &Conn, user_id: i64, track_id: &str, since: i64) -> super::db::Result<Records> {
     let mut rec = Records::default();
     let mut q = c.prepare_cached(
         "SELECT quiz_id, MAX(percent) FROM attempts WHERE user_id = ?1 AND status = 'graded' AND submitted_at >= ?2 GROUP BY quiz_id",
@@ -207,7 +207,7 @@ pub(crate) fn records_since(c: &Connection, user_id: i64, track_id: &str, since:
 }
 
 /// Exercise grades, lesson reads and held levels: the records that are one row per item.
-fn others_since(c: &Connection, user_id: i64, track_id: &str, since: i64, rec: &mut Records) -> rusqlite::Result<()> {
+fn others_since(c: &Conn, user_id: i64, track_id: &str, since: i64, rec: &mut Records) -> super::db::Result<()> {
     let mut q =
         c.prepare_cached("SELECT exercise_id, total FROM submissions WHERE user_id = ?1 AND status = 'graded' AND graded_at >= ?2")?;
     for row in q.query_map(params![user_id, since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))? {
@@ -251,13 +251,13 @@ pub struct Certifier {
 /// The rule's decision from a learner's evidence.
 pub type Decide = Box<dyn Fn(&mut dyn Evidence) -> Result<Decision, StoreError> + Send>;
 
-pub(super) struct ConnEvidence<'a> {
-    pub(super) c: &'a Connection,
+pub(super) struct ConnEvidence<'a, 'c> {
+    pub(super) c: &'a Conn<'c>,
     pub(super) user_id: i64,
     pub(super) track_id: &'a str,
 }
 
-impl Evidence for ConnEvidence<'_> {
+impl Evidence for ConnEvidence<'_, '_> {
     fn records_since(&mut self, since: i64) -> Result<Records, StoreError> {
         Ok(if since == i64::MIN {
             records(self.c, self.user_id, self.track_id)?
@@ -271,7 +271,7 @@ impl Evidence for ConnEvidence<'_> {
 }
 
 /// A learner's answers to every exercise, in exercise order.
-pub(super) fn submissions_of(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<SubmissionRow>> {
+pub(super) fn submissions_of(c: &Conn, user_id: i64) -> super::db::Result<Vec<SubmissionRow>> {
     c.prepare_cached(&format!(
         "SELECT {SUBMISSION_COLS} FROM submissions WHERE user_id = ?1 ORDER BY exercise_id"
     ))?
@@ -279,15 +279,15 @@ pub(super) fn submissions_of(c: &Connection, user_id: i64) -> rusqlite::Result<V
     .collect()
 }
 
-pub(super) fn certificates_of(c: &Connection, user_id: i64) -> Result<Vec<CertificateRow>, StoreError> {
+pub(super) fn certificates_of(c: &Conn, user_id: i64) -> Result<Vec<CertificateRow>, StoreError> {
     let mut q = c.prepare_cached(&format!("{CERT_SELECT} WHERE c.user_id = ?1 ORDER BY c.issued_at, c.id"))?;
-    let rows = q.query_map([user_id], row_cert)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = q.query_map([user_id], row_cert)?.collect::<super::db::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
 /// Runs the certification rule for `user_id` inside the transaction `tx` and applies
 /// its decision; returns the certificates issued or renewed.
-pub(super) fn certify_in(tx: &Connection, user_id: i64, certifier: &Certifier, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
+pub(super) fn certify_in(tx: &Conn, user_id: i64, certifier: &Certifier, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
     let decision = (certifier.decide)(&mut ConnEvidence {
         c: tx,
         user_id,
@@ -304,12 +304,7 @@ pub(super) fn certify_in(tx: &Connection, user_id: i64, certifier: &Certifier, n
 }
 
 /// Runs `certifier` when there is one (a course with a track).
-pub(super) fn certify_opt(
-    tx: &Connection,
-    user_id: i64,
-    certifier: Option<&Certifier>,
-    now: i64,
-) -> Result<Vec<CertificateRow>, StoreError> {
+pub(super) fn certify_opt(tx: &Conn, user_id: i64, certifier: Option<&Certifier>, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
     match certifier {
         Some(c) => certify_in(tx, user_id, c, now),
         None => Ok(Vec::new()),
@@ -317,7 +312,7 @@ pub(super) fn certify_opt(
 }
 
 /// Extends a certificate to `expires_at` (same id); `None` if it is revoked or gone.
-fn renew_in(tx: &Connection, id: &str, expires_at: i64, now: i64) -> Result<Option<CertificateRow>, StoreError> {
+fn renew_in(tx: &Conn, id: &str, expires_at: i64, now: i64) -> Result<Option<CertificateRow>, StoreError> {
     let n = tx
         .prepare_cached(
             "UPDATE certificates SET expires_at = ?2, renewed_at = ?3, reminded_for = NULL WHERE id = ?1 AND revoked_at IS NULL",
@@ -334,13 +329,7 @@ fn renew_in(tx: &Connection, id: &str, expires_at: i64, now: i64) -> Result<Opti
 
 /// Issues the given levels that the learner does not hold yet. Idempotent: the
 /// unique key turns repeats into no-ops.
-fn issue_in(
-    tx: &Connection,
-    user_id: i64,
-    track_id: &str,
-    levels: Vec<NewCertificate>,
-    now: i64,
-) -> Result<Vec<CertificateRow>, StoreError> {
+fn issue_in(tx: &Conn, user_id: i64, track_id: &str, levels: Vec<NewCertificate>, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
     let mut issued = Vec::new();
     for c in levels {
         let (list, slot) = free_status_slot(tx)?;
@@ -393,15 +382,15 @@ impl Store {
         now: i64,
     ) -> Result<SaveSubmission, StoreError> {
         self.write(move |tx| {
-            let get = |tx: &Connection| {
+            let get = |tx: &Conn| {
                 tx.prepare_cached(&format!("SELECT {SUBMISSION_COLS} FROM submissions WHERE user_id = ?1 AND exercise_id = ?2"))?
                     .query_row(params![user_id, exercise_id], row_submission)
                     .optional()
             };
             let current = get(tx)?;
             match submission::on_submit(current.as_ref().map(|s| (s.status, s.body == body))) {
-                Resubmit::Refuse => return Ok(SaveSubmission::AlreadyGraded(current.ok_or(rusqlite::Error::QueryReturnedNoRows)?)),
-                Resubmit::Unchanged => return Ok(SaveSubmission::Saved(current.ok_or(rusqlite::Error::QueryReturnedNoRows)?)),
+                Resubmit::Refuse => return Ok(SaveSubmission::AlreadyGraded(current.ok_or(super::db::Error::NoRows)?)),
+                Resubmit::Unchanged => return Ok(SaveSubmission::Saved(current.ok_or(super::db::Error::NoRows)?)),
                 Resubmit::Revise => {
                     tx.prepare_cached(
                         "UPDATE submissions SET body = ?3, revision = revision + 1, submitted_at = ?4 WHERE user_id = ?1 AND exercise_id = ?2 AND status = 'submitted'",
@@ -415,7 +404,7 @@ impl Store {
                     .execute(params![new_id, user_id, exercise_id, body, now, SubmissionStatus::Submitted])?;
                 }
             }
-            Ok(SaveSubmission::Saved(get(tx)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
+            Ok(SaveSubmission::Saved(get(tx)?.ok_or(super::db::Error::NoRows)?))
         })
         .await
     }
@@ -427,7 +416,7 @@ impl Store {
                 "SELECT s.id, s.user_id, s.exercise_id, s.body, s.revision, s.submitted_at, s.status, s.scores, s.total, s.feedback, s.grader_id, s.graded_at, u.display_name
                  FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.status = ?1 ORDER BY s.submitted_at, s.id LIMIT 500",
             )?;
-            let rows = q.query_map(params![status], |r| Ok((row_submission(r)?, r.get::<_, String>(12)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let rows = q.query_map(params![status], |r| Ok((row_submission(r)?, r.get::<_, String>(12)?)))?.collect::<super::db::Result<Vec<_>>>()?;
             Ok(rows)
         })
         .await
@@ -497,14 +486,13 @@ impl Store {
         R: Send + 'static,
     {
         self.read(move |c| {
-            c.execute_batch("BEGIN")?;
-            let r = f(&mut ConnEvidence {
-                c,
-                user_id,
-                track_id: &track_id,
-            });
-            c.execute_batch("COMMIT")?;
-            r
+            c.snapshot(|| {
+                f(&mut ConnEvidence {
+                    c,
+                    user_id,
+                    track_id: &track_id,
+                })
+            })
         })
         .await
     }
@@ -536,7 +524,7 @@ impl Store {
             let mut q = c.prepare_cached(&format!(
                 "SELECT status_index FROM certificates WHERE {column} IS NOT NULL AND status_list = 0 AND status_index IS NOT NULL"
             ))?;
-            let rows = q.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let rows = q.query_map((), |r| r.get::<_, i64>(0))?.collect::<super::db::Result<Vec<_>>>()?;
             Ok(rows.into_iter().map(|i| i as u64).collect())
         })
         .await
@@ -558,7 +546,7 @@ impl Store {
             )?;
             let rows = q
                 .query_map([list], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<super::db::Result<Vec<_>>>()?;
             Ok(Some(rows))
         })
         .await
@@ -698,7 +686,7 @@ impl Store {
                 "SELECT user_id FROM attempts WHERE status = 'graded' UNION SELECT user_id FROM runs WHERE status = 'finished'
                  UNION SELECT user_id FROM submissions WHERE status = 'graded' UNION SELECT user_id FROM lesson_reads",
             )?;
-            let rows = q.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+            let rows = q.query_map((), |r| r.get(0))?.collect::<super::db::Result<Vec<i64>>>()?;
             Ok(rows)
         })
         .await
@@ -706,16 +694,16 @@ impl Store {
 }
 
 /// `submissions.status` is TEXT: `submitted` or `graded`.
-impl rusqlite::ToSql for SubmissionStatus {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+impl super::db::ToParam for SubmissionStatus {
+    fn to_value(&self) -> super::db::Value {
+        super::db::Value::Text(self.as_str().into())
     }
 }
 
-impl rusqlite::types::FromSql for SubmissionStatus {
-    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        let s = value.as_str()?;
-        SubmissionStatus::parse(s).ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("unknown submission status {s:?}").into()))
+impl super::db::FromCol for SubmissionStatus {
+    fn from_value(v: super::db::Value) -> Result<Self, String> {
+        let s = String::from_value(v)?;
+        SubmissionStatus::parse(&s).ok_or_else(|| format!("unknown submission status {s:?}"))
     }
 }
 
@@ -731,7 +719,7 @@ mod slot_tests {
         (dir, store)
     }
 
-    fn insert(tx: &Connection, n: usize, list: i64, index: i64) -> rusqlite::Result<()> {
+    fn insert(tx: &Conn, n: usize, list: i64, index: i64) -> crate::store::db::Result<()> {
         tx.prepare_cached(
             "INSERT INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, status_list, status_index)
              VALUES (?1, 1, 't', ?1, 0, '{}', ?2, ?3)",

@@ -10,6 +10,7 @@ impl Store {
     /// SHA-256 (hex) of every table's rows, by table: lets tests prove GETs write nothing and ops compare two databases.
     pub fn digest_blocking(&self) -> Result<BTreeMap<String, String>, StoreError> {
         self.read_blocking(|c| {
+            let c = sqlite_only(c)?;
             let mut out = BTreeMap::new();
             for (name, without_rowid) in tables(c)? {
                 out.insert(name.clone(), digest_table(c, &name, without_rowid)?);
@@ -19,6 +20,12 @@ impl Store {
     }
 }
 
+/// The SQLite connection of `c`, or an error naming what only SQLite can do here.
+pub(super) fn sqlite_only<'c>(c: &'c super::db::Conn<'_>) -> Result<&'c rusqlite::Connection, StoreError> {
+    c.lite()
+        .ok_or_else(|| StoreError::Invalid("this works on an SQLite database only (it reads SQLite's rowid)".into()))
+}
+
 /// The database's own tables, by name, each with whether it is WITHOUT ROWID.
 pub(super) fn tables(c: &rusqlite::Connection) -> rusqlite::Result<Vec<(String, bool)>> {
     c.prepare(
@@ -26,7 +33,7 @@ pub(super) fn tables(c: &rusqlite::Connection) -> rusqlite::Result<Vec<(String, 
          LEFT JOIN pragma_table_list l ON l.schema = 'main' AND l.name = m.name \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY m.name",
     )?
-    .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? != 0)))?
+    .query_map((), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? != 0)))?
     .collect()
 }
 
@@ -51,7 +58,7 @@ fn digest_table(c: &rusqlite::Connection, name: &str, without_rowid: bool) -> Re
     for col in stmt.column_names() {
         put(&mut h, b'C', col.as_bytes());
     }
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(())?;
     while let Some(row) = rows.next()? {
         h.update(b"\n");
         for i in 0..columns {
@@ -91,7 +98,7 @@ mod tests {
         assert_eq!(store.digest_blocking().unwrap(), before, "nothing changed, same digest");
 
         store
-            .write_blocking(|c| Ok(c.execute("UPDATE users SET display_name = 'Alicia' WHERE username = 'alice'", [])?))
+            .write_blocking(|c| Ok(c.execute("UPDATE users SET display_name = 'Alicia' WHERE username = 'alice'", ())?))
             .unwrap();
         let renamed = store.digest_blocking().unwrap();
         let changed: Vec<_> = renamed.iter().filter(|(t, d)| before[*t] != **d).map(|(t, _)| t.as_str()).collect();
@@ -99,7 +106,7 @@ mod tests {
 
         // A WITHOUT ROWID table, and NULL vs '' vs 0 in the same column.
         let id: i64 = store
-            .read_blocking(|c| Ok(c.query_row("SELECT id FROM users WHERE username = 'alice'", [], |r| r.get(0))?))
+            .read_blocking(|c| Ok(c.query_row("SELECT id FROM users WHERE username = 'alice'", (), |r| r.get(0))?))
             .unwrap();
         store
             .write_blocking(move |c| Ok(c.execute("INSERT INTO lesson_reads VALUES (?1, 'l1', 5)", [id])?))
@@ -114,7 +121,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for v in ["NULL", "''", "0", "0.0", "x''"] {
             store
-                .write_blocking(move |c| Ok(c.execute(&format!("UPDATE kinds SET v = {v}"), [])?))
+                .write_blocking(move |c| Ok(c.execute(&format!("UPDATE kinds SET v = {v}"), ())?))
                 .unwrap();
             seen.insert(store.digest_blocking().unwrap()["kinds"].clone());
         }

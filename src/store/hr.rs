@@ -2,8 +2,8 @@
 //! transcripts, and CSV exports that stream row by row. Also the CSV import of
 //! learners (all rows or none).
 
+use super::db::{Conn, params};
 use super::{Role, Store, StoreError};
-use rusqlite::{Connection, params};
 use std::collections::BTreeMap;
 
 /// Which learners a figure covers. Dates (ms) bound when results and certificates were earned.
@@ -46,8 +46,8 @@ impl Filter {
 /// Records a learner's result on an item: keeps their best, moves them between
 /// histogram buckets when it improves, and marks them active. Called inside the
 /// transaction that records the result.
-pub(crate) fn record_result(tx: &Connection, user_id: i64, kind: &str, item: &str, score: f64, now: i64) -> rusqlite::Result<()> {
-    use rusqlite::OptionalExtension;
+pub(crate) fn record_result(tx: &Conn, user_id: i64, kind: &str, item: &str, score: f64, now: i64) -> super::db::Result<()> {
+    use super::db::Optional;
     tx.prepare_cached("UPDATE users SET first_active_at = ?2 WHERE id = ?1 AND first_active_at IS NULL")?
         .execute(params![user_id, now])?;
     let old: Option<f64> = tx
@@ -73,14 +73,14 @@ pub(crate) fn record_result(tx: &Connection, user_id: i64, kind: &str, item: &st
     }
     tx.prepare_cached(
         "INSERT INTO item_hist (cohort, department, kind, item_id, bucket, n) VALUES (?1, ?2, ?3, ?4, ?5, 1)
-         ON CONFLICT (cohort, department, kind, item_id, bucket) DO UPDATE SET n = n + 1",
+         ON CONFLICT (cohort, department, kind, item_id, bucket) DO UPDATE SET n = item_hist.n + 1",
     )?
     .execute(params![cohort, dept, kind, item, bucket(score)])?;
     Ok(())
 }
 
 /// Marks a learner active (a lesson read counts).
-pub(crate) fn touch_active(tx: &Connection, user_id: i64, now: i64) -> rusqlite::Result<()> {
+pub(crate) fn touch_active(tx: &Conn, user_id: i64, now: i64) -> super::db::Result<()> {
     tx.prepare_cached("UPDATE users SET first_active_at = ?2 WHERE id = ?1 AND first_active_at IS NULL")?
         .execute(params![user_id, now])?;
     Ok(())
@@ -91,7 +91,7 @@ fn bucket(score: f64) -> i64 {
 }
 
 /// Rebuilds the histograms from the best scores (after learners change group).
-fn rebuild_hist(tx: &Connection) -> rusqlite::Result<()> {
+fn rebuild_hist(tx: &Conn) -> super::db::Result<()> {
     tx.execute_batch(
         "DELETE FROM item_hist;
          INSERT INTO item_hist (cohort, department, kind, item_id, bucket, n)
@@ -171,11 +171,11 @@ pub struct NewLearner {
     pub email: String,
 }
 
-fn params_of(args: &[String]) -> Vec<&dyn rusqlite::ToSql> {
-    args.iter().map(|a| a as &dyn rusqlite::ToSql).collect()
+fn params_of(args: &[String]) -> Vec<&dyn super::db::ToParam> {
+    args.iter().map(|a| a as &dyn super::db::ToParam).collect()
 }
 
-fn cohort(c: &Connection, f: &Filter) -> rusqlite::Result<Cohort> {
+fn cohort(c: &Conn, f: &Filter) -> super::db::Result<Cohort> {
     let (w, args) = f.users_sql();
     let p = params_of(&args);
     let mut out = Cohort {
@@ -207,11 +207,11 @@ fn cohort(c: &Connection, f: &Filter) -> rusqlite::Result<Cohort> {
         let mut q = c.prepare(&format!(
             "SELECT kind, item_id, bucket, SUM(n) FROM item_hist WHERE {hw} GROUP BY kind, item_id, bucket HAVING SUM(n) > 0"
         ))?;
-        let mut rows = q.query(hp.as_slice())?;
-        while let Some(r) = rows.next()? {
+        q.for_each(hp.as_slice(), |r| {
             let h = out.hist.entry((r.get(0)?, r.get(1)?)).or_default();
             h.counts.insert(r.get(2)?, r.get::<_, i64>(3)? as u64);
-        }
+            Ok(true)
+        })?;
         return Ok(out);
     }
     out.active = c.query_row(
@@ -241,7 +241,7 @@ fn cohort(c: &Connection, f: &Filter) -> rusqlite::Result<Cohort> {
                 passed: r.get(3)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::db::Result<_>>()?;
     let mut q = c.prepare(&format!(
         "SELECT r.scenario_id, r.user_id, MAX(r.score) FROM runs r JOIN users u ON u.id = r.user_id
          WHERE {w} AND r.status = 'finished'{} GROUP BY r.scenario_id, r.user_id",
@@ -256,7 +256,7 @@ fn cohort(c: &Connection, f: &Filter) -> rusqlite::Result<Cohort> {
                 passed: false,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::db::Result<_>>()?;
     for r in out
         .quiz_best
         .iter()
@@ -273,25 +273,25 @@ fn cohort(c: &Connection, f: &Filter) -> rusqlite::Result<Cohort> {
     Ok(out)
 }
 
-fn certified(c: &Connection, f: &Filter, w: &str, p: &[&dyn rusqlite::ToSql], out: &mut Cohort) -> rusqlite::Result<()> {
+fn certified(c: &Conn, f: &Filter, w: &str, p: &[&dyn super::db::ToParam], out: &mut Cohort) -> super::db::Result<()> {
     let mut q = c.prepare(&format!(
         "SELECT c.level_id, (c.issued_at - u.created_at) / 86400000.0 FROM certificates c JOIN users u ON u.id = c.user_id
          WHERE {w} AND c.revoked_at IS NULL{}",
         f.window("c.issued_at")
     ))?;
-    let mut rows = q.query(p)?;
-    while let Some(r) = rows.next()? {
+    q.for_each(p, |r| {
         let level: String = r.get(0)?;
         *out.certified.entry(level.clone()).or_default() += 1;
         out.days_to_level.entry(level).or_default().push(r.get(1)?);
-    }
+        Ok(true)
+    })?;
     Ok(())
 }
 
 /// The learners' cohorts, in order.
-fn cohort_names(c: &Connection) -> rusqlite::Result<Vec<String>> {
+fn cohort_names(c: &Conn) -> super::db::Result<Vec<String>> {
     c.prepare_cached("SELECT DISTINCT cohort FROM users WHERE role = 'learner' AND cohort != '' ORDER BY cohort")?
-        .query_map([], |r| r.get(0))?
+        .query_map((), |r| r.get(0))?
         .collect()
 }
 
@@ -302,17 +302,17 @@ pub struct Groups {
     pub departments: Vec<String>,
 }
 
-pub(super) fn groups_of(c: &Connection) -> rusqlite::Result<Groups> {
+pub(super) fn groups_of(c: &Conn) -> super::db::Result<Groups> {
     Ok(Groups {
         cohorts: cohort_names(c)?,
         departments: c
             .prepare_cached("SELECT DISTINCT department FROM users WHERE role = 'learner' AND department != '' ORDER BY department")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?,
+            .query_map((), |r| r.get(0))?
+            .collect::<super::db::Result<_>>()?,
     })
 }
 
-fn groups(c: &Connection, out: &mut Cohort) -> rusqlite::Result<()> {
+fn groups(c: &Conn, out: &mut Cohort) -> super::db::Result<()> {
     let g = groups_of(c)?;
     out.cohorts = g.cohorts;
     out.departments = g.departments;
@@ -320,7 +320,7 @@ fn groups(c: &Connection, out: &mut Cohort) -> rusqlite::Result<()> {
 }
 
 /// Writes every learner as a CSV row (with one certificate column pair per level) to `sink`.
-pub(crate) fn export_learners(c: &Connection, levels: &[String], sink: &mut dyn FnMut(&[String]) -> bool) -> rusqlite::Result<()> {
+pub(crate) fn export_learners(c: &Conn, levels: &[String], sink: &mut dyn FnMut(&[String]) -> bool) -> super::db::Result<()> {
     let mut header = vec![
         "username",
         "display_name",
@@ -341,16 +341,16 @@ pub(crate) fn export_learners(c: &Connection, levels: &[String], sink: &mut dyn 
     if !sink(&header) {
         return Ok(());
     }
-    let mut q = c.prepare(
+    let mut q = c.prepare(&format!(
         "SELECT u.id, u.username, u.display_name, u.cohort, u.department, u.created_at,
             (SELECT COUNT(DISTINCT quiz_id) FROM attempts a WHERE a.user_id = u.id AND a.passed = 1),
             (SELECT COUNT(*) FROM runs r WHERE r.user_id = u.id AND r.status = 'finished'),
             (SELECT COUNT(*) FROM submissions s WHERE s.user_id = u.id AND s.status = 'graded'),
-            (SELECT group_concat(c.level_id || ' ' || c.id || ' ' || c.issued_at, ';') FROM certificates c WHERE c.user_id = u.id AND c.revoked_at IS NULL)
+            (SELECT {} FROM certificates c WHERE c.user_id = u.id AND c.revoked_at IS NULL)
          FROM users u WHERE u.role = 'learner' AND u.erased_at IS NULL ORDER BY u.id",
-    )?;
-    let mut rows = q.query([])?;
-    while let Some(r) = rows.next()? {
+        c.group_concat("c.level_id || ' ' || c.id || ' ' || c.issued_at", ";")
+    ))?;
+    q.for_each((), |r| {
         let mut row: Vec<String> = vec![r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, i64>(5)?.to_string()];
         for i in 6..9 {
             row.push(r.get::<_, i64>(i)?.to_string());
@@ -370,15 +370,13 @@ pub(crate) fn export_learners(c: &Connection, levels: &[String], sink: &mut dyn 
             row.push(id.to_string());
             row.push(at.to_string());
         }
-        if !sink(&row) {
-            break;
-        }
-    }
+        Ok(sink(&row))
+    })?;
     Ok(())
 }
 
 /// Writes every certificate (revoked ones included, marked) as CSV rows to `sink`.
-pub(crate) fn export_certificates(c: &Connection, sink: &mut dyn FnMut(&[String]) -> bool) -> rusqlite::Result<()> {
+pub(crate) fn export_certificates(c: &Conn, sink: &mut dyn FnMut(&[String]) -> bool) -> super::db::Result<()> {
     let header = [
         "id",
         "username",
@@ -399,8 +397,7 @@ pub(crate) fn export_certificates(c: &Connection, sink: &mut dyn FnMut(&[String]
         "SELECT c.id, u.username, u.display_name, u.cohort, u.department, c.track_id, c.level_id, c.issued_at, c.revoked_at, c.revoke_reason
          FROM certificates c JOIN users u ON u.id = c.user_id ORDER BY c.issued_at, c.id",
     )?;
-    let mut rows = q.query([])?;
-    while let Some(r) = rows.next()? {
+    q.for_each((), |r| {
         let revoked: Option<i64> = r.get(8)?;
         let row = vec![
             r.get(0)?,
@@ -415,10 +412,8 @@ pub(crate) fn export_certificates(c: &Connection, sink: &mut dyn FnMut(&[String]
             revoked.map(|v| v.to_string()).unwrap_or_default(),
             r.get::<_, Option<String>>(9)?.unwrap_or_default(),
         ];
-        if !sink(&row) {
-            break;
-        }
-    }
+        Ok(sink(&row))
+    })?;
     Ok(())
 }
 
@@ -434,8 +429,9 @@ impl Store {
             let p = params_of(&args);
             let mut q = c.prepare(&format!(
                 "SELECT u.id, u.username, u.display_name, u.cohort, u.department,
-                        (SELECT group_concat(level_id, ' ') FROM certificates c WHERE c.user_id = u.id AND c.revoked_at IS NULL)
+                        (SELECT {} FROM certificates c WHERE c.user_id = u.id AND c.revoked_at IS NULL)
                  FROM users u WHERE {w} ORDER BY u.username LIMIT ?{}",
+                c.group_concat("level_id", " "),
                 args.len()
             ))?;
             let rows = q
@@ -450,7 +446,7 @@ impl Store {
                         levels.map(|l| l.split(' ').map(String::from).collect()).unwrap_or_default(),
                     ))
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<super::db::Result<Vec<_>>>()?;
             Ok(rows)
         })
         .await
@@ -498,7 +494,7 @@ impl Store {
     /// Cohort, department, when the account was made, and when it was erased.
     pub async fn user_groups(&self, id: i64) -> Result<Option<(String, String, i64, Option<i64>)>, StoreError> {
         self.read(move |c| {
-            use rusqlite::OptionalExtension;
+            use super::db::Optional;
             Ok(c.query_row(
                 "SELECT cohort, department, created_at, erased_at FROM users WHERE id = ?1",
                 [id],

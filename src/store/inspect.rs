@@ -63,7 +63,7 @@ pub struct Snapshot {
 impl Store {
     /// Rows in `table`, counted on the writer after every write already queued (for tests, benches and operators' checks).
     pub fn count_rows_blocking(&self, table: Table) -> Result<i64, StoreError> {
-        self.write_blocking(move |c| Ok(c.query_row(&format!("SELECT COUNT(*) FROM {}", table.name()), [], |r| r.get(0))?))
+        self.write_blocking(move |c| Ok(c.query_row(&format!("SELECT COUNT(*) FROM {}", table.name()), (), |r| r.get(0))?))
     }
 
     /// Rows in `table` that are the user's, counted like [`Store::count_rows_blocking`] (for tests, benches and operators' checks).
@@ -78,8 +78,9 @@ impl Store {
             return Err(StoreError::Invalid(format!("{} rows have no text id", table.name())));
         }
         self.read_blocking(move |c| {
+            let c = super::digest::sqlite_only(c)?;
             let mut q = c.prepare(&format!("SELECT id FROM {} ORDER BY rowid", table.name()))?;
-            Ok(q.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?)
+            Ok(q.query_map((), |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?)
         })
     }
 
@@ -88,18 +89,19 @@ impl Store {
         let pattern = format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         self.read_blocking(move |c| {
             let mut q = c.prepare("SELECT id FROM users WHERE username LIKE ?1 ESCAPE '\\' ORDER BY id")?;
-            Ok(q.query_map([pattern], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?)
+            Ok(q.query_map([pattern], |r| r.get(0))?.collect::<super::db::Result<Vec<i64>>>()?)
         })
     }
 
     /// When the newest lesson read was recorded (ms), if any (for tests, benches and operators' checks).
     pub fn last_lesson_read_blocking(&self) -> Result<Option<i64>, StoreError> {
-        self.read_blocking(|c| Ok(c.query_row("SELECT MAX(read_at) FROM lesson_reads", [], |r| r.get(0))?))
+        self.read_blocking(|c| Ok(c.query_row("SELECT MAX(read_at) FROM lesson_reads", (), |r| r.get(0))?))
     }
 
     /// Every table's rows, to put back later with [`Store::restore_blocking`] (for tests, benches and operators' checks).
     pub fn snapshot_blocking(&self) -> Result<Snapshot, StoreError> {
         self.read_blocking(|c| {
+            let c = super::digest::sqlite_only(c)?;
             let mut tables = BTreeMap::new();
             for (name, without_rowid) in super::digest::tables(c)? {
                 let q = quoted(&name);
@@ -117,7 +119,7 @@ impl Store {
                 let width = columns.len() + usize::from(!without_rowid);
                 let mut st = c.prepare(&sql)?;
                 let rows = st
-                    .query_map([], |r| (0..width).map(|i| r.get::<_, Value>(i)).collect::<Result<Vec<_>, _>>())?
+                    .query_map((), |r| (0..width).map(|i| r.get::<_, Value>(i)).collect::<Result<Vec<_>, _>>())?
                     .collect::<Result<Vec<_>, _>>()?;
                 tables.insert(
                     name,
@@ -138,6 +140,7 @@ impl Store {
         let tables = tables.to_vec();
         self.write_blocking(move |tx| {
             use rusqlite::params_from_iter;
+            let tx = super::digest::sqlite_only(tx)?;
             for name in &tables {
                 let t = snap
                     .tables
@@ -164,7 +167,7 @@ impl Store {
                     .collect();
                 let now: Vec<i64> = tx
                     .prepare(&format!("SELECT rowid FROM {q}"))?
-                    .query_map([], |r| r.get(0))?
+                    .query_map((), |r| r.get(0))?
                     .collect::<Result<_, _>>()?;
                 for id in now.into_iter().filter(|id| !keep.contains(id)) {
                     tx.execute(&format!("DELETE FROM {q} WHERE rowid = ?1"), [id])?;

@@ -33,8 +33,7 @@ impl Store {
         R: Send + 'static,
     {
         self.read(move |c| {
-            c.execute_batch("BEGIN")?;
-            let read = || -> Result<(R, LearnerFile), StoreError> {
+            c.snapshot(|| -> Result<(R, LearnerFile), StoreError> {
                 let r = standing(&mut ConnEvidence {
                     c,
                     user_id,
@@ -51,10 +50,7 @@ impl Store {
                     certificates: certificates_of(c, user_id)?,
                 };
                 Ok((r, file))
-            };
-            let r = read();
-            c.execute_batch("COMMIT")?;
-            r
+            })
         })
         .await
     }

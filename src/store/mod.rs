@@ -6,11 +6,13 @@ mod attempts;
 pub mod backup;
 mod certops;
 mod certs;
+pub(crate) mod db;
 mod digest;
 mod hr;
 mod inspect;
 mod learner;
 mod migrations;
+mod migrations_pg;
 mod overrides;
 mod runs;
 mod sessions;
@@ -33,6 +35,7 @@ pub use setup::{SeededAttempt, SeededCertificate, SeededLearner, SeededRun};
 pub(crate) use users::upsert_user;
 pub use users::{Role, User};
 
+use db::Conn;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -64,6 +67,15 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+impl From<db::Error> for StoreError {
+    fn from(e: db::Error) -> Self {
+        match e {
+            db::Error::Sqlite(e) => e.into(),
+            other => StoreError::Sql(SqlError(Box::new(other))),
+        }
+    }
+}
+
 impl From<rusqlite_migration::Error> for StoreError {
     fn from(e: rusqlite_migration::Error) -> Self {
         StoreError::Migration(SqlError(Box::new(e)))
@@ -73,9 +85,64 @@ impl From<rusqlite_migration::Error> for StoreError {
 /// Handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    path: PathBuf,
+    location: Arc<Location>,
     writer: std::sync::mpsc::Sender<Job>,
     readers: Arc<Readers>,
+}
+
+/// Where the data lives.
+enum Location {
+    /// An SQLite file (the embedded default).
+    File(PathBuf),
+    /// A PostgreSQL server, by connection URL (for several instances on one database).
+    Postgres(String),
+}
+
+/// An open connection of either kind.
+enum Link {
+    Lite(Connection),
+    Pg(db::pg::PgConn),
+}
+
+impl Link {
+    fn with<R>(&mut self, f: impl FnOnce(&Conn) -> R) -> R {
+        match self {
+            Link::Lite(c) => f(&Conn::Lite(c)),
+            Link::Pg(c) => f(&Conn::Pg(std::cell::RefCell::new(c))),
+        }
+    }
+}
+
+/// Whether `spec` names a PostgreSQL database rather than an SQLite file.
+pub fn is_postgres_url(spec: &str) -> bool {
+    spec.starts_with("postgres://") || spec.starts_with("postgresql://")
+}
+
+/// Opens a PostgreSQL connection; the error is one line that says what to do.
+fn connect_pg(url: &str) -> Result<db::pg::PgConn, StoreError> {
+    postgres::Client::connect(url, postgres::NoTls)
+        .map(db::pg::PgConn::new)
+        .map_err(|e| StoreError::Invalid(pg_connect_hint(url, &e)))
+}
+
+/// A connection failure in words an operator can act on (the URL without its password).
+fn pg_connect_hint(url: &str, e: &postgres::Error) -> String {
+    let shown = match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_string(),
+    };
+    let cause = std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string());
+    let hint = match e.code() {
+        Some(c) if *c == postgres::error::SqlState::INVALID_PASSWORD || *c == postgres::error::SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+            "check the user name and password in the URL"
+        }
+        Some(c) if *c == postgres::error::SqlState::INVALID_CATALOG_NAME => "create the database first (createdb NAME) or fix its name in the URL",
+        _ if cause.contains("refused") || cause.contains("No such file") || cause.contains("timed out") => {
+            "is the PostgreSQL server running and reachable at that host and port?"
+        }
+        _ => "check the URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE)",
+    };
+    format!("cannot connect to PostgreSQL at {shown}: {cause} — {hint}")
 }
 
 /// The reader connections: at most [`MAX_READERS`] open, each with its own page cache;
@@ -88,13 +155,13 @@ struct Readers {
 
 #[derive(Default)]
 struct ReaderPool {
-    idle: Vec<Connection>,
+    idle: Vec<Link>,
     open: usize,
 }
 
 /// A write operation queued for the writer thread. It runs inside the batch's
 /// transaction and returns what to do once the batch has committed (or failed).
-type Job = Box<dyn FnOnce(&Connection) -> Box<dyn FnOnce(Result<(), String>) + Send> + Send>;
+type Job = Box<dyn FnOnce(&Conn) -> Box<dyn FnOnce(Result<(), String>) + Send> + Send>;
 
 /// Most operations one transaction carries: enough to amortise a commit, few
 /// enough that the first waiter is not kept long.
@@ -106,7 +173,12 @@ const MAX_READERS: usize = 4;
 /// runs them in one transaction, each inside its own savepoint so a failing job
 /// rolls back alone. Callers hear back only after COMMIT: what is acknowledged is
 /// on disk (group commit).
-fn writer_loop(conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
+///
+/// On PostgreSQL every batch first takes one advisory lock, so the writers of all the
+/// instances sharing the database take turns as SQLite's single writer does: the exam
+/// rules (attempt limits, one open attempt, certificates issued once, unique status
+/// slots) hold across instances exactly as they hold in one process.
+fn writer_loop(mut link: Link, location: Arc<Location>, jobs: std::sync::mpsc::Receiver<Job>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -115,18 +187,32 @@ fn writer_loop(conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let began = conn.execute_batch("BEGIN IMMEDIATE");
-        let mut deliveries = Vec::with_capacity(batch.len());
-        for job in batch {
-            deliveries.push(job(&conn));
+        // A PostgreSQL server that restarted dropped the connection: take a new one.
+        if let (Link::Pg(c), Location::Postgres(url)) = (&link, &*location)
+            && c.client.is_closed()
+            && let Ok(fresh) = connect_pg(url)
+        {
+            link = Link::Pg(fresh);
         }
-        let outcome = began.and_then(|_| conn.execute_batch("COMMIT")).map_err(|e| e.to_string());
-        if outcome.is_err() {
-            let _ = conn.execute_batch("ROLLBACK");
-        }
-        for deliver in deliveries {
-            deliver(outcome.clone());
-        }
+        link.with(|c| {
+            let begin = if c.is_pg() {
+                format!("BEGIN; SELECT pg_advisory_xact_lock({})", migrations_pg::MIGRATION_LOCK)
+            } else {
+                "BEGIN IMMEDIATE".to_string()
+            };
+            let began = c.execute_batch(&begin);
+            let mut deliveries = Vec::with_capacity(batch.len());
+            for job in batch {
+                deliveries.push(job(c));
+            }
+            let outcome = began.and_then(|_| c.execute_batch("COMMIT")).map_err(|e| e.to_string());
+            if outcome.is_err() {
+                let _ = c.execute_batch("ROLLBACK");
+            }
+            for deliver in deliveries {
+                deliver(outcome.clone());
+            }
+        });
     }
 }
 
@@ -150,30 +236,66 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and applies migrations.
+    /// Opens (creating if needed) the SQLite database at `path` and applies migrations.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         migrations::migrations().to_latest(&mut conn)?;
+        Self::start(Link::Lite(conn), Location::File(path.to_path_buf()))
+    }
+
+    /// Opens the database `spec` names: a `postgres://` URL, else an SQLite file path.
+    pub fn open_spec(spec: &str) -> Result<Store, StoreError> {
+        if is_postgres_url(spec) {
+            Self::open_postgres(spec)
+        } else {
+            Self::open(Path::new(spec))
+        }
+    }
+
+    /// Connects to the PostgreSQL database at `url` and brings its schema up to date
+    /// (once, under a lock, however many servers start together).
+    pub fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        // The synchronous client runs its own small runtime: connect on a plain thread,
+        // so opening works from async code too.
+        let owned = url.to_string();
+        let conn = std::thread::spawn(move || -> Result<db::pg::PgConn, StoreError> {
+            let mut conn = connect_pg(&owned)?;
+            migrations_pg::migrate(&mut conn).map_err(StoreError::Invalid)?;
+            Ok(conn)
+        })
+        .join()
+        .map_err(|_| StoreError::Join("connecting to PostgreSQL panicked".into()))??;
+        Self::start(Link::Pg(conn), Location::Postgres(url.to_string()))
+    }
+
+    fn start(link: Link, location: Location) -> Result<Store, StoreError> {
+        let location = Arc::new(location);
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let at = location.clone();
         std::thread::Builder::new()
             .name("certbook-db-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(link, at, rx))
             .map_err(|e| StoreError::Join(e.to_string()))?;
         Ok(Store {
-            path: path.to_path_buf(),
+            location,
             writer: tx,
             readers: Arc::new(Readers::default()),
         })
     }
 
+    /// Whether the data lives in PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(*self.location, Location::Postgres(_))
+    }
+
     /// Queues `f` for the writer thread; `done` receives its result after the commit.
     fn enqueue<R, F>(&self, f: F, done: impl FnOnce(Result<R, StoreError>) + Send + 'static) -> Result<(), StoreError>
     where
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
-        let job: Job = Box::new(move |conn: &Connection| {
+        let job: Job = Box::new(move |conn: &Conn| {
             let result = match conn.execute_batch("SAVEPOINT op") {
                 Ok(()) => {
                     let r = f(conn);
@@ -197,7 +319,7 @@ impl Store {
     /// Runs `f` on the writer connection inside a transaction; returns once committed.
     pub(crate) async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
     where
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -211,7 +333,7 @@ impl Store {
     /// Like [`Store::write`], for code outside the async runtime (CLI, tests).
     pub(crate) fn write_blocking<R, F>(&self, f: F) -> Result<R, StoreError>
     where
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
         let (tx, rx) = std::sync::mpsc::channel();
@@ -225,7 +347,7 @@ impl Store {
     /// Runs `f` on a reader connection, on the blocking thread pool.
     pub(crate) async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
         let store = self.clone();
@@ -235,18 +357,23 @@ impl Store {
     }
 
     /// Runs `f` on a reader connection in the calling thread.
-    pub(crate) fn read_blocking<R>(&self, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
-        let conn = self.take_reader()?;
-        let r = f(&conn);
+    pub(crate) fn read_blocking<R>(&self, f: impl FnOnce(&Conn) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let mut conn = self.take_reader()?;
+        let r = conn.with(f);
         let mut pool = self.readers.pool.lock().unwrap_or_else(|p| p.into_inner());
-        pool.idle.push(conn);
+        // A broken PostgreSQL connection is not put back: the next read opens another.
+        if matches!(&conn, Link::Pg(c) if c.client.is_closed()) {
+            pool.open -= 1;
+        } else {
+            pool.idle.push(conn);
+        }
         drop(pool);
         self.readers.freed.notify_one();
         r
     }
 
     /// An idle reader, a new one while fewer than [`MAX_READERS`] are open, or the next freed.
-    fn take_reader(&self) -> Result<Connection, StoreError> {
+    fn take_reader(&self) -> Result<Link, StoreError> {
         let mut pool = self.readers.pool.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             if let Some(c) = pool.idle.pop() {
@@ -255,9 +382,12 @@ impl Store {
             if pool.open < MAX_READERS {
                 pool.open += 1;
                 drop(pool);
-                let opened = Connection::open(&self.path)
-                    .map_err(StoreError::from)
-                    .and_then(|c| configure(&c).map(|_| c).map_err(StoreError::from));
+                let opened = match &*self.location {
+                    Location::File(path) => Connection::open(path)
+                        .map_err(StoreError::from)
+                        .and_then(|c| configure(&c).map(|_| Link::Lite(c)).map_err(StoreError::from)),
+                    Location::Postgres(url) => connect_pg(url).map(Link::Pg),
+                };
                 if opened.is_err() {
                     self.readers.pool.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;
                     self.readers.freed.notify_one();
@@ -287,7 +417,7 @@ mod tests {
                     upsert_user(c, &format!("u{i}"), "n", Role::Learner, "h", 0)?;
                     if i % 5 == 0 {
                         // Fails after writing: the row above must not survive.
-                        c.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+                        c.execute("INSERT INTO no_such_table VALUES (1)", ())?;
                     }
                     Ok(i)
                 })
@@ -302,7 +432,7 @@ mod tests {
         }
         assert_eq!(failed, 10);
         let n: i64 = store
-            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?))
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", (), |r| r.get(0))?))
             .await
             .unwrap();
         assert_eq!(n, 40);

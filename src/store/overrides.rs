@@ -1,7 +1,7 @@
 //! Accommodations: per-learner or per-cohort overrides of a quiz's limits.
 
+use super::db::{Conn, Optional, Row, params};
 use super::{Store, StoreError};
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct OverrideRow {
@@ -30,7 +30,7 @@ impl OverrideRow {
 
 const COLS: &str = "id, quiz_id, user_id, cohort, extra_time, extra_attempts, opens, closes";
 
-fn row(r: &Row) -> rusqlite::Result<OverrideRow> {
+fn row(r: &Row) -> super::db::Result<OverrideRow> {
     Ok(OverrideRow {
         id: r.get(0)?,
         quiz_id: r.get(1)?,
@@ -44,7 +44,7 @@ fn row(r: &Row) -> rusqlite::Result<OverrideRow> {
 }
 
 /// The learner's own override and their cohort's, for the quiz.
-pub(super) fn overrides_of(c: &Connection, user_id: i64, quiz_id: &str) -> rusqlite::Result<(Option<OverrideRow>, Option<OverrideRow>)> {
+pub(super) fn overrides_of(c: &Conn, user_id: i64, quiz_id: &str) -> super::db::Result<(Option<OverrideRow>, Option<OverrideRow>)> {
     let own = c
         .prepare_cached(&format!("SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 AND user_id = ?2"))?
         .query_row(params![quiz_id, user_id], row)
@@ -72,9 +72,9 @@ impl Store {
                 "DELETE FROM quiz_overrides WHERE quiz_id = ?1 AND (user_id = ?2 OR cohort = ?3)",
                 params![new.quiz_id, new.user_id, new.cohort],
             )?;
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO quiz_overrides (quiz_id, user_id, cohort, extra_time, extra_attempts, opens, closes, created_by, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                 params![
                     new.quiz_id,
                     new.user_id,
@@ -86,8 +86,8 @@ impl Store {
                     by,
                     now
                 ],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             Ok(Some(tx.query_row(
                 &format!("SELECT {COLS} FROM quiz_overrides WHERE id = ?1"),
                 [id],
@@ -117,7 +117,7 @@ impl Store {
     pub async fn overrides(&self, quiz_id: String) -> Result<Vec<OverrideRow>, StoreError> {
         self.read(move |c| {
             let mut q = c.prepare(&format!("SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 ORDER BY id"))?;
-            let rows = q.query_map([quiz_id], row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let rows = q.query_map([quiz_id], row)?.collect::<super::db::Result<Vec<_>>>()?;
             Ok(rows)
         })
         .await

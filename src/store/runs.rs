@@ -2,22 +2,21 @@
 //! recorded only if no other request recorded one since the caller read the run
 //! (compare-and-set on `rounds_played`), so a double submit cannot play a round twice.
 
+use super::db::{Conn, FromCol, Optional, Row, ToParam, Value as DbValue, params};
 use super::{Store, StoreError};
 use crate::sandbox::{self, RunStatus, Start};
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 
 /// `runs.status` is TEXT: `open`, `finished` or `abandoned`.
-impl ToSql for RunStatus {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
+impl ToParam for RunStatus {
+    fn to_value(&self) -> DbValue {
+        DbValue::Text(self.as_str().into())
     }
 }
 
-impl FromSql for RunStatus {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let s = value.as_str()?;
-        RunStatus::parse(s).ok_or_else(|| FromSqlError::Other(format!("unknown run status {s:?}").into()))
+impl FromCol for RunStatus {
+    fn from_value(v: DbValue) -> Result<Self, String> {
+        let s = String::from_value(v)?;
+        RunStatus::parse(&s).ok_or_else(|| format!("unknown run status {s:?}"))
     }
 }
 
@@ -41,7 +40,7 @@ pub struct RunRow {
 
 const GET_RUN: &str = "SELECT id, user_id, scenario_id, version, seed, decisions, rounds_played, status, started_at, finished_at, score, result FROM runs WHERE id = ?1";
 
-fn row_run(r: &Row) -> rusqlite::Result<RunRow> {
+fn row_run(r: &Row) -> super::db::Result<RunRow> {
     Ok(RunRow {
         id: r.get(0)?,
         user_id: r.get(1)?,
@@ -58,7 +57,7 @@ fn row_run(r: &Row) -> rusqlite::Result<RunRow> {
     })
 }
 
-fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<RunRow>> {
+fn get(conn: &Conn, id: &str) -> super::db::Result<Option<RunRow>> {
     conn.prepare_cached(GET_RUN)?.query_row([id], row_run).optional()
 }
 
@@ -87,7 +86,7 @@ pub struct ScenarioSummaryRow {
     pub open_run: Option<String>,
 }
 
-fn summary(conn: &Connection, user_id: i64, scenario_id: &str) -> rusqlite::Result<ScenarioSummaryRow> {
+fn summary(conn: &Conn, user_id: i64, scenario_id: &str) -> super::db::Result<ScenarioSummaryRow> {
     conn.prepare_cached(
         "SELECT COUNT(*) FILTER (WHERE status != 'abandoned'), COUNT(*) FILTER (WHERE status = 'finished'),
                 MAX(score) FILTER (WHERE status = 'finished'), MAX(id) FILTER (WHERE status = 'open')
@@ -128,7 +127,7 @@ impl Store {
                 .optional()?;
             match (sandbox::on_start(open.as_ref().map(|o| o.1), version), open) {
                 (Start::Resume, Some((id, _))) => {
-                    return Ok(StartRun::Resumed(get(tx, &id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?));
+                    return Ok(StartRun::Resumed(get(tx, &id)?.ok_or(super::db::Error::NoRows)?));
                 }
                 (Start::Begin { abandon: true }, Some((id, _))) => {
                     tx.execute(
@@ -146,7 +145,7 @@ impl Store {
                 "INSERT INTO runs (id, user_id, scenario_id, version, seed, started_at, updated_at, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
             )?
             .execute(params![new_id, user_id, scenario_id, version, seed as i64, now, RunStatus::Open])?;
-            Ok(StartRun::Started(get(tx, &new_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?))
+            Ok(StartRun::Started(get(tx, &new_id)?.ok_or(super::db::Error::NoRows)?))
         })
         .await
     }
@@ -195,10 +194,7 @@ impl Store {
                 super::hr::record_result(tx, user_id, "scenario", &row.scenario_id, score as f64, now)?;
                 issued = super::certs::certify_opt(tx, user_id, certify.as_ref(), now)?;
             }
-            Ok(RecordRound::Saved(
-                get(tx, &run_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?,
-                issued,
-            ))
+            Ok(RecordRound::Saved(get(tx, &run_id)?.ok_or(super::db::Error::NoRows)?, issued))
         })
         .await
     }
@@ -218,7 +214,7 @@ impl Store {
 }
 
 /// A learner's runs, newest first.
-pub(super) fn runs_of(c: &Connection, user_id: i64) -> rusqlite::Result<Vec<RunRow>> {
+pub(super) fn runs_of(c: &Conn, user_id: i64) -> super::db::Result<Vec<RunRow>> {
     let mut stmt = c.prepare_cached(
         "SELECT id, user_id, scenario_id, version, seed, decisions, rounds_played, status, started_at, finished_at, score, result
          FROM runs WHERE user_id = ?1 ORDER BY started_at DESC, id",

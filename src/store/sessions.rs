@@ -1,9 +1,9 @@
 //! Login sessions. The cookie holds a random token; only its SHA-256 is stored, so a
 //! copy of the database does not let anyone log in.
 
+use super::db::{Optional, params};
 use super::users::{Role, User};
 use super::{Store, StoreError};
-use rusqlite::{OptionalExtension, params};
 
 impl Store {
     pub async fn create_session(&self, token_hash: String, user_id: i64, csrf: String, now: i64, expires: i64) -> Result<(), StoreError> {

@@ -1,9 +1,9 @@
 //! Writes the app never makes itself, for tests and benches: states to start from
 //! (a crash-left database, contact details set directly, a large made-up history).
 
+use super::db::params;
 use super::hr::record_result;
 use super::{Store, StoreError};
-use rusqlite::params;
 
 /// A learner with a made-up history, for [`Store::seed_learners_blocking`].
 pub struct SeededLearner {
@@ -58,7 +58,7 @@ impl Store {
         let username = username.map(String::from);
         self.write_blocking(move |tx| {
             Ok(match username {
-                None => tx.execute("DELETE FROM certificates", [])?,
+                None => tx.execute("DELETE FROM certificates", ())?,
                 Some(u) => tx.execute(
                     "DELETE FROM certificates WHERE user_id = (SELECT id FROM users WHERE username = ?1)",
                     [u],
@@ -82,7 +82,7 @@ impl Store {
     pub fn seed_learners_blocking(&self, learners: impl Iterator<Item = SeededLearner> + Send + 'static) -> Result<usize, StoreError> {
         self.write_blocking(move |tx| {
             let mut user = tx.prepare(
-                "INSERT INTO users (username, display_name, role, password_hash, created_at, cohort, department) VALUES (?1, ?1, 'learner', ?2, ?3, ?4, ?5)",
+                "INSERT INTO users (username, display_name, role, password_hash, created_at, cohort, department) VALUES (?1, ?1, 'learner', ?2, ?3, ?4, ?5) RETURNING id",
             )?;
             let mut attempt = tx.prepare(
                 "INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, status, submitted_at, answers, score, max_score, percent, passed)
@@ -97,8 +97,7 @@ impl Store {
             )?;
             let mut n = 0;
             for l in learners {
-                user.execute(params![l.username, l.password_hash, l.created_at, l.cohort, l.department])?;
-                let u = tx.last_insert_rowid();
+                let u: i64 = user.query_row(params![l.username, l.password_hash, l.created_at, l.cohort, l.department], |r| r.get(0))?;
                 for (i, a) in l.attempts.iter().enumerate() {
                     attempt.execute(params![format!("{u}-{i}"), u, a.quiz_id, a.at, a.percent, a.passed])?;
                     record_result(tx, u, "quiz", &a.quiz_id, a.percent, a.at)?;

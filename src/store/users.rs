@@ -2,7 +2,7 @@
 //! off the async runtime).
 
 use super::StoreError;
-use rusqlite::{Connection, OptionalExtension, params};
+use super::db::{Conn, Optional, Row, params};
 use serde::Serialize;
 
 /// What an account may do.
@@ -54,7 +54,7 @@ pub struct User {
     pub role: Role,
 }
 
-fn row_user(r: &rusqlite::Row) -> rusqlite::Result<User> {
+fn row_user(r: &Row) -> super::db::Result<User> {
     let role: String = r.get(3)?;
     Ok(User {
         id: r.get(0)?,
@@ -65,14 +65,7 @@ fn row_user(r: &rusqlite::Row) -> rusqlite::Result<User> {
 }
 
 /// Creates an account, or replaces the password, name and role of an existing one.
-pub(crate) fn upsert_user(
-    conn: &Connection,
-    username: &str,
-    display_name: &str,
-    role: Role,
-    hash: &str,
-    now: i64,
-) -> Result<User, StoreError> {
+pub(crate) fn upsert_user(conn: &Conn, username: &str, display_name: &str, role: Role, hash: &str, now: i64) -> Result<User, StoreError> {
     conn.prepare_cached("INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (username) DO UPDATE SET display_name = excluded.display_name, role = excluded.role, password_hash = excluded.password_hash")?.execute(
         params![username, display_name, role.as_str(), hash, now],
@@ -83,7 +76,7 @@ pub(crate) fn upsert_user(
 }
 
 /// The user and password hash for a login name.
-pub(crate) fn find_login(conn: &Connection, username: &str) -> Result<Option<(User, String)>, StoreError> {
+pub(crate) fn find_login(conn: &Conn, username: &str) -> Result<Option<(User, String)>, StoreError> {
     Ok(conn
         .query_row(
             "SELECT id, username, display_name, role, password_hash FROM users WHERE username = ?1",
@@ -93,9 +86,9 @@ pub(crate) fn find_login(conn: &Connection, username: &str) -> Result<Option<(Us
         .optional()?)
 }
 
-pub(crate) fn list_users(conn: &Connection) -> Result<Vec<User>, StoreError> {
+pub(crate) fn list_users(conn: &Conn) -> Result<Vec<User>, StoreError> {
     let mut stmt = conn.prepare("SELECT id, username, display_name, role FROM users ORDER BY id")?;
-    let rows = stmt.query_map([], row_user)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = stmt.query_map((), row_user)?.collect::<super::db::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
@@ -136,7 +129,7 @@ impl super::Store {
     pub fn usernames_lowercase_blocking(&self) -> Result<std::collections::HashSet<String>, StoreError> {
         self.read_blocking(|c| {
             let mut q = c.prepare("SELECT lower(username) FROM users")?;
-            let names = q.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+            let names = q.query_map((), |r| r.get::<_, String>(0))?.collect::<super::db::Result<_>>()?;
             Ok(names)
         })
     }

@@ -13,6 +13,34 @@ pub fn fixture(name: &str) -> PathBuf {
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// A fresh, empty database for one test: an SQLite file in `dir`, or, when
+/// `CERTBOOK_TEST_POSTGRES` holds a PostgreSQL URL (CI sets it for the suite's second
+/// run), a new database created on that server.
+pub fn test_store(dir: &Path) -> Store {
+    match std::env::var("CERTBOOK_TEST_POSTGRES") {
+        Ok(admin) if !admin.is_empty() => Store::open_spec(&fresh_pg_database(&admin)).unwrap(),
+        _ => Store::open(&dir.join("test.db")).unwrap(),
+    }
+}
+
+/// Creates a database with a unique name on the server `admin` points at; returns its URL.
+pub fn fresh_pg_database(admin: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let name = format!("t{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), rand::random::<u32>());
+    let admin = admin.to_string();
+    let create = name.clone();
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test PostgreSQL server");
+        c.batch_execute(&format!("CREATE DATABASE {create}")).unwrap();
+    })
+    .join()
+    .unwrap();
+    let base = std::env::var("CERTBOOK_TEST_POSTGRES").unwrap();
+    let (server, _) = base.rsplit_once('/').expect("a URL ending in /DATABASE");
+    format!("{server}/{name}")
+}
+
 pub struct TestServer {
     pub base: String,
     pub clock: Clock,
@@ -49,11 +77,15 @@ impl TestServer {
     }
 
     async fn start_configured(root: &Path, configure: impl FnOnce(&mut AppState)) -> TestServer {
+        // CERTBOOK_TEST_LOG=warn (or info, debug) shows the servers' logs while debugging a test.
+        if let Ok(level) = std::env::var("CERTBOOK_TEST_LOG") {
+            let _ = tracing_subscriber::fmt().with_env_filter(level).with_test_writer().try_init();
+        }
         let dir = tempfile::tempdir().unwrap();
         let (cur, _) = certbook::course::load(root).expect("course loads");
         let site = dir.path().join("site");
         certbook::site::build(&cur, &site).unwrap();
-        let store = Store::open(&dir.path().join("test.db")).unwrap();
+        let store = test_store(dir.path());
         let hash = certbook::app::accounts::hash_password(PASSWORD).unwrap();
         for (login, role) in [
             ("alice", Role::Learner),
