@@ -20,9 +20,10 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: std::net::IpAddr,
-    /// Database file (default: DIR/certbook.db).
-    #[arg(long)]
-    pub db: Option<PathBuf>,
+    /// Database: an SQLite file (default: DIR/certbook.db) or a PostgreSQL URL,
+    /// postgres://USER:PASSWORD@HOST:PORT/DATABASE, for several servers on one database.
+    #[arg(long, env = "CERTBOOK_DATABASE_URL")]
+    pub db: Option<String>,
     /// Where to write the site (default: DIR/site).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -62,8 +63,11 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let out = a.out.clone().unwrap_or_else(|| a.dir.join("site"));
     let report = crate::site::build(&cur, &out)?;
     println!("built {} pages into {}", report.pages, out.display());
-    let db = a.db.clone().unwrap_or_else(|| super::default_db(&a.dir));
-    let store = Store::open(&db).with_context(|| format!("opening the database {}", db.display()))?;
+    let spec = a.db.clone().unwrap_or_else(|| super::default_db(&a.dir).display().to_string());
+    let shown = crate::store::describe_spec(&spec);
+    let store = Store::open_spec(&spec).with_context(|| format!("opening the database {shown}"))?;
+    // The watcher ignores the database's own files (none for PostgreSQL).
+    let db = PathBuf::from(if crate::store::is_postgres_url(&spec) { "" } else { spec.as_str() });
     if a.demo {
         println!("demo accounts (passwords are new on every start):");
         for (login, role, password) in accounts::create_demo_accounts(&store, Clock::system().now_ms())? {
@@ -135,7 +139,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         });
-        println!("serving on http://{local} (database {})", db.display());
+        println!("serving on http://{local} (database {shown})");
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -118,6 +118,20 @@ pub fn is_postgres_url(spec: &str) -> bool {
     spec.starts_with("postgres://") || spec.starts_with("postgresql://")
 }
 
+/// The database `spec` names, for messages: a PostgreSQL URL without its password.
+pub fn describe_spec(spec: &str) -> String {
+    if !is_postgres_url(spec) {
+        return spec.to_string();
+    }
+    match (spec.find("://"), spec.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user = spec[scheme + 3..at].split(':').next().unwrap_or_default();
+            format!("{}://{user}{}", &spec[..scheme], &spec[at..])
+        }
+        _ => spec.to_string(),
+    }
+}
+
 /// Opens a PostgreSQL connection; the error is one line that says what to do.
 fn connect_pg(url: &str) -> Result<db::pg::PgConn, StoreError> {
     postgres::Client::connect(url, postgres::NoTls)
@@ -127,10 +141,7 @@ fn connect_pg(url: &str) -> Result<db::pg::PgConn, StoreError> {
 
 /// A connection failure in words an operator can act on (the URL without its password).
 fn pg_connect_hint(url: &str, e: &postgres::Error) -> String {
-    let shown = match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
-        _ => url.to_string(),
-    };
+    let shown = describe_spec(url);
     let cause = std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string());
     let hint = match e.code() {
         Some(c) if *c == postgres::error::SqlState::INVALID_PASSWORD || *c == postgres::error::SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
