@@ -328,7 +328,7 @@ impl CsvExport {
 
     /// Produces the rows (header first) into `sink`, in the calling thread, until the
     /// sink returns `false`.
-    pub fn write_blocking(self, store: &Store, sink: &mut dyn FnMut(&[String]) -> bool) -> Result<(), StoreError> {
+    pub fn write_blocking(self, store: &Store, sink: &mut (dyn FnMut(&[String]) -> bool + Send)) -> Result<(), StoreError> {
         match self {
             CsvExport::Learners { levels } => store.export_learners_blocking(&levels, sink),
             CsvExport::Certificates => store.export_certificates_blocking(sink),

@@ -889,7 +889,11 @@ pub const SCORE_HISTORY_POINTS: usize = 100;
 /// A learner's newest [`SCORE_HISTORY_POINTS`] graded percentages, oldest first: (when, quiz, percent).
 pub(super) fn score_history(c: &Conn, user_id: i64) -> super::db::Result<Vec<(i64, String, f64)>> {
     // SQLite's planner needs telling; PostgreSQL has no such hint and finds the index.
-    let hint = if c.is_pg() { "" } else { " INDEXED BY attempts_graded_by_user_time" };
+    let hint = if c.is_pg() {
+        ""
+    } else {
+        " INDEXED BY attempts_graded_by_user_time"
+    };
     let mut q = c.prepare_cached(&format!(
         "SELECT submitted_at, quiz_id, percent FROM attempts{hint}
          WHERE user_id = ?1 AND status = 'graded' ORDER BY submitted_at DESC LIMIT ?2"

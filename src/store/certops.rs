@@ -102,7 +102,7 @@ fn row_json(r: &Row, names: &[String]) -> super::db::Result<Value> {
 
 fn rows_json(c: &Conn, sql: &str, user_id: i64) -> super::db::Result<Vec<Value>> {
     let mut q = c.prepare(sql)?;
-    let names: Vec<String> = q.column_names().into_iter().map(String::from).collect();
+    let names: Vec<String> = q.column_names();
     q.query_map([user_id], |r| row_json(r, &names))?.collect()
 }
 
@@ -191,10 +191,8 @@ impl Store {
     /// [`Store::certificates_where`] and the learners' cohorts and departments (for
     /// the filter form), in one snapshot.
     pub async fn certificates_and_groups(&self, f: CertFilter) -> Result<(Vec<HeldCertificate>, Groups), StoreError> {
-        self.read(move |c| {
-            c.snapshot(|| Ok((certificates_where(c, &f)?, super::hr::groups_of(c)?)))
-        })
-        .await
+        self.read(move |c| c.snapshot(|| Ok((certificates_where(c, &f)?, super::hr::groups_of(c)?))))
+            .await
     }
 
     /// Certificates whose reminder for their current expiry date has not gone out,
@@ -348,8 +346,10 @@ fn fix_held_sql(sql: &str) -> String {
 
 fn certificates_where(c: &Conn, f: &CertFilter) -> super::db::Result<Vec<HeldCertificate>> {
     let sql = fix_held_sql(&format!(
-        "{CERT_SELECT} WHERE c.revoked_at IS NULL AND (?1 IS NULL OR c.expires_at >= ?1) AND (?2 IS NULL OR c.expires_at <= ?2)
-           AND (?3 IS NULL OR c.level_id = ?3) AND (?4 IS NULL OR u.cohort = ?4) AND (?5 IS NULL OR u.department = ?5)
+        "{CERT_SELECT} WHERE c.revoked_at IS NULL
+           AND (CAST(?1 AS BIGINT) IS NULL OR c.expires_at >= ?1) AND (CAST(?2 AS BIGINT) IS NULL OR c.expires_at <= ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR c.level_id = ?3) AND (CAST(?4 AS TEXT) IS NULL OR u.cohort = ?4)
+           AND (CAST(?5 AS TEXT) IS NULL OR u.department = ?5)
          ORDER BY c.expires_at IS NULL, c.expires_at, c.id LIMIT 5000"
     ));
     held(c, &sql, &[&f.from, &f.to, &f.level, &f.cohort, &f.department])

@@ -335,8 +335,8 @@ fn issue_in(tx: &Conn, user_id: i64, track_id: &str, levels: Vec<NewCertificate>
         let (list, slot) = free_status_slot(tx)?;
         let n = tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, expires_at, status_list, status_index)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO certificates (id, user_id, track_id, level_id, issued_at, evidence, expires_at, status_list, status_index)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
             )?
             .execute(params![c.id, user_id, track_id, c.level, now, c.evidence, c.expires_at, list, slot])?;
         if n == 1 {
@@ -464,7 +464,7 @@ impl Store {
     ) -> Result<Vec<CertificateRow>, StoreError> {
         self.write(move |tx| {
             let n = tx
-                .prepare_cached("INSERT OR IGNORE INTO lesson_reads (user_id, lesson_id, read_at) VALUES (?1, ?2, ?3)")?
+                .prepare_cached("INSERT INTO lesson_reads (user_id, lesson_id, read_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")?
                 .execute(params![user_id, lesson_id, now])?;
             if n == 0 {
                 return Ok(Vec::new());
@@ -573,7 +573,7 @@ impl Store {
                 return Ok(Err(missing));
             }
             let mut q = tx.prepare_cached(
-                "UPDATE certificates SET suspended_at = CASE WHEN ?2 IS NULL THEN NULL ELSE COALESCE(suspended_at, ?3) END,
+                "UPDATE certificates SET suspended_at = CASE WHEN CAST(?2 AS TEXT) IS NULL THEN NULL ELSE COALESCE(suspended_at, ?3) END,
                    suspend_reason = ?2 WHERE id = ?1",
             )?;
             let action = if reason.is_some() {

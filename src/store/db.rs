@@ -38,7 +38,12 @@ impl Error {
 /// PostgreSQL's own words (the client's `Display` says only "db error").
 fn pg_message(e: &postgres::Error) -> String {
     match e.as_db_error() {
-        Some(db) => format!("{}: {}{}", db.severity(), db.message(), db.detail().map(|d| format!(" ({d})")).unwrap_or_default()),
+        Some(db) => format!(
+            "{}: {}{}",
+            db.severity(),
+            db.message(),
+            db.detail().map(|d| format!(" ({d})")).unwrap_or_default()
+        ),
         None => std::error::Error::source(e).map_or_else(|| e.to_string(), |s| format!("{e}: {s}")),
     }
 }
@@ -630,7 +635,10 @@ pub mod pg {
             // Binary NUMERIC: digit count, weight, sign, display scale, then base-10000 digits.
             let (n, weight, sign, scale) = (word(0)? as usize, word(2)? as i16, word(4)?, word(6)?);
             if sign == 0xC000 {
-                return Ok(Numeric { value: f64::NAN, integral: false });
+                return Ok(Numeric {
+                    value: f64::NAN,
+                    integral: false,
+                });
             }
             let mut value = 0.0;
             for i in 0..n {
@@ -639,7 +647,10 @@ pub mod pg {
             if sign == 0x4000 {
                 value = -value;
             }
-            Ok(Numeric { value, integral: scale == 0 })
+            Ok(Numeric {
+                value,
+                integral: scale == 0,
+            })
         }
 
         fn accepts(ty: &Type) -> bool {

@@ -10,6 +10,9 @@ impl Store {
     /// SHA-256 (hex) of every table's rows, by table: lets tests prove GETs write nothing and ops compare two databases.
     pub fn digest_blocking(&self) -> Result<BTreeMap<String, String>, StoreError> {
         self.read_blocking(|c| {
+            if c.is_pg() {
+                return pg_digest(c);
+            }
             let c = sqlite_only(c)?;
             let mut out = BTreeMap::new();
             for (name, without_rowid) in tables(c)? {
@@ -72,6 +75,46 @@ fn digest_table(c: &rusqlite::Connection, name: &str, without_rowid: bool) -> Re
         }
     }
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The tables of the PostgreSQL schema, by name (the schema version table left out).
+pub(super) fn pg_tables(c: &super::db::Conn) -> super::db::Result<Vec<String>> {
+    c.prepare(
+        "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'certbook_schema' ORDER BY 1",
+    )?
+    .query_map((), |r| r.get(0))?
+    .collect()
+}
+
+/// Every table's rows hashed as SQLite's are, ordered by all their columns.
+fn pg_digest(c: &super::db::Conn) -> Result<BTreeMap<String, String>, StoreError> {
+    use super::db::Value;
+    let mut out = BTreeMap::new();
+    for name in pg_tables(c)? {
+        let q = quoted(&name);
+        let columns = c.prepare(&format!("SELECT * FROM {q} LIMIT 0"))?.column_names();
+        let order = (1..=columns.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        let mut h = Sha256::new();
+        for col in &columns {
+            put(&mut h, b'C', col.as_bytes());
+        }
+        c.prepare(&format!("SELECT * FROM {q} ORDER BY {order}"))?.for_each((), |row| {
+            h.update(b"\n");
+            for i in 0..columns.len() {
+                match row.value(i)? {
+                    Value::Null => h.update(b"N"),
+                    Value::Int(v) => put(&mut h, b'I', &v.to_be_bytes()),
+                    Value::Real(v) => put(&mut h, b'R', &v.to_bits().to_be_bytes()),
+                    Value::Text(t) => put(&mut h, b'T', t.as_bytes()),
+                    Value::Blob(b) => put(&mut h, b'B', &b),
+                }
+            }
+            Ok(true)
+        })?;
+        out.insert(name, h.finalize().iter().map(|b| format!("{b:02x}")).collect());
+    }
+    Ok(out)
 }
 
 fn put(h: &mut Sha256, tag: u8, bytes: &[u8]) {

@@ -320,7 +320,7 @@ fn groups(c: &Conn, out: &mut Cohort) -> super::db::Result<()> {
 }
 
 /// Writes every learner as a CSV row (with one certificate column pair per level) to `sink`.
-pub(crate) fn export_learners(c: &Conn, levels: &[String], sink: &mut dyn FnMut(&[String]) -> bool) -> super::db::Result<()> {
+pub(crate) fn export_learners(c: &Conn, levels: &[String], sink: &mut (dyn FnMut(&[String]) -> bool + Send)) -> super::db::Result<()> {
     let mut header = vec![
         "username",
         "display_name",
@@ -376,7 +376,7 @@ pub(crate) fn export_learners(c: &Conn, levels: &[String], sink: &mut dyn FnMut(
 }
 
 /// Writes every certificate (revoked ones included, marked) as CSV rows to `sink`.
-pub(crate) fn export_certificates(c: &Conn, sink: &mut dyn FnMut(&[String]) -> bool) -> super::db::Result<()> {
+pub(crate) fn export_certificates(c: &Conn, sink: &mut (dyn FnMut(&[String]) -> bool + Send)) -> super::db::Result<()> {
     let header = [
         "id",
         "username",
@@ -462,12 +462,12 @@ impl Store {
     }
 
     /// [`export_learners`] on a reader, in the calling thread (the CLI).
-    pub fn export_learners_blocking(&self, levels: &[String], sink: &mut dyn FnMut(&[String]) -> bool) -> Result<(), StoreError> {
+    pub fn export_learners_blocking(&self, levels: &[String], sink: &mut (dyn FnMut(&[String]) -> bool + Send)) -> Result<(), StoreError> {
         self.read_blocking(|c| Ok(export_learners(c, levels, sink)?))
     }
 
     /// [`export_certificates`] on a reader, in the calling thread (the CLI).
-    pub fn export_certificates_blocking(&self, sink: &mut dyn FnMut(&[String]) -> bool) -> Result<(), StoreError> {
+    pub fn export_certificates_blocking(&self, sink: &mut (dyn FnMut(&[String]) -> bool + Send)) -> Result<(), StoreError> {
         self.read_blocking(|c| Ok(export_certificates(c, sink)?))
     }
 

@@ -1,6 +1,7 @@
 //! Reads the app itself never makes: row counts, ids and whole-table snapshots, for
 //! tests, benches and operators' checks. Tables are named by [`Table`], never by SQL.
 
+use super::db::Value as DbValue;
 use super::digest::quoted;
 use super::{Store, StoreError};
 use rusqlite::types::Value;
@@ -40,6 +41,16 @@ impl Table {
         }
     }
 
+    /// The order rows were written in, where SQLite's rowid is not there to tell
+    /// (PostgreSQL): attempt and run ids sort by creation time; certificates by issue.
+    fn written_order(self) -> &'static str {
+        match self {
+            Table::Certificates => "issued_at, id",
+            Table::Submissions => "submitted_at, id",
+            _ => "id",
+        }
+    }
+
     /// Whether rows are known by a text `id`.
     fn has_text_id(self) -> bool {
         matches!(self, Table::Attempts | Table::Runs | Table::Submissions | Table::Certificates)
@@ -53,11 +64,19 @@ struct TableRows {
     rows: Vec<Vec<Value>>,
 }
 
+/// One PostgreSQL table's rows and its primary key's columns.
+struct PgRows {
+    columns: Vec<String>,
+    key: Vec<String>,
+    rows: Vec<Vec<DbValue>>,
+}
+
 /// Every table's rows at one moment, from [`Store::snapshot_blocking`], to put back
 /// with [`Store::restore_blocking`].
 #[derive(Clone)]
 pub struct Snapshot {
     tables: Arc<BTreeMap<String, TableRows>>,
+    pg: Arc<BTreeMap<String, PgRows>>,
 }
 
 impl Store {
@@ -78,9 +97,9 @@ impl Store {
             return Err(StoreError::Invalid(format!("{} rows have no text id", table.name())));
         }
         self.read_blocking(move |c| {
-            let c = super::digest::sqlite_only(c)?;
-            let mut q = c.prepare(&format!("SELECT id FROM {} ORDER BY rowid", table.name()))?;
-            Ok(q.query_map((), |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?)
+            let order = if c.is_pg() { table.written_order() } else { "rowid" };
+            let mut q = c.prepare(&format!("SELECT id FROM {} ORDER BY {order}", table.name()))?;
+            Ok(q.query_map((), |r| r.get(0))?.collect::<super::db::Result<Vec<String>>>()?)
         })
     }
 
@@ -101,6 +120,9 @@ impl Store {
     /// Every table's rows, to put back later with [`Store::restore_blocking`] (for tests, benches and operators' checks).
     pub fn snapshot_blocking(&self) -> Result<Snapshot, StoreError> {
         self.read_blocking(|c| {
+            if c.is_pg() {
+                return pg_snapshot(c);
+            }
             let c = super::digest::sqlite_only(c)?;
             let mut tables = BTreeMap::new();
             for (name, without_rowid) in super::digest::tables(c)? {
@@ -130,7 +152,10 @@ impl Store {
                     },
                 );
             }
-            Ok(Snapshot { tables: Arc::new(tables) })
+            Ok(Snapshot {
+                tables: Arc::new(tables),
+                pg: Arc::default(),
+            })
         })
     }
 
@@ -140,6 +165,9 @@ impl Store {
         let tables = tables.to_vec();
         self.write_blocking(move |tx| {
             use rusqlite::params_from_iter;
+            if tx.is_pg() {
+                return pg_restore(tx, &snap, &tables);
+            }
             let tx = super::digest::sqlite_only(tx)?;
             for name in &tables {
                 let t = snap
@@ -191,4 +219,87 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// Every table's rows with its primary key, on PostgreSQL (no rowid there).
+fn pg_snapshot(c: &super::db::Conn) -> Result<Snapshot, StoreError> {
+    let mut pg = BTreeMap::new();
+    for name in super::digest::pg_tables(c)? {
+        let q = quoted(&name);
+        let columns = c.prepare(&format!("SELECT * FROM {q} LIMIT 0"))?.column_names();
+        let key: Vec<String> = c
+            .prepare(
+                "SELECT CAST(a.attname AS TEXT) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                 WHERE i.indrelid = CAST(CAST(?1 AS TEXT) AS regclass) AND i.indisprimary ORDER BY a.attnum",
+            )?
+            .query_map([name.clone()], |r| r.get(0))?
+            .collect::<super::db::Result<_>>()?;
+        let width = columns.len();
+        let rows = c
+            .prepare(&format!("SELECT * FROM {q}"))?
+            .query_map((), |r| (0..width).map(|i| r.value(i)).collect::<super::db::Result<Vec<_>>>())?
+            .collect::<super::db::Result<Vec<_>>>()?;
+        pg.insert(name, PgRows { columns, key, rows });
+    }
+    Ok(Snapshot {
+        tables: Arc::default(),
+        pg: Arc::new(pg),
+    })
+}
+
+/// Puts `tables` back as they were in `snap`, row by primary key, on PostgreSQL.
+fn pg_restore(tx: &super::db::Conn, snap: &Snapshot, tables: &[String]) -> Result<(), StoreError> {
+    for name in tables {
+        let t = snap
+            .pg
+            .get(name)
+            .ok_or_else(|| StoreError::Invalid(format!("no table {name} in the snapshot")))?;
+        let q = quoted(name);
+        let at = |col: &str| t.columns.iter().position(|c| c == col);
+        let key_at: Vec<usize> = t.key.iter().filter_map(|k| at(k)).collect();
+        if key_at.len() != t.key.len() || key_at.is_empty() {
+            return Err(StoreError::Invalid(format!("table {name} has no primary key to restore by")));
+        }
+        let key_cols = t.key.iter().map(|k| quoted(k)).collect::<Vec<_>>().join(", ");
+        let keep: std::collections::BTreeSet<String> = t
+            .rows
+            .iter()
+            .map(|r| format!("{:?}", key_at.iter().map(|i| &r[*i]).collect::<Vec<_>>()))
+            .collect();
+        let now: Vec<Vec<DbValue>> = tx
+            .prepare(&format!("SELECT {key_cols} FROM {q}"))?
+            .query_map((), |r| (0..key_at.len()).map(|i| r.value(i)).collect::<super::db::Result<Vec<_>>>())?
+            .collect::<super::db::Result<_>>()?;
+        let key_match = t
+            .key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("{} = ?{}", quoted(k), i + 1))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        for k in now {
+            if !keep.contains(&format!("{:?}", k.iter().collect::<Vec<_>>())) {
+                tx.execute(&format!("DELETE FROM {q} WHERE {key_match}"), k)?;
+            }
+        }
+        let cols = t.columns.iter().map(|c| quoted(c)).collect::<Vec<_>>().join(", ");
+        let marks = (1..=t.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let set = t
+            .columns
+            .iter()
+            .filter(|c| !t.key.contains(c))
+            .map(|c| format!("{0} = excluded.{0}", quoted(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let on_conflict = if set.is_empty() {
+            "DO NOTHING".to_string()
+        } else {
+            format!("DO UPDATE SET {set}")
+        };
+        let sql = format!("INSERT INTO {q} ({cols}) VALUES ({marks}) ON CONFLICT ({key_cols}) {on_conflict}");
+        for row in &t.rows {
+            tx.execute(&sql, row.clone())?;
+        }
+    }
+    Ok(())
 }

@@ -101,14 +101,14 @@ enum Location {
 /// An open connection of either kind.
 enum Link {
     Lite(Connection),
-    Pg(db::pg::PgConn),
+    Pg(Box<db::pg::PgConn>),
 }
 
 impl Link {
     fn with<R>(&mut self, f: impl FnOnce(&Conn) -> R) -> R {
         match self {
             Link::Lite(c) => f(&Conn::Lite(c)),
-            Link::Pg(c) => f(&Conn::Pg(std::cell::RefCell::new(c))),
+            Link::Pg(c) => f(&Conn::Pg(std::cell::RefCell::new(&mut **c))),
         }
     }
 }
@@ -144,10 +144,15 @@ fn pg_connect_hint(url: &str, e: &postgres::Error) -> String {
     let shown = describe_spec(url);
     let cause = std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string());
     let hint = match e.code() {
-        Some(c) if *c == postgres::error::SqlState::INVALID_PASSWORD || *c == postgres::error::SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+        Some(c)
+            if *c == postgres::error::SqlState::INVALID_PASSWORD
+                || *c == postgres::error::SqlState::INVALID_AUTHORIZATION_SPECIFICATION =>
+        {
             "check the user name and password in the URL"
         }
-        Some(c) if *c == postgres::error::SqlState::INVALID_CATALOG_NAME => "create the database first (createdb NAME) or fix its name in the URL",
+        Some(c) if *c == postgres::error::SqlState::INVALID_CATALOG_NAME => {
+            "create the database first (createdb NAME) or fix its name in the URL"
+        }
         _ if cause.contains("refused") || cause.contains("No such file") || cause.contains("timed out") => {
             "is the PostgreSQL server running and reachable at that host and port?"
         }
@@ -168,6 +173,17 @@ struct Readers {
 struct ReaderPool {
     idle: Vec<Link>,
     open: usize,
+}
+
+impl Drop for ReaderPool {
+    /// A PostgreSQL client blocks on its own runtime to say goodbye, which async code must
+    /// not do: the last store handle may be dropped there, so close them on a plain thread.
+    fn drop(&mut self) {
+        let idle = std::mem::take(&mut self.idle);
+        if idle.iter().any(|l| matches!(l, Link::Pg(_))) {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
+    }
 }
 
 /// A write operation queued for the writer thread. It runs inside the batch's
@@ -203,7 +219,7 @@ fn writer_loop(mut link: Link, location: Arc<Location>, jobs: std::sync::mpsc::R
             && c.client.is_closed()
             && let Ok(fresh) = connect_pg(url)
         {
-            link = Link::Pg(fresh);
+            link = Link::Pg(Box::new(fresh));
         }
         link.with(|c| {
             let begin = if c.is_pg() {
@@ -277,7 +293,7 @@ impl Store {
         })
         .join()
         .map_err(|_| StoreError::Join("connecting to PostgreSQL panicked".into()))??;
-        Self::start(Link::Pg(conn), Location::Postgres(url.to_string()))
+        Self::start(Link::Pg(Box::new(conn)), Location::Postgres(url.to_string()))
     }
 
     fn start(link: Link, location: Location) -> Result<Store, StoreError> {
@@ -362,13 +378,24 @@ impl Store {
         R: Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(f))
+        tokio::task::spawn_blocking(move || store.read_here(f))
             .await
             .map_err(|e| StoreError::Join(e.to_string()))?
     }
 
+    /// Runs `f` on a reader connection, for code outside the async runtime (CLI, tests).
+    /// PostgreSQL's client blocks on a runtime of its own, which a thread driving async
+    /// tasks must not do: from such a thread the read runs on a scoped thread.
+    pub(crate) fn read_blocking<R: Send>(&self, f: impl FnOnce(&Conn) -> Result<R, StoreError> + Send) -> Result<R, StoreError> {
+        if self.is_postgres() && tokio::runtime::Handle::try_current().is_ok() {
+            return std::thread::scope(|s| s.spawn(|| self.read_here(f)).join())
+                .map_err(|_| StoreError::Join("a database read panicked".into()))?;
+        }
+        self.read_here(f)
+    }
+
     /// Runs `f` on a reader connection in the calling thread.
-    pub(crate) fn read_blocking<R>(&self, f: impl FnOnce(&Conn) -> Result<R, StoreError>) -> Result<R, StoreError> {
+    fn read_here<R>(&self, f: impl FnOnce(&Conn) -> Result<R, StoreError>) -> Result<R, StoreError> {
         let mut conn = self.take_reader()?;
         let r = conn.with(f);
         let mut pool = self.readers.pool.lock().unwrap_or_else(|p| p.into_inner());
@@ -397,7 +424,7 @@ impl Store {
                     Location::File(path) => Connection::open(path)
                         .map_err(StoreError::from)
                         .and_then(|c| configure(&c).map(|_| Link::Lite(c)).map_err(StoreError::from)),
-                    Location::Postgres(url) => connect_pg(url).map(Link::Pg),
+                    Location::Postgres(url) => connect_pg(url).map(|c| Link::Pg(Box::new(c))),
                 };
                 if opened.is_err() {
                     self.readers.pool.lock().unwrap_or_else(|p| p.into_inner()).open -= 1;

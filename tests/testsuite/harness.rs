@@ -27,7 +27,12 @@ pub fn test_store(dir: &Path) -> Store {
 pub fn fresh_pg_database(admin: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let name = format!("t{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), rand::random::<u32>());
+    let name = format!(
+        "t{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        rand::random::<u32>()
+    );
     let admin = admin.to_string();
     let create = name.clone();
     std::thread::spawn(move || {
