@@ -55,27 +55,44 @@ impl Session {
 }
 
 /// Recently seen sessions, so most requests skip the database. An entry lives at
-/// most [`SessionCache::TTL_MS`]; logging out here removes it at once (another
-/// server instance would see a logout within the TTL).
-#[derive(Default)]
+/// most its TTL; logging out here removes it at once, and another server instance
+/// sees a logout (an erasure, a password reset) within the TTL.
 pub struct SessionCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, (Session, i64, i64)>>,
+    ttl_ms: i64,
+}
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        SessionCache::new(Self::TTL_MS)
+    }
 }
 
 impl SessionCache {
+    /// One process alone on its database: nobody else can end a session behind its back.
     pub const TTL_MS: i64 = 30_000;
+    /// Instances sharing a database (PostgreSQL): another's logout holds here within 1 s.
+    pub const SHARED_TTL_MS: i64 = 1_000;
     const MAX_ENTRIES: usize = 100_000;
+
+    pub fn new(ttl_ms: i64) -> SessionCache {
+        SessionCache {
+            entries: Default::default(),
+            ttl_ms,
+        }
+    }
 
     fn get(&self, hash: &str, now: i64) -> Option<Session> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (session, cached_at, expires) = entries.get(hash)?;
-        (now - cached_at < Self::TTL_MS && now < *expires).then(|| session.clone())
+        (now - cached_at < self.ttl_ms && now < *expires).then(|| session.clone())
     }
 
     fn put(&self, session: Session, now: i64, expires: i64) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= Self::MAX_ENTRIES {
-            entries.retain(|_, (_, at, _)| now - *at < Self::TTL_MS);
+            let ttl = self.ttl_ms;
+            entries.retain(|_, (_, at, _)| now - *at < ttl);
         }
         entries.insert(session.token_hash.clone(), (session, now, expires));
     }
@@ -94,13 +111,11 @@ impl SessionCache {
     }
 }
 
-/// Failed logins remembered per account and per client address, so password
-/// guessing gets a 429 long before it gets anywhere. Kept in memory like the session
-/// cache: a restart forgets it, and each server instance counts on its own.
+/// Failed logins counted per account and per client address, so password guessing
+/// gets a 429 long before it gets anywhere. The counts live in the database: they hold
+/// across server instances sharing it, and across restarts.
 #[derive(Default)]
-pub struct LoginLimiter {
-    failures: std::sync::Mutex<std::collections::HashMap<String, Vec<i64>>>,
-}
+pub struct LoginLimiter;
 
 impl LoginLimiter {
     pub const WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -109,50 +124,41 @@ impl LoginLimiter {
     /// Failures allowed per address in the window (several people may share one).
     pub const PER_ADDRESS: usize = 20;
 
-    fn keys(username: &str, addr: Option<std::net::IpAddr>) -> [(String, usize); 2] {
+    fn account_key(username: &str) -> String {
+        format!("u:{}", username.trim().to_lowercase())
+    }
+
+    fn keys(username: &str, addr: Option<IpAddr>) -> [(String, usize); 2] {
         [
-            (format!("u:{}", username.trim().to_lowercase()), Self::PER_ACCOUNT),
+            (Self::account_key(username), Self::PER_ACCOUNT),
             (format!("a:{}", addr.map(|a| a.to_string()).unwrap_or_default()), Self::PER_ADDRESS),
         ]
     }
 
-    /// Seconds (at least 1) until neither key is over its limit, if one is now.
-    pub fn blocked(&self, username: &str, addr: Option<std::net::IpAddr>, now: i64) -> Option<i64> {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+    /// Seconds (at least 1) until neither key is over its limit, if one is now; and
+    /// whether the account has failures to clear after a right password.
+    async fn blocked(ctx: &Ctx<'_>, username: &str, addr: Option<IpAddr>, now: i64) -> Result<(Option<i64>, bool)> {
+        let keys = Self::keys(username, addr);
+        let times = ctx
+            .store
+            .login_failures(keys.iter().map(|(k, _)| k.clone()).collect(), now - Self::WINDOW_MS)
+            .await?;
         let mut wait = None;
-        for (key, limit) in Self::keys(username, addr) {
-            if let Some(times) = map.get_mut(&key) {
-                times.retain(|t| now - t < Self::WINDOW_MS);
-                if times.len() >= limit {
-                    let until = times[times.len() - limit] + Self::WINDOW_MS;
-                    wait = Some(wait.unwrap_or(0).max((until - now + 999) / 1000));
-                }
+        for ((_, limit), times) in keys.iter().zip(&times) {
+            if times.len() >= *limit {
+                let until = times[times.len() - limit] + Self::WINDOW_MS;
+                wait = Some(wait.unwrap_or(0).max((until - now + 999) / 1000));
             }
         }
-        if map.len() > 100_000 {
-            map.retain(|_, v| v.last().is_some_and(|t| now - t < Self::WINDOW_MS));
-        }
-        wait
-    }
-
-    pub fn failed(&self, username: &str, addr: Option<std::net::IpAddr>, now: i64) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for (key, _) in Self::keys(username, addr) {
-            map.entry(key).or_default().push(now);
-        }
-    }
-
-    /// A correct password clears the account's failures (not the address's).
-    pub fn succeeded(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&format!("u:{}", username.trim().to_lowercase()));
+        Ok((wait, !times[0].is_empty()))
     }
 }
 
 /// Checks a login, refusing once the account or address has failed too often.
-pub async fn log_in(ctx: &Ctx<'_>, limiter: &LoginLimiter, username: &str, password: String, addr: Option<IpAddr>) -> Result<Option<User>> {
+pub async fn log_in(ctx: &Ctx<'_>, username: &str, password: String, addr: Option<IpAddr>) -> Result<Option<User>> {
     let now = ctx.clock.now_ms();
-    if let Some(wait) = limiter.blocked(username, addr, now) {
+    let (blocked, had_failures) = LoginLimiter::blocked(ctx, username, addr, now).await?;
+    if let Some(wait) = blocked {
         return Err(Error::Throttled {
             message: format!("登录失败次数过多，请 {} 分钟后再试 (too many failed logins)", (wait + 59) / 60),
             retry_after_s: wait,
@@ -167,8 +173,13 @@ pub async fn log_in(ctx: &Ctx<'_>, limiter: &LoginLimiter, username: &str, passw
     .await
     .map_err(|e| Error::Internal(e.to_string()))?;
     match &user {
-        Some(_) => limiter.succeeded(username),
-        None => limiter.failed(username, addr, now),
+        // A right password clears the account's failures (not the address's).
+        Some(_) if had_failures => ctx.store.login_failures_cleared(LoginLimiter::account_key(username)).await?,
+        Some(_) => {}
+        None => {
+            let keys = LoginLimiter::keys(username, addr).map(|(k, _)| k).to_vec();
+            ctx.store.login_failed(keys, now, now - LoginLimiter::WINDOW_MS).await?;
+        }
     }
     Ok(user)
 }

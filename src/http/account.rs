@@ -106,7 +106,7 @@ async fn login_form(
     if cookie.is_empty() || !auth::same_token(&cookie, &f.csrf) {
         return Ok(refuse(StatusCode::FORBIDDEN, "登录表单已过期，请重新提交。"));
     }
-    match sessions::log_in(&state.ctx(), &state.logins, &f.username, f.password, Some(addr.ip())).await {
+    match sessions::log_in(&state.ctx(), &f.username, f.password, Some(addr.ip())).await {
         Ok(Some(user)) => {
             let (token, _) = sessions::start(&state.ctx(), &user).await?;
             let mut r = Redirect::to(&next).into_response();
@@ -172,7 +172,7 @@ async fn login_api(
     ApiJson(b): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
     let ip = Some(addr.ip());
-    let Some(user) = sessions::log_in(&state.ctx(), &state.logins, &b.username, b.password, ip).await? else {
+    let Some(user) = sessions::log_in(&state.ctx(), &b.username, b.password, ip).await? else {
         return Err(ApiError::BadCredentials);
     };
     let (token, csrf) = sessions::start(&state.ctx(), &user).await?;

@@ -55,7 +55,6 @@ pub struct AppState {
     /// Mark cookies `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
     pub sessions: Arc<auth::SessionCache>,
-    pub logins: Arc<auth::LoginLimiter>,
     /// Signs Open Badges credentials; its key is created on first start and kept in the database.
     pub issuer: Arc<crate::certify::credential::Issuer>,
     /// The address people reach this server at (verification links, credential ids).
@@ -84,6 +83,12 @@ impl AppState {
         };
         let seed = store.secret_blocking("credential-signing-key", || rand::random::<[u8; 32]>().to_vec(), clock.now_ms())?;
         let issuer = crate::certify::credential::Issuer::from_seed(&seed).map_err(anyhow::Error::msg)?;
+        // Instances sharing a PostgreSQL database see each other's logouts within 1 s.
+        let session_ttl = if store.is_postgres() {
+            auth::SessionCache::SHARED_TTL_MS
+        } else {
+            auth::SessionCache::TTL_MS
+        };
         Ok(AppState {
             live: Arc::new(ArcSwap::from_pointee(live)),
             build_error: Default::default(),
@@ -91,8 +96,7 @@ impl AppState {
             store,
             clock,
             secure_cookies: false,
-            sessions: Default::default(),
-            logins: Default::default(),
+            sessions: Arc::new(auth::SessionCache::new(session_ttl)),
             issuer: Arc::new(issuer),
             public_url: "http://127.0.0.1:3000".into(),
             mailer: None,

@@ -382,6 +382,15 @@ CREATE TRIGGER quiz_tallies_on_delete AFTER DELETE ON attempts BEGIN
 END;
 "#,
         ),
+        // Failed logins, counted per account and per address in the database, so the
+        // limit holds across server instances and restarts.
+        M::up(
+            r#"
+CREATE TABLE login_failures (key TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX login_failures_by_key ON login_failures (key, at);
+CREATE INDEX login_failures_by_time ON login_failures (at);
+"#,
+        ),
     ])
 }
 

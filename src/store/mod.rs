@@ -11,6 +11,7 @@ mod digest;
 mod hr;
 mod inspect;
 mod learner;
+mod logins;
 mod migrations;
 mod migrations_pg;
 mod overrides;

@@ -23,6 +23,24 @@ pub fn test_store(dir: &Path) -> Store {
     }
 }
 
+/// The PostgreSQL server for tests that need one whatever the suite's store: the
+/// multi-instance tests. CI starts one for both passes (`CERTBOOK_TEST_PG_ADMIN`) and
+/// such a test fails there without it; elsewhere it is skipped with a note.
+pub fn pg_admin_url(test: &str) -> Option<String> {
+    let url = std::env::var("CERTBOOK_TEST_PG_ADMIN")
+        .or_else(|_| std::env::var("CERTBOOK_TEST_POSTGRES"))
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{test} needs PostgreSQL: .ci/run must start one (scripts/pg-test-cluster) and set CERTBOOK_TEST_PG_ADMIN"
+        );
+        eprintln!("skipping {test}: no PostgreSQL (set CERTBOOK_TEST_PG_ADMIN to scripts/pg-test-cluster's URL)");
+    }
+    url
+}
+
 /// Creates a database with a unique name on the server `admin` points at; returns its URL.
 pub fn fresh_pg_database(admin: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -33,6 +51,8 @@ pub fn fresh_pg_database(admin: &str) -> String {
         N.fetch_add(1, Ordering::Relaxed),
         rand::random::<u32>()
     );
+    let (server, _) = admin.rsplit_once('/').expect("a URL ending in /DATABASE");
+    let server = server.to_string();
     let admin = admin.to_string();
     let create = name.clone();
     std::thread::spawn(move || {
@@ -41,8 +61,6 @@ pub fn fresh_pg_database(admin: &str) -> String {
     })
     .join()
     .unwrap();
-    let base = std::env::var("CERTBOOK_TEST_POSTGRES").unwrap();
-    let (server, _) = base.rsplit_once('/').expect("a URL ending in /DATABASE");
     format!("{server}/{name}")
 }
 
@@ -81,16 +99,30 @@ impl TestServer {
         Self::start_configured(&fixture(name), configure).await
     }
 
+    /// A server for fixture `name` on the database `spec` (a PostgreSQL URL another
+    /// server may share); the accounts are created (again: saving one is idempotent).
+    pub async fn start_on(name: &str, spec: &str) -> TestServer {
+        Self::start_store(&fixture(name), Store::open_spec(spec).unwrap(), |_| {}).await
+    }
+
     async fn start_configured(root: &Path, configure: impl FnOnce(&mut AppState)) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let store = test_store(dir.path());
+        Self::start_store_in(root, store, configure, dir).await
+    }
+
+    async fn start_store(root: &Path, store: Store, configure: impl FnOnce(&mut AppState)) -> TestServer {
+        Self::start_store_in(root, store, configure, tempfile::tempdir().unwrap()).await
+    }
+
+    async fn start_store_in(root: &Path, store: Store, configure: impl FnOnce(&mut AppState), dir: tempfile::TempDir) -> TestServer {
         // CERTBOOK_TEST_LOG=warn (or info, debug) shows the servers' logs while debugging a test.
         if let Ok(level) = std::env::var("CERTBOOK_TEST_LOG") {
             let _ = tracing_subscriber::fmt().with_env_filter(level).with_test_writer().try_init();
         }
-        let dir = tempfile::tempdir().unwrap();
         let (cur, _) = certbook::course::load(root).expect("course loads");
         let site = dir.path().join("site");
         certbook::site::build(&cur, &site).unwrap();
-        let store = test_store(dir.path());
         let hash = certbook::app::accounts::hash_password(PASSWORD).unwrap();
         for (login, role) in [
             ("alice", Role::Learner),
@@ -158,6 +190,15 @@ impl Client {
         &self.base
     }
 
+    /// The same browser (cookies, CSRF token) talking to the server at `base`.
+    pub fn with_base(&self, base: &str) -> Client {
+        Client {
+            http: self.http.clone(),
+            base: base.to_string(),
+            csrf: self.csrf.clone(),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self.http.get(format!("{}{}", self.base, path)).send().await.unwrap();
         decode(r).await
@@ -211,6 +252,27 @@ async fn decode(r: reqwest::Response) -> (u16, Value) {
     let text = r.text().await.unwrap();
     let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
     (status, v)
+}
+
+/// The logged-in learner `c` earns the fixture track's first level; returns the certificate id.
+pub async fn certify(c: &Client) -> String {
+    c.post_json("/api/lessons/demo-browser/read", &json!({})).await;
+    let (_, run) = c.post_json("/api/scenarios/tiny/runs", &json!({})).await;
+    let id = run["id"].as_str().unwrap().to_string();
+    for (round, a) in [(1, 50), (2, 0)] {
+        let d = json!({ "round": round, "decisions": { "spend": { "a": a, "b": 0 }, "plan": "safe" } });
+        assert_eq!(c.post_json(&format!("/api/runs/{id}/rounds"), &d).await.0, 200);
+    }
+    let (_, at) = c.start("short").await;
+    let (code, r) = c
+        .submit(at["id"].as_str().unwrap(), json!({ "q1": "B", "q2": true, "q3": "留存率" }))
+        .await;
+    assert_eq!(code, 200, "{r}");
+    let (_, p) = c.get("/api/progress").await;
+    p["certificates"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("certified: {p}"))
+        .to_string()
 }
 
 /// Alice earns the fixture track's first level (reads the lesson, finishes the tiny

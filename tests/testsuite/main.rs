@@ -11,6 +11,7 @@ mod hardening;
 mod harness;
 mod hr;
 mod http;
+mod instances;
 mod interop;
 mod modes;
 mod programme;

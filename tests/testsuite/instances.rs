@@ -1,0 +1,137 @@
+//! Two certbook servers on one PostgreSQL database, as behind a load balancer with no
+//! sticky sessions: a session made on one works on the other, a logout on one holds on
+//! the other within 1 s, a certificate is issued once when both see the last
+//! requirement at the same moment, status-list slots stay unique, and failed logins
+//! count across both.
+
+use crate::harness::{PASSWORD, TestServer, fresh_pg_database, pg_admin_url};
+use serde_json::json;
+
+/// Two servers on one fresh database.
+async fn pair(test: &str) -> Option<(TestServer, TestServer)> {
+    let admin = pg_admin_url(test)?;
+    let url = fresh_pg_database(&admin);
+    let a = TestServer::start_on("course-ok", &url).await;
+    let b = TestServer::start_on("course-ok", &url).await;
+    Some((a, b))
+}
+
+/// The same client (cookie jar and CSRF token) aimed at another server.
+fn moved(c: &crate::harness::Client, to: &TestServer) -> crate::harness::Client {
+    c.with_base(&to.base)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_works_on_both_and_a_logout_holds_on_both_within_a_second() {
+    let Some((a, b)) = pair("a_session_works_on_both").await else {
+        return;
+    };
+    let alice = a.login("alice").await;
+    let on_b = moved(&alice, &b);
+    let (code, me) = on_b.get("/api/me").await;
+    assert_eq!((code, me["user"]["username"].as_str()), (200, Some("alice")), "{me}");
+    // A write made through B with the session and CSRF token from A.
+    let (code, r) = on_b.post_json("/api/lessons/demo-browser/read", &json!({})).await;
+    assert_eq!(code, 200, "{r}");
+    // Logged out on A: B may serve its cached session for under a second, no longer.
+    assert_eq!(alice.post_json("/api/logout", &json!({})).await.0, 204);
+    b.clock.advance(1_001);
+    assert_eq!(on_b.get("/api/me").await.0, 401, "B still honours a session ended on A");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_count_across_both_servers() {
+    let Some((a, b)) = pair("failed_logins_count_across_both_servers").await else {
+        return;
+    };
+    for i in 0..5 {
+        let s = if i % 2 == 0 { &a } else { &b };
+        let (code, _) = s
+            .anonymous()
+            .post_json("/api/login", &json!({"username": "bob", "password": "wrong"}))
+            .await;
+        assert_eq!(code, 401, "failure {i}");
+    }
+    // The sixth try, with the right password, is refused on either server.
+    for s in [&a, &b] {
+        let (code, body) = s
+            .anonymous()
+            .post_json("/api/login", &json!({"username": "bob", "password": PASSWORD}))
+            .await;
+        assert_eq!(code, 429, "{body}");
+    }
+}
+
+/// Alice meets the fixture level's last requirement on both servers at once, fifty
+/// times over (a fresh database each round): exactly one certificate each time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_level_met_on_two_servers_at_once_issues_one_certificate() {
+    let Some(admin) = pg_admin_url("a_level_met_on_two_servers_at_once") else {
+        return;
+    };
+    let rounds: usize = std::env::var("CERTBOOK_RACE_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(50);
+    for round in 0..rounds {
+        let url = fresh_pg_database(&admin);
+        let a = TestServer::start_on("course-ok", &url).await;
+        let b = TestServer::start_on("course-ok", &url).await;
+        let alice = a.login("alice").await;
+        // The sandbox and the quiz first; the lesson read is the last requirement.
+        let (_, run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
+        let id = run["id"].as_str().unwrap().to_string();
+        for (r, spend) in [(1, 50), (2, 0)] {
+            let d = json!({ "round": r, "decisions": { "spend": { "a": spend, "b": 0 }, "plan": "safe" } });
+            assert_eq!(alice.post_json(&format!("/api/runs/{id}/rounds"), &d).await.0, 200);
+        }
+        let (_, at) = alice.start("short").await;
+        let (code, r) = alice
+            .submit(at["id"].as_str().unwrap(), json!({ "q1": "B", "q2": true, "q3": "留存率" }))
+            .await;
+        assert_eq!(code, 200, "{r}");
+        let on_b = moved(&alice, &b);
+        let read = "/api/lessons/demo-browser/read";
+        let empty = json!({});
+        let (ra, rb) = tokio::join!(alice.post_json(read, &empty), on_b.post_json(read, &empty));
+        assert_eq!((ra.0, rb.0), (200, 200), "round {round}: {} / {}", ra.1, rb.1);
+        let issued =
+            ra.1["certificates_issued"].as_array().map_or(0, Vec::len) + rb.1["certificates_issued"].as_array().map_or(0, Vec::len);
+        let (_, p) = alice.get("/api/progress").await;
+        assert_eq!(p["certificates"].as_array().unwrap().len(), 1, "round {round}: {p}");
+        assert!(issued <= 1, "round {round}: both servers issued one: {} / {}", ra.1, rb.1);
+    }
+}
+
+/// Learners certified through both servers at the same time: every certificate gets a
+/// status-list slot of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificates_issued_on_both_servers_get_distinct_status_slots() {
+    let Some((a, b)) = pair("certificates_issued_on_both_servers").await else {
+        return;
+    };
+    let hash = certbook::app::accounts::hash_password(PASSWORD).unwrap();
+    let names: Vec<String> = (0..12).map(|i| format!("l{i}")).collect();
+    for n in &names {
+        a.store
+            .save_account_blocking(n.clone(), n.clone(), certbook::store::Role::Learner, hash.clone(), None, 0)
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let c = server.login(n).await;
+        tasks.push(async move { crate::harness::certify(&c).await });
+    }
+    let ids: Vec<String> = futures_util::future::join_all(tasks).await;
+    let admin = a.login("root").await;
+    let mut slots = std::collections::BTreeSet::new();
+    for id in &ids {
+        let (code, cred) = admin.get(&format!("/api/certificates/{id}/credential")).await;
+        assert_eq!(code, 200, "{cred}");
+        let entry = &cred["credentialStatus"];
+        let slot = format!("{}#{}", entry["statusListCredential"], entry["statusListIndex"]);
+        assert!(slots.insert(slot.clone()), "slot {slot} handed out twice");
+    }
+    assert_eq!(slots.len(), names.len());
+}
