@@ -27,6 +27,15 @@ pub struct Args {
     /// Where to write the site (default: DIR/site).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Serve only the API and the server pages, not the static site (which a web server
+    /// or CDN in front serves from `certbook build`): for several instances behind a
+    /// load balancer.
+    #[arg(long)]
+    pub api_only: bool,
+    /// A proxy in front (nginx, a load balancer) whose X-Forwarded-For names the client,
+    /// as an address or range (e.g. 127.0.0.1 or 10.0.0.0/8); repeat for several.
+    #[arg(long = "trusted-proxy", env = "CERTBOOK_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
     /// Create one demo account per role and print their passwords.
     #[arg(long)]
     pub demo: bool,
@@ -61,8 +70,10 @@ const SETTLE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let cur = super::load(&a.dir)?;
     let out = a.out.clone().unwrap_or_else(|| a.dir.join("site"));
-    let report = crate::site::build(&cur, &out)?;
-    println!("built {} pages into {}", report.pages, out.display());
+    if !a.api_only {
+        let report = crate::site::build(&cur, &out)?;
+        println!("built {} pages into {}", report.pages, out.display());
+    }
     let spec = a.db.clone().unwrap_or_else(|| super::default_db(&a.dir).display().to_string());
     let shown = crate::store::describe_spec(&spec);
     let store = Store::open_spec(&spec).with_context(|| format!("opening the database {shown}"))?;
@@ -77,6 +88,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let mut state = AppState::new(cur, store, out.clone(), Clock::system())?;
     state.secure_cookies = a.secure_cookies;
     state.watching = a.watch;
+    state.api_only = a.api_only;
+    state.trusted_proxies = std::sync::Arc::new(
+        a.trusted_proxies
+            .iter()
+            .map(|p| {
+                let p = p.trim();
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .with_context(|| format!("--trusted-proxy {p}: not an address or a range such as 10.0.0.0/8"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?,
+    );
     if let Some(url) = &a.smtp_url {
         state.mailer = Some(std::sync::Arc::new(crate::mail::Mailer::new(url, &a.mail_from)?));
     }

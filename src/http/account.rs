@@ -1,17 +1,16 @@
 //! Logging in and out (form and JSON), who am I, and the learner's own results page.
 
 use super::AppState;
-use super::auth::{self, CsrfSession, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, SESSION_MS, Session};
+use super::auth::{self, ClientAddr, CsrfSession, LOGIN_CSRF_COOKIE, MaybeSession, SESSION_COOKIE, SESSION_MS, Session};
 use super::error::{ApiError, ApiJson, ErrorBody};
 use crate::app::{certification, sessions};
 use crate::store::User;
 use axum::Json;
-use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -95,7 +94,7 @@ struct LoginForm {
 
 async fn login_form(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, ApiError> {
@@ -106,7 +105,7 @@ async fn login_form(
     if cookie.is_empty() || !auth::same_token(&cookie, &f.csrf) {
         return Ok(refuse(StatusCode::FORBIDDEN, "登录表单已过期，请重新提交。"));
     }
-    match sessions::log_in(&state.ctx(), &f.username, f.password, Some(addr.ip())).await {
+    match sessions::log_in(&state.ctx(), &f.username, f.password, Some(client)).await {
         Ok(Some(user)) => {
             let (token, _) = sessions::start(&state.ctx(), &user).await?;
             let mut r = Redirect::to(&next).into_response();
@@ -168,10 +167,10 @@ struct SessionInfo {
     responses((status = 200, body = SessionInfo), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn login_api(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiJson(b): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let ip = Some(addr.ip());
+    let ip = Some(client);
     let Some(user) = sessions::log_in(&state.ctx(), &b.username, b.password, ip).await? else {
         return Err(ApiError::BadCredentials);
     };

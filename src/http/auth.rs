@@ -120,3 +120,62 @@ impl axum::response::IntoResponseParts for Device {
         Ok(res)
     }
 }
+
+/// The client's address: the connection's peer, or — when the peer is a trusted proxy
+/// (`serve --trusted-proxy`) — the nearest address in `X-Forwarded-For` that is not a
+/// trusted proxy. Exam address ranges and the per-address login limit use it.
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .ok_or_else(|| ApiError::Internal("the connection's address is unknown".into()))?;
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        Ok(ClientAddr(client_addr(peer, forwarded, &state.trusted_proxies)))
+    }
+}
+
+/// [`ClientAddr`]'s rule: hops are read right to left (each proxy appends the address
+/// it saw), and the first that is not a trusted proxy is the client; a header from an
+/// untrusted peer is ignored, so a client cannot choose its own address.
+pub fn client_addr<'a>(peer: std::net::IpAddr, forwarded: impl Iterator<Item = &'a str>, trusted: &[ipnet::IpNet]) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(&ip.to_canonical()));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<std::net::IpAddr> = forwarded.flat_map(|h| h.split(',')).filter_map(|h| h.trim().parse().ok()).collect();
+    hops.into_iter().rev().find(|ip| !is_trusted(ip)).unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod client_addr_tests {
+    use super::client_addr;
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let trusted: Vec<ipnet::IpNet> = vec!["127.0.0.1/32".parse().unwrap(), "10.0.0.0/8".parse().unwrap()];
+        let local = "127.0.0.1".parse().unwrap();
+        let outside = "203.0.113.9".parse().unwrap();
+        // Through nginx on loopback: the address nginx saw.
+        assert_eq!(
+            client_addr(local, ["198.51.100.7"].into_iter(), &trusted),
+            "198.51.100.7".parse::<std::net::IpAddr>().unwrap()
+        );
+        // A client's own forged entry is left of the proxies' and is not taken.
+        assert_eq!(
+            client_addr(local, ["6.6.6.6, 198.51.100.7, 10.1.2.3"].into_iter(), &trusted),
+            "198.51.100.7".parse::<std::net::IpAddr>().unwrap()
+        );
+        // From an untrusted peer the header means nothing.
+        assert_eq!(client_addr(outside, ["198.51.100.7"].into_iter(), &trusted), outside);
+        // No proxies trusted: always the peer.
+        assert_eq!(client_addr(local, ["198.51.100.7"].into_iter(), &[]), local);
+        // Nothing usable in the header: the proxy itself.
+        assert_eq!(client_addr(local, ["garbage"].into_iter(), &trusted), local);
+    }
+}

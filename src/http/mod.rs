@@ -50,6 +50,11 @@ pub struct AppState {
     pub build_error: Arc<std::sync::Mutex<Option<BuildFailure>>>,
     /// The server rebuilds the course when its files change (`serve --watch`).
     pub watching: bool,
+    /// The static site is served elsewhere (a web server or CDN in front): only the API
+    /// and the server pages are answered here (`serve --api-only`).
+    pub api_only: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
     pub store: Store,
     pub clock: Clock,
     /// Mark cookies `Secure` (set when served behind TLS).
@@ -93,6 +98,8 @@ impl AppState {
             live: Arc::new(ArcSwap::from_pointee(live)),
             build_error: Default::default(),
             watching: false,
+            api_only: false,
+            trusted_proxies: Arc::default(),
             store,
             clock,
             secure_cookies: false,
@@ -162,6 +169,13 @@ impl AppState {
 /// The built site, from whichever directory is live now.
 async fn site(State(state): State<AppState>, req: axum::extract::Request) -> axum::response::Response {
     use tower::ServiceExt;
+    if state.api_only {
+        return state.pages().error(
+            axum::http::StatusCode::NOT_FOUND,
+            "没有这个页面",
+            "此服务器只提供 API 与服务器页面，课程网站由前端的 Web 服务器提供 (this server answers the API and server pages only)",
+        );
+    }
     let dir = state.site_dir();
     let service = ServeDir::new(&dir).not_found_service(ServeFile::new(dir.join("404.html")));
     match service.oneshot(req).await {

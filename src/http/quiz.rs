@@ -4,7 +4,7 @@
 //! here requests are read and results shown.
 
 use super::AppState;
-use super::auth::{CsrfSession, Device, Session};
+use super::auth::{ClientAddr, CsrfSession, Device, Session};
 use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 use crate::app::Ctx;
 use crate::app::exams::{self, Reviewed, Standing, Started, Submitted};
@@ -12,12 +12,11 @@ use crate::app::views::CertificateView;
 use crate::quiz::{self, Quiz, Shown};
 use crate::store::AttemptRow;
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -154,12 +153,12 @@ async fn start(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
     device: Device,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<StartBody>,
 ) -> Result<(StatusCode, Device, Json<AttemptSheet>), ApiError> {
     let ctx = state.ctx();
-    let s: Started = exams::start(&ctx, session.user.id, device.hash(), addr.ip(), &id, body.password.as_deref()).await?;
+    let s: Started = exams::start(&ctx, session.user.id, device.hash(), client, &id, body.password.as_deref()).await?;
     let code = if s.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((code, device, Json(attempt_json(&state, &s.quiz, &s.attempt))))
 }
@@ -292,12 +291,12 @@ async fn submit(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
     device: Device,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<SubmitBody>,
 ) -> Result<(Device, Json<AttemptResult>), ApiError> {
     let ctx = state.ctx();
-    let s = exams::submit(&ctx, session.user.id, device.hash(), addr.ip(), &id, body.answers).await?;
+    let s = exams::submit(&ctx, session.user.id, device.hash(), client, &id, body.answers).await?;
     Ok((device, Json(submitted_json(&ctx, s))))
 }
 
@@ -320,11 +319,11 @@ async fn save_answers(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
     device: Device,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<SubmitBody>,
 ) -> Result<(Device, Json<Saved>), ApiError> {
-    let row = exams::save(&state.ctx(), session.user.id, device.hash(), addr.ip(), &id, body.answers).await?;
+    let row = exams::save(&state.ctx(), session.user.id, device.hash(), client, &id, body.answers).await?;
     let saved = Saved {
         saved: row.saved().len(),
         attempt_id: row.id,
@@ -356,12 +355,12 @@ async fn next(
     State(state): State<AppState>,
     CsrfSession(session): CsrfSession,
     device: Device,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<NextBody>,
 ) -> Result<(Device, Json<AttemptSheet>), ApiError> {
     let ctx = state.ctx();
-    let (quiz, row) = exams::next(&ctx, session.user.id, device.hash(), addr.ip(), &id, body.question, body.answer).await?;
+    let (quiz, row) = exams::next(&ctx, session.user.id, device.hash(), client, &id, body.question, body.answer).await?;
     Ok((device, Json(attempt_json(&state, &quiz, &row))))
 }
 

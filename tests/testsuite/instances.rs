@@ -135,3 +135,23 @@ async fn certificates_issued_on_both_servers_get_distinct_status_slots() {
     }
     assert_eq!(slots.len(), names.len());
 }
+
+/// `serve --api-only`: the API and the server pages answer, the static site does not
+/// (a web server in front serves it from `certbook build`).
+#[tokio::test]
+async fn an_api_only_server_answers_the_api_and_pages_but_not_the_site() {
+    let s = TestServer::start_with("course-ok", |state| state.api_only = true).await;
+    let anon = s.anonymous();
+    assert_eq!(anon.get("/index.html").await.0, 404);
+    assert_eq!(anon.get("/demo/demo-browser.html").await.0, 404);
+    assert_eq!(anon.get("/login").await.0, 200);
+    assert_eq!(anon.get("/api/me").await.0, 401);
+    let alice = s.login("alice").await;
+    assert_eq!(alice.get("/account").await.0, 200);
+    let full = TestServer::start("course-ok").await;
+    assert_eq!(
+        full.anonymous().get("/index.html").await.0,
+        200,
+        "the same course serves its site by default"
+    );
+}
