@@ -467,14 +467,19 @@ pub async fn send_due_reminders(ctx: &Ctx<'_>) -> Result<ReminderRun> {
             run.no_address += 1;
             continue;
         };
+        // Claimed before it is sent: another server running the same job skips it.
+        if !ctx.store.claim_reminder(c.id.clone(), r.expires_at).await? {
+            continue;
+        }
         let (subject, body) = remind::email(&c.holder, &track.issuer, &r, &format!("{}/account", ctx.public_url));
         match mailer.send(&c.holder, &h.email, &subject, body).await {
             Ok(()) => {
-                ctx.store.mark_reminded(c.id.clone(), r.expires_at, now).await?;
+                ctx.store.reminder_sent(c.id.clone(), now).await?;
                 run.sent += 1;
             }
             Err(e) => {
                 tracing::warn!(certificate = %c.id, "expiry reminder not sent: {e}");
+                ctx.store.release_reminder(c.id.clone(), r.expires_at).await?;
                 run.failed += 1;
             }
         }

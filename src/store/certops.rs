@@ -208,13 +208,30 @@ impl Store {
         .await
     }
 
-    /// Notes that the reminder for this expiry date went out (a renewal moves the date,
-    /// so the next expiry gets its own reminder).
-    pub async fn mark_reminded(&self, id: String, expires_at: i64, now: i64) -> Result<(), StoreError> {
+    /// Logs that a claimed reminder went out (the claim set `reminded_for`; a renewal
+    /// moves the expiry, so the next expiry gets its own reminder).
+    pub async fn reminder_sent(&self, id: String, now: i64) -> Result<(), StoreError> {
+        self.write(move |tx| Ok(audit(tx, None, "expiry-reminder", &format!("certificate:{id}"), "email sent", now)?))
+            .await
+    }
+
+    /// Claims the reminder for the expiry `expires_at` of certificate `id` before it is
+    /// sent: true for exactly one caller, however many servers run the job at once.
+    pub async fn claim_reminder(&self, id: String, expires_at: i64) -> Result<bool, StoreError> {
         self.write(move |tx| {
-            tx.prepare_cached("UPDATE certificates SET reminded_for = ?2 WHERE id = ?1")?
+            Ok(tx
+                .prepare_cached("UPDATE certificates SET reminded_for = ?2 WHERE id = ?1 AND (reminded_for IS NULL OR reminded_for <> ?2)")?
+                .execute(params![id, expires_at])?
+                == 1)
+        })
+        .await
+    }
+
+    /// Gives a claimed reminder back when it could not be sent, so the next run tries again.
+    pub async fn release_reminder(&self, id: String, expires_at: i64) -> Result<(), StoreError> {
+        self.write(move |tx| {
+            tx.prepare_cached("UPDATE certificates SET reminded_for = NULL WHERE id = ?1 AND reminded_for = ?2")?
                 .execute(params![id, expires_at])?;
-            audit(tx, None, "expiry-reminder", &format!("certificate:{id}"), "email sent", now)?;
             Ok(())
         })
         .await

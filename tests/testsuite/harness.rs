@@ -102,7 +102,12 @@ impl TestServer {
     /// A server for fixture `name` on the database `spec` (a PostgreSQL URL another
     /// server may share); the accounts are created (again: saving one is idempotent).
     pub async fn start_on(name: &str, spec: &str) -> TestServer {
-        Self::start_store(&fixture(name), Store::open_spec(spec).unwrap(), |_| {}).await
+        Self::start_on_with(name, spec, |_| {}).await
+    }
+
+    /// [`TestServer::start_on`], letting the test set up the server state (a mailer, say).
+    pub async fn start_on_with(name: &str, spec: &str, configure: impl FnOnce(&mut AppState)) -> TestServer {
+        Self::start_store(&fixture(name), Store::open_spec(spec).unwrap(), configure).await
     }
 
     async fn start_configured(root: &Path, configure: impl FnOnce(&mut AppState)) -> TestServer {

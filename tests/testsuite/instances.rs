@@ -155,3 +155,37 @@ async fn an_api_only_server_answers_the_api_and_pages_but_not_the_site() {
         "the same course serves its site by default"
     );
 }
+
+/// The hourly reminder job runs on every server; each due reminder goes out once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reminder_job_on_two_servers_sends_each_reminder_once() {
+    let Some(admin) = pg_admin_url("the_reminder_job_on_two_servers") else {
+        return;
+    };
+    let url = fresh_pg_database(&admin);
+    let (port, sink) = crate::programme::smtp_sink().await;
+    let mailer = move |state: &mut certbook::http::AppState| {
+        let m = certbook::mail::Mailer::new(&format!("smtp://127.0.0.1:{port}"), "测试学院 <noreply@test.local>").unwrap();
+        state.mailer = Some(std::sync::Arc::new(m));
+    };
+    let a = TestServer::start_on_with("course-ok", &url, mailer).await;
+    let b = TestServer::start_on_with("course-ok", &url, mailer).await;
+    a.store.set_user_contact_blocking("alice", "alice@example.com").unwrap();
+    let alice = a.login("alice").await;
+    let cert = crate::harness::certify(&alice).await;
+    let (_, c) = a.anonymous().get(&format!("/api/certificates/{cert}")).await;
+    let until = c["valid_until"].as_i64().unwrap();
+    for s in [&a, &b] {
+        s.clock.advance(until - 10 * 86_400_000 - s.clock.now_ms());
+    }
+    let (ra, rb) = (a.login("root").await, b.login("root").await);
+    let empty = json!({});
+    let run = "/api/admin/reminders/run";
+    let ((ca, ja), (cb, jb)) = tokio::join!(ra.post_json(run, &empty), rb.post_json(run, &empty));
+    assert_eq!((ca, cb), (200, 200), "{ja} / {jb}");
+    assert_eq!(ja["sent"].as_i64().unwrap() + jb["sent"].as_i64().unwrap(), 1, "{ja} / {jb}");
+    assert_eq!(sink.lock().unwrap().len(), 1, "one email in the mailbox");
+    // A later run on either server sends nothing more.
+    assert_eq!(rb.post_json(run, &empty).await.1["sent"], 0);
+    assert_eq!(sink.lock().unwrap().len(), 1);
+}

@@ -198,7 +198,7 @@ async fn hr_sees_upcoming_and_recent_expiries_with_filters_and_downloads_the_pdf
 }
 
 /// A minimal SMTP server that keeps every message it is given.
-async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
+pub(crate) async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let messages = Arc::new(Mutex::new(Vec::new()));
