@@ -22,7 +22,18 @@ pub struct RestoreArgs {
     pub db: PathBuf,
 }
 
+/// `backup` and `restore` copy SQLite files; PostgreSQL has its own tools.
+fn sqlite_only(db: &std::path::Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !crate::store::is_postgres_url(&db.to_string_lossy()),
+        "certbook backup and restore copy SQLite files; for PostgreSQL use its own tools: \
+         pg_dump --format=custom DATABASE > certbook.dump, and pg_restore (see docs/deploy.md)"
+    );
+    Ok(())
+}
+
 pub fn run_backup(a: BackupArgs) -> anyhow::Result<ExitCode> {
+    sqlite_only(&a.db)?;
     let c = backup::backup(&a.db, &a.dest)?;
     println!(
         "backed up {} ({} pages) to {}: integrity {}",
@@ -39,6 +50,7 @@ pub fn run_backup(a: BackupArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run_restore(a: RestoreArgs) -> anyhow::Result<ExitCode> {
+    sqlite_only(&a.db)?;
     let c = backup::restore(&a.from, &a.db)?;
     println!(
         "restored {} ({} pages) into {}: integrity {}",

@@ -3,6 +3,7 @@
 mod backup;
 mod build;
 pub mod check;
+mod db;
 mod export;
 mod sandbox;
 mod serve;
@@ -39,6 +40,9 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Put a backup back in place of the database (stop the server first).
     Restore(backup::RestoreArgs),
+    /// Move the data between databases (SQLite to PostgreSQL).
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Export HR data as CSV (learners, certificates).
     Export(export::Args),
     /// Check a signed certificate credential (Open Badges 3.0 JSON) offline.
@@ -57,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sandbox(c) => sandbox::run(c),
         Command::Verify(a) => verify::run(a),
         Command::Export(a) => export::run(a),
+        Command::Db(c) => db::run(c),
         Command::Backup(a) => backup::run_backup(a),
         Command::Restore(a) => backup::run_restore(a),
     }

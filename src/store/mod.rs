@@ -6,6 +6,7 @@ mod attempts;
 pub mod backup;
 mod certops;
 mod certs;
+mod copy;
 pub(crate) mod db;
 mod digest;
 mod hr;
@@ -26,6 +27,7 @@ pub use attempts::{
 };
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
 pub use certs::{CertificateRow, Certifier, Decision, Evidence, NewCertificate, STATUS_LIST_ENTRIES, SaveSubmission, SubmissionRow};
+pub use copy::CopiedTable;
 pub use hr::{BestRow, Cohort, Filter, Groups, Histogram, NewLearner};
 pub use inspect::{Snapshot, Table};
 pub use learner::{LearnerFile, RECENT_PER_QUIZ};

@@ -116,6 +116,11 @@ impl TestServer {
         Self::start_store_in(root, store, configure, dir).await
     }
 
+    /// A server for fixture `name` on `store` (its accounts created in it).
+    pub async fn start_store_public(name: &str, store: Store) -> TestServer {
+        Self::start_store(&fixture(name), store, |_| {}).await
+    }
+
     async fn start_store(root: &Path, store: Store, configure: impl FnOnce(&mut AppState)) -> TestServer {
         Self::start_store_in(root, store, configure, tempfile::tempdir().unwrap()).await
     }

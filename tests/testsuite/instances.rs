@@ -189,3 +189,65 @@ async fn the_reminder_job_on_two_servers_sends_each_reminder_once() {
     assert_eq!(rb.post_json(run, &empty).await.1["sent"], 0);
     assert_eq!(sink.lock().unwrap().len(), 1);
 }
+
+/// `db copy`: a used SQLite installation copied into PostgreSQL serves the same
+/// transcript, certificate and credential; a second copy into the filled database is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sqlite_installation_copied_to_postgres_serves_the_same_records() {
+    let Some(admin) = pg_admin_url("an_sqlite_installation_copied_to_postgres") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("old.db");
+    let lite = certbook::store::Store::open(&file).unwrap();
+    let old = TestServer::start_store_public("course-ok", lite.clone()).await;
+    let (alice, cert) = crate::harness::certify_alice(&old).await;
+    let (_, a) = alice.start("all-types").await;
+    alice.submit(a["id"].as_str().unwrap(), json!({ "multiple": ["A"] })).await;
+    let ivy = old.login("ivy").await;
+    let alice_id = alice.get("/api/me").await.1["user"]["id"].as_i64().unwrap();
+    let transcript = format!("/api/hr/learners/{alice_id}/transcript");
+    let before = (
+        ivy.get(&transcript).await,
+        old.anonymous().get(&format!("/api/certificates/{cert}")).await,
+    );
+    let credential = alice.get(&format!("/api/certificates/{cert}/credential")).await.1;
+    let url = fresh_pg_database(&admin);
+    let pg = certbook::store::Store::open_spec(&url).unwrap();
+    let (lite2, pg2) = (lite.clone(), pg.clone());
+    let copied = tokio::task::spawn_blocking(move || lite2.copy_to(&pg2)).await.unwrap().unwrap();
+    let users = copied.iter().find(|t| t.table == "users").unwrap();
+    assert_eq!(users.rows, 5, "{copied:?}");
+    assert!(copied.iter().find(|t| t.table == "attempts").unwrap().rows >= 2);
+    drop(old);
+    let new = TestServer::start_store_public("course-ok", pg.clone()).await;
+    let ivy = new.login("ivy").await;
+    let after = (
+        ivy.get(&transcript).await,
+        new.anonymous().get(&format!("/api/certificates/{cert}")).await,
+    );
+    let strip = |v: &serde_json::Value| v.to_string().replace(&new.base, "").replace(&old_base(&before.1), "");
+    assert_eq!((before.0).0, (after.0).0);
+    assert_eq!(strip(&(before.0).1), strip(&(after.0).1), "the transcript");
+    assert_eq!((before.1).0, (after.1).0);
+    assert_eq!(strip(&(before.1).1), strip(&(after.1).1), "the certificate");
+    // The issuer key came along: the credential issued before is signed by the same DID.
+    let (_, issuer) = new.anonymous().get("/api/issuer").await;
+    assert_eq!(issuer["id"], credential["issuer"]["id"], "{issuer} / {}", credential["issuer"]);
+    // A new account after the copy gets a fresh id (the identity sequence continues).
+    let hash = certbook::app::accounts::hash_password(PASSWORD).unwrap();
+    new.store
+        .save_account_blocking("zoe".into(), "zoe".into(), certbook::store::Role::Learner, hash, None, 0)
+        .unwrap();
+    new.login("zoe").await;
+    // The target now holds data: a second copy is refused.
+    let (lite3, pg3) = (lite.clone(), pg.clone());
+    let again = tokio::task::spawn_blocking(move || lite3.copy_to(&pg3)).await.unwrap();
+    assert!(again.unwrap_err().to_string().contains("not empty"));
+}
+
+/// The server address a certificate's URLs carry.
+fn old_base(c: &(u16, serde_json::Value)) -> String {
+    let url = c.1["verify_url"].as_str().unwrap_or_default();
+    url.split("/verify/").next().unwrap_or_default().to_string()
+}
