@@ -24,7 +24,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let db = a.db.clone().unwrap_or_else(|| super::default_db(&a.dir));
-    let store = Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
+    let store = Store::open_spec(&db.to_string_lossy()).with_context(|| format!("opening {}", db.display()))?;
     let mut out: Box<dyn Write + Send> = match &a.out {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,

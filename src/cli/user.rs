@@ -69,7 +69,8 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
         email: a.email,
         password,
     })?;
-    let store = Store::open(&a.db).with_context(|| format!("opening {}", a.db.display()))?;
+    let store = Store::open_spec(&a.db.to_string_lossy())
+        .with_context(|| format!("opening {}", crate::store::describe_spec(&a.db.to_string_lossy())))?;
     let (user, generated) = accounts::save_account(&store, Clock::system().now_ms(), account)?;
     println!("account `{}` ({}) saved in {}", user.username, user.role.as_str(), a.db.display());
     if let Some(password) = generated {
@@ -90,7 +91,8 @@ fn import(a: ImportArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let store = Store::open(&a.db).with_context(|| format!("opening {}", a.db.display()))?;
+    let store = Store::open_spec(&a.db.to_string_lossy())
+        .with_context(|| format!("opening {}", crate::store::describe_spec(&a.db.to_string_lossy())))?;
     let (n, generated) = accounts::import_accounts(&store, Clock::system().now_ms(), rows)?;
     eprintln!("imported {n} account(s) into {}", a.db.display());
     if !generated.is_empty() {

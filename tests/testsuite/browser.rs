@@ -407,7 +407,8 @@ async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let restart = c.find(Locator::Css(&sel)).await?;
+        // The standing reloads after the form goes: wait for its button.
+        let restart = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(&sel)).await?;
         assert_eq!(restart.text().await?, "再做一次", "the standing after giving up");
         restart.click().await?;
         c.wait()
