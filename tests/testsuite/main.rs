@@ -4,6 +4,7 @@ mod browser;
 mod certify;
 mod certops;
 mod check;
+mod deploy;
 mod exam;
 mod exam_page;
 mod get_writes;
