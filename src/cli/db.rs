@@ -38,7 +38,15 @@ fn copy(a: CopyArgs) -> anyhow::Result<ExitCode> {
     let from = Store::open(&a.from).with_context(|| format!("opening {}", a.from.display()))?;
     let shown = crate::store::describe_spec(&a.to);
     let to = Store::open_postgres(&a.to).with_context(|| format!("opening {shown}"))?;
-    let tables = from.copy_to(&to)?;
+    let tables = from.copy_to(&to).map_err(|e| {
+        let partial = !e.to_string().contains("not empty");
+        let hint = if partial {
+            " — the target may now hold part of the copy: drop and create it again (dropdb, createdb) before another try"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("{e}{hint}")
+    })?;
     for t in &tables {
         println!("{:<16} {:>10} rows  {}", t.table, t.rows, &t.digest[..16]);
     }
