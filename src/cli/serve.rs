@@ -77,8 +77,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let spec = a.db.clone().unwrap_or_else(|| super::default_db(&a.dir).display().to_string());
     let shown = crate::store::describe_spec(&spec);
     let store = Store::open_spec(&spec).with_context(|| format!("opening the database {shown}"))?;
-    // The watcher ignores the database's own files (none for PostgreSQL).
-    let db = PathBuf::from(if crate::store::is_postgres_url(&spec) { "" } else { spec.as_str() });
+    // The watcher ignores the database's own files (PostgreSQL has none here).
+    let db = (!crate::store::is_postgres_url(&spec)).then(|| PathBuf::from(&spec));
     if a.demo {
         println!("demo accounts (passwords are new on every start):");
         for (login, role, password) in accounts::create_demo_accounts(&store, Clock::system().now_ms())? {
@@ -175,7 +175,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
 /// Watches `dir` and rebuilds after each burst of changes. Builds alternate between
 /// `out` and a sibling directory, so the live site is never half-written: a good
 /// build goes live in one swap, a broken one leaves the last good build serving.
-fn watch(state: AppState, dir: PathBuf, out: PathBuf, db: PathBuf) -> anyhow::Result<notify::RecommendedWatcher> {
+fn watch(state: AppState, dir: PathBuf, out: PathBuf, db: Option<PathBuf>) -> anyhow::Result<notify::RecommendedWatcher> {
     use notify::Watcher;
     use std::sync::mpsc::RecvTimeoutError;
     let alt = {
@@ -187,13 +187,17 @@ fn watch(state: AppState, dir: PathBuf, out: PathBuf, db: PathBuf) -> anyhow::Re
     // Reading files (the build itself does) is no change either.
     let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let ignored = [abs(&out), abs(&alt)];
-    let db_name = db.file_name().unwrap_or_default().to_string_lossy().into_owned();
-    let db_dir = abs(db.parent().unwrap_or(std::path::Path::new(".")));
+    let db_file = db.map(|db| {
+        let name = db.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        (abs(db.parent().unwrap_or(std::path::Path::new("."))), name)
+    });
     let relevant = move |e: &notify::Event| {
         !e.kind.is_access()
             && e.paths.iter().any(|p| {
                 let p = abs(p);
-                let is_db = p.parent() == Some(&db_dir) && p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(&db_name));
+                let is_db = db_file.as_ref().is_some_and(|(db_dir, db_name)| {
+                    p.parent() == Some(db_dir) && p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(db_name.as_str()))
+                });
                 !is_db && !ignored.iter().any(|i| p.starts_with(i)) && !p.components().any(|c| c.as_os_str() == ".git")
             })
     };
