@@ -64,6 +64,8 @@ pub struct Args {
 const REMINDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Threads for blocking work (tokio's default allows 512).
 const BLOCKING_THREADS: usize = 16;
+/// How long a server's start-up certification sweep keeps others from running theirs.
+const SWEEP_LEASE_MS: i64 = 10 * 60 * 1000;
 /// How often attempts whose time ran out are stored as ended.
 const SETTLE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -130,7 +132,16 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             .to_string();
         // Certificates due but not issued (a crash between a grade and its certificate) are issued now.
         let sweep = state.clone();
-        tokio::spawn(async move { certification::certify_everyone(&sweep.ctx()).await });
+        // Servers sharing a database sweep once: the first to start takes the lease.
+        tokio::spawn(async move {
+            let ctx = sweep.ctx();
+            let me = crate::app::random_token();
+            match ctx.store.take_lease("certify-sweep", me, ctx.clock.now_ms(), SWEEP_LEASE_MS).await {
+                Ok(true) => certification::certify_everyone(&ctx).await,
+                Ok(false) => tracing::info!("another server is running the start-up certification sweep"),
+                Err(e) => tracing::error!("certification sweep: {e}"),
+            }
+        });
         // Upkeep: attempts whose time ran out are stored as ended (reads only show them
         // so), and after a course reload everyone is certified against the new rules.
         let upkeep = state.clone();

@@ -23,6 +23,7 @@ const TABLES: &[&str] = &[
     "quiz_overrides",
     "audit_log",
     "login_failures",
+    "job_leases",
     "quiz_tallies",
 ];
 

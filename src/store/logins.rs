@@ -1,5 +1,5 @@
-//! Failed logins, per key (an account or a client address), kept in the database so
-//! that every server instance sharing it counts the same failures.
+//! What server instances sharing a database must agree on: failed logins, per key
+//! (an account or a client address), and leases on background jobs.
 
 use super::db::params;
 use super::{Store, StoreError};
@@ -38,5 +38,20 @@ impl Store {
     pub async fn login_failures_cleared(&self, key: String) -> Result<(), StoreError> {
         self.write(move |c| Ok(c.execute("DELETE FROM login_failures WHERE key = ?1", [key]).map(|_| ())?))
             .await
+    }
+
+    /// Takes the lease on job `name` for `holder` until `now + ttl_ms`, unless another
+    /// holder's lease is still running: true for exactly one of the servers asking at once.
+    pub async fn take_lease(&self, name: &'static str, holder: String, now: i64, ttl_ms: i64) -> Result<bool, StoreError> {
+        self.write(move |c| {
+            c.execute(
+                "INSERT INTO job_leases (name, holder, until) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE job_leases.until <= ?4",
+                params![name, holder, now + ttl_ms, now],
+            )?;
+            let current: String = c.query_row("SELECT holder FROM job_leases WHERE name = ?1", [name], |r| r.get(0))?;
+            Ok(current == holder)
+        })
+        .await
     }
 }

@@ -391,6 +391,8 @@ CREATE INDEX login_failures_by_key ON login_failures (key, at);
 CREATE INDEX login_failures_by_time ON login_failures (at);
 "#,
         ),
+        // Leases on background jobs, so that servers sharing a database run each once.
+        M::up("CREATE TABLE job_leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL);"),
     ])
 }
 

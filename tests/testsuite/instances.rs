@@ -251,3 +251,37 @@ fn old_base(c: &(u16, serde_json::Value)) -> String {
     let url = c.1["verify_url"].as_str().unwrap_or_default();
     url.split("/verify/").next().unwrap_or_default().to_string()
 }
+
+/// A job lease goes to one server at a time, and to another once it runs out; on
+/// SQLite and (when there is one) on a PostgreSQL database two servers share.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_lease_goes_to_one_server_until_it_runs_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut stores = vec![{
+        let s = certbook::store::Store::open(&dir.path().join("lease.db")).unwrap();
+        (s.clone(), s)
+    }];
+    if let Some(admin) = pg_admin_url("a_job_lease_goes_to_one_server") {
+        let url = fresh_pg_database(&admin);
+        stores.push((
+            certbook::store::Store::open_spec(&url).unwrap(),
+            certbook::store::Store::open_spec(&url).unwrap(),
+        ));
+    }
+    for (a, b) in stores {
+        let (ta, tb) = tokio::join!(
+            a.take_lease("sweep", "a".into(), 1_000, 60_000),
+            b.take_lease("sweep", "b".into(), 1_000, 60_000)
+        );
+        assert!(ta.unwrap() ^ tb.unwrap(), "exactly one takes it");
+        assert!(!b.take_lease("sweep", "c".into(), 60_999, 60_000).await.unwrap(), "still running");
+        assert!(
+            b.take_lease("sweep", "c".into(), 61_000, 60_000).await.unwrap(),
+            "ran out: the next one takes it"
+        );
+        assert!(
+            a.take_lease("other", "a".into(), 61_000, 60_000).await.unwrap(),
+            "another job is another lease"
+        );
+    }
+}
