@@ -131,13 +131,7 @@ pub fn review(
                         given.push(format!("{x}{unit}"));
                     }
                     // At most four decimals: a computed key such as 83.333… reads as 83.3333.
-                    let k = super::variant::show(*k, Some(4));
-                    let k = if k.contains('.') {
-                        k.trim_end_matches('0').trim_end_matches('.')
-                    } else {
-                        &k
-                    };
-                    key.push(format!("{k}{unit}"));
+                    key.push(format!("{}{unit}", super::variant::show_up_to(*k, 4)));
                 }
             }
             if !shown.answers {

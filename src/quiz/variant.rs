@@ -149,13 +149,24 @@ impl Text {
 /// trailing zeros dropped (`12000`, `0.35`, `33.33`). Halves round away from zero, as
 /// learners round (131.25 → 131.3; Rust's own formatting would give 131.2).
 pub fn show(x: f64, decimals: Option<usize>) -> String {
-    let s = match decimals {
-        Some(d) => format!("{:.*}", d, round_to(x, d as i32)),
-        None => {
-            let s = format!("{:.2}", round_to(x, 2));
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        }
+    match decimals {
+        Some(d) => without_negative_zero(format!("{:.*}", d, round_to(x, d as i32))),
+        None => show_up_to(x, 2),
+    }
+}
+
+/// `x` with at most `decimals` places, trailing zeros dropped (a reviewed key: 83.3333, 120).
+pub fn show_up_to(x: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, round_to(x, decimals as i32));
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     };
+    without_negative_zero(s)
+}
+
+fn without_negative_zero(s: String) -> String {
     // No "-0" for a value that rounds to zero.
     if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
         s.trim_start_matches('-').to_string()
