@@ -66,12 +66,22 @@ fn standing(cur: &Curriculum, now: i64, ev: &mut dyn Evidence) -> Result<(Vec<Le
 /// The rule as the store runs it inside a write that may complete a requirement, so a
 /// certificate is issued in the transaction that earns it. `None` without a track.
 pub fn certifier(ctx: &Ctx<'_>) -> Option<Certifier> {
-    let track_id = ctx.cur.track.as_ref()?.id.clone();
+    let track = ctx.cur.track.as_ref()?;
+    let quizzes = track
+        .levels
+        .iter()
+        .flat_map(|l| l.requirements.iter().chain(&l.renewal))
+        .filter_map(|r| match r {
+            crate::certify::Requirement::Quiz { id, .. } => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
     let cur = ctx.cur.clone();
     let now = ctx.clock.now_ms();
     Some(Certifier {
-        track_id,
+        track_id: track.id.clone(),
         decide: Box::new(move |ev| Ok(standing(&cur, now, ev)?.1)),
+        quizzes,
     })
 }
 

@@ -1,7 +1,7 @@
 //! Quiz attempts. Starting and submitting are single transactions on the writer,
 //! so the attempt limit holds under concurrency and a retried submit is recorded once.
 
-use super::certs::{CertificateRow, Certifier, certify_opt};
+use super::certs::{CertificateRow, Certifier};
 use super::db::{Conn, Optional, Row, params};
 use super::overrides::{OverrideRow, overrides_of};
 use super::{Store, StoreError};
@@ -38,9 +38,15 @@ pub struct AttemptRow {
     pub answers: Option<String>,
 }
 
-const GET_ATTEMPT: &str =
-    "SELECT id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, submitted_at, result, percent, passed,
-    saved_answers, late_answers, position, device_hash, answers FROM attempts WHERE id = ?1";
+/// The columns [`row_attempt`] reads, in its order.
+macro_rules! attempt_cols {
+    () => {
+        "id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, submitted_at, result, percent, passed,
+         saved_answers, late_answers, position, device_hash, answers"
+    };
+}
+
+const GET_ATTEMPT: &str = concat!("SELECT ", attempt_cols!(), " FROM attempts WHERE id = ?1");
 
 /// A grading of some answers: (score, max, percent, passed, result JSON), or a message.
 pub type Grader = Box<dyn Fn(&AttemptRow, &BTreeMap<String, Value>) -> Result<Graded, String> + Send>;
@@ -347,7 +353,9 @@ fn finalise(
     ])?;
     if let Some(g) = &graded {
         super::hr::record_result(tx, row.user_id, "quiz", &row.quiz_id, g.percent, end.0)?;
-        certify_opt(tx, row.user_id, certify, end.0)?;
+        if let Some(c) = certify.filter(|c| c.reads_quiz(&row.quiz_id)) {
+            super::certs::certify_in(tx, row.user_id, c, end.0)?;
+        }
     }
     Ok(get_ok(tx, &row.id)?)
 }
@@ -441,11 +449,31 @@ fn summary(conn: &Conn, user_id: i64, quiz_id: &str) -> super::db::Result<QuizSu
 
 /// The learner's open attempt at the quiz (at most one: a unique index holds it).
 fn open_of(conn: &Conn, user_id: i64, quiz_id: &str) -> super::db::Result<Option<AttemptRow>> {
-    let open: Option<String> = conn
-        .prepare_cached("SELECT id FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'")?
-        .query_row(params![user_id, quiz_id], |r| r.get(0))
-        .optional()?;
-    open.map(|id| get_ok(conn, &id)).transpose()
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        attempt_cols!(),
+        " FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'"
+    ))?
+    .query_row(params![user_id, quiz_id], row_attempt)
+    .optional()
+}
+
+/// Counts one more showing of each of `question_ids` to the learner, in one statement.
+fn count_seen(tx: &Conn, user_id: i64, quiz_id: &str, question_ids: &[String]) -> super::db::Result<()> {
+    if question_ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..question_ids.len()).map(|i| format!("(?1, ?2, ?{}, 1)", i + 3)).collect();
+    let sql = format!(
+        "INSERT INTO question_seen (user_id, quiz_id, question_id, seen) VALUES {}
+         ON CONFLICT (user_id, quiz_id, question_id) DO UPDATE SET seen = question_seen.seen + 1",
+        rows.join(", ")
+    );
+    use super::db::Value as V;
+    let mut values = vec![V::Int(user_id), V::Text(quiz_id.to_string())];
+    values.extend(question_ids.iter().map(|q| V::Text(q.clone())));
+    tx.prepare_cached(&sql)?.execute(values)?;
+    Ok(())
 }
 
 /// How often the learner was shown each question of the quiz: one row a question,
@@ -492,7 +520,7 @@ impl Store {
     /// open (from its device), else checks the limit (`0` = none), draws the questions by
     /// how often the learner has seen each and inserts the attempt.
     pub async fn start_attempt(&self, plan: StartPlan) -> Result<StartOutcome, StoreError> {
-        self.write(move |tx| {
+        self.write_learner(plan.user_id, move |tx| {
             let StartPlan {
                 user_id,
                 quiz_id,
@@ -544,29 +572,28 @@ impl Store {
             }
             let question_ids = draw(&seen_counts(tx, user_id, &quiz_id, pooled)?);
             let device_hash = terms.one_device.then_some(device_hash);
-            tx.prepare_cached(
-                "INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, device_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                id,
-                user_id,
-                quiz_id,
-                seed as i64,
-                serde_json::to_string(&question_ids).unwrap_or_default(),
-                now,
-                terms.deadline_at,
-                AttemptStatus::Open.as_str(),
-                device_hash
-            ])?;
-            let mut seen = tx.prepare_cached(
-                "INSERT INTO question_seen (user_id, quiz_id, question_id, seen) VALUES (?1, ?2, ?3, 1)
-                 ON CONFLICT (user_id, quiz_id, question_id) DO UPDATE SET seen = question_seen.seen + 1",
-            )?;
-            for q in &question_ids {
-                seen.execute(params![user_id, quiz_id, q])?;
-            }
-            Ok(StartOutcome::Started(get_ok(tx, &id)?))
+            let started = tx
+                .prepare_cached(concat!(
+                    "INSERT INTO attempts (id, user_id, quiz_id, seed, question_ids, started_at, deadline_at, status, device_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING ",
+                    attempt_cols!()
+                ))?
+                .query_row(
+                    params![
+                        id,
+                        user_id,
+                        quiz_id,
+                        seed as i64,
+                        serde_json::to_string(&question_ids).unwrap_or_default(),
+                        now,
+                        terms.deadline_at,
+                        AttemptStatus::Open.as_str(),
+                        device_hash
+                    ],
+                    row_attempt,
+                )?;
+            count_seen(tx, user_id, &quiz_id, &question_ids)?;
+            Ok(StartOutcome::Started(started))
         })
         .await
     }
@@ -586,7 +613,7 @@ impl Store {
     where
         E: From<GradeFailure> + Send + 'static,
     {
-        self.write(move |tx| {
+        self.write_learner(caller.user_id, move |tx| {
             let Some(row) = get(tx, &attempt_id)?.filter(|r| r.user_id == caller.user_id) else {
                 return Ok(Ok(SubmitOutcome::NotFound));
             };
@@ -621,13 +648,20 @@ impl Store {
                 Err(msg) => return Ok(Err(GradeFailure(msg).into())),
             };
             let json = serde_json::to_string(&answers).unwrap_or_default();
-            tx.prepare_cached("UPDATE attempts SET status = 'graded', submitted_at = ?2, answers = ?3, score = ?4, max_score = ?5, percent = ?6, passed = ?7, result = ?8
-                 WHERE id = ?1 AND status = 'open'")?.execute(
-                params![attempt_id, now, json, g.score, g.max_score, g.percent, g.passed, g.result],
-            )?;
+            let graded = tx
+                .prepare_cached(concat!(
+                    "UPDATE attempts SET status = 'graded', submitted_at = ?2, answers = ?3, score = ?4, max_score = ?5, percent = ?6, passed = ?7, result = ?8
+                     WHERE id = ?1 AND status = 'open' RETURNING ",
+                    attempt_cols!()
+                ))?
+                .query_row(params![attempt_id, now, json, g.score, g.max_score, g.percent, g.passed, g.result], row_attempt)?;
             super::hr::record_result(tx, caller.user_id, "quiz", &row.quiz_id, g.percent, now)?;
-            let issued = certify_opt(tx, caller.user_id, marking.certify.as_ref(), now)?;
-            Ok(Ok(SubmitOutcome::Graded(get_ok(tx, &attempt_id)?, issued)))
+            let issued = match marking.certify.as_ref() {
+                // Only a quiz the rule reads can complete a level.
+                Some(c) if c.reads_quiz(&row.quiz_id) => super::certs::certify_in(tx, caller.user_id, c, now)?,
+                _ => Vec::new(),
+            };
+            Ok(Ok(SubmitOutcome::Graded(graded, issued)))
         })
         .await
     }
@@ -659,7 +693,7 @@ impl Store {
         now: i64,
         marking: Marking,
     ) -> Result<Result<SaveOutcome, E>, StoreError> {
-        self.write(move |tx| {
+        self.write_learner(caller.user_id, move |tx| {
             let Some(row) = get(tx, &id)?.filter(|r| r.user_id == caller.user_id) else {
                 return Ok(Ok(SaveOutcome::NotFound));
             };
@@ -699,7 +733,7 @@ impl Store {
     /// abandoned, for a practice quiz). Returns the attempt as it stands; an ended one is
     /// left as it is.
     pub async fn abandon_attempt(&self, id: String, user_id: i64, now: i64) -> Result<Option<AttemptRow>, StoreError> {
-        self.write(move |tx| {
+        self.write_learner(user_id, move |tx| {
             let Some(row) = get(tx, &id)?.filter(|r| r.user_id == user_id) else {
                 return Ok(None);
             };

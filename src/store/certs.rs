@@ -246,6 +246,16 @@ pub struct Decision {
 pub struct Certifier {
     pub track_id: String,
     pub decide: Decide,
+    /// The quizzes whose results the rule reads: another quiz's grade cannot complete a
+    /// level, so grading it skips the rule (and its reads).
+    pub quizzes: std::collections::HashSet<String>,
+}
+
+impl Certifier {
+    /// Whether a grade at the quiz can change the rule's decision.
+    pub fn reads_quiz(&self, quiz_id: &str) -> bool {
+        self.quizzes.contains(quiz_id)
+    }
 }
 
 /// The rule's decision from a learner's evidence.
@@ -331,6 +341,9 @@ fn renew_in(tx: &Conn, id: &str, expires_at: i64, now: i64) -> Result<Option<Cer
 /// unique key turns repeats into no-ops.
 fn issue_in(tx: &Conn, user_id: i64, track_id: &str, levels: Vec<NewCertificate>, now: i64) -> Result<Vec<CertificateRow>, StoreError> {
     let mut issued = Vec::new();
+    if !levels.is_empty() {
+        super::lock_shared_rows(tx)?;
+    }
     for c in levels {
         let (list, slot) = free_status_slot(tx)?;
         let n = tx

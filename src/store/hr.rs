@@ -48,12 +48,28 @@ impl Filter {
 /// transaction that records the result.
 pub(crate) fn record_result(tx: &Conn, user_id: i64, kind: &str, item: &str, score: f64, now: i64) -> super::db::Result<()> {
     use super::db::Optional;
-    tx.prepare_cached("UPDATE users SET first_active_at = ?2 WHERE id = ?1 AND first_active_at IS NULL")?
-        .execute(params![user_id, now])?;
-    let old: Option<f64> = tx
-        .prepare_cached("SELECT best FROM best_scores WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3")?
-        .query_row(params![user_id, kind, item], |r| r.get(0))
-        .optional()?;
+    // One read for the learner's group, first activity and best so far: this runs on every grade.
+    let Some((active, cohort, dept, old)) = tx
+        .prepare_cached(
+            "SELECT u.first_active_at, u.cohort, u.department,
+                    (SELECT best FROM best_scores WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3)
+             FROM users u WHERE u.id = ?1",
+        )?
+        .query_row(params![user_id, kind, item], |r| {
+            Ok((
+                r.get::<_, Option<i64>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<f64>>(3)?,
+            ))
+        })
+        .optional()?
+    else {
+        return Ok(());
+    };
+    if active.is_none() {
+        touch_active(tx, user_id, now)?;
+    }
     if old.is_some_and(|o| o >= score) {
         return Ok(());
     }
@@ -62,9 +78,7 @@ pub(crate) fn record_result(tx: &Conn, user_id: i64, kind: &str, item: &str, sco
          ON CONFLICT (user_id, kind, item_id) DO UPDATE SET best = excluded.best",
     )?
     .execute(params![user_id, kind, item, score])?;
-    let (cohort, dept): (String, String) = tx
-        .prepare_cached("SELECT cohort, department FROM users WHERE id = ?1")?
-        .query_row([user_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    super::lock_shared_rows(tx)?;
     if let Some(o) = old {
         tx.prepare_cached(
             "UPDATE item_hist SET n = n - 1 WHERE cohort = ?1 AND department = ?2 AND kind = ?3 AND item_id = ?4 AND bucket = ?5",

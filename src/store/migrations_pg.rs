@@ -225,6 +225,11 @@ CREATE INDEX login_failures_by_time ON login_failures (at);
 /// The advisory lock key migrations run under (and the writers' batches take, so a
 /// migration never interleaves with a write).
 pub const MIGRATION_LOCK: i64 = 0x6365_7274_626f_6f6b; // "certbook"
+/// The first key of the two-key advisory locks that serialise one learner's writes
+/// (the second is the learner; two-key locks never collide with one-key ones).
+pub const LEARNER_LOCKS: i32 = 0x6362_6c72; // "cblr"
+/// The advisory lock for rows several learners' writes share (score histograms, status-list slots).
+pub const SHARED_ROWS_LOCK: i64 = 0x6362_7368_6172_6564; // "cbshared"
 
 /// Brings the database to the latest schema, or says why not: one that is newer than
 /// this certbook is refused.

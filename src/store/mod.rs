@@ -1,6 +1,7 @@
-//! The only module that speaks SQL. SQLite (bundled) in WAL mode: one writer
-//! connection behind a mutex and a small pool of readers; every call runs on the
-//! blocking thread pool so the async runtime never waits on disk or a lock.
+//! The only module that speaks SQL. SQLite (bundled) in WAL mode: one writer thread
+//! with its connection and a small pool of readers; PostgreSQL: several writer
+//! threads, serialised per learner by advisory locks (see [`pg_batch_locks`]), and the
+//! same readers. No call blocks the async runtime on disk, network or a lock.
 
 mod attempts;
 pub mod backup;
@@ -89,7 +90,8 @@ impl From<rusqlite_migration::Error> for StoreError {
 #[derive(Clone)]
 pub struct Store {
     location: Arc<Location>,
-    writer: std::sync::mpsc::Sender<Job>,
+    /// The writer threads' queues: one on SQLite, [`pg_writers`] on PostgreSQL.
+    lanes: Arc<[std::sync::mpsc::Sender<Queued>]>,
     readers: Arc<Readers>,
 }
 
@@ -193,22 +195,77 @@ impl Drop for ReaderPool {
 /// transaction and returns what to do once the batch has committed (or failed).
 type Job = Box<dyn FnOnce(&Conn) -> Box<dyn FnOnce(Result<(), String>) + Send> + Send>;
 
+/// A job with the one learner whose records it writes, or `None` when it may write
+/// anyone's (staff and admin work, sessions, jobs): see [`writer_loop`].
+struct Queued {
+    learner: Option<i64>,
+    job: Job,
+}
+
 /// Most operations one transaction carries: enough to amortise a commit, few
 /// enough that the first waiter is not kept long.
 const MAX_BATCH: usize = 64;
 /// Reader connections open at most (WAL readers run side by side with the writer).
 const MAX_READERS: usize = 4;
+/// Writer connections per server on PostgreSQL unless `CERTBOOK_PG_WRITERS` says otherwise.
+const PG_WRITERS: usize = 4;
 
-/// The writer thread: takes the next job, then whatever else is already queued, and
+/// How many writer threads a server runs on PostgreSQL: several, so that one learner's
+/// write overlaps another's round trips to the database.
+fn pg_writers() -> usize {
+    std::env::var("CERTBOOK_PG_WRITERS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(PG_WRITERS)
+        .clamp(1, 32)
+}
+
+/// The advisory locks a PostgreSQL batch takes before its first job, as one statement.
+///
+/// Every write in every server takes [`migrations_pg::MIGRATION_LOCK`]: a batch of
+/// learners' own writes takes it shared, plus an exclusive lock per learner (in
+/// ascending order, so two batches never wait on each other in a circle); a batch with
+/// any other write takes it exclusive and runs alone. So one learner's writes take
+/// turns across all servers, as they do in SQLite's single writer, and the exam rules
+/// (attempt limits, one open attempt, a device's claim, a certificate issued once) hold
+/// however many writers there are. Rows several learners share (score histograms,
+/// status-list slots) are written under [`lock_shared_rows`].
+fn pg_batch_locks(batch: &[Queued]) -> String {
+    let global = migrations_pg::MIGRATION_LOCK;
+    if batch.iter().any(|q| q.learner.is_none()) {
+        return format!("BEGIN; SELECT pg_advisory_xact_lock({global})");
+    }
+    let mut keys: Vec<i32> = batch.iter().filter_map(|q| q.learner).map(learner_lock_key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut sql = format!("BEGIN; SELECT pg_advisory_xact_lock_shared({global})");
+    for k in keys {
+        sql.push_str(&format!("; SELECT pg_advisory_xact_lock({}, {k})", migrations_pg::LEARNER_LOCKS));
+    }
+    sql
+}
+
+/// A learner's advisory lock key (a collision only makes two learners take turns).
+fn learner_lock_key(user_id: i64) -> i32 {
+    user_id.rem_euclid(i32::MAX as i64) as i32
+}
+
+/// Takes the lock for rows that several learners' writes share, until the transaction
+/// ends (PostgreSQL; SQLite's one writer needs none). Taken after the batch's locks
+/// and never before another, it cannot close a circle of waits.
+pub(super) fn lock_shared_rows(tx: &Conn) -> db::Result<()> {
+    if tx.is_pg() {
+        tx.execute_batch(&format!("SELECT pg_advisory_xact_lock({})", migrations_pg::SHARED_ROWS_LOCK))?;
+    }
+    Ok(())
+}
+
+/// A writer thread: takes the next job, then whatever else is already queued, and
 /// runs them in one transaction, each inside its own savepoint so a failing job
 /// rolls back alone. Callers hear back only after COMMIT: what is acknowledged is
-/// on disk (group commit).
-///
-/// On PostgreSQL every batch first takes one advisory lock, so the writers of all the
-/// instances sharing the database take turns as SQLite's single writer does: the exam
-/// rules (attempt limits, one open attempt, certificates issued once, unique status
-/// slots) hold across instances exactly as they hold in one process.
-fn writer_loop(mut link: Link, location: Arc<Location>, jobs: std::sync::mpsc::Receiver<Job>) {
+/// on disk (group commit). SQLite has one such thread; PostgreSQL several, each with
+/// its own connection, a learner's writes always on the same one (see [`pg_batch_locks`]).
+fn writer_loop(mut link: Link, location: Arc<Location>, jobs: std::sync::mpsc::Receiver<Queued>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -226,14 +283,14 @@ fn writer_loop(mut link: Link, location: Arc<Location>, jobs: std::sync::mpsc::R
         }
         link.with(|c| {
             let begin = if c.is_pg() {
-                format!("BEGIN; SELECT pg_advisory_xact_lock({})", migrations_pg::MIGRATION_LOCK)
+                pg_batch_locks(&batch)
             } else {
                 "BEGIN IMMEDIATE".to_string()
             };
             let began = c.execute_batch(&begin);
             let mut deliveries = Vec::with_capacity(batch.len());
-            for job in batch {
-                deliveries.push(job(c));
+            for q in batch {
+                deliveries.push((q.job)(c));
             }
             let outcome = began.and_then(|_| c.execute_batch("COMMIT")).map_err(|e| e.to_string());
             if outcome.is_err() {
@@ -271,7 +328,7 @@ impl Store {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         migrations::migrations().to_latest(&mut conn)?;
-        Self::start(Link::Lite(conn), Location::File(path.to_path_buf()))
+        Self::start(vec![Link::Lite(conn)], Location::File(path.to_path_buf()))
     }
 
     /// Opens the database `spec` names: a `postgres://` URL, else an SQLite file path.
@@ -289,27 +346,35 @@ impl Store {
         // The synchronous client runs its own small runtime: connect on a plain thread,
         // so opening works from async code too.
         let owned = url.to_string();
-        let conn = std::thread::spawn(move || -> Result<db::pg::PgConn, StoreError> {
+        let links = std::thread::spawn(move || -> Result<Vec<Link>, StoreError> {
             let mut conn = connect_pg(&owned)?;
             migrations_pg::migrate(&mut conn).map_err(StoreError::Invalid)?;
-            Ok(conn)
+            let mut links = vec![Link::Pg(Box::new(conn))];
+            for _ in 1..pg_writers() {
+                links.push(Link::Pg(Box::new(connect_pg(&owned)?)));
+            }
+            Ok(links)
         })
         .join()
         .map_err(|_| StoreError::Join("connecting to PostgreSQL panicked".into()))??;
-        Self::start(Link::Pg(Box::new(conn)), Location::Postgres(url.to_string()))
+        Self::start(links, Location::Postgres(url.to_string()))
     }
 
-    fn start(link: Link, location: Location) -> Result<Store, StoreError> {
+    fn start(links: Vec<Link>, location: Location) -> Result<Store, StoreError> {
         let location = Arc::new(location);
-        let (tx, rx) = std::sync::mpsc::channel::<Job>();
-        let at = location.clone();
-        std::thread::Builder::new()
-            .name("certbook-db-writer".into())
-            .spawn(move || writer_loop(link, at, rx))
-            .map_err(|e| StoreError::Join(e.to_string()))?;
+        let mut lanes = Vec::with_capacity(links.len());
+        for link in links {
+            let (tx, rx) = std::sync::mpsc::channel::<Queued>();
+            let at = location.clone();
+            std::thread::Builder::new()
+                .name("certbook-db-writer".into())
+                .spawn(move || writer_loop(link, at, rx))
+                .map_err(|e| StoreError::Join(e.to_string()))?;
+            lanes.push(tx);
+        }
         Ok(Store {
             location,
-            writer: tx,
+            lanes: lanes.into(),
             readers: Arc::new(Readers::default()),
         })
     }
@@ -319,8 +384,9 @@ impl Store {
         matches!(*self.location, Location::Postgres(_))
     }
 
-    /// Queues `f` for the writer thread; `done` receives its result after the commit.
-    fn enqueue<R, F>(&self, f: F, done: impl FnOnce(Result<R, StoreError>) + Send + 'static) -> Result<(), StoreError>
+    /// Queues `f` for a writer thread (the learner's, when it writes only `learner`'s
+    /// records); `done` receives its result after the commit.
+    fn enqueue<R, F>(&self, learner: Option<i64>, f: F, done: impl FnOnce(Result<R, StoreError>) + Send + 'static) -> Result<(), StoreError>
     where
         F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
@@ -341,19 +407,39 @@ impl Store {
                 done(committed.map_err(StoreError::Commit).and(result));
             })
         });
-        self.writer
-            .send(job)
+        let lane = learner.map_or(0, |u| u.rem_euclid(self.lanes.len() as i64) as usize);
+        self.lanes[lane]
+            .send(Queued { learner, job })
             .map_err(|_| StoreError::Join("the database writer has stopped".into()))
     }
 
-    /// Runs `f` on the writer connection inside a transaction; returns once committed.
+    /// Runs `f` on a writer connection inside a transaction; returns once committed.
     pub(crate) async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
+        self.write_as(None, f).await
+    }
+
+    /// Like [`Store::write`], for a write that touches only `learner`'s own records (and
+    /// shared rows under [`lock_shared_rows`]): on PostgreSQL it runs beside other
+    /// learners' writes instead of alone.
+    pub(crate) async fn write_learner<R, F>(&self, learner: i64, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.write_as(Some(learner), f).await
+    }
+
+    async fn write_as<R, F>(&self, learner: Option<i64>, f: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Conn) -> Result<R, StoreError> + Send + 'static,
+        R: Send + 'static,
+    {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        self.enqueue(f, move |r| {
+        self.enqueue(learner, f, move |r| {
             let _ = tx.send(r);
         })?;
         rx.await
@@ -367,7 +453,7 @@ impl Store {
         R: Send + 'static,
     {
         let (tx, rx) = std::sync::mpsc::channel();
-        self.enqueue(f, move |r| {
+        self.enqueue(None, f, move |r| {
             let _ = tx.send(r);
         })?;
         rx.recv()

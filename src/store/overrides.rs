@@ -45,16 +45,18 @@ fn row(r: &Row) -> super::db::Result<OverrideRow> {
 
 /// The learner's own override and their cohort's, for the quiz.
 pub(super) fn overrides_of(c: &Conn, user_id: i64, quiz_id: &str) -> super::db::Result<(Option<OverrideRow>, Option<OverrideRow>)> {
-    let own = c
-        .prepare_cached(&format!("SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 AND user_id = ?2"))?
-        .query_row(params![quiz_id, user_id], row)
-        .optional()?;
-    let cohort = c
-        .prepare_cached(&format!(
-            "SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 AND cohort = (SELECT cohort FROM users WHERE id = ?2)"
-        ))?
-        .query_row(params![quiz_id, user_id], row)
-        .optional()?;
+    let mut q = c.prepare_cached(&format!(
+        "SELECT {COLS} FROM quiz_overrides WHERE quiz_id = ?1 AND (user_id = ?2 OR cohort = (SELECT cohort FROM users WHERE id = ?2))"
+    ))?;
+    let (mut own, mut cohort) = (None, None);
+    for o in q.query_map(params![quiz_id, user_id], row)? {
+        let o = o?;
+        if o.user_id.is_some() {
+            own = Some(o);
+        } else {
+            cohort = Some(o);
+        }
+    }
     Ok((own, cohort))
 }
 
