@@ -107,7 +107,7 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
             seed,
             device_hash: device.clone(),
             cycle_levels: Vec::new(),
-            pooled: false,
+            seen: certbook::store::SeenScope::Quiz,
             terms: Box::new(move |_, _| {
                 Ok(StartTerms {
                     closes: None,

@@ -3,7 +3,7 @@
 
 use super::certs::{CertificateRow, Certifier};
 use super::db::{Conn, Optional, Row, params};
-use super::overrides::{OverrideRow, overrides_of};
+use super::overrides::{OverrideRow, join_overrides, joined_at, overrides_of};
 use super::{Store, StoreError};
 use crate::quiz::exam::{Adjustment, AttemptStatus, DeviceCheck, Refusal, device_check};
 use serde_json::Value;
@@ -127,6 +127,14 @@ fn row_attempt(r: &Row) -> super::db::Result<AttemptRow> {
     })
 }
 
+/// Which showings of questions a draw reads (see [`StartPlan::seen`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeenScope {
+    None,
+    Quiz,
+    Pooled,
+}
+
 /// What starting an attempt decides inside its one write transaction.
 pub struct StartPlan {
     pub user_id: i64,
@@ -144,8 +152,9 @@ pub struct StartPlan {
     /// quiz (those that name it): attempts before the learner's latest issue or renewal
     /// of one of them do not count against the limit.
     pub cycle_levels: Vec<String>,
-    /// The quiz draws from other banks: showings there count as seen.
-    pub pooled: bool,
+    /// How the draw reads the learner's showings: not at all (the quiz shows every
+    /// question), this quiz's, or those of the banks it draws from too.
+    pub seen: SeenScope,
     /// The terms from the learner's own and their cohort's override, or why no attempt
     /// may start now (the message is the caller's).
     pub terms: Terms,
@@ -287,6 +296,53 @@ pub struct QuizSummaryRow {
 
 fn get(conn: &Conn, id: &str) -> super::db::Result<Option<AttemptRow>> {
     conn.prepare_cached(GET_ATTEMPT)?.query_row([id], row_attempt).optional()
+}
+
+/// Columns [`row_attempt`] reads.
+const ATTEMPT_COLUMNS: usize = 17;
+
+/// An attempt, with its learner's own and cohort override at its quiz, in one read (a
+/// write to an attempt needs all three).
+fn get_with_overrides(conn: &Conn, id: &str) -> super::db::Result<Option<AttemptWithOverrides>> {
+    let sql = format!(
+        "SELECT a.*, o.*, k.* FROM ({GET_ATTEMPT}) a LEFT JOIN users u ON u.id = a.user_id {}",
+        join_overrides("a.quiz_id")
+    );
+    conn.prepare_cached(&sql)?
+        .query_row([id], |r| {
+            Ok((row_attempt(r)?, joined_at(r, ATTEMPT_COLUMNS)?, joined_at(r, ATTEMPT_COLUMNS + 8)?))
+        })
+        .optional()
+}
+
+/// The learner's open attempt at the quiz, if any, with their own and cohort override
+/// there, in one read (what starting an attempt decides from).
+fn open_with_overrides(
+    conn: &Conn,
+    user_id: i64,
+    quiz_id: &str,
+) -> super::db::Result<(Option<AttemptRow>, Option<OverrideRow>, Option<OverrideRow>)> {
+    let sql = format!(
+        "SELECT a.*, o.*, k.* FROM users u
+         LEFT JOIN ({}) a ON a.user_id = u.id {} WHERE u.id = ?1",
+        concat!(
+            "SELECT ",
+            attempt_cols!(),
+            " FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'"
+        ),
+        join_overrides("?2")
+    );
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row(params![user_id, quiz_id], |r| {
+            let open = match r.get::<_, Option<String>>(0)? {
+                Some(_) => Some(row_attempt(r)?),
+                None => None,
+            };
+            Ok((open, joined_at(r, ATTEMPT_COLUMNS)?, joined_at(r, ATTEMPT_COLUMNS + 8)?))
+        })
+        .optional()?;
+    Ok(found.unwrap_or_default())
 }
 
 fn get_ok(conn: &Conn, id: &str) -> super::db::Result<AttemptRow> {
@@ -478,11 +534,14 @@ fn count_seen(tx: &Conn, user_id: i64, quiz_id: &str, question_ids: &[String]) -
 
 /// How often the learner was shown each question of the quiz: one row a question,
 /// kept as attempts start, so this does not grow with the learner's history.
-/// How often the learner was shown each question of the quiz. With `pooled` (the quiz
+/// How often the learner was shown each question of the quiz. With `Pooled` (the quiz
 /// draws from other banks), showings in those banks count too, under `bank/question`,
 /// the id the pooled copy has: a question met in practice is not "unseen" in the exam.
-fn seen_counts(conn: &Conn, user_id: i64, quiz_id: &str, pooled: bool) -> super::db::Result<HashMap<String, u32>> {
-    if !pooled {
+fn seen_counts(conn: &Conn, user_id: i64, quiz_id: &str, scope: SeenScope) -> super::db::Result<HashMap<String, u32>> {
+    if scope == SeenScope::None {
+        return Ok(HashMap::new());
+    }
+    if scope == SeenScope::Quiz {
         return conn
             .prepare_cached("SELECT question_id, seen FROM question_seen WHERE user_id = ?1 AND quiz_id = ?2")?
             .query_map(params![user_id, quiz_id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u32)))?
@@ -530,17 +589,17 @@ impl Store {
                 seed,
                 device_hash,
                 cycle_levels,
-                pooled,
+                seen,
                 terms,
                 draw,
                 marking,
             } = plan;
-            let (own, cohort) = overrides_of(tx, user_id, &quiz_id)?;
+            let (open, own, cohort) = open_with_overrides(tx, user_id, &quiz_id)?;
             let terms = match terms(own.map(|o| o.adjustment()), cohort.map(|o| o.adjustment())) {
                 Ok(t) => t,
                 Err(message) => return Ok(StartOutcome::NotNow(message)),
             };
-            if let Some(row) = open_of(tx, user_id, &quiz_id)? {
+            if let Some(row) = open {
                 let row = settle(tx, row, terms.closes, judged_now, marking.parts())?;
                 // Past its deadline but inside the grace: it ends, ungraded.
                 let overdue = row.status.is_open() && row.deadline_at.is_some_and(|d| d < now);
@@ -570,7 +629,7 @@ impl Store {
                     return Ok(StartOutcome::NoAttemptsLeft { used: used as u32 });
                 }
             }
-            let question_ids = draw(&seen_counts(tx, user_id, &quiz_id, pooled)?);
+            let question_ids = draw(&seen_counts(tx, user_id, &quiz_id, seen)?);
             let device_hash = terms.one_device.then_some(device_hash);
             let started = tx
                 .prepare_cached(concat!(
@@ -614,10 +673,9 @@ impl Store {
         E: From<GradeFailure> + Send + 'static,
     {
         self.write_learner(caller.user_id, move |tx| {
-            let Some(row) = get(tx, &attempt_id)?.filter(|r| r.user_id == caller.user_id) else {
+            let Some((row, own, cohort)) = get_with_overrides(tx, &attempt_id)?.filter(|(r, ..)| r.user_id == caller.user_id) else {
                 return Ok(Ok(SubmitOutcome::NotFound));
             };
-            let (own, cohort) = overrides_of(tx, row.user_id, &row.quiz_id)?;
             let Admission {
                 closes,
                 answers,
@@ -694,10 +752,9 @@ impl Store {
         marking: Marking,
     ) -> Result<Result<SaveOutcome, E>, StoreError> {
         self.write_learner(caller.user_id, move |tx| {
-            let Some(row) = get(tx, &id)?.filter(|r| r.user_id == caller.user_id) else {
+            let Some((row, own, cohort)) = get_with_overrides(tx, &id)?.filter(|(r, ..)| r.user_id == caller.user_id) else {
                 return Ok(Ok(SaveOutcome::NotFound));
             };
-            let (own, cohort) = overrides_of(tx, row.user_id, &row.quiz_id)?;
             let Admission {
                 closes,
                 answers,
@@ -718,13 +775,16 @@ impl Store {
                 Ok(p) => p,
                 Err(r) => return Ok(Ok(SaveOutcome::Refused(r))),
             };
-            tx.prepare_cached("UPDATE attempts SET saved_answers = ?2, position = COALESCE(?3, position) WHERE id = ?1")?
-                .execute(params![
-                    id,
-                    serde_json::to_string(&answers).unwrap_or_default(),
-                    position.map(|p| p as i64)
-                ])?;
-            Ok(Ok(SaveOutcome::Saved(get_ok(tx, &id)?)))
+            let saved = tx
+                .prepare_cached(concat!(
+                    "UPDATE attempts SET saved_answers = ?2, position = COALESCE(?3, position) WHERE id = ?1 RETURNING ",
+                    attempt_cols!()
+                ))?
+                .query_row(
+                    params![id, serde_json::to_string(&answers).unwrap_or_default(), position.map(|p| p as i64)],
+                    row_attempt,
+                )?;
+            Ok(Ok(SaveOutcome::Saved(saved)))
         })
         .await
     }
@@ -841,12 +901,7 @@ impl Store {
 
     /// An attempt with its learner's own and cohort's override at its quiz, in one read.
     pub async fn attempt_with_overrides(&self, id: String) -> Result<Option<AttemptWithOverrides>, StoreError> {
-        self.read(move |c| {
-            let Some(row) = get(c, &id)? else { return Ok(None) };
-            let (own, cohort) = overrides_of(c, row.user_id, &row.quiz_id)?;
-            Ok(Some((row, own, cohort)))
-        })
-        .await
+        self.read(move |c| Ok(get_with_overrides(c, &id)?)).await
     }
 
     /// The learner's figures at a quiz, their overrides there and their open attempt, in one read.
@@ -1007,7 +1062,7 @@ mod tests {
             seed: 1,
             device_hash: "d".into(),
             cycle_levels: Vec::new(),
-            pooled: false,
+            seen: SeenScope::Quiz,
             terms: Box::new(move |_, _| {
                 Ok(StartTerms {
                     closes: None,
@@ -1045,7 +1100,7 @@ mod tests {
         assert!(matches!(again, StartOutcome::Started(ref a) if a.id == "a3"));
         let a1 = store.attempt("a1".into()).await.unwrap().unwrap();
         assert_eq!(a1.status, AttemptStatus::Expired);
-        let seen = store.read(move |c| Ok(seen_counts(c, user, "q", false)?)).await.unwrap();
+        let seen = store.read(move |c| Ok(seen_counts(c, user, "q", SeenScope::Quiz)?)).await.unwrap();
         assert_eq!(seen, HashMap::from([("x".into(), 2), ("y".into(), 1), ("z".into(), 1)]));
         // The limit: two attempts used.
         let full = store.start_attempt(plan(user, "a4", 20_000, 2, &["x"])).await.unwrap();

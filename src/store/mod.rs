@@ -24,7 +24,8 @@ mod users;
 
 pub use attempts::{
     Admission, Admit, AttemptLine, AttemptRow, AttemptWithOverrides, Caller, GradeFailure, Graded, GradedAttempt, Grader, Marking,
-    OpenAttempt, Prepare, QuizStanding, QuizSummaryRow, SaveOutcome, StartOutcome, StartPlan, StartTerms, SubmitOutcome, as_settled,
+    OpenAttempt, Prepare, QuizStanding, QuizSummaryRow, SaveOutcome, SeenScope, StartOutcome, StartPlan, StartTerms, SubmitOutcome,
+    as_settled,
 };
 pub use certops::{AuditEntry, CertFilter, Erased, HeldCertificate};
 pub use certs::{CertificateRow, Certifier, Decision, Evidence, NewCertificate, STATUS_LIST_ENTRIES, SaveSubmission, SubmissionRow};
@@ -192,8 +193,14 @@ impl Drop for ReaderPool {
 }
 
 /// A write operation queued for the writer thread. It runs inside the batch's
-/// transaction and returns what to do once the batch has committed (or failed).
-type Job = Box<dyn FnOnce(&Conn) -> Box<dyn FnOnce(Result<(), String>) + Send> + Send>;
+/// transaction, in a savepoint of its own, and says whether it succeeded and what to do
+/// once the batch has committed (or failed).
+type Job = Box<dyn FnOnce(&Conn) -> Ran + Send>;
+
+struct Ran {
+    ok: bool,
+    deliver: Box<dyn FnOnce(Result<(), String>) + Send>,
+}
 
 /// A job with the one learner whose records it writes, or `None` when it may write
 /// anyone's (staff and admin work, sessions, jobs): see [`writer_loop`].
@@ -281,25 +288,46 @@ fn writer_loop(mut link: Link, location: Arc<Location>, jobs: std::sync::mpsc::R
         {
             link = Link::Pg(Box::new(fresh));
         }
-        link.with(|c| {
-            let begin = if c.is_pg() {
-                pg_batch_locks(&batch)
-            } else {
-                "BEGIN IMMEDIATE".to_string()
-            };
-            let began = c.execute_batch(&begin);
-            let mut deliveries = Vec::with_capacity(batch.len());
-            for q in batch {
-                deliveries.push((q.job)(c));
-            }
-            let outcome = began.and_then(|_| c.execute_batch("COMMIT")).map_err(|e| e.to_string());
-            if outcome.is_err() {
-                let _ = c.execute_batch("ROLLBACK");
-            }
-            for deliver in deliveries {
-                deliver(outcome.clone());
-            }
-        });
+        link.with(|c| run_batch(c, batch));
+    }
+}
+
+/// Runs a batch in one transaction, each job inside the savepoint `op`: a failing job
+/// rolls back to it alone. The statements around the jobs ride with the next one (BEGIN
+/// with the first savepoint, each release with the next savepoint, the last with
+/// COMMIT), so a job costs no round trip of its own to PostgreSQL. If any of them fails,
+/// the transaction is rolled back and every job hears so: PostgreSQL would otherwise
+/// answer COMMIT on a failed transaction by rolling back without an error.
+fn run_batch(c: &Conn, batch: Vec<Queued>) {
+    let begin = if c.is_pg() {
+        pg_batch_locks(&batch)
+    } else {
+        "BEGIN IMMEDIATE".to_string()
+    };
+    let mut control = format!("{begin}; SAVEPOINT op");
+    let mut failed = None;
+    let mut deliveries = Vec::with_capacity(batch.len());
+    let last = batch.len() - 1;
+    for (i, q) in batch.into_iter().enumerate() {
+        if let Err(e) = c.execute_batch(&control) {
+            // The jobs not run are dropped: their callers hear the writer dropped them.
+            failed = Some(e.to_string());
+            break;
+        }
+        let ran = (q.job)(c);
+        let end = if ran.ok { "RELEASE op" } else { "ROLLBACK TO op; RELEASE op" };
+        control = format!("{end}; {}", if i == last { "COMMIT" } else { "SAVEPOINT op" });
+        deliveries.push(ran.deliver);
+    }
+    let outcome = match failed {
+        Some(e) => Err(e),
+        None => c.execute_batch(&control).map_err(|e| e.to_string()),
+    };
+    if outcome.is_err() {
+        let _ = c.execute_batch("ROLLBACK");
+    }
+    for deliver in deliveries {
+        deliver(outcome.clone());
     }
 }
 
@@ -392,20 +420,13 @@ impl Store {
         R: Send + 'static,
     {
         let job: Job = Box::new(move |conn: &Conn| {
-            let result = match conn.execute_batch("SAVEPOINT op") {
-                Ok(()) => {
-                    let r = f(conn);
-                    let end = if r.is_ok() { "RELEASE op" } else { "ROLLBACK TO op; RELEASE op" };
-                    match conn.execute_batch(end) {
-                        Ok(()) => r,
-                        Err(e) => Err(e.into()),
-                    }
-                }
-                Err(e) => Err(e.into()),
-            };
-            Box::new(move |committed: Result<(), String>| {
-                done(committed.map_err(StoreError::Commit).and(result));
-            })
+            let result = f(conn);
+            Ran {
+                ok: result.is_ok(),
+                deliver: Box::new(move |committed: Result<(), String>| {
+                    done(committed.map_err(StoreError::Commit).and(result));
+                }),
+            }
         });
         let lane = learner.map_or(0, |u| u.rem_euclid(self.lanes.len() as i64) as usize);
         self.lanes[lane]
@@ -563,5 +584,69 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(n, 40);
+    }
+
+    /// A fresh PostgreSQL database for a store test, or `None` (skipped with a note) when
+    /// none is configured; CI configures one, so there the test cannot be skipped.
+    fn pg_store(test: &str) -> Option<Store> {
+        let Some(admin) = std::env::var("CERTBOOK_TEST_PG_ADMIN").ok().filter(|u| !u.is_empty()) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{test} needs PostgreSQL: set CERTBOOK_TEST_PG_ADMIN"
+            );
+            eprintln!("skipping {test}: no PostgreSQL (set CERTBOOK_TEST_PG_ADMIN)");
+            return None;
+        };
+        let name = format!("u{}_{}", std::process::id(), rand::random::<u32>());
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        Some(Store::open_postgres(&url).unwrap())
+    }
+
+    /// On PostgreSQL a statement error aborts the whole transaction and COMMIT then rolls
+    /// back without an error. A job that swallows such an error must not make the batch
+    /// report success: every job in it hears of the failure and nothing is stored.
+    #[test]
+    fn a_job_that_hides_a_failed_statement_fails_its_batch_on_postgres() {
+        let Some(store) = pg_store("a_job_that_hides_a_failed_statement_fails_its_batch_on_postgres") else {
+            return;
+        };
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<(), StoreError>)>();
+        // The first job holds the writer, so the next three queue and run as one batch.
+        let hold = tx.clone();
+        store
+            .enqueue(
+                None,
+                |c| Ok(c.execute_batch("SELECT pg_sleep(0.3)")?),
+                move |r| hold.send((0, r)).unwrap(),
+            )
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        for i in 1..=3 {
+            let to = tx.clone();
+            store
+                .enqueue(
+                    None,
+                    move |c| {
+                        upsert_user(c, &format!("u{i}"), "n", Role::Learner, "h", 0)?;
+                        if i == 2 {
+                            let _ = c.execute("INSERT INTO no_such_table VALUES (1)", ());
+                        }
+                        Ok(())
+                    },
+                    move |r| to.send((i, r)).unwrap(),
+                )
+                .unwrap();
+        }
+        drop(tx);
+        // Job 3 never ran: it is dropped, and its caller hears that instead of a result.
+        let mut heard: Vec<(usize, bool)> = rx.iter().map(|(i, r)| (i, r.is_ok())).collect();
+        heard.sort();
+        assert_eq!(heard, vec![(0, true), (1, false), (2, false)]);
+        let users: i64 = store
+            .read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", (), |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(users, 0, "a batch reported failed must store nothing");
     }
 }

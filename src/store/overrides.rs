@@ -31,16 +31,37 @@ impl OverrideRow {
 const COLS: &str = "id, quiz_id, user_id, cohort, extra_time, extra_attempts, opens, closes";
 
 fn row(r: &Row) -> super::db::Result<OverrideRow> {
+    row_at(r, 0)
+}
+
+fn row_at(r: &Row, at: usize) -> super::db::Result<OverrideRow> {
     Ok(OverrideRow {
-        id: r.get(0)?,
-        quiz_id: r.get(1)?,
-        user_id: r.get(2)?,
-        cohort: r.get(3)?,
-        extra_time: r.get(4)?,
-        extra_attempts: r.get::<_, i64>(5)? as u32,
-        opens: r.get(6)?,
-        closes: r.get(7)?,
+        id: r.get(at)?,
+        quiz_id: r.get(at + 1)?,
+        user_id: r.get(at + 2)?,
+        cohort: r.get(at + 3)?,
+        extra_time: r.get(at + 4)?,
+        extra_attempts: r.get::<_, i64>(at + 5)? as u32,
+        opens: r.get(at + 6)?,
+        closes: r.get(at + 7)?,
     })
+}
+
+/// The override whose [`COLS`] start at column `at` of a joined row; `None` where the join found none.
+pub(super) fn joined_at(r: &Row, at: usize) -> super::db::Result<Option<OverrideRow>> {
+    match r.get::<_, Option<i64>>(at)? {
+        Some(_) => row_at(r, at).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A join that adds a learner's own override (`o`) and their cohort's (`k`) at the quiz
+/// `quiz` to a query over `u` (their user row), each as [`COLS`] after what it selects.
+pub(super) fn join_overrides(quiz: &str) -> String {
+    format!(
+        "LEFT JOIN (SELECT {COLS} FROM quiz_overrides) o ON o.quiz_id = {quiz} AND o.user_id = u.id
+         LEFT JOIN (SELECT {COLS} FROM quiz_overrides) k ON k.quiz_id = {quiz} AND k.cohort = u.cohort"
+    )
 }
 
 /// The learner's own override and their cohort's, for the quiz.

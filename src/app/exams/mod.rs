@@ -14,7 +14,7 @@ use crate::quiz::exam::{self, AttemptStatus, DeviceCheck, Limits, Phase, Refusal
 use crate::quiz::{self, Grading, Quiz, Shown};
 use crate::store::{
     Admission, Admit, AttemptRow, Caller, CertificateRow, Graded, Grader, Marking, OverrideRow, Prepare, QuizSummaryRow, Role, SaveOutcome,
-    StartOutcome, StartPlan, StartTerms, SubmitOutcome, User, as_settled,
+    SeenScope, StartOutcome, StartPlan, StartTerms, SubmitOutcome, User, as_settled,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -238,7 +238,11 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
         seed,
         device_hash,
         cycle_levels: cycle_levels(ctx, &quiz.id),
-        pooled: quiz.draw.as_ref().is_some_and(|d| d.cells.iter().any(|c| !c.banks.is_empty())),
+        seen: match &quiz.draw {
+            None => SeenScope::None,
+            Some(d) if d.cells.iter().any(|c| !c.banks.is_empty()) => SeenScope::Pooled,
+            Some(_) => SeenScope::Quiz,
+        },
         terms: Box::new(move |own, cohort| {
             let limits = exam::limits(&for_terms, own.as_ref(), cohort.as_ref());
             if let Some(opens) = limits.opens.filter(|o| now < *o) {
