@@ -1,10 +1,14 @@
 //! Loads a course directory from disk into a [`Curriculum`], collecting every
 //! authoring mistake (with file, line and fix) rather than stopping at the first.
 
+use super::glossary::{self, Term};
 use super::lesson::{parse_lesson, scan_directives};
 use super::model::{Course, Curriculum, Lesson, Module};
 use crate::certify::{Exercise, Requirement, Track, default_rubric, parse_exercise, parse_rubric, parse_track};
 use crate::diag::{Diagnostic, Diagnostics};
+
+/// Where a course keeps its glossary.
+pub const GLOSSARY_FILE: &str = "content/glossary.toml";
 use crate::quiz::{Quiz, parse_bank};
 use crate::sandbox::{Scenario, autoplay, parse_scenario};
 use serde::Deserialize;
@@ -158,6 +162,7 @@ impl Loader<'_> {
         let exercises = self.exercises();
         let rubric = self.rubric();
         let track = self.track();
+        let glossary = self.glossary();
         let mut courses = Vec::new();
         for dir in &raw.courses {
             if let Some(c) = self.course(&file, dir, &quizzes) {
@@ -175,8 +180,10 @@ impl Loader<'_> {
             exercises,
             rubric,
             track,
+            glossary,
         };
         self.scenario_links(&curriculum);
+        self.glossary_links(&curriculum);
         self.track_links(&curriculum);
         let mut curriculum = curriculum;
         reading_order(&mut curriculum);
@@ -412,6 +419,92 @@ impl Loader<'_> {
             }
         }
         out
+    }
+
+    /// The glossary, if the course has one: ids well formed and unique, every term defined.
+    fn glossary(&mut self) -> Vec<Term> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawGlossary {
+            #[serde(default)]
+            term: Vec<Term>,
+        }
+        let file = PathBuf::from(GLOSSARY_FILE);
+        let Some(text) = self.read(&file) else { return Vec::new() };
+        let help = "each entry is `[[term]]` with `id`, `term`, `names = [...]`, `definition` and optionally `differs`";
+        let Some(raw) = self.parse_toml::<RawGlossary>(&file, &text, help) else {
+            return Vec::new();
+        };
+        let mut seen = std::collections::HashSet::new();
+        let at = |id: &str| text.find(&format!("\"{id}\"")).map(|i| i + 1..i + 1 + id.len());
+        for t in &raw.term {
+            if !glossary::valid_id(&t.id) {
+                self.err(
+                    &file,
+                    at(&t.id),
+                    format!("glossary id `{}` is not usable in a link", t.id),
+                    "use lowercase ASCII letters, digits and hyphens, e.g. `ltv-cac`",
+                );
+            } else if !seen.insert(t.id.clone()) {
+                self.err(
+                    &file,
+                    at(&t.id),
+                    format!("glossary id `{}` is defined twice", t.id),
+                    "give every term one entry: one definition per term",
+                );
+            }
+            if t.definition.trim().is_empty() {
+                self.err(
+                    &file,
+                    at(&t.id),
+                    format!("glossary term `{}` has no definition", t.id),
+                    "write `definition = \"...\"`",
+                );
+            }
+        }
+        raw.term
+    }
+
+    /// Every glossary link names a term; a page that uses a term's name in its prose
+    /// links the term (a warning: the reader should find the one definition).
+    fn glossary_links(&mut self, cur: &Curriculum) {
+        for (_, _, page) in cur.pages() {
+            let text = self.texts.get(&page.source).cloned().unwrap_or_default();
+            let offset = text.len().saturating_sub(page.body.len());
+            for (id, span) in glossary::links(&page.body) {
+                if !cur.glossary.iter().any(|t| t.id == id) {
+                    let known: Vec<&str> = cur.glossary.iter().map(|t| t.id.as_str()).filter(|k| similar(k, &id)).collect();
+                    let help = match (cur.glossary.is_empty(), known.is_empty()) {
+                        (true, _) => format!("define it in {GLOSSARY_FILE}"),
+                        (false, true) => format!("add the term to {GLOSSARY_FILE} or fix the id"),
+                        (false, false) => format!("did you mean `{}`?", known.join("`, `")),
+                    };
+                    self.err(
+                        &page.source,
+                        Some(offset + span.start..offset + span.end),
+                        format!("no glossary term `{id}`"),
+                        help,
+                    );
+                }
+            }
+            for (term, at) in glossary::unlinked(&page.body, &cur.glossary) {
+                let name = term
+                    .names
+                    .iter()
+                    .find(|n| page.body[at..].starts_with(n.as_str()))
+                    .cloned()
+                    .unwrap_or_default();
+                self.diags.push(
+                    Diagnostic::warning(
+                        &page.source,
+                        &text,
+                        Some(offset + at..offset + at + name.len()),
+                        format!("「{name}」 is a glossary term (`{}`) but this page never links it", term.id),
+                    )
+                    .help(format!("link its first use: `[{name}]({}{})`", glossary::SCHEME, term.id)),
+                );
+            }
+        }
     }
 
     fn rubric(&mut self) -> crate::certify::Rubric {

@@ -1,6 +1,7 @@
 //! The course model: authored files loaded into one typed, validated [`Curriculum`].
 //! `model` is plain data; `load` does the IO and reports mistakes with file and line.
 
+pub mod glossary;
 mod lesson;
 mod load;
 mod model;

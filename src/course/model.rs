@@ -30,6 +30,8 @@ pub struct Curriculum {
     pub rubric: Rubric,
     /// The certification track, when the course has `content/certification.toml`.
     pub track: Option<Track>,
+    /// The glossary (`content/glossary.toml`), in its order; empty without one.
+    pub glossary: Vec<super::glossary::Term>,
 }
 
 /// One course (a folder under `content/`).

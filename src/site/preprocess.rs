@@ -61,7 +61,10 @@ impl Preprocessor for Placeholders {
     fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> anyhow::Result<Book> {
         book.for_each_mut(|item| {
             if let BookItem::Chapter(ch) = item {
-                ch.content = self.replace(&ch.content);
+                // The glossary page sits at the book's root; a chapter links it relative to itself.
+                let depth = ch.path.as_ref().map_or(0, |p| p.components().count().saturating_sub(1));
+                let glossary = format!("{}glossary.md", "../".repeat(depth));
+                ch.content = crate::course::glossary::rewrite(&self.replace(&ch.content), &glossary);
             }
         });
         Ok(book)

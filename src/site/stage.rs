@@ -45,6 +45,10 @@ impl Stage {
             let _ = writeln!(summary, "[{}认证说明](certification.md)", md_escape(&track.title));
             write_file(&src.join("certification.md"), &track_page(cur, track))?;
         }
+        if !cur.glossary.is_empty() {
+            summary.push_str("[术语表](glossary.md)\n");
+            write_file(&src.join("glossary.md"), &glossary_page(&cur.glossary))?;
+        }
         summary.push('\n');
         for course in &cur.courses {
             let cdir = src.join(&course.id);
@@ -306,4 +310,16 @@ fn template_page(t: &Lesson) -> String {
 /// The text a learner downloads for template `t`: title and body, ready to fill in.
 pub fn template_download(t: &Lesson) -> String {
     format!("# {}\n\n{}", t.title, t.body)
+}
+
+/// The glossary page: one heading per term, with the id lessons link to as its anchor.
+fn glossary_page(terms: &[crate::course::glossary::Term]) -> String {
+    let mut out = String::from("# 术语表\n\n课程里每个指标和术语只有这一个定义；课文中术语的链接都指向这里。\n");
+    for t in terms {
+        let _ = write!(out, "\n## {} {{#{}}}\n\n{}\n", md_escape(&t.term), t.id, t.definition.trim());
+        if let Some(d) = t.differs.as_deref().filter(|d| !d.trim().is_empty()) {
+            let _ = write!(out, "\n> 口径说明：{}\n", d.trim());
+        }
+    }
+    out
 }

@@ -108,6 +108,19 @@ fn a_good_course_checks_clean() {
 }
 
 #[test]
+fn glossary_links_name_a_term_and_a_used_term_is_linked() {
+    let d = broken();
+    let unknown = find(&d, "no glossary term `retension`");
+    assert_eq!((at(unknown).as_str(), unknown.column), ("content/c1/m/01-good.md:12", 18));
+    assert!(unknown.help.as_deref().unwrap().contains("`retention`"), "{unknown:?}");
+    let unlinked = find(&d, "「ARPU」 is a glossary term (`arpu`) but this page never links it");
+    assert_eq!(at(unlinked), "content/c1/m/01-good.md:12");
+    assert_eq!(unlinked.severity, certbook::diag::Severity::Warning);
+    assert!(unlinked.help.as_deref().unwrap().contains("[ARPU](glossary:arpu)"));
+    assert_eq!(at(find(&d, "glossary id `arpu` is defined twice")), "content/glossary.toml:2");
+}
+
+#[test]
 fn the_bundled_course_checks_clean_without_warnings() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let (cur, warnings) = certbook::course::load(root).unwrap_or_else(|d| panic!("{d}"));
