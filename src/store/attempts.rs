@@ -301,16 +301,29 @@ fn get(conn: &Conn, id: &str) -> super::db::Result<Option<AttemptRow>> {
 /// Columns [`row_attempt`] reads.
 const ATTEMPT_COLUMNS: usize = 17;
 
-/// An attempt, with its learner's own and cohort override at its quiz, in one read (a
-/// write to an attempt needs all three).
-fn get_with_overrides(conn: &Conn, id: &str) -> super::db::Result<Option<AttemptWithOverrides>> {
+/// An attempt as a write to it starts: the row, its learner's own and cohort override at
+/// its quiz, and what recording a grade needs of the learner, in one read.
+struct Written {
+    row: AttemptRow,
+    own: Option<OverrideRow>,
+    cohort: Option<OverrideRow>,
+    standing: super::hr::Standing,
+}
+
+fn get_with_overrides(conn: &Conn, id: &str) -> super::db::Result<Option<Written>> {
     let sql = format!(
-        "SELECT a.*, o.*, k.* FROM ({GET_ATTEMPT}) a LEFT JOIN users u ON u.id = a.user_id {}",
+        "SELECT a.*, o.*, k.*, {} FROM ({GET_ATTEMPT}) a JOIN users u ON u.id = a.user_id {}",
+        super::hr::standing_cols("'quiz'", "a.quiz_id"),
         join_overrides("a.quiz_id")
     );
     conn.prepare_cached(&sql)?
         .query_row([id], |r| {
-            Ok((row_attempt(r)?, joined_at(r, ATTEMPT_COLUMNS)?, joined_at(r, ATTEMPT_COLUMNS + 8)?))
+            Ok(Written {
+                row: row_attempt(r)?,
+                own: joined_at(r, ATTEMPT_COLUMNS)?,
+                cohort: joined_at(r, ATTEMPT_COLUMNS + 8)?,
+                standing: super::hr::Standing::read(r, ATTEMPT_COLUMNS + 16)?,
+            })
         })
         .optional()
 }
@@ -673,7 +686,8 @@ impl Store {
         E: From<GradeFailure> + Send + 'static,
     {
         self.write_learner(caller.user_id, move |tx| {
-            let Some((row, own, cohort)) = get_with_overrides(tx, &attempt_id)?.filter(|(r, ..)| r.user_id == caller.user_id) else {
+            let Some(Written { row, own, cohort, standing }) = get_with_overrides(tx, &attempt_id)?.filter(|w| w.row.user_id == caller.user_id)
+            else {
                 return Ok(Ok(SubmitOutcome::NotFound));
             };
             let Admission {
@@ -713,7 +727,7 @@ impl Store {
                     attempt_cols!()
                 ))?
                 .query_row(params![attempt_id, now, json, g.score, g.max_score, g.percent, g.passed, g.result], row_attempt)?;
-            super::hr::record_result(tx, caller.user_id, "quiz", &row.quiz_id, g.percent, now)?;
+            super::hr::record_result_with(tx, caller.user_id, ("quiz", &row.quiz_id), g.percent, now, standing)?;
             let issued = match marking.certify.as_ref() {
                 // Only a quiz the rule reads can complete a level.
                 Some(c) if c.reads_quiz(&row.quiz_id) => super::certs::certify_in(tx, caller.user_id, c, now)?,
@@ -752,7 +766,7 @@ impl Store {
         marking: Marking,
     ) -> Result<Result<SaveOutcome, E>, StoreError> {
         self.write_learner(caller.user_id, move |tx| {
-            let Some((row, own, cohort)) = get_with_overrides(tx, &id)?.filter(|(r, ..)| r.user_id == caller.user_id) else {
+            let Some(Written { row, own, cohort, .. }) = get_with_overrides(tx, &id)?.filter(|w| w.row.user_id == caller.user_id) else {
                 return Ok(Ok(SaveOutcome::NotFound));
             };
             let Admission {
@@ -901,7 +915,8 @@ impl Store {
 
     /// An attempt with its learner's own and cohort's override at its quiz, in one read.
     pub async fn attempt_with_overrides(&self, id: String) -> Result<Option<AttemptWithOverrides>, StoreError> {
-        self.read(move |c| Ok(get_with_overrides(c, &id)?)).await
+        self.read(move |c| Ok(get_with_overrides(c, &id)?.map(|w| (w.row, w.own, w.cohort))))
+            .await
     }
 
     /// The learner's figures at a quiz, their overrides there and their open attempt, in one read.

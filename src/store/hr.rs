@@ -48,29 +48,59 @@ impl Filter {
 /// transaction that records the result.
 pub(crate) fn record_result(tx: &Conn, user_id: i64, kind: &str, item: &str, score: f64, now: i64) -> super::db::Result<()> {
     use super::db::Optional;
-    // One read for the learner's group, first activity and best so far: this runs on every grade.
-    let Some((active, cohort, dept, old)) = tx
-        .prepare_cached(
-            "SELECT u.first_active_at, u.cohort, u.department,
-                    (SELECT best FROM best_scores WHERE user_id = ?1 AND kind = ?2 AND item_id = ?3)
-             FROM users u WHERE u.id = ?1",
-        )?
-        .query_row(params![user_id, kind, item], |r| {
-            Ok((
-                r.get::<_, Option<i64>>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<f64>>(3)?,
-            ))
+    let standing = tx
+        .prepare_cached(&format!("SELECT {} FROM users u WHERE u.id = ?1", standing_cols("?2", "?3")))?
+        .query_row(params![user_id, kind, item], |r| Standing::read(r, 0))
+        .optional()?;
+    match standing {
+        Some(s) => record_result_with(tx, user_id, (kind, item), score, now, s),
+        None => Ok(()),
+    }
+}
+
+/// What recording a result needs to know of the learner first: their group, first
+/// activity and best at the item. A hot write reads it with what it reads anyway.
+pub(crate) struct Standing {
+    first_active: Option<i64>,
+    cohort: String,
+    department: String,
+    best: Option<f64>,
+}
+
+/// The columns [`Standing::read`] reads, from a query over the learner's user row `u`,
+/// for the item of kind `kind` and id `item` (SQL expressions).
+pub(crate) fn standing_cols(kind: &str, item: &str) -> String {
+    format!(
+        "u.first_active_at, u.cohort, u.department,
+         (SELECT best FROM best_scores b WHERE b.user_id = u.id AND b.kind = {kind} AND b.item_id = {item})"
+    )
+}
+
+impl Standing {
+    /// Reads the [`standing_cols`] starting at column `at`.
+    pub(crate) fn read(r: &super::db::Row, at: usize) -> super::db::Result<Standing> {
+        Ok(Standing {
+            first_active: r.get(at)?,
+            cohort: r.get(at + 1)?,
+            department: r.get(at + 2)?,
+            best: r.get(at + 3)?,
         })
-        .optional()?
-    else {
-        return Ok(());
-    };
-    if active.is_none() {
+    }
+}
+
+/// [`record_result`] with the learner's standing already read.
+pub(crate) fn record_result_with(
+    tx: &Conn,
+    user_id: i64,
+    (kind, item): (&str, &str),
+    score: f64,
+    now: i64,
+    s: Standing,
+) -> super::db::Result<()> {
+    if s.first_active.is_none() {
         touch_active(tx, user_id, now)?;
     }
-    if old.is_some_and(|o| o >= score) {
+    if s.best.is_some_and(|o| o >= score) {
         return Ok(());
     }
     tx.prepare_cached(
@@ -79,7 +109,8 @@ pub(crate) fn record_result(tx: &Conn, user_id: i64, kind: &str, item: &str, sco
     )?
     .execute(params![user_id, kind, item, score])?;
     super::lock_shared_rows(tx)?;
-    if let Some(o) = old {
+    let (cohort, dept) = (s.cohort, s.department);
+    if let Some(o) = s.best {
         tx.prepare_cached(
             "UPDATE item_hist SET n = n - 1 WHERE cohort = ?1 AND department = ?2 AND kind = ?3 AND item_id = ?4 AND bucket = ?5",
         )?
