@@ -128,6 +128,17 @@ fn the_bundled_course_checks_clean_without_warnings() {
     for (_, _, lesson) in cur.lessons() {
         assert!(!lesson.quizzes.is_empty(), "lesson {} embeds no quiz", lesson.id);
     }
+    // Every glossary term a page uses links to its one definition.
+    assert!(cur.glossary.len() >= 30, "the glossary defines {} terms", cur.glossary.len());
+    for (_, _, page) in cur.pages() {
+        let unlinked = certbook::course::glossary::unlinked(&page.body, &cur.glossary);
+        assert!(
+            unlinked.is_empty(),
+            "{} uses {:?} without linking",
+            page.id,
+            unlinked.iter().map(|(t, _)| &t.id).collect::<Vec<_>>()
+        );
+    }
     for quiz in cur.quizzes.values() {
         assert!(
             quiz.questions.iter().all(|q| q.explanation.chars().count() >= 10),
