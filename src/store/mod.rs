@@ -304,7 +304,9 @@ fn run_batch(c: &Conn, batch: Vec<Queued>) {
     } else {
         "BEGIN IMMEDIATE".to_string()
     };
-    let mut control = format!("{begin}; SAVEPOINT op");
+    // A batch of one needs no savepoint: its transaction is the job's.
+    let alone = batch.len() == 1;
+    let mut control = if alone { begin } else { format!("{begin}; SAVEPOINT op") };
     let mut failed = None;
     let mut deliveries = Vec::with_capacity(batch.len());
     let last = batch.len() - 1;
@@ -315,8 +317,16 @@ fn run_batch(c: &Conn, batch: Vec<Queued>) {
             break;
         }
         let ran = (q.job)(c);
-        let end = if ran.ok { "RELEASE op" } else { "ROLLBACK TO op; RELEASE op" };
-        control = format!("{end}; {}", if i == last { "COMMIT" } else { "SAVEPOINT op" });
+        control = match (alone, ran.ok) {
+            // The SELECT fails if a statement failed unnoticed (see above), so COMMIT never
+            // runs on an aborted transaction.
+            (true, true) => "SELECT 1; COMMIT".to_string(),
+            (true, false) => "ROLLBACK".to_string(),
+            (false, ok) => {
+                let end = if ok { "RELEASE op" } else { "ROLLBACK TO op; RELEASE op" };
+                format!("{end}; {}", if i == last { "COMMIT" } else { "SAVEPOINT op" })
+            }
+        };
         deliveries.push(ran.deliver);
     }
     let outcome = match failed {
@@ -648,5 +658,16 @@ mod tests {
             .read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", (), |r| r.get(0))?))
             .unwrap();
         assert_eq!(users, 0, "a batch reported failed must store nothing");
+        // A job alone in its batch (no savepoint) is caught the same way.
+        let alone = store.write_blocking(|c| {
+            upsert_user(c, "alone", "n", Role::Learner, "h", 0)?;
+            let _ = c.execute("INSERT INTO no_such_table VALUES (1)", ());
+            Ok(())
+        });
+        assert!(alone.is_err(), "a job alone whose transaction aborted must not be acknowledged");
+        let users: i64 = store
+            .read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", (), |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(users, 0);
     }
 }
