@@ -214,16 +214,15 @@ struct Queued {
 const MAX_BATCH: usize = 64;
 /// Reader connections open at most (WAL readers run side by side with the writer).
 const MAX_READERS: usize = 4;
-/// Writer connections per server on PostgreSQL unless `CERTBOOK_PG_WRITERS` says otherwise.
-const PG_WRITERS: usize = 4;
-
-/// How many writer threads a server runs on PostgreSQL: several, so that one learner's
-/// write overlaps another's round trips to the database.
+/// How many writer threads (and connections) a server runs on PostgreSQL: several, so
+/// that one learner's write overlaps another's round trips to the database; one per
+/// core (at least two), or `CERTBOOK_PG_WRITERS`. More than the cores measured slower
+/// on two cores (scripts/bench-serve): each batch costs its own BEGIN and COMMIT.
 fn pg_writers() -> usize {
     std::env::var("CERTBOOK_PG_WRITERS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(PG_WRITERS)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 16))
         .clamp(1, 32)
 }
 
