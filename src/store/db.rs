@@ -343,7 +343,28 @@ impl<'a> Conn<'a> {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match self {
             Conn::Lite(c) => Ok(c.execute_batch(sql)?),
-            Conn::Pg(c) => Ok(c.borrow_mut().client.batch_execute(sql)?),
+            Conn::Pg(c) => c.borrow_mut().batch_execute(sql),
+        }
+    }
+
+    /// Runs `sql` (transaction control) before the next statement: at once on SQLite; on
+    /// PostgreSQL it is sent together with the next statement, saving a round trip. Its
+    /// failure is reported by [`Conn::deferred_failure`] (and fails that statement).
+    pub fn defer_batch(&self, sql: &str) -> Result<()> {
+        match self {
+            Conn::Lite(c) => Ok(c.execute_batch(sql)?),
+            Conn::Pg(c) => {
+                c.borrow_mut().defer(sql);
+                Ok(())
+            }
+        }
+    }
+
+    /// The error of deferred control that has failed since the last call, if any.
+    pub fn deferred_failure(&self) -> Option<String> {
+        match self {
+            Conn::Lite(_) => None,
+            Conn::Pg(c) => c.borrow_mut().failed.take(),
         }
     }
 
@@ -485,29 +506,102 @@ pub mod pg {
     use super::{Conn, Error, HashMap, Result, Value};
     use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
-    /// A client with its statement cache.
+    /// A client with its statement cache. It drives its connection on a small runtime of
+    /// its own, blocking the calling thread (a writer or reader thread, never async code),
+    /// so that transaction control can be pipelined with the statement after it.
     pub struct PgConn {
-        pub client: postgres::Client,
-        cache: HashMap<String, postgres::Statement>,
+        rt: tokio::runtime::Runtime,
+        client: tokio_postgres::Client,
+        cache: HashMap<String, tokio_postgres::Statement>,
+        /// Transaction control to send ahead of the next statement, in the same round trip.
+        pending: Option<String>,
+        /// Why pending control failed, until the writer asks.
+        pub(crate) failed: Option<String>,
     }
 
     impl PgConn {
-        pub fn new(client: postgres::Client) -> PgConn {
-            PgConn {
+        /// Connects to `url`; the error is the driver's.
+        pub fn connect(url: &str) -> std::result::Result<PgConn, postgres::Error> {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the PostgreSQL connection");
+            let (client, connection) = rt.block_on(tokio_postgres::connect(url, tokio_postgres::NoTls))?;
+            rt.spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!("PostgreSQL connection ended: {e}");
+                }
+            });
+            Ok(PgConn {
+                rt,
                 client,
                 cache: HashMap::new(),
-            }
+                pending: None,
+                failed: None,
+            })
         }
 
-        fn statement(&mut self, sql: &str) -> Result<postgres::Statement> {
+        /// Whether the server has closed the connection.
+        pub fn is_closed(&self) -> bool {
+            self.client.is_closed()
+        }
+
+        /// Runs `sql` (any number of statements, no parameters) after any pending control.
+        pub fn batch_execute(&mut self, sql: &str) -> Result<()> {
+            let sql = match self.pending.take() {
+                Some(p) => format!("{p}; {sql}"),
+                None => sql.to_string(),
+            };
+            Ok(self.rt.block_on(self.client.batch_execute(&sql))?)
+        }
+
+        /// Queues control to go out with the next statement (see [`super::Conn::defer_batch`]).
+        pub fn defer(&mut self, sql: &str) {
+            self.pending = Some(match self.pending.take() {
+                Some(p) => format!("{p}; {sql}"),
+                None => sql.to_string(),
+            });
+        }
+
+        /// Runs `work` on the client, with pending control sent ahead of it in the same
+        /// round trip: the server runs them in order, so the statement sees what the control
+        /// did (a lock taken first, then the statement's snapshot). If the control fails, so
+        /// does the statement, with the control's error.
+        fn run<R>(&mut self, work: impl AsyncFnOnce(&tokio_postgres::Client) -> std::result::Result<R, postgres::Error>) -> Result<R> {
+            let Some(control) = self.pending.take() else {
+                return Ok(self.rt.block_on(work(&self.client))?);
+            };
+            let client = &self.client;
+            let (ctl, out) = self
+                .rt
+                .block_on(async { futures_util::join!(client.batch_execute(&control), work(client)) });
+            if let Err(e) = ctl {
+                self.failed = Some(super::pg_message(&e));
+                return Err(e.into());
+            }
+            Ok(out?)
+        }
+
+        fn statement(&mut self, sql: &str) -> Result<tokio_postgres::Statement> {
             if let Some(s) = self.cache.get(sql) {
                 return Ok(s.clone());
             }
-            let s = self.client.prepare(&placeholders(sql)).inspect_err(|e| {
-                tracing::error!(sql, "PostgreSQL refused a statement: {}", super::pg_message(e));
+            let text = placeholders(sql);
+            let s = self.run(async |c| c.prepare(&text).await).inspect_err(|e| {
+                tracing::error!(sql, "PostgreSQL refused a statement: {e}");
             })?;
             self.cache.insert(sql.to_string(), s.clone());
             Ok(s)
+        }
+
+        /// One row or none, for the migrations.
+        pub fn query_opt(&mut self, sql: &str) -> Result<Option<postgres::Row>> {
+            self.run(async |c| c.query_opt(sql, &[]).await)
+        }
+
+        /// A statement with parameters, for the migrations.
+        pub fn execute_params(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+            self.run(async |c| c.execute(sql, params).await)
         }
     }
 
@@ -551,7 +645,7 @@ pub mod pg {
             let st = c.statement(sql)?;
             let params: Vec<Param> = values.iter().map(|v| Param(v.clone())).collect();
             let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            Ok(c.client.execute(&st, &refs)? as usize)
+            Ok(c.run(async |client| client.execute(&st, &refs).await)? as usize)
         })
     }
 
@@ -560,22 +654,30 @@ pub mod pg {
             let st = c.statement(sql)?;
             let params: Vec<Param> = values.iter().map(|v| Param(v.clone())).collect();
             let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            Ok(c.client.query(&st, &refs)?)
+            c.run(async |client| client.query(&st, &refs).await)
         })
     }
 
     pub fn for_each(conn: &Conn<'_>, sql: &str, values: &[Value], mut f: impl FnMut(&postgres::Row) -> Result<bool>) -> Result<()> {
-        use postgres::fallible_iterator::FallibleIterator;
+        use futures_util::{StreamExt, pin_mut};
         with(conn, |c| {
             let st = c.statement(sql)?;
-            let params: Vec<Param> = values.iter().map(|v| Param(v.clone())).collect();
-            let mut rows = c.client.query_raw(&st, params.iter())?;
-            while let Some(r) = rows.next()? {
-                if !f(&r)? {
-                    break;
-                }
+            if let Some(control) = c.pending.take() {
+                c.rt.block_on(c.client.batch_execute(&control))?;
             }
-            Ok(())
+            let params: Vec<Param> = values.iter().map(|v| Param(v.clone())).collect();
+            let PgConn { rt, client, .. } = c;
+            // Rows stream in as they come, so a large table never sits in memory whole.
+            rt.block_on(async {
+                let rows = client.query_raw(&st, params.iter()).await?;
+                pin_mut!(rows);
+                while let Some(r) = rows.next().await {
+                    if !f(&r?)? {
+                        break;
+                    }
+                }
+                Ok(())
+            })
         })
     }
 

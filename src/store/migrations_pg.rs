@@ -234,7 +234,7 @@ pub const SHARED_ROWS_LOCK: i64 = 0x6362_7368_6172_6564; // "cbshared"
 /// Brings the database to the latest schema, or says why not: one that is newer than
 /// this certbook is refused.
 pub fn migrate(c: &mut PgConn) -> Result<(), String> {
-    let client = &mut c.client;
+    let client = c;
     client
         .batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
         .map_err(|e| e.to_string())?;
@@ -242,9 +242,7 @@ pub fn migrate(c: &mut PgConn) -> Result<(), String> {
         client
             .batch_execute("CREATE TABLE IF NOT EXISTS certbook_schema (version BIGINT NOT NULL)")
             .map_err(|e| e.to_string())?;
-        let row = client
-            .query_opt("SELECT version FROM certbook_schema", &[])
-            .map_err(|e| e.to_string())?;
+        let row = client.query_opt("SELECT version FROM certbook_schema").map_err(|e| e.to_string())?;
         let version = row.map(|r| r.get::<_, i64>(0)).unwrap_or(0) as usize;
         if version > MIGRATIONS.len() {
             return Err(format!(
@@ -253,12 +251,19 @@ pub fn migrate(c: &mut PgConn) -> Result<(), String> {
             ));
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let mut tx = client.transaction().map_err(|e| e.to_string())?;
-            tx.batch_execute(sql).map_err(|e| format!("migration {}: {e}", i + 1))?;
-            tx.batch_execute("DELETE FROM certbook_schema").map_err(|e| e.to_string())?;
-            tx.execute("INSERT INTO certbook_schema (version) VALUES ($1)", &[&((i + 1) as i64)])
-                .map_err(|e| e.to_string())?;
-            tx.commit().map_err(|e| e.to_string())?;
+            let step = (|| -> Result<(), String> {
+                client.batch_execute("BEGIN").map_err(|e| e.to_string())?;
+                client.batch_execute(sql).map_err(|e| format!("migration {}: {e}", i + 1))?;
+                client.batch_execute("DELETE FROM certbook_schema").map_err(|e| e.to_string())?;
+                client
+                    .execute_params("INSERT INTO certbook_schema (version) VALUES ($1)", &[&((i + 1) as i64)])
+                    .map_err(|e| e.to_string())?;
+                client.batch_execute("COMMIT").map_err(|e| e.to_string())
+            })();
+            if step.is_err() {
+                let _ = client.batch_execute("ROLLBACK");
+            }
+            step?;
         }
         Ok(())
     })();

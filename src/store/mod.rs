@@ -140,9 +140,7 @@ pub fn describe_spec(spec: &str) -> String {
 
 /// Opens a PostgreSQL connection; the error is one line that says what to do.
 fn connect_pg(url: &str) -> Result<db::pg::PgConn, StoreError> {
-    postgres::Client::connect(url, postgres::NoTls)
-        .map(db::pg::PgConn::new)
-        .map_err(|e| StoreError::Invalid(pg_connect_hint(url, &e)))
+    db::pg::PgConn::connect(url).map_err(|e| StoreError::Invalid(pg_connect_hint(url, &e)))
 }
 
 /// A connection failure in words an operator can act on (the URL without its password).
@@ -282,7 +280,7 @@ fn writer_loop(mut link: Link, location: Arc<Location>, jobs: std::sync::mpsc::R
         }
         // A PostgreSQL server that restarted dropped the connection: take a new one.
         if let (Link::Pg(c), Location::Postgres(url)) = (&link, &*location)
-            && c.client.is_closed()
+            && c.is_closed()
             && let Ok(fresh) = connect_pg(url)
         {
             link = Link::Pg(Box::new(fresh));
@@ -292,9 +290,10 @@ fn writer_loop(mut link: Link, location: Arc<Location>, jobs: std::sync::mpsc::R
 }
 
 /// Runs a batch in one transaction, each job inside the savepoint `op`: a failing job
-/// rolls back to it alone. The statements around the jobs ride with the next one (BEGIN
-/// with the first savepoint, each release with the next savepoint, the last with
-/// COMMIT), so a job costs no round trip of its own to PostgreSQL. If any of them fails,
+/// rolls back to it alone. The statements around the jobs travel together (BEGIN with the
+/// first savepoint, each release with the next savepoint, the last with COMMIT), and on
+/// PostgreSQL with the job's first statement too, so they cost no round trip of their
+/// own except the COMMIT. If any of them fails,
 /// the transaction is rolled back and every job hears so: PostgreSQL would otherwise
 /// answer COMMIT on a failed transaction by rolling back without an error.
 fn run_batch(c: &Conn, batch: Vec<Queued>) {
@@ -310,12 +309,18 @@ fn run_batch(c: &Conn, batch: Vec<Queued>) {
     let mut deliveries = Vec::with_capacity(batch.len());
     let last = batch.len() - 1;
     for (i, q) in batch.into_iter().enumerate() {
-        if let Err(e) = c.execute_batch(&control) {
+        // On PostgreSQL the control goes out with the job's first statement.
+        if let Err(e) = c.defer_batch(&control) {
             // The jobs not run are dropped: their callers hear the writer dropped them.
             failed = Some(e.to_string());
             break;
         }
         let ran = (q.job)(c);
+        if let Some(e) = c.deferred_failure() {
+            deliveries.push(ran.deliver);
+            failed = Some(e);
+            break;
+        }
         control = match (alone, ran.ok) {
             // The SELECT fails if a statement failed unnoticed (see above), so COMMIT never
             // runs on an aborted transaction.
@@ -519,7 +524,7 @@ impl Store {
         let r = conn.with(f);
         let mut pool = self.readers.pool.lock().unwrap_or_else(|p| p.into_inner());
         // A broken PostgreSQL connection is not put back: the next read opens another.
-        if matches!(&conn, Link::Pg(c) if c.client.is_closed()) {
+        if matches!(&conn, Link::Pg(c) if c.is_closed()) {
             pool.open -= 1;
         } else {
             pool.idle.push(conn);
@@ -649,10 +654,12 @@ mod tests {
                 .unwrap();
         }
         drop(tx);
-        // Job 3 never ran: it is dropped, and its caller hears that instead of a result.
+        // Job 3 hears the failure too, or (if the writer stopped before it) is dropped, and
+        // its caller hears that instead of a result.
         let mut heard: Vec<(usize, bool)> = rx.iter().map(|(i, r)| (i, r.is_ok())).collect();
         heard.sort();
-        assert_eq!(heard, vec![(0, true), (1, false), (2, false)]);
+        assert_eq!(heard[..3], [(0, true), (1, false), (2, false)], "{heard:?}");
+        assert!(heard[3..].iter().all(|(_, ok)| !ok), "{heard:?}");
         let users: i64 = store
             .read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", (), |r| r.get(0))?))
             .unwrap();
