@@ -84,7 +84,14 @@ impl Diagnostic {
         };
         let start = span.start.min(text.len());
         let len = span.end.clamp(start, text.len()) - start;
-        let mut diag = MietteDiagnostic::new(self.message.clone()).with_label(LabeledSpan::at(start..start + len, "here"));
+        // A warning is drawn with ⚠, an error with ×, so the two read differently.
+        let severity = match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        };
+        let mut diag = MietteDiagnostic::new(self.message.clone())
+            .with_severity(severity)
+            .with_label(LabeledSpan::at(start..start + len, "here"));
         if let Some(help) = &self.help {
             diag = diag.with_help(help.clone());
         }
@@ -179,5 +186,16 @@ mod tests {
         let text = "第一行\n答案 = \"E\"\n";
         let off = text.find('"').unwrap();
         assert_eq!(line_col(text, off), (2, 6));
+    }
+
+    #[test]
+    fn warnings_and_errors_are_drawn_differently() {
+        let text = "第一行\n答案 = \"E\"\n";
+        let at = Some(text.find('"').unwrap()..text.len() - 1);
+        let file = Path::new("quizzes/q.toml");
+        let warning = Diagnostic::warning(file, text, at.clone(), "w").render_text(text);
+        let error = Diagnostic::error(file, text, at, "e").render_text(text);
+        assert!(warning.contains('⚠') && !warning.contains('×'), "{warning}");
+        assert!(error.contains('×') && !error.contains('⚠'), "{error}");
     }
 }
