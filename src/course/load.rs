@@ -548,7 +548,15 @@ impl Loader<'_> {
                         cur.exercises.keys().map(String::as_str).collect(),
                         cur.lesson_for_exercise(id).is_some(),
                     ),
-                    Requirement::Read { id } => ("lesson, module or course", Vec::new(), !super::lessons_covered(cur, id).is_empty()),
+                    Requirement::Read { id } => (
+                        "lesson, module or course",
+                        cur.courses
+                            .iter()
+                            .flat_map(|c| std::iter::once(c.id.as_str()).chain(c.modules.iter().map(|m| m.id.as_str())))
+                            .chain(cur.pages().map(|(_, _, l)| l.id.as_str()))
+                            .collect(),
+                        !super::lessons_covered(cur, id).is_empty(),
+                    ),
                 };
                 let id = r.item();
                 // A file that exists but failed to load is reported once, in itself.

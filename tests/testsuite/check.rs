@@ -183,6 +183,23 @@ fn a_broken_bank_or_scenario_is_not_reported_again_by_the_certification_track() 
     assert!(!messages.iter().any(|m| m.contains("requires unknown")), "{messages:#?}");
 }
 
+/// A misspelt `read` id in certification.toml is reported at its line with the ids it
+/// may have meant, as docs/certification.md promises.
+#[test]
+fn an_unknown_read_requirement_suggests_the_lesson_meant() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::exam::copy_dir(&fixture("course-ok"), dir.path());
+    let cert = dir.path().join("content/certification.toml");
+    let text = std::fs::read_to_string(&cert)
+        .unwrap()
+        .replace("read = [\"demo-browser\"]", "read = [\"demo-browsr\"]");
+    std::fs::write(&cert, &text).unwrap();
+    let d = certbook::course::load(dir.path()).expect_err("broken").0;
+    let e = find(&d, "level `basic` requires unknown lesson, module or course `demo-browsr`");
+    assert_eq!(at(e), "content/certification.toml:9");
+    assert_eq!(e.help.as_deref(), Some("did you mean `demo-browser`?"));
+}
+
 /// `load_files` (the fuzz targets' way in) reads the same files from memory and
 /// reports exactly what `load` reports from disk, for a good and a broken course.
 #[test]
