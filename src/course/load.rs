@@ -614,9 +614,14 @@ impl Loader<'_> {
     fn scenario_links(&mut self, cur: &Curriculum) {
         for sc in cur.scenarios.values() {
             let text = self.texts.get(&sc.source).cloned().unwrap_or_default();
+            // The n-th link to an id is reported at the n-th `lesson = "id"` in the file, so
+            // every reference shows at its own line.
+            let mut seen: HashMap<&str, usize> = HashMap::new();
             for lesson in sc.lesson_links() {
                 if !cur.pages().any(|(_, _, l)| l.id == lesson) {
-                    let at = text.find(&format!("\"{lesson}\"")).map(|i| i..i + lesson.len() + 2);
+                    let n = seen.entry(lesson).or_default();
+                    let at = lesson_refs(&text, lesson).get(*n).map(|&i| i..i + lesson.len() + 2);
+                    *n += 1;
                     self.err(
                         &sc.source,
                         at,
@@ -809,6 +814,18 @@ impl Loader<'_> {
             exercises,
         })
     }
+}
+
+/// Where `lesson = "id"` names `id` in a scenario's text: the offsets of the quoted id.
+fn lesson_refs(text: &str, id: &str) -> Vec<usize> {
+    let quoted = format!("\"{id}\"");
+    text.match_indices(&quoted)
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            let line = text[..i].rsplit('\n').next().unwrap_or_default();
+            line.trim_start().starts_with("lesson") && line.trim_end().ends_with('=')
+        })
+        .collect()
 }
 
 /// The `id` a TOML file declares, read even when the file fails to load, so

@@ -200,6 +200,34 @@ fn an_unknown_read_requirement_suggests_the_lesson_meant() {
     assert_eq!(e.help.as_deref(), Some("did you mean `demo-browser`?"));
 }
 
+/// Two links from a scenario to one missing lesson are reported at their own lines.
+#[test]
+fn each_link_to_a_missing_lesson_is_reported_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::exam::copy_dir(&fixture("course-ok"), dir.path());
+    let sc = dir.path().join("content/scenarios/tiny.toml");
+    let text = std::fs::read_to_string(&sc)
+        .unwrap()
+        .replace("lesson = \"demo-limits\"", "lesson = \"demo-limts\"")
+        .replace(
+            "text = \"本轮新增用户 {gained:1}。\"",
+            "text = \"本轮新增用户 {gained:1}。\"\nlesson = \"demo-limts\"",
+        );
+    std::fs::write(&sc, &text).unwrap();
+    let d = certbook::course::load(dir.path()).expect_err("broken").0;
+    let mut lines: Vec<String> = d
+        .iter()
+        .filter(|x| x.message.contains("`lesson = \"demo-limts\"` names no lesson"))
+        .map(at)
+        .collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        ["content/scenarios/tiny.toml:88", "content/scenarios/tiny.toml:95"],
+        "{d:#?}"
+    );
+}
+
 /// `load_files` (the fuzz targets' way in) reads the same files from memory and
 /// reports exactly what `load` reports from disk, for a good and a broken course.
 #[test]
