@@ -14,14 +14,10 @@ pub struct Args {
 pub const AUTOPLAY_RUNS: u64 = 300;
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
-    let diags = match crate::course::load(&a.dir) {
-        Ok((cur, mut warnings)) => {
-            warnings.0.extend(crate::course::autoplay_scenarios(&cur, AUTOPLAY_RUNS).0);
-            print!("{}", blueprints(&cur));
-            warnings
-        }
-        Err(diags) => diags,
-    };
+    let (cur, diags) = crate::course::check(&a.dir, AUTOPLAY_RUNS);
+    if let Some(cur) = &cur {
+        print!("{}", blueprints(cur));
+    }
     for d in &diags.0 {
         eprintln!("{}", d.render(&a.dir));
     }

@@ -873,9 +873,13 @@ pub fn similar(a: &str, b: &str) -> bool {
 /// NaN or infinity or push state outside its bounds. Part of `check`, not of every
 /// load: it costs a few milliseconds per scenario.
 pub fn autoplay_scenarios(cur: &Curriculum, plays: u64) -> Diagnostics {
+    autoplay_each(&cur.root, cur.scenarios.values(), plays)
+}
+
+fn autoplay_each<'s>(root: &Path, scenarios: impl Iterator<Item = &'s Scenario>, plays: u64) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    for sc in cur.scenarios.values() {
-        let text = std::fs::read_to_string(cur.root.join(&sc.source)).unwrap_or_default();
+    for sc in scenarios {
+        let text = std::fs::read_to_string(root.join(&sc.source)).unwrap_or_default();
         for f in autoplay(sc, plays) {
             diags.push(Diagnostic::error(&sc.source, &text, Some(f.span), f.message).help(
                 "guard the formula (e.g. max(0, …), min(…, upper bound), divide by max(1, x)) so every decision keeps state in bounds",
@@ -883,6 +887,45 @@ pub fn autoplay_scenarios(cur: &Curriculum, plays: u64) -> Diagnostics {
         }
     }
     diags
+}
+
+/// Everything `certbook check` reports: the loader's findings and automatic play of the
+/// scenarios. A scenario that parses is played even when other files have errors, so a
+/// newcomer sees every problem in one run. Returns the curriculum when it loaded.
+pub fn check(root: &Path, plays: u64) -> (Option<Curriculum>, Diagnostics) {
+    match load(root) {
+        Ok((cur, mut warnings)) => {
+            warnings.0.extend(autoplay_scenarios(&cur, plays).0);
+            warnings.sort();
+            (Some(cur), warnings)
+        }
+        Err(mut diags) => {
+            let parsed: Vec<Scenario> = scenario_files(root)
+                .into_iter()
+                .filter_map(|rel| {
+                    let text = std::fs::read_to_string(root.join(&rel)).ok()?;
+                    parse_scenario(&rel, &text).0
+                })
+                .collect();
+            diags.0.extend(autoplay_each(root, parsed.iter(), plays).0);
+            diags.sort();
+            (None, diags)
+        }
+    }
+}
+
+/// The scenario files of the course at `root`, relative to it, sorted.
+fn scenario_files(root: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root.join("content/scenarios"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter_map(|p| p.strip_prefix(root).ok().map(Path::to_path_buf))
+        .collect();
+    out.sort();
+    out
 }
 
 /// Puts each level's requirements in the order a learner meets them: what to read,

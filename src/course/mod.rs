@@ -7,5 +7,5 @@ mod load;
 mod model;
 
 pub use lesson::{Directive, parse_lesson, scan_directives};
-pub use load::{autoplay_scenarios, load, load_files, similar};
+pub use load::{autoplay_scenarios, check, load, load_files, similar};
 pub use model::{CASES_TITLE, Course, Curriculum, Lesson, Module, TEMPLATES_TITLE, lessons_covered};

@@ -92,6 +92,10 @@ fn the_check_command_prints_locations_and_fails() {
         stderr.contains("negative tolerance") && stderr.contains("tolerance = -1"),
         "shows the offending line: {stderr}"
     );
+    // The scenario that parses is played too, though other files have errors: one run
+    // shows every problem (its division by zero, line 31).
+    assert!(stderr.contains("content/scenarios/blowup.toml:31"), "{stderr}");
+    assert!(stderr.contains("gives inf"), "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("15 error(s)") || stdout.contains("error(s)"), "{stdout}");
 }
