@@ -5,6 +5,7 @@ mod build;
 pub mod check;
 mod db;
 mod export;
+mod init;
 mod sandbox;
 mod serve;
 pub mod user;
@@ -27,6 +28,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Write a small starter course that shows every feature once.
+    Init(init::Args),
     /// Validate the course: every mistake with file, line and fix; non-zero exit on errors.
     Check(check::Args),
     /// Validate and write the static site.
@@ -54,6 +57,7 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Init(a) => init::run(a),
         Command::Check(a) => check::run(a),
         Command::Build(a) => build::run(a),
         Command::Serve(a) => serve::run(a),

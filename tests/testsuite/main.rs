@@ -12,6 +12,7 @@ mod hardening;
 mod harness;
 mod hr;
 mod http;
+mod init;
 mod instances;
 mod interop;
 mod modes;
