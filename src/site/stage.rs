@@ -116,8 +116,9 @@ fn home_page(cur: &Curriculum) -> String {
     if let Some(t) = &cur.track {
         let _ = writeln!(
             s,
-            "\n学完课程可以申请 **[{}认证](certification.md)**：初级、中级、高级逐级取得，达到要求时自动发证。",
-            t.title
+            "\n学完课程可以申请 **[{}认证](certification.md)**：{}达到要求时自动发证。",
+            t.title,
+            levels_in_turn(t).map(|l| format!("{l}，")).unwrap_or_default()
         );
     }
     s.push_str("\n<div class=\"cb-home-account\" data-cb-account></div>\n");
@@ -145,11 +146,32 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
     };
     let page_of = |found: Option<(&crate::course::Course, &str, &Lesson)>| found.map(|(c, _, l)| format!("{}/{}.md", c.id, l.id));
     let mut s = format!("# {}认证说明\n\n{}\n\n", track.title, track.description);
+    s.push_str("## 怎样取得证书\n\n");
+    if let Some(order) = levels_in_turn(track) {
+        let _ = writeln!(s, "- {order}：先取得前一级，后一级的要求才会生效。");
+    }
+    // Only the kinds of requirement this track has.
+    let has = |f: fn(&Requirement) -> bool| track.levels.iter().flat_map(|l| l.requirements.iter().chain(&l.renewal)).any(f);
+    let kinds: Vec<&str> = [
+        (
+            has(|r| matches!(r, Requirement::Read { .. })),
+            "读完指定的课（在课末点「标记本课为已读」）",
+        ),
+        (has(|r| matches!(r, Requirement::Quiz { .. })), "考试达到及格线（取最好一次）"),
+        (
+            has(|r| matches!(r, Requirement::Scenario { .. })),
+            "沙盘推演达到指定得分（取最好一次）",
+        ),
+        (has(|r| matches!(r, Requirement::Exercise { .. })), "开放练习由讲师评分达到指定分数"),
+    ]
+    .into_iter()
+    .filter_map(|(on, text)| on.then_some(text))
+    .collect();
+    if !kinds.is_empty() {
+        let _ = writeln!(s, "- 要求包括：{}。课后小测只用于练习，不计入认证。", kinds.join("、"));
+    }
     s.push_str(
-        "## 怎样取得证书\n\n\
-         - 三个等级逐级取得：先取得初级，中级的要求才会生效，高级同理。\n\
-         - 要求分四类：读完指定的课（在课末点“标记本课为已读”）、限时等级考试达到及格线（从题库按下面的蓝图抽题，取最好一次）、沙盘推演达到指定得分（取最好一次）、开放练习由讲师按五个维度评分达到指定分数。课后小测只用于练习，不计入认证。\n\
-         - 满足某一级的全部要求时，系统立即自动发证，不需要申请。在“我的进度”页面可以随时看到每一项要求的完成情况和下一步该做什么。\n\
+        "- 满足某一级的全部要求时，系统立即自动发证，不需要申请。在“我的进度”页面可以随时看到每一项要求的完成情况和下一步该做什么。\n\
          - 每张证书都有编号和公开的验证页，任何人都可以核验；持证人还可以下载带数字签名的电子凭证（Open Badges 3.0），离线也能验证真伪。证书被撤销后，验证页会显示“已撤销”。\n\n",
     );
     for (i, level) in track.levels.iter().enumerate() {
@@ -196,12 +218,29 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
             }
         }
     }
-    s.push_str("## 评分维度\n\n开放练习按五个维度评分，每个维度 0–100 分，按权重加权得出总分：\n\n| 维度 | 权重 |\n| --- | --- |\n");
-    let total: f64 = cur.rubric.dimensions.iter().map(|d| d.weight).sum();
-    for d in &cur.rubric.dimensions {
-        let _ = writeln!(s, "| {} | {}% |", d.title, (d.weight * 100.0 / total).round());
+    // The rubric only matters where there is open work to grade.
+    if !cur.exercises.is_empty() {
+        let n = cur.rubric.dimensions.len();
+        let _ = write!(
+            s,
+            "## 评分维度\n\n开放练习按 {n} 个维度评分，每个维度 0–100 分，按权重加权得出总分：\n\n| 维度 | 权重 |\n| --- | --- |\n"
+        );
+        let total: f64 = cur.rubric.dimensions.iter().map(|d| d.weight).sum();
+        for d in &cur.rubric.dimensions {
+            let _ = writeln!(s, "| {} | {}% |", d.title, (d.weight * 100.0 / total).round());
+        }
     }
     s
+}
+
+/// "初级、中级、高级 三个等级逐级取得" for a track whose levels each need the one before;
+/// `None` for a single level or levels taken independently.
+fn levels_in_turn(track: &crate::certify::Track) -> Option<String> {
+    let chained = track.levels.len() > 1 && track.levels.iter().skip(1).all(|l| l.previous);
+    chained.then(|| {
+        let names: Vec<String> = track.levels.iter().map(|l| md_escape(&l.title)).collect();
+        format!("{} {} 个等级逐级取得", names.join("、"), names.len())
+    })
 }
 
 /// An exam's test specification: its length, time, pass mark and retake rule, and each

@@ -120,3 +120,49 @@ fn search_ranks_a_lesson_about_the_word_first() {
     );
     assert!(index.search("获客").iter().any(|d| d.title == "限时与限次"));
 }
+
+/// The home and certification pages describe the course's own track: the bundled
+/// track's three chained levels and its rubric; a one-level track without exercises
+/// says nothing of levels in turn, of kinds of requirement it lacks, or of a rubric.
+#[test]
+fn the_track_pages_describe_the_course_own_levels_and_requirements() {
+    let (_, out) = build(bundled());
+    let page = std::fs::read_to_string(out.path().join("site/certification.html")).unwrap();
+    assert!(page.contains("3 个等级逐级取得"), "bundled track: levels in turn");
+    assert!(page.contains("评分维度") && page.contains("开放练习由讲师评分"));
+
+    let dir = tempfile::tempdir().unwrap();
+    crate::exam::copy_dir(&fixture("course-ok"), dir.path());
+    // One level, requiring only an exam: no exercises anywhere in the course.
+    std::fs::write(
+        dir.path().join("content/certification.toml"),
+        "id = \"t\"\ntitle = \"单级认证\"\nissuer = \"测试\"\n\n[[level]]\nid = \"only\"\ntitle = \"唯一等级\"\nsummary = \"通过考试。\"\nquizzes = { timed = 60 }\n",
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join("content/exercises/demo.toml")).unwrap();
+    let lesson = dir.path().join("content/demo/m1/03-browser.md");
+    std::fs::write(
+        &lesson,
+        std::fs::read_to_string(&lesson).unwrap().replace("{{#exercise ex-demo}}", ""),
+    )
+    .unwrap();
+    let timed = dir.path().join("quizzes/timed.toml");
+    std::fs::write(
+        &timed,
+        std::fs::read_to_string(&timed)
+            .unwrap()
+            .replacen("title = \"限时测验\"", "title = \"限时测验\"\nmode = \"exam\"", 1),
+    )
+    .unwrap();
+    let (_, out) = build(dir.path());
+    let page = std::fs::read_to_string(out.path().join("site/certification.html")).unwrap();
+    let home = std::fs::read_to_string(out.path().join("site/index.html")).unwrap();
+    for text in [&page, &home] {
+        assert!(!text.contains("逐级取得") && !text.contains("初级"), "one level, none in turn");
+    }
+    assert!(page.contains("考试达到及格线"));
+    assert!(
+        !page.contains("沙盘推演达到") && !page.contains("读完指定的课") && !page.contains("评分维度"),
+        "only what the track asks"
+    );
+}
