@@ -171,8 +171,8 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
         let _ = writeln!(s, "- 要求包括：{}。课后小测只用于练习，不计入认证。", kinds.join("、"));
     }
     s.push_str(
-        "- 满足某一级的全部要求时，系统立即自动发证，不需要申请。在“我的进度”页面可以随时看到每一项要求的完成情况和下一步该做什么。\n\
-         - 每张证书都有编号和公开的验证页，任何人都可以核验；持证人还可以下载带数字签名的电子凭证（Open Badges 3.0），离线也能验证真伪。证书被撤销后，验证页会显示“已撤销”。\n\n",
+        "- 满足某一级的全部要求时，系统立即自动发证，不需要申请。在「我的进度」页面可以随时看到每一项要求的完成情况和下一步该做什么。\n\
+         - 每张证书都有编号和公开的验证页，任何人都可以核验；持证人还可以下载带数字签名的电子凭证（Open Badges 3.0），离线也能验证真伪。证书被撤销后，验证页会显示「已撤销」。\n\n",
     );
     for (i, level) in track.levels.iter().enumerate() {
         let _ = write!(s, "## {}\n\n{}\n\n", md_escape(&level.title), level.summary);
