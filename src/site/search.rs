@@ -71,15 +71,32 @@ impl Index {
             return Vec::new();
         }
         let mut scores: HashMap<u32, (usize, f64)> = HashMap::new();
-        for t in &q {
-            let Some(postings) = self.terms.get(t) else {
-                return Vec::new();
+        for (i, t) in q.iter().enumerate() {
+            // The word being typed (the last, in a Latin script) matches as a prefix.
+            let prefix = i + 1 == q.len() && t.chars().all(|c| c.is_ascii_alphanumeric());
+            let mut found: HashMap<u32, f64> = HashMap::new();
+            let matching: Vec<&Vec<(u32, u32)>> = if prefix {
+                self.terms
+                    .range(t.clone()..)
+                    .take_while(|(k, _)| k.starts_with(t.as_str()))
+                    .map(|(_, p)| p)
+                    .collect()
+            } else {
+                self.terms.get(t).into_iter().collect()
             };
-            let idf = (1.0 + self.docs.len() as f64 / postings.len() as f64).ln();
-            for (d, f) in postings {
-                let e = scores.entry(*d).or_default();
+            for postings in matching {
+                let idf = (1.0 + self.docs.len() as f64 / postings.len() as f64).ln();
+                for (d, f) in postings {
+                    *found.entry(*d).or_default() += *f as f64 * idf;
+                }
+            }
+            if found.is_empty() {
+                return Vec::new();
+            }
+            for (d, s) in found {
+                let e = scores.entry(d).or_default();
                 e.0 += 1;
-                e.1 += *f as f64 * idf;
+                e.1 += s;
             }
         }
         let mut hits: Vec<(u32, f64)> = scores
@@ -114,7 +131,7 @@ pub fn tokens(text: &str) -> Vec<String> {
     };
     let flush_word = |w: &mut String, out: &mut Vec<String>| {
         if w.chars().count() >= 2 {
-            out.push(std::mem::take(w));
+            out.push(fold(w));
         }
         w.clear();
     };
@@ -136,9 +153,32 @@ pub fn tokens(text: &str) -> Vec<String> {
 }
 
 /// The readable text of a markdown body, directives removed.
+/// A Latin word's plural folded to its singular, so "extinguishers" finds "extinguisher"
+/// (a few English rules, no dictionary; words of other scripts unchanged). The page
+/// script folds queries the same way.
+pub fn fold(word: &str) -> String {
+    let w = word;
+    let n = w.len();
+    if !w.is_ascii() || n <= 3 {
+        return w.to_string();
+    }
+    if n > 4 && w.ends_with("ies") {
+        return format!("{}y", &w[..n - 3]);
+    }
+    if ["sses", "xes", "zes", "ches", "shes"].iter().any(|e| w.ends_with(e)) {
+        return w[..n - 2].to_string();
+    }
+    if w.ends_with('s') && !["ss", "us", "is"].iter().any(|e| w.ends_with(e)) {
+        return w[..n - 1].to_string();
+    }
+    w.to_string()
+}
+
 pub fn plain_text(markdown: &str) -> String {
+    use mdbook_markdown::pulldown_cmark::Options;
     let mut out = String::with_capacity(markdown.len());
-    for ev in Parser::new(markdown) {
+    // Tables parsed as tables: their cells become text, not lines of pipes.
+    for ev in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
         match ev {
             Event::Text(t) | Event::Code(t) if !t.trim_start().starts_with("{{#") => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
@@ -152,6 +192,22 @@ pub fn plain_text(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folds_english_plurals_and_leaves_other_words() {
+        for (w, f) in [
+            ("extinguishers", "extinguisher"),
+            ("policies", "policy"),
+            ("boxes", "box"),
+            ("classes", "class"),
+            ("process", "process"),
+            ("status", "status"),
+            ("analysis", "analysis"),
+            ("gas", "gas"),
+        ] {
+            assert_eq!(fold(w), f, "{w}");
+        }
+    }
 
     #[test]
     fn splits_chinese_into_bigrams_and_keeps_english_words() {

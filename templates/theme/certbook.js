@@ -112,7 +112,7 @@
       for (var i = 0; i + 1 < run.length; i++) out.push(run[i] + run[i + 1]);
       run = [];
     }
-    function flushWord() { if (Array.from(word).length >= 2) out.push(word); word = ""; }
+    function flushWord() { if (Array.from(word).length >= 2) out.push(fold(word)); word = ""; }
     Array.from(text).forEach(function (ch) {
       var cp = ch.codePointAt(0);
       if (isCjk(cp)) { flushWord(); run.push(ch); }
@@ -121,6 +121,16 @@
     });
     flushRun(); flushWord();
     return out;
+  }
+
+  // Same rules as src/site/search.rs `fold`: an English plural folded to its singular.
+  function fold(w) {
+    var n = w.length;
+    if (!/^[\x00-\x7f]*$/.test(w) || n <= 3) return w;
+    if (n > 4 && /ies$/.test(w)) return w.slice(0, n - 3) + "y";
+    if (/(sses|xes|zes|ches|shes)$/.test(w)) return w.slice(0, n - 2);
+    if (/s$/.test(w) && !/(ss|us|is)$/.test(w)) return w.slice(0, n - 1);
+    return w;
   }
 
   var indexPromise = null;
@@ -137,12 +147,22 @@
     if (!q.length) return [];
     var scores = {};
     for (var i = 0; i < q.length; i++) {
-      var postings = index.terms[q[i]];
-      if (!postings) return [];
-      var idf = Math.log(1 + index.docs.length / postings.length);
-      postings.forEach(function (p) {
-        var s = scores[p[0]] || (scores[p[0]] = { n: 0, s: 0 });
-        s.n += 1; s.s += p[1] * idf;
+      // The word being typed (the last, in a Latin script) matches as a prefix.
+      var lists = [];
+      if (i + 1 === q.length && /^[a-z0-9]+$/.test(q[i])) {
+        for (var term in index.terms) if (term.lastIndexOf(q[i], 0) === 0) lists.push(index.terms[term]);
+      } else if (index.terms[q[i]]) {
+        lists.push(index.terms[q[i]]);
+      }
+      if (!lists.length) return [];
+      var found = {};
+      lists.forEach(function (postings) {
+        var idf = Math.log(1 + index.docs.length / postings.length);
+        postings.forEach(function (p) { found[p[0]] = (found[p[0]] || 0) + p[1] * idf; });
+      });
+      Object.keys(found).forEach(function (d) {
+        var s = scores[d] || (scores[d] = { n: 0, s: 0 });
+        s.n += 1; s.s += found[d];
       });
     }
     return Object.keys(scores).filter(function (d) { return scores[d].n === q.length; })

@@ -166,3 +166,36 @@ fn the_track_pages_describe_the_course_own_levels_and_requirements() {
         "only what the track asks"
     );
 }
+
+/// A Latin-script course: the word being typed matches as a prefix ("extin"), plurals
+/// fold to their singular ("extinguisher" finds "extinguishers"), and a teaser is text,
+/// not a table's pipes. Chinese search is unchanged (the tests above).
+#[test]
+fn english_search_matches_prefixes_and_plurals_and_teasers_are_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
+        .args(["init", "--lang", "en"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lesson = dir.path().join("content/basics/01-measure.md");
+    let text = std::fs::read_to_string(&lesson).unwrap().replace(
+        "## Cost per new customer",
+        "| Tool | Use |\n| --- | --- |\n| Extinguishers | small fires |\n\n## Cost per new customer",
+    );
+    std::fs::write(&lesson, text).unwrap();
+    let (cur, _) = certbook::course::load(dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let index = Index::build(&cur);
+    for query in ["extin", "extinguisher", "extinguishers", "Extinguishers small", "small fir"] {
+        let hits: Vec<&str> = index.search(query).iter().map(|d| d.title.as_str()).collect();
+        assert_eq!(hits, ["Measuring What Matters"], "{query}");
+    }
+    assert!(index.search("extinct").is_empty(), "a longer word is not a prefix match");
+    let doc = index.docs.iter().find(|d| d.title == "Measuring What Matters").unwrap();
+    assert!(
+        doc.text.contains("Extinguishers small fires") && !doc.text.contains('|'),
+        "{}",
+        doc.text
+    );
+}
