@@ -707,3 +707,69 @@ async fn hr_opens_the_dashboard_sees_the_charts_and_downloads_the_csv() {
     let _ = c.close().await;
     result.unwrap();
 }
+
+/// A starter course from `certbook init --lang en`, in the browser: its practice quiz of
+/// every question type can be passed, and search finds an English word as it is typed
+/// ("extin") and in the plural.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_init_course_quiz_is_passed_and_english_search_finds_prefixes_in_the_browser() {
+    let Some(driver) = start_driver() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("course");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
+        .args(["init", "--lang", "en"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lesson = root.join("content/basics/01-measure.md");
+    let text = std::fs::read_to_string(&lesson).unwrap().replace(
+        "## Cost per new customer",
+        "Keep fire extinguishers by the door.\n\n## Cost per new customer",
+    );
+    std::fs::write(&lesson, text).unwrap();
+    let (cur, _) = certbook::course::load(&root).unwrap();
+    let quiz = cur.quizzes["measure-practice"].clone();
+    let s = TestServer::start_at(&root).await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let result = async {
+        log_in(&c, &s, "bob", "/basics/measure.html").await?;
+        let sel = "section[data-quiz=measure-practice] button.cb-btn";
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(sel))
+            .await?
+            .click()
+            .await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("form.cb-attempt"))
+            .await?;
+        let seed = open_attempt_seed(&c, &s, &quiz.id).await?;
+        for q in &quiz.questions {
+            answer(&c, &q.instance(seed).unwrap()).await?;
+        }
+        let result = submit_and_wait_for_result(&c).await?;
+        let text = result.text().await?;
+        assert!(text.contains("100%"), "every type answered through the UI grades right: {text}");
+        for query in ["extin", "extinguisher"] {
+            let input = c.find(Locator::Id("cb-search-input")).await?;
+            input.clear().await?;
+            input.send_keys(query).await?;
+            let first = c
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css("#cb-search-results li a"))
+                .await?;
+            assert_eq!(first.text().await?, "Measuring What Matters", "{query}");
+            c.execute("document.getElementById('cb-search-results').textContent = '';", vec![])
+                .await?;
+        }
+        screenshot(&c, "init-search.png").await;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.unwrap();
+}
