@@ -8,6 +8,7 @@ use super::{Store, StoreError};
 use crate::quiz::exam::{Adjustment, AttemptStatus, DeviceCheck, Refusal, device_check};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 /// A stored attempt.
 #[derive(Clone, Debug)]
@@ -311,12 +312,15 @@ struct Written {
 }
 
 fn get_with_overrides(conn: &Conn, id: &str) -> super::db::Result<Option<Written>> {
-    let sql = format!(
-        "SELECT a.*, o.*, k.*, {} FROM ({GET_ATTEMPT}) a JOIN users u ON u.id = a.user_id {}",
-        super::hr::standing_cols("'quiz'", "a.quiz_id"),
-        join_overrides("a.quiz_id")
-    );
-    conn.prepare_cached(&sql)?
+    // Built once: every submit and autosave runs it.
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT a.*, o.*, k.*, {} FROM ({GET_ATTEMPT}) a JOIN users u ON u.id = a.user_id {}",
+            super::hr::standing_cols("'quiz'", "a.quiz_id"),
+            join_overrides("a.quiz_id")
+        )
+    });
+    conn.prepare_cached(&SQL)?
         .query_row([id], |r| {
             Ok(Written {
                 row: row_attempt(r)?,
@@ -335,18 +339,20 @@ fn open_with_overrides(
     user_id: i64,
     quiz_id: &str,
 ) -> super::db::Result<(Option<AttemptRow>, Option<OverrideRow>, Option<OverrideRow>)> {
-    let sql = format!(
-        "SELECT a.*, o.*, k.* FROM users u
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT a.*, o.*, k.* FROM users u
          LEFT JOIN ({}) a ON a.user_id = u.id {} WHERE u.id = ?1",
-        concat!(
-            "SELECT ",
-            attempt_cols!(),
-            " FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'"
-        ),
-        join_overrides("?2")
-    );
+            concat!(
+                "SELECT ",
+                attempt_cols!(),
+                " FROM attempts WHERE user_id = ?1 AND quiz_id = ?2 AND status = 'open'"
+            ),
+            join_overrides("?2")
+        )
+    });
     let found = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(&SQL)?
         .query_row(params![user_id, quiz_id], |r| {
             let open = match r.get::<_, Option<String>>(0)? {
                 Some(_) => Some(row_attempt(r)?),

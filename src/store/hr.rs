@@ -48,8 +48,10 @@ impl Filter {
 /// transaction that records the result.
 pub(crate) fn record_result(tx: &Conn, user_id: i64, kind: &str, item: &str, score: f64, now: i64) -> super::db::Result<()> {
     use super::db::Optional;
+    static SQL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("SELECT {} FROM users u WHERE u.id = ?1", standing_cols("?2", "?3")));
     let standing = tx
-        .prepare_cached(&format!("SELECT {} FROM users u WHERE u.id = ?1", standing_cols("?2", "?3")))?
+        .prepare_cached(&SQL)?
         .query_row(params![user_id, kind, item], |r| Standing::read(r, 0))
         .optional()?;
     match standing {

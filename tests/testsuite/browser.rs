@@ -386,16 +386,7 @@ async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_
     let result = async {
         log_in(&c, &s, "bob", &format!("/{}/{}.html", course.id, lesson.id)).await?;
         let sel = format!("section[data-quiz={}] button.cb-btn", quiz.id);
-        c.wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(&sel))
-            .await?
-            .click()
-            .await?;
-        c.wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("form.cb-attempt"))
-            .await?;
+        start_sheet(&c, &sel).await?;
         // Give the first attempt up (accepting the confirmation) and start again.
         let first = open_attempt_seed(&c, &s, &quiz.id).await?;
         c.execute("window.confirm = () => true;", vec![]).await?;
@@ -411,10 +402,7 @@ async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_
         let restart = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(&sel)).await?;
         assert_eq!(restart.text().await?, "再做一次", "the standing after giving up");
         restart.click().await?;
-        c.wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("form.cb-attempt"))
-            .await?;
+        wait_for_sheet(&c).await?;
         let seed = open_attempt_seed(&c, &s, &quiz.id).await?;
         assert_ne!(seed, first, "a new attempt");
         let mut legends = std::collections::HashMap::new();
@@ -457,6 +445,25 @@ async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_
     .await;
     let _ = c.close().await;
     result.unwrap();
+}
+
+/// Clicks the quiz's start button `button` once it shows, and waits for the answer sheet.
+async fn start_sheet(c: &Client, button: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(button))
+        .await?
+        .click()
+        .await?;
+    wait_for_sheet(c).await
+}
+
+async fn wait_for_sheet(c: &Client) -> Result<(), fantoccini::error::CmdError> {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("form.cb-attempt"))
+        .await?;
+    Ok(())
 }
 
 /// Counts the points drawn in one variable's chart.
@@ -716,12 +723,7 @@ async fn an_init_course_quiz_is_passed_and_english_search_finds_prefixes_in_the_
     let Some(driver) = start_driver() else { return };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("course");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
-        .args(["init", "--lang", "en"])
-        .arg(&root)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    assert!(crate::harness::certbook_init(&root, &["--lang", "en"]).status.success());
     let lesson = root.join("content/basics/01-measure.md");
     let text = std::fs::read_to_string(&lesson).unwrap().replace(
         "## Cost per new customer",
@@ -735,17 +737,7 @@ async fn an_init_course_quiz_is_passed_and_english_search_finds_prefixes_in_the_
     let c = browser(&driver, profile.path()).await;
     let result = async {
         log_in(&c, &s, "bob", "/basics/measure.html").await?;
-        let sel = "section[data-quiz=measure-practice] button.cb-btn";
-        c.wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(sel))
-            .await?
-            .click()
-            .await?;
-        c.wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css("form.cb-attempt"))
-            .await?;
+        start_sheet(&c, "section[data-quiz=measure-practice] button.cb-btn").await?;
         let seed = open_attempt_seed(&c, &s, &quiz.id).await?;
         for q in &quiz.questions {
             answer(&c, &q.instance(seed).unwrap()).await?;

@@ -155,15 +155,7 @@ fn the_bundled_course_checks_clean_without_warnings() {
 #[test]
 fn a_broken_bank_or_scenario_is_not_reported_again_by_the_certification_track() {
     let dir = tempfile::tempdir().unwrap();
-    let src = fixture("course-ok");
-    for e in walkdir::WalkDir::new(&src).into_iter().flatten() {
-        let to = dir.path().join(e.path().strip_prefix(&src).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
+    crate::harness::copy_dir(&fixture("course-ok"), dir.path());
     let bank = dir.path().join("quizzes/short.toml");
     std::fs::write(
         &bank,
@@ -192,7 +184,7 @@ fn a_broken_bank_or_scenario_is_not_reported_again_by_the_certification_track() 
 #[test]
 fn an_unknown_read_requirement_suggests_the_lesson_meant() {
     let dir = tempfile::tempdir().unwrap();
-    crate::exam::copy_dir(&fixture("course-ok"), dir.path());
+    crate::harness::copy_dir(&fixture("course-ok"), dir.path());
     let cert = dir.path().join("content/certification.toml");
     let text = std::fs::read_to_string(&cert)
         .unwrap()
@@ -208,7 +200,7 @@ fn an_unknown_read_requirement_suggests_the_lesson_meant() {
 #[test]
 fn each_link_to_a_missing_lesson_is_reported_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    crate::exam::copy_dir(&fixture("course-ok"), dir.path());
+    crate::harness::copy_dir(&fixture("course-ok"), dir.path());
     let sc = dir.path().join("content/scenarios/tiny.toml");
     let text = std::fs::read_to_string(&sc)
         .unwrap()
@@ -323,7 +315,7 @@ fn errors_on_an_empty_blueprint_cell_and_warns_on_a_small_pool() {
 #[test]
 fn a_pool_under_three_times_its_draw_is_a_warning_with_the_sizes() {
     let dir = tempfile::tempdir().unwrap();
-    crate::exam::copy_dir(&fixture("course-ok"), dir.path());
+    crate::harness::copy_dir(&fixture("course-ok"), dir.path());
     let bank = "id = \"small\"\ntitle = \"S\"\nmode = \"exam\"\n\n[[draw]]\ntopic = \"小题库\"\nbanks = [\"short\"]\ncount = 2\n";
     std::fs::write(dir.path().join("quizzes/small.toml"), bank).unwrap();
     let (cur, warnings) = certbook::course::load(dir.path()).expect("a small pool is not an error");

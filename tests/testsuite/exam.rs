@@ -5,29 +5,15 @@
 
 use crate::harness::{Client, TestServer, fixture};
 use serde_json::{Value, json};
-use std::path::Path;
 
 /// The fixture course plus extra banks (`(id, toml)`), served; keep the directory alive.
 pub(crate) async fn server_with(banks: &[(&str, String)]) -> (TestServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("course-ok"), dir.path());
+    crate::harness::copy_dir(&fixture("course-ok"), dir.path());
     for (id, text) in banks {
         std::fs::write(dir.path().join("quizzes").join(format!("{id}.toml")), text).unwrap();
     }
     (TestServer::start_at(dir.path()).await, dir)
-}
-
-pub(crate) fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// A bank of `n` single-choice questions `q1..qn` with five options each; the key of

@@ -287,7 +287,7 @@ async fn exam_page_releases_a_device_so_a_second_browser_can_continue() {
 #[tokio::test]
 async fn a_page_template_naming_a_missing_field_is_a_server_error_not_a_blank_or_a_404() {
     let dir = tempfile::tempdir().unwrap();
-    super::exam::copy_dir(&crate::harness::fixture("course-ok"), dir.path());
+    crate::harness::copy_dir(&crate::harness::fixture("course-ok"), dir.path());
     let pages = dir.path().join("templates/pages");
     std::fs::create_dir_all(&pages).unwrap();
     std::fs::write(pages.join("verify.hbs"), "<h1>{{titel}}</h1>\n").unwrap();

@@ -267,12 +267,7 @@ async fn decode(r: reqwest::Response) -> (u16, Value) {
 /// The logged-in learner `c` earns the fixture track's first level; returns the certificate id.
 pub async fn certify(c: &Client) -> String {
     c.post_json("/api/lessons/demo-browser/read", &json!({})).await;
-    let (_, run) = c.post_json("/api/scenarios/tiny/runs", &json!({})).await;
-    let id = run["id"].as_str().unwrap().to_string();
-    for (round, a) in [(1, 50), (2, 0)] {
-        let d = json!({ "round": round, "decisions": { "spend": { "a": a, "b": 0 }, "plan": "safe" } });
-        assert_eq!(c.post_json(&format!("/api/runs/{id}/rounds"), &d).await.0, 200);
-    }
+    finish_tiny(c).await;
     let (_, at) = c.start("short").await;
     let (code, r) = c
         .submit(at["id"].as_str().unwrap(), json!({ "q1": "B", "q2": true, "q3": "留存率" }))
@@ -289,20 +284,41 @@ pub async fn certify(c: &Client) -> String {
 /// sandbox, passes the short quiz); returns her client and the certificate id.
 pub async fn certify_alice(s: &TestServer) -> (Client, String) {
     let alice = s.login("alice").await;
-    alice.post_json("/api/lessons/demo-browser/read", &json!({})).await;
-    let (_, run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
+    let cert = certify(&alice).await;
+    (alice, cert)
+}
+
+/// The logged-in learner `c` plays the fixture's tiny sandbox to its end (a score that
+/// meets the track's requirement).
+pub async fn finish_tiny(c: &Client) {
+    let (_, run) = c.post_json("/api/scenarios/tiny/runs", &json!({})).await;
     let id = run["id"].as_str().unwrap().to_string();
     for (round, a) in [(1, 50), (2, 0)] {
         let d = json!({ "round": round, "decisions": { "spend": { "a": a, "b": 0 }, "plan": "safe" } });
-        assert_eq!(alice.post_json(&format!("/api/runs/{id}/rounds"), &d).await.0, 200);
+        assert_eq!(c.post_json(&format!("/api/runs/{id}/rounds"), &d).await.0, 200);
     }
-    let (_, at) = alice.start("short").await;
-    alice
-        .submit(at["id"].as_str().unwrap(), json!({ "q1": "B", "q2": true, "q3": "留存率" }))
-        .await;
-    let (_, p) = alice.get("/api/progress").await;
-    let cert = p["certificates"][0]["id"].as_str().expect("alice is certified").to_string();
-    (alice, cert)
+}
+
+/// Runs `certbook init DIR ARGS…` (the starter course).
+pub fn certbook_init(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
+        .arg("init")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Copies the directory tree `from` into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().flatten() {
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
 }
 
 /// Runs `certbook verify FILE ARGS…`, judging dates at the server's (manual) clock

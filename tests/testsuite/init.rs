@@ -1,26 +1,15 @@
 //! `certbook init`: the starter course in each language checks clean, its practice quiz
 //! can be passed through the server, and a directory in use is refused.
 
-use crate::harness::TestServer;
+use crate::harness::{TestServer, certbook_init};
 use serde_json::{Value, json};
-use std::path::Path;
-use std::process::Command;
-
-fn init(dir: &Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_certbook"))
-        .arg("init")
-        .arg(dir)
-        .args(extra)
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn the_starter_course_checks_clean_in_both_languages_and_a_used_directory_is_refused() {
     for lang in ["en", "zh-CN"] {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("course");
-        let out = init(&dir, &["--lang", lang]);
+        let out = certbook_init(&dir, &["--lang", lang]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let (cur, diags) = certbook::course::check(&dir, 300);
         let cur = cur.unwrap_or_else(|| panic!("{lang}: {diags}"));
@@ -39,10 +28,10 @@ fn the_starter_course_checks_clean_in_both_languages_and_a_used_directory_is_ref
         assert_eq!((cur.scenarios.len(), cur.exercises.len()), (1, 1));
         assert_eq!(cur.track.as_ref().map(|t| t.levels.len()), Some(1));
 
-        let again = init(&dir, &["--lang", lang]);
+        let again = certbook_init(&dir, &["--lang", lang]);
         assert!(!again.status.success());
         assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"), "{again:?}");
-        let forced = init(&dir, &["--lang", lang, "--force"]);
+        let forced = certbook_init(&dir, &["--lang", lang, "--force"]);
         assert!(forced.status.success());
     }
 }
@@ -51,7 +40,7 @@ fn the_starter_course_checks_clean_in_both_languages_and_a_used_directory_is_ref
 async fn a_learner_passes_the_starter_practice_quiz_through_the_server() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("course");
-    assert!(init(&dir, &["--lang", "en"]).status.success());
+    assert!(certbook_init(&dir, &["--lang", "en"]).status.success());
     let s = TestServer::start_at(&dir).await;
     let alice = s.login("alice").await;
     let (code, attempt) = alice.start("measure-practice").await;

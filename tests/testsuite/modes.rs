@@ -221,12 +221,7 @@ async fn attempts_count_per_certification_cycle_so_a_renewal_can_be_sat() {
     // sitting takes ten minutes, as a real one does).
     let alice = s.login("alice").await;
     alice.post_json("/api/lessons/demo-browser/read", &json!({})).await;
-    let (_, run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
-    let run = run["id"].as_str().unwrap().to_string();
-    for (round, a) in [(1, 50), (2, 0)] {
-        let d = json!({ "round": round, "decisions": { "spend": { "a": a, "b": 0 }, "plan": "safe" } });
-        assert_eq!(alice.post_json(&format!("/api/runs/{run}/rounds"), &d).await.0, 200);
-    }
+    crate::harness::finish_tiny(&alice).await;
     let mut cert = String::new();
     for answers in [wrong.clone(), right.clone()] {
         let (_, a) = alice.start("short").await;

@@ -132,7 +132,7 @@ fn the_track_pages_describe_the_course_own_levels_and_requirements() {
     assert!(page.contains("评分维度") && page.contains("开放练习由讲师评分"));
 
     let dir = tempfile::tempdir().unwrap();
-    crate::exam::copy_dir(&fixture("course-ok"), dir.path());
+    crate::harness::copy_dir(&fixture("course-ok"), dir.path());
     // One level, requiring only an exam: no exercises anywhere in the course.
     std::fs::write(
         dir.path().join("content/certification.toml"),
@@ -173,12 +173,7 @@ fn the_track_pages_describe_the_course_own_levels_and_requirements() {
 #[test]
 fn english_search_matches_prefixes_and_plurals_and_teasers_are_plain_text() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))
-        .args(["init", "--lang", "en"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    assert!(crate::harness::certbook_init(dir.path(), &["--lang", "en"]).status.success());
     let lesson = dir.path().join("content/basics/01-measure.md");
     let text = std::fs::read_to_string(&lesson).unwrap().replace(
         "## Cost per new customer",

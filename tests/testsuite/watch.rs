@@ -4,7 +4,6 @@
 use crate::harness::fixture;
 use serde_json::json;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -15,18 +14,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
     }
 }
 
@@ -50,7 +37,7 @@ async fn eventually(what: &str, mut get: impl AsyncFnMut() -> String, done: impl
 async fn watch_publishes_good_edits_and_keeps_the_last_good_build_on_a_broken_one() {
     let tmp = tempfile::tempdir().unwrap();
     let course = tmp.path().join("course");
-    copy_dir(&fixture("course-ok"), &course);
+    crate::harness::copy_dir(&fixture("course-ok"), &course);
     let mut child = Command::new(env!("CARGO_BIN_EXE_certbook"))
         .args(["serve", course.to_str().unwrap(), "--port", "0", "--watch", "--demo"])
         .stdout(Stdio::piped())
