@@ -57,11 +57,32 @@ pub fn fresh_pg_database(admin: &str) -> String {
     let create = name.clone();
     std::thread::spawn(move || {
         let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test PostgreSQL server");
+        drop_dead_runs_databases(&mut c);
         c.batch_execute(&format!("CREATE DATABASE {create}")).unwrap();
     })
     .join()
     .unwrap();
     format!("{server}/{name}")
+}
+
+/// Drops, once per test process, the databases earlier test processes left behind (their
+/// names start with the pid of a process that has ended): a test's database outlives it,
+/// and a cluster reused run after run would otherwise fill the disk.
+fn drop_dead_runs_databases(c: &mut postgres::Client) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let rows = c
+            .query("SELECT datname FROM pg_database WHERE datname ~ '^t[0-9]+_[0-9]+_[0-9]+$'", &[])
+            .unwrap();
+        for row in rows {
+            let name: String = row.get(0);
+            let pid = name[1..].split('_').next().unwrap_or_default();
+            if pid != std::process::id().to_string() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                // Another test process may be dropping it too; either way it goes.
+                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    });
 }
 
 pub struct TestServer {
