@@ -17,6 +17,7 @@ pub mod clock;
 pub mod course;
 pub mod diag;
 pub mod http;
+pub mod i18n;
 pub mod mail;
 pub mod quiz;
 pub mod sandbox;

@@ -89,19 +89,25 @@ pub struct CheckedAccount {
 /// Checks an account before anything is opened or written.
 pub fn check_account(a: NewAccount) -> Result<CheckedAccount> {
     let Some(role) = Role::parse(&a.role) else {
-        return Err(Error::Unprocessable(format!(
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
             "unknown role `{}`: use learner, instructor, hr or admin",
             a.role
-        )));
+        ))));
     };
     if a.username.trim().is_empty() || a.username.len() > 64 {
-        return Err(Error::Unprocessable("the user name must be 1 to 64 characters".into()));
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain(
+            "the user name must be 1 to 64 characters",
+        )));
     }
     if a.password.as_ref().is_some_and(|p| p.chars().count() < 8) {
-        return Err(Error::Unprocessable("the password must be at least 8 characters".into()));
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain(
+            "the password must be at least 8 characters",
+        )));
     }
     if let Some(e) = a.email.as_deref().filter(|e| !valid_email(e)) {
-        return Err(Error::Unprocessable(format!("`{e}` is not an email address")));
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
+            "`{e}` is not an email address"
+        ))));
     }
     Ok(CheckedAccount {
         name: a.name.unwrap_or_else(|| a.username.clone()),

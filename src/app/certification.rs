@@ -140,7 +140,7 @@ pub fn standing_reader(
 /// Marks a lesson read; returns the certificates that completes.
 pub async fn mark_read(ctx: &Ctx<'_>, user_id: i64, lesson: &str) -> Result<Vec<CertificateRow>> {
     if !ctx.cur.pages().any(|(_, _, l)| l.id == lesson) {
-        return Err(Error::NotFound(format!("没有这一课：{lesson}")));
+        return Err(Error::NotFound(crate::i18n::Msg::plain(format!("没有这一课：{lesson}"))));
     }
     Ok(ctx
         .store
@@ -165,7 +165,7 @@ pub async fn find_certificate(ctx: &Ctx<'_>, id: &str) -> Result<Option<Certific
 pub async fn certificate(ctx: &Ctx<'_>, id: &str) -> Result<CertificateRow> {
     find_certificate(ctx, id)
         .await?
-        .ok_or_else(|| Error::NotFound(NO_SUCH_CERTIFICATE.into()))
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_CERTIFICATE)))
 }
 
 /// A signed credential, named by its certificate.
@@ -180,9 +180,9 @@ pub async fn credential(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<SignedC
     let c = find_certificate(ctx, id)
         .await?
         .filter(|c| c.user_id == actor.id || is_staff(actor))
-        .ok_or_else(|| Error::NotFound(NO_SUCH_CERTIFICATE.into()))?;
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_CERTIFICATE)))?;
     if c.revoked_at.is_some() {
-        return Err(Error::Conflict("证书已被撤销 (revoked)".into()));
+        return Err(Error::Conflict(crate::i18n::Msg::plain("证书已被撤销 (revoked)")));
     }
     let doc = ctx.issuer.sign_in_set(open_badge(ctx, &c), &rfc3339(c.issued_at));
     Ok(SignedCredential { certificate: c.id, doc })
@@ -299,7 +299,7 @@ pub async fn status_list(ctx: &Ctx<'_>, list: u32) -> Result<Value> {
         .store
         .status_list_entries(i64::from(list))
         .await?
-        .ok_or_else(|| Error::NotFound("没有这个状态列表 (no such status list)".into()))?;
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain("没有这个状态列表 (no such status list)")))?;
     let values: Vec<(u64, u8)> = entries
         .into_iter()
         .map(|(i, revoked, suspended)| (i, Listed::of(revoked, suspended) as u8))
@@ -333,7 +333,7 @@ pub async fn legacy_status_list(ctx: &Ctx<'_>, purpose: &'static str) -> Result<
 fn reason(given: &str, message: &str) -> Result<String> {
     let reason = given.trim().to_string();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(Error::Unprocessable(message.into()));
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain(message)));
     }
     Ok(reason)
 }
@@ -343,7 +343,7 @@ const REVOKE_REASON: &str = "撤销需要写明原因（最多 500 字）";
 /// 1 to 10000 certificate ids, the most one request may change.
 fn check_ids(ids: &[String]) -> Result<()> {
     if ids.is_empty() || ids.len() > 10_000 {
-        return Err(Error::Unprocessable("请列出 1～10000 个证书编号".into()));
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain("请列出 1～10000 个证书编号")));
     }
     Ok(())
 }
@@ -357,11 +357,11 @@ pub async fn revoke(ctx: &Ctx<'_>, actor: &User, id: &str, given_reason: &str) -
         .revoke_certificate(id.to_string(), reason, actor.id, ctx.clock.now_ms())
         .await?
     {
-        return Err(Error::NotFound(NO_SUCH_CERTIFICATE.into()));
+        return Err(Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_CERTIFICATE)));
     }
     let c = find_certificate(ctx, id)
         .await?
-        .ok_or_else(|| Error::NotFound("no such certificate".into()))?;
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain("no such certificate")))?;
     tracing::info!(certificate = %c.id, by = actor.id, "certificate revoked");
     Ok(c)
 }
@@ -376,10 +376,10 @@ pub async fn revoke_many(ctx: &Ctx<'_>, actor: &User, ids: Vec<String>, given_re
             tracing::info!(count = n, by = actor.id, "certificates revoked in bulk");
             Ok(n)
         }
-        Err(missing) => Err(Error::Unprocessable(format!(
+        Err(missing) => Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
             "没有这些证书，未撤销任何证书：{} (unknown ids; nothing revoked)",
             missing.join(", ")
-        ))),
+        )))),
     }
 }
 
@@ -404,10 +404,10 @@ async fn set_suspension(ctx: &Ctx<'_>, actor: &User, ids: Vec<String>, reason: O
     check_ids(&ids)?;
     match ctx.store.set_suspension(ids, reason, actor.id, ctx.clock.now_ms()).await? {
         Ok(n) => Ok(n),
-        Err(missing) => Err(Error::Unprocessable(format!(
+        Err(missing) => Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
             "没有这些证书，未做任何更改：{} (unknown ids; nothing changed)",
             missing.join(", ")
-        ))),
+        )))),
     }
 }
 
@@ -420,7 +420,9 @@ fn pdf_font() -> Option<&'static crate::certify::print::FontData> {
 /// One certificate as a printable PDF page (CPU-heavy: call off the async runtime).
 pub fn certificate_pdf(ctx: &Ctx<'_>, c: &CertificateRow) -> Result<Vec<u8>> {
     let font = pdf_font().ok_or_else(|| {
-        Error::Unavailable("服务器上没有可用的中文字体，无法生成 PDF；请安装 fonts-noto-cjk 或设置 CERTBOOK_PDF_FONT (no CJK font)".into())
+        Error::Unavailable(crate::i18n::Msg::plain(
+            "服务器上没有可用的中文字体，无法生成 PDF；请安装 fonts-noto-cjk 或设置 CERTBOOK_PDF_FONT (no CJK font)",
+        ))
     })?;
     let cur = &*ctx.cur;
     let p = crate::certify::print::Printable {

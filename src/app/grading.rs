@@ -15,7 +15,7 @@ pub fn exercise(ctx: &Ctx<'_>, id: &str) -> Result<Exercise> {
         .exercises
         .get(id)
         .cloned()
-        .ok_or_else(|| Error::NotFound(format!("没有这个练习：{id}")))
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个练习：{id}"))))
 }
 
 /// An exercise and the learner's submission to it, if any.
@@ -31,10 +31,10 @@ pub async fn submit(ctx: &Ctx<'_>, user_id: i64, id: &str, body: &str) -> Result
     let body = body.trim().to_string();
     let n = body.chars().count();
     if n < ex.min_chars || n > ex.max_chars {
-        return Err(Error::Unprocessable(format!(
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
             "答案需要 {}～{} 个字，现在是 {n} 个字 (length out of range)",
             ex.min_chars, ex.max_chars
-        )));
+        ))));
     }
     match ctx
         .store
@@ -42,7 +42,9 @@ pub async fn submit(ctx: &Ctx<'_>, user_id: i64, id: &str, body: &str) -> Result
         .await?
     {
         SaveSubmission::Saved(s) => Ok(s),
-        SaveSubmission::AlreadyGraded(_) => Err(Error::Conflict("已经评分的答案不能再修改 (already graded)".into())),
+        SaveSubmission::AlreadyGraded(_) => Err(Error::Conflict(crate::i18n::Msg::plain(
+            "已经评分的答案不能再修改 (already graded)",
+        ))),
     }
 }
 
@@ -58,7 +60,7 @@ pub async fn submission(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Submiss
     ctx.store
         .submission_by_id(id.to_string())
         .await?
-        .ok_or_else(|| Error::NotFound(NO_SUCH_SUBMISSION.into()))
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_SUBMISSION)))
 }
 
 /// Instructors: one submission and its learner's display name (the grading form).
@@ -83,14 +85,19 @@ pub async fn grade(
     for (i, d) in rubric.dimensions.iter().enumerate() {
         match given.get(&d.id) {
             Some(v) if v.is_finite() && (0.0..=100.0).contains(v) => scores[i] = *v,
-            _ => return Err(Error::Unprocessable(format!("「{}」({}) 需要 0～100 的分数", d.title, d.id))),
+            _ => {
+                return Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
+                    "「{}」({}) 需要 0～100 的分数",
+                    d.title, d.id
+                ))));
+            }
         }
     }
     if let Some(k) = given.keys().find(|k| !rubric.dimensions.iter().any(|d| &d.id == *k)) {
-        return Err(Error::Unprocessable(format!("没有评分维度 `{k}`")));
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain(format!("没有评分维度 `{k}`"))));
     }
     if feedback.chars().count() > 20_000 {
-        return Err(Error::Unprocessable("反馈太长（最多 20000 字）".into()));
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain("反馈太长（最多 20000 字）")));
     }
     let weights = ctx.cur.exercises.get(&s.exercise_id).and_then(|e| e.weights);
     let total = rubric.total(&scores, weights.as_ref());
@@ -104,6 +111,6 @@ pub async fn grade(
             certifier(ctx),
         )
         .await?
-        .ok_or_else(|| Error::NotFound(NO_SUCH_SUBMISSION.into()))?;
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_SUBMISSION)))?;
     Ok(graded)
 }

@@ -17,6 +17,7 @@ pub mod views;
 use crate::certify::credential::Issuer;
 use crate::clock::Clock;
 use crate::course::Curriculum;
+pub use crate::i18n::Msg;
 use crate::mail::Mailer;
 use crate::store::{Role, Store, StoreError, User};
 use std::sync::Arc;
@@ -36,47 +37,48 @@ pub struct Ctx<'a> {
     pub cur: Arc<Curriculum>,
 }
 
-/// Why a use case refused or failed. The messages are shown to the caller as they are.
+/// Why a use case refused or failed. Each carries a [`Msg`]: its id is the API's
+/// error code, and the HTTP layer renders its text in the course's language.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Unprocessable(String),
+    #[error("not found: {0:?}")]
+    NotFound(Msg),
+    #[error("conflict: {0:?}")]
+    Conflict(Msg),
+    #[error("unprocessable: {0:?}")]
+    Unprocessable(Msg),
     /// The caller's role does not allow it.
     #[error("forbidden for your role")]
     Forbidden,
     /// A malformed request the caller must fix.
-    #[error("{0}")]
-    BadRequest(String),
+    #[error("bad request: {0:?}")]
+    BadRequest(Msg),
     /// Refused with a reason the caller can act on (a refused address).
-    #[error("{0}")]
-    Refused(String),
+    #[error("refused: {0:?}")]
+    Refused(Msg),
     /// The exam's password is missing or wrong.
     #[error("exam password missing or wrong")]
     PasswordRequired,
     /// Something the server lacks (a font, a mail server).
-    #[error("{0}")]
-    Unavailable(String),
+    #[error("unavailable: {0:?}")]
+    Unavailable(Msg),
     /// A failure the caller cannot act on; the detail is for the log.
     #[error("{0}")]
     Internal(String),
     /// More than one request may ask for (a zip over its limit).
-    #[error("{0}")]
-    TooLarge(String),
+    #[error("too large: {0:?}")]
+    TooLarge(Msg),
     /// A state-changing call without the session's CSRF token.
     #[error("CSRF token missing or wrong")]
     Csrf,
     /// Too many failed logins; try again after `retry_after_s`.
-    #[error("{message}")]
-    Throttled { message: String, retry_after_s: i64 },
+    #[error("throttled: {message:?}")]
+    Throttled { message: Msg, retry_after_s: i64 },
 }
 
 impl From<crate::store::GradeFailure> for Error {
     fn from(e: crate::store::GradeFailure) -> Self {
-        Error::Unprocessable(e.0)
+        Error::Unprocessable(crate::i18n::Msg::plain(e.0))
     }
 }
 

@@ -10,11 +10,11 @@ use serde_json::{Value, json};
 /// row imports nothing. Returns the new ids in the file's order, or every bad row.
 pub async fn import_certificates(ctx: &Ctx<'_>, actor: &User, text: &str) -> Result<Result<Vec<String>, Vec<RowError>>> {
     require(actor, &[Role::Hr])?;
-    let track = ctx
-        .cur
-        .track
-        .as_ref()
-        .ok_or_else(|| Error::Conflict("课程没有认证体系，无法导入证书 (the course has no certification track)".into()))?;
+    let track = ctx.cur.track.as_ref().ok_or_else(|| {
+        Error::Conflict(crate::i18n::Msg::plain(
+            "课程没有认证体系，无法导入证书 (the course has no certification track)",
+        ))
+    })?;
     let now = ctx.clock.now_ms();
     let (rows, errors) = crate::certify::import::parse_csv(text, track, now);
     let ids = rows.iter().map(|_| crate::certify::certificate_id()).collect();
@@ -93,10 +93,10 @@ pub async fn erase_learner(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<Erase
             tracing::info!(user = id, by = actor.id, "personal data erased");
             Ok(e)
         }
-        Ok(None) => Err(Error::NotFound(
-            "没有这位学员，或已删除 (no such learner, or already erased)".into(),
-        )),
-        Err(StoreError::Invalid(m)) => Err(Error::Unprocessable(m)),
+        Ok(None) => Err(Error::NotFound(crate::i18n::Msg::plain(
+            "没有这位学员，或已删除 (no such learner, or already erased)",
+        ))),
+        Err(StoreError::Invalid(m)) => Err(Error::Unprocessable(crate::i18n::Msg::plain(m))),
         Err(e) => Err(e.into()),
     }
 }
@@ -107,9 +107,9 @@ pub async fn erase_confirmed(ctx: &Ctx<'_>, actor: &User, id: i64, confirm: &str
     require(actor, &[])?;
     let username = ctx.store.user_by_id(id).await?.map(|u| u.username);
     if username.as_deref() != Some(confirm.trim()) {
-        return Err(Error::Unprocessable(
-            "请输入该学员的登录名以确认删除 (type the learner's login name to confirm)。".into(),
-        ));
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain(
+            "请输入该学员的登录名以确认删除 (type the learner's login name to confirm)。",
+        )));
     }
     erase_learner(ctx, actor, id).await
 }
@@ -133,13 +133,15 @@ pub async fn certificates_where(ctx: &Ctx<'_>, actor: &User, f: CertFilter) -> R
 pub async fn zip_selection(ctx: &Ctx<'_>, actor: &User, f: CertFilter) -> Result<Vec<HeldCertificate>> {
     let certs = certificates_where(ctx, actor, f).await?;
     if certs.is_empty() {
-        return Err(Error::NotFound("没有符合条件的证书 (no certificates match)".into()));
+        return Err(Error::NotFound(crate::i18n::Msg::plain(
+            "没有符合条件的证书 (no certificates match)",
+        )));
     }
     if certs.len() > ZIP_MAX {
-        return Err(Error::TooLarge(format!(
+        return Err(Error::TooLarge(crate::i18n::Msg::plain(format!(
             "符合条件的证书有 {} 张，一次最多打包 {ZIP_MAX} 张，请缩小筛选范围 (too many; narrow the filters)",
             certs.len()
-        )));
+        ))));
     }
     Ok(certs)
 }

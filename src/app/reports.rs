@@ -237,7 +237,7 @@ pub async fn transcript(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<Transcri
         .store
         .user_by_id(id)
         .await?
-        .ok_or_else(|| Error::NotFound("没有这位学员 (no such learner)".into()))?;
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain("没有这位学员 (no such learner)")))?;
     let (cohort, department, created_at, erased_at) = ctx.store.user_groups(id).await?.unwrap_or_default();
     let ((), file) = ctx.store.learner_file(id, String::new(), |_| Ok(())).await?;
     let cur = &*ctx.cur;

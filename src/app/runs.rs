@@ -22,16 +22,16 @@ pub fn scenario(ctx: &Ctx<'_>, id: &str) -> Result<Scenario> {
         .scenarios
         .get(id)
         .cloned()
-        .ok_or_else(|| Error::NotFound(format!("没有这个沙盘：{id}")))
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个沙盘：{id}"))))
 }
 
 fn not_found() -> Error {
-    Error::NotFound(NO_SUCH_RUN.into())
+    Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_RUN))
 }
 
 fn sim_error(e: SimError) -> Error {
     match e {
-        SimError::Decision { .. } => Error::Unprocessable(e.to_string()),
+        SimError::Decision { .. } => Error::Unprocessable(crate::i18n::Msg::plain(e.to_string())),
         other => Error::Internal(format!("sandbox model failed: {other}")),
     }
 }
@@ -41,17 +41,17 @@ fn decisions_of(row: &RunRow) -> Vec<Decisions> {
 }
 
 fn already_played(round: u32) -> Error {
-    Error::Conflict(format!("第 {round} 轮已经提交过 (round already played)"))
+    Error::Conflict(crate::i18n::Msg::plain(format!("第 {round} 轮已经提交过 (round already played)")))
 }
 
 /// Recomputes a stored run for display.
 fn replayed(ctx: &Ctx<'_>, row: RunRow) -> Result<Shown> {
     let sc = scenario(ctx, &row.scenario_id)?;
     if sc.version != row.version {
-        return Err(Error::Conflict(format!(
+        return Err(Error::Conflict(crate::i18n::Msg::plain(format!(
             "沙盘已更新（本次推演为第 {} 版，当前为第 {} 版），请重新开始 (scenario changed)",
             row.version, sc.version
-        )));
+        ))));
     }
     let play = simulate(&sc, row.seed, &decisions_of(&row)).map_err(sim_error)?;
     Ok(Shown { scenario: sc, row, play })
@@ -84,7 +84,11 @@ pub async fn start(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<(bool, Shown
     let (started, row) = match outcome {
         StartRun::Started(r) => (true, r),
         StartRun::Resumed(r) => (false, r),
-        StartRun::NoRunsLeft { used } => return Err(Error::Conflict(format!("推演次数已用完（已推演 {used} 次）"))),
+        StartRun::NoRunsLeft { used } => {
+            return Err(Error::Conflict(crate::i18n::Msg::plain(format!(
+                "推演次数已用完（已推演 {used} 次）"
+            ))));
+        }
     };
     Ok((started, replayed(ctx, row)?))
 }
@@ -119,15 +123,19 @@ pub async fn play(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, given: Deci
     match sandbox::round_step(row.status, row.rounds_played, round) {
         RoundStep::AlreadyPlayed if already(&row) => return Ok((replayed(ctx, row)?, None)),
         RoundStep::AlreadyPlayed => return Err(already_played(round)),
-        RoundStep::Over => return Err(Error::Conflict("这次推演已经结束 (run is over)".into())),
+        RoundStep::Over => return Err(Error::Conflict(crate::i18n::Msg::plain("这次推演已经结束 (run is over)"))),
         RoundStep::OutOfOrder { expected } => {
-            return Err(Error::Conflict(format!("现在应提交第 {expected} 轮 (expected round {expected})")));
+            return Err(Error::Conflict(crate::i18n::Msg::plain(format!(
+                "现在应提交第 {expected} 轮 (expected round {expected})"
+            ))));
         }
         RoundStep::Play => {}
     }
     let sc = scenario(ctx, &row.scenario_id)?;
     if sc.version != row.version {
-        return Err(Error::Conflict("沙盘已更新，请重新开始 (scenario changed)".into()));
+        return Err(Error::Conflict(crate::i18n::Msg::plain(
+            "沙盘已更新，请重新开始 (scenario changed)",
+        )));
     }
     let mut decisions = decisions_of(&row);
     decisions.push(given.clone());

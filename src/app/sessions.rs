@@ -160,7 +160,7 @@ pub async fn log_in(ctx: &Ctx<'_>, username: &str, password: String, addr: Optio
     let (blocked, had_failures) = LoginLimiter::blocked(ctx, username, addr, now).await?;
     if let Some(wait) = blocked {
         return Err(Error::Throttled {
-            message: format!("登录失败次数过多，请 {} 分钟后再试 (too many failed logins)", (wait + 59) / 60),
+            message: crate::msg!("too-many-logins", minutes = (wait + 59) / 60),
             retry_after_s: wait,
         });
     }

@@ -143,6 +143,18 @@ impl Loader<'_> {
         }
     }
 
+    /// The interface messages; a course catalogue that does not parse is an error at its line.
+    fn messages(&mut self, language: &str) -> std::sync::Arc<crate::i18n::Messages> {
+        let (messages, errors) = crate::i18n::Messages::load(self.root, language);
+        for e in errors {
+            self.diags.push(
+                Diagnostic::error(&e.file, &e.text, Some(e.span), format!("Fluent: {}", e.message))
+                    .help("a message is `id = text` on one line (continuation lines indented); see docs/translation.md"),
+            );
+        }
+        std::sync::Arc::new(messages)
+    }
+
     fn site(&mut self) -> Option<Curriculum> {
         let file = PathBuf::from("course.toml");
         let Some(text) = self.read(&file) else {
@@ -163,6 +175,7 @@ impl Loader<'_> {
         let rubric = self.rubric();
         let track = self.track();
         let glossary = self.glossary();
+        let messages = self.messages(&raw.language);
         let mut courses = Vec::new();
         for dir in &raw.courses {
             if let Some(c) = self.course(&file, dir, &quizzes) {
@@ -181,6 +194,7 @@ impl Loader<'_> {
             rubric,
             track,
             glossary,
+            messages,
         };
         self.scenario_links(&curriculum);
         self.glossary_links(&curriculum);

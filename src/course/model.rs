@@ -32,6 +32,8 @@ pub struct Curriculum {
     pub track: Option<Track>,
     /// The glossary (`content/glossary.toml`), in its order; empty without one.
     pub glossary: Vec<super::glossary::Term>,
+    /// The interface's messages in the course's language, with the course's overrides.
+    pub messages: std::sync::Arc<crate::i18n::Messages>,
 }
 
 /// One course (a folder under `content/`).

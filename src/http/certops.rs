@@ -54,7 +54,9 @@ impl ExpiryQuery {
     fn filter(&self, now: i64) -> Result<CertFilter, ApiError> {
         let days = |v: Option<u32>, default: u32| match v.unwrap_or(default) {
             d if d <= 3650 => Ok(d as i64),
-            _ => Err(ApiError::BadRequest("天数最多 3650 (ahead/past at most 3650 days)".into())),
+            _ => Err(ApiError::BadRequest(crate::i18n::Msg::plain(
+                "天数最多 3650 (ahead/past at most 3650 days)",
+            ))),
         };
         Ok(CertFilter {
             from: Some(now - days(self.past, 30)? * DAY_MS),
@@ -133,11 +135,12 @@ async fn import_api(
     session.require(&[Role::Hr])?;
     let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !["text/csv", "text/plain"].iter().any(|t| ctype.starts_with(t)) {
-        return Err(ApiError::UnsupportedMediaType(
-            "请以 text/csv 上传 (send the file as text/csv)".into(),
-        ));
+        return Err(ApiError::UnsupportedMediaType(crate::i18n::Msg::plain(
+            "请以 text/csv 上传 (send the file as text/csv)",
+        )));
     }
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::BadRequest("CSV 须为 UTF-8 编码 (the CSV must be UTF-8)".into()))?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::BadRequest(crate::i18n::Msg::plain("CSV 须为 UTF-8 编码 (the CSV must be UTF-8)")))?;
     Ok(match import(&state, &session, text).await? {
         Ok(ids) => Json(Imported { imported: ids.len(), ids }).into_response(),
         Err(errors) => rows_error(&errors),
@@ -157,7 +160,7 @@ pub struct ZipQuery {
 impl ZipQuery {
     fn filter(&self, now: i64) -> Result<CertFilter, ApiError> {
         let to = match self.expiring_within {
-            Some(d) if d > 3650 => return Err(ApiError::BadRequest("expiring_within 最多 3650 天".into())),
+            Some(d) if d > 3650 => return Err(ApiError::BadRequest(crate::i18n::Msg::plain("expiring_within 最多 3650 天"))),
             Some(d) => Some(now + d as i64 * DAY_MS),
             None => None,
         };
@@ -349,7 +352,11 @@ async fn erase_form(
             state.sessions.forget_user(id);
             Ok(Redirect::to(&next).into_response())
         }
-        Err(crate::app::Error::Unprocessable(m)) => Ok(state.pages().error(StatusCode::UNPROCESSABLE_ENTITY, "未删除", &m)),
+        Err(crate::app::Error::Unprocessable(m)) => {
+            Ok(state
+                .pages()
+                .error(StatusCode::UNPROCESSABLE_ENTITY, "未删除", &state.pages().messages().text(&m)))
+        }
         Err(e) => Err(e.into()),
     }
 }

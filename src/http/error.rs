@@ -1,52 +1,73 @@
-//! The API's error type: a status code and a plain message for the caller; internal
-//! details go to the log, never to the response.
+//! The API's error type: a status code, a stable code and a message in the course's
+//! language for the caller; internal details go to the log, never to the response.
 
+use crate::i18n::{Lang, Messages, Msg};
+use crate::msg;
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ApiError {
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("请先登录 (login required)")]
+    BadRequest(Msg),
     Unauthorized,
-    #[error("登录失败：用户名或密码不正确 (wrong username or password)")]
     BadCredentials,
-    #[error("没有权限访问 (forbidden for your role)")]
     Forbidden,
     /// 403 for a state-changing call without the session's CSRF token: not a role
     /// problem, so the caller is told to reload rather than to ask for access.
-    #[error("缺少或错误的 CSRF 令牌，请刷新页面后重试 (missing or wrong CSRF token)")]
     Csrf,
     /// 403 with a reason the caller can act on (a wrong exam password, a refused address).
-    #[error("{0}")]
-    Refused(String),
+    Refused(Msg),
     /// 403 for a missing or wrong exam password; the body says so, so the page can ask for it.
-    #[error("请输入正确的考试密码 (exam password missing or wrong)")]
     PasswordRequired,
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Unprocessable(String),
-    #[error("{0}")]
-    PayloadTooLarge(String),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    #[error("{0}")]
-    TooManyRequests(String),
+    NotFound(Msg),
+    Conflict(Msg),
+    Unprocessable(Msg),
+    PayloadTooLarge(Msg),
+    UnsupportedMediaType(Msg),
+    TooManyRequests(Msg),
     /// 429 that knows when the caller may try again: sent as `Retry-After` (seconds).
-    #[error("{message}")]
-    Throttled { message: String, retry_after_s: i64 },
-    #[error("{0}")]
-    Unavailable(String),
-    #[error("服务器内部错误，请稍后再试 (internal error)")]
+    Throttled {
+        message: Msg,
+        retry_after_s: i64,
+    },
+    Unavailable(Msg),
+    /// The detail is for the log; the caller reads `internal-error`.
     Internal(String),
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&ENGLISH.text(&self.message()))
+    }
+}
+
+/// The English catalogue: what an error says where the course's messages are not at hand.
+static ENGLISH: std::sync::LazyLock<Messages> = std::sync::LazyLock::new(|| Messages::builtin(Lang::En));
+
 impl ApiError {
+    /// What to tell the caller: its id is the error's code.
+    pub fn message(&self) -> Msg {
+        match self {
+            ApiError::Unauthorized => msg!("login-required"),
+            ApiError::BadCredentials => msg!("wrong-credentials"),
+            ApiError::Forbidden => msg!("forbidden"),
+            ApiError::Csrf => msg!("csrf"),
+            ApiError::PasswordRequired => msg!("exam-password-required"),
+            ApiError::Internal(_) => msg!("internal-error"),
+            ApiError::BadRequest(m)
+            | ApiError::Refused(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m)
+            | ApiError::Unprocessable(m)
+            | ApiError::PayloadTooLarge(m)
+            | ApiError::UnsupportedMediaType(m)
+            | ApiError::TooManyRequests(m)
+            | ApiError::Unavailable(m)
+            | ApiError::Throttled { message: m, .. } => m.clone(),
+        }
+    }
+
     pub fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -96,58 +117,56 @@ impl IntoResponse for ApiError {
             tracing::error!("internal error: {detail}");
         }
         let status = self.status_code();
-        let message = self.to_string();
-        match self {
-            ApiError::PasswordRequired => (
-                status,
-                Json(ErrorBody {
-                    password_required: true,
-                    ..ErrorBody::new(message)
-                }),
-            )
-                .into_response(),
-            // A machine-readable code, so a page script can refetch the token and retry.
-            ApiError::Csrf => (
-                status,
-                Json(ErrorBody {
-                    code: Some("csrf".into()),
-                    ..ErrorBody::new(message)
-                }),
-            )
-                .into_response(),
-            ApiError::Throttled { retry_after_s, .. } => (
-                status,
-                [(header::RETRY_AFTER, retry_after_s.max(1).to_string())],
-                Json(ErrorBody::new(message)),
-            )
-                .into_response(),
-            _ => (status, Json(ErrorBody::new(message))).into_response(),
+        let body = ErrorBody {
+            password_required: matches!(self, ApiError::PasswordRequired),
+            ..ErrorBody::of(&self.message(), &ENGLISH)
+        };
+        let mut r = match self {
+            ApiError::Throttled { retry_after_s, .. } => {
+                (status, [(header::RETRY_AFTER, retry_after_s.max(1).to_string())], Json(&body)).into_response()
+            }
+            _ => (status, Json(&body)).into_response(),
+        };
+        // The server's middleware renders it again in the course's language.
+        r.extensions_mut().insert(Localize(self.message(), body.password_required));
+        r
+    }
+}
+
+/// An error response's message, for the middleware that renders it in the course's
+/// language (`IntoResponse` has no access to the course).
+#[derive(Clone)]
+pub struct Localize(pub Msg, pub bool);
+
+impl Localize {
+    /// The JSON body again, in `messages`' language.
+    pub fn body(&self, messages: &Messages) -> ErrorBody {
+        ErrorBody {
+            password_required: self.1,
+            ..ErrorBody::of(&self.0, messages)
         }
     }
 }
 
 /// The message for an answer that axum's extractors (or a bare status) made: theirs is
-/// terse English, ours says the same in both languages. Details of 5xx stay in the log.
-pub fn rejection_message(status: StatusCode, detail: &str) -> String {
+/// terse English; ours has a code and says it in the course's language. Details of 5xx
+/// stay in the log.
+pub fn rejection_message(status: StatusCode, detail: &str) -> Msg {
     let detail = detail.trim();
-    let with = |zh: &str, en: &str| match detail {
-        "" => format!("{zh} ({en})"),
-        d => format!("{zh} ({en}: {d})"),
-    };
     match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "请求内容过大 (request body too large)".into(),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => with("不支持的请求内容类型", "unsupported media type"),
-        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => with("请求格式不正确", "invalid request"),
-        StatusCode::METHOD_NOT_ALLOWED => "不支持此请求方法 (method not allowed)".into(),
-        StatusCode::REQUEST_TIMEOUT => "请求超时，请重试 (request timed out)".into(),
-        StatusCode::NOT_FOUND => "未找到 (not found)".into(),
+        StatusCode::PAYLOAD_TOO_LARGE => msg!("request-too-large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => msg!("unsupported-media-type", detail = detail),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => msg!("invalid-request", detail = detail),
+        StatusCode::METHOD_NOT_ALLOWED => msg!("method-not-allowed"),
+        StatusCode::REQUEST_TIMEOUT => msg!("request-timeout"),
+        StatusCode::NOT_FOUND => msg!("not-found"),
         s if s.is_server_error() => {
             if !detail.is_empty() {
                 tracing::error!("{s}: {detail}");
             }
-            "服务器内部错误，请稍后再试 (internal error)".into()
+            msg!("internal-error")
         }
-        s => with("无法处理该请求", s.canonical_reason().unwrap_or("request refused")),
+        s => msg!("request-refused", detail = s.canonical_reason().unwrap_or("")),
     }
 }
 
@@ -167,35 +186,43 @@ where
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => {
                 let status = rejection.status();
-                let detail = format!("invalid JSON request: {}", rejection.body_text());
                 let message = match status {
-                    StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => format!("请求内容不是有效的 JSON ({detail})"),
+                    StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+                        msg!("invalid-json", detail = rejection.body_text())
+                    }
                     _ => rejection_message(status, &rejection.body_text()),
                 };
-                Err((status, Json(ErrorBody::new(message))).into_response())
+                Err(rejected(status, message))
             }
         }
     }
 }
 
+/// An error answer made outside a handler (an extractor's rejection).
+pub fn rejected(status: StatusCode, message: Msg) -> Response {
+    let mut r = (status, Json(ErrorBody::of(&message, &ENGLISH))).into_response();
+    r.extensions_mut().insert(Localize(message, false));
+    r
+}
+
 /// The body of every 4xx/5xx answer from the JSON API.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// What went wrong, for a person to read (Chinese, with an English gloss).
+    /// What went wrong, for a person to read, in the course's language.
     pub error: String,
-    /// Set on some errors a script can act on: `csrf` (reload the token and retry).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    /// What went wrong, for a program: stable across languages and releases, e.g.
+    /// `login_required`, `csrf` (reload the token and retry), `no_such_lesson`.
+    pub code: String,
     /// The exam asks for its password: the page shows the password field.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub password_required: bool,
 }
 
 impl ErrorBody {
-    pub fn new(error: String) -> ErrorBody {
+    pub fn of(message: &Msg, messages: &Messages) -> ErrorBody {
         ErrorBody {
-            error,
-            code: None,
+            error: messages.text(message),
+            code: message.code(),
             password_required: false,
         }
     }
@@ -214,7 +241,7 @@ where
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
-            Err(rejection) => Err(ApiError::BadRequest(format!("invalid path: {}", rejection.body_text())).into_response()),
+            Err(rejection) => Err(ApiError::BadRequest(msg!("invalid-path", detail = rejection.body_text())).into_response()),
         }
     }
 }
@@ -232,7 +259,7 @@ where
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(rejection) => Err(ApiError::BadRequest(format!("invalid query: {}", rejection.body_text())).into_response()),
+            Err(rejection) => Err(ApiError::BadRequest(msg!("invalid-query", detail = rejection.body_text())).into_response()),
         }
     }
 }

@@ -58,9 +58,9 @@ fn count(v: &str, label: &str, en: &str) -> Result<u32, ApiError> {
         return Ok(0);
     }
     v.parse().map_err(|_| {
-        ApiError::Unprocessable(format!(
+        ApiError::Unprocessable(crate::i18n::Msg::plain(format!(
             "{label}须为不小于 0 的整数，收到“{v}” ({en} must be a whole number, 0 or more)"
-        ))
+        )))
     })
 }
 
@@ -78,9 +78,9 @@ fn utc_input(v: &str, label: &str, en: &str) -> Result<Option<i64>, ApiError> {
         .map(|t| t.assume_utc().unix_timestamp() * 1000)
         .map(Some)
         .map_err(|_| {
-            ApiError::Unprocessable(format!(
+            ApiError::Unprocessable(crate::i18n::Msg::plain(format!(
                 "{label}格式应为 2027-01-15T09:00（UTC），收到“{v}” ({en}: expected YYYY-MM-DDTHH:MM in UTC)"
-            ))
+            )))
         })
 }
 
@@ -94,7 +94,7 @@ impl OverrideForm {
             cohort: nonempty(&d.cohort),
             extra_time: minutes
                 .checked_mul(60)
-                .ok_or_else(|| ApiError::Unprocessable("额外时间过长 (extra minutes too large)".into()))?,
+                .ok_or_else(|| ApiError::Unprocessable(crate::i18n::Msg::plain("额外时间过长 (extra minutes too large)")))?,
             extra_attempts: count(&d.extra_attempts, "额外作答次数", "extra attempts")?,
             opens: utc_input(&d.opens, "开放时间", "opens")?,
             closes: utc_input(&d.closes, "关闭时间", "closes")?,
@@ -115,7 +115,11 @@ async fn render(
         Ok(page) => Ok(state
             .pages()
             .render("exam", "考试设置与调整", Some(&session.user), Some(&session.csrf), &page)),
-        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(StatusCode::NOT_FOUND, "没有这个测验", &m)),
+        Err(crate::app::Error::NotFound(m)) => {
+            Ok(state
+                .pages()
+                .error(StatusCode::NOT_FOUND, "没有这个测验", &state.pages().messages().text(&m)))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -39,7 +39,8 @@ pub struct FilterQuery {
 
 fn day_ms(s: &str, end: bool) -> Result<i64, ApiError> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(s.trim(), &fmt).map_err(|_| ApiError::BadRequest(format!("日期格式应为 YYYY-MM-DD：{s}")))?;
+    let d = time::Date::parse(s.trim(), &fmt)
+        .map_err(|_| ApiError::BadRequest(crate::i18n::Msg::plain(format!("日期格式应为 YYYY-MM-DD：{s}"))))?;
     let t = d.midnight().assume_utc().unix_timestamp() * 1000;
     Ok(if end { t + 86_400_000 - 1 } else { t })
 }
@@ -109,7 +110,11 @@ async fn transcript_page(
         Ok(page) => Ok(state
             .pages()
             .render("transcript", "学员成绩单", Some(&session.user), Some(&session.csrf), &page)),
-        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(StatusCode::NOT_FOUND, "没有这位学员", &m)),
+        Err(crate::app::Error::NotFound(m)) => {
+            Ok(state
+                .pages()
+                .error(StatusCode::NOT_FOUND, "没有这位学员", &state.pages().messages().text(&m)))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -130,7 +135,11 @@ async fn attempt_page(
         Ok(page) => Ok(state
             .pages()
             .render("attempt", "作答详情", Some(&session.user), Some(&session.csrf), &page)),
-        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(StatusCode::NOT_FOUND, "没有这次作答", &m)),
+        Err(crate::app::Error::NotFound(m)) => {
+            Ok(state
+                .pages()
+                .error(StatusCode::NOT_FOUND, "没有这次作答", &state.pages().messages().text(&m)))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -26,7 +26,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
@@ -197,8 +197,15 @@ async fn explain_bare_errors(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let api = req.uri().path().starts_with("/api/");
-    let res = next.run(req).await;
+    let mut res = next.run(req).await;
     let status = res.status();
+    // An API error, written in English where the course was not at hand: say it in the course's language.
+    if let Some(l) = res.extensions_mut().remove::<error::Localize>() {
+        let (mut parts, _) = res.into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let body = serde_json::to_vec(&l.body(state.pages().messages())).unwrap_or_default();
+        return Response::from_parts(parts, axum::body::Body::from(body));
+    }
     let bare = match res.headers().get(header::CONTENT_TYPE) {
         Some(ct) => ct.to_str().is_ok_and(|ct| ct.starts_with("text/plain")),
         None => api,
@@ -213,15 +220,16 @@ async fn explain_bare_errors(
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     let message = error::rejection_message(status, &detail);
+    let pages = state.pages();
     let mut fresh = if api {
-        (status, axum::Json(error::ErrorBody::new(message))).into_response()
+        (status, axum::Json(error::ErrorBody::of(&message, pages.messages()))).into_response()
     } else {
-        let title = if status.is_server_error() {
-            "出错了"
+        let title = pages.t(if status.is_server_error() {
+            "page-error-title"
         } else {
-            "无法处理该请求"
-        };
-        state.pages().error(status, title, &message)
+            "page-refused-title"
+        });
+        pages.error(status, &title, &pages.messages().text(&message))
     };
     let own: Vec<_> = fresh.headers().keys().cloned().collect();
     for (name, value) in &parts.headers {

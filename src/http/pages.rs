@@ -33,6 +33,7 @@ pub struct Pages {
     hbs: Handlebars<'static>,
     site_title: String,
     language: String,
+    messages: std::sync::Arc<crate::i18n::Messages>,
 }
 
 const PAGES: &[&str] = &[
@@ -56,7 +57,7 @@ const PAGES: &[&str] = &[
 
 impl Pages {
     pub fn load(cur: &Curriculum) -> anyhow::Result<Pages> {
-        let mut hbs = registry();
+        let mut hbs = registry(std::sync::Arc::clone(&cur.messages));
         for name in PAGES {
             let text = theme::template(&cur.root, &format!("pages/{name}.hbs"));
             hbs.register_template_string(name, text.as_ref())
@@ -65,7 +66,8 @@ impl Pages {
         Ok(Pages {
             hbs,
             site_title: cur.title.clone(),
-            language: cur.language.clone(),
+            language: cur.messages.lang().tag().to_string(),
+            messages: std::sync::Arc::clone(&cur.messages),
         })
     }
 
@@ -103,6 +105,16 @@ impl Pages {
         }
     }
 
+    /// The course's interface messages.
+    pub fn messages(&self) -> &crate::i18n::Messages {
+        &self.messages
+    }
+
+    /// Message `id` in the course's language.
+    pub fn t(&self, id: &str) -> String {
+        self.messages.get(id)
+    }
+
     /// An error page with a status code.
     pub fn error(&self, status: StatusCode, title: &str, message: &str) -> Response {
         with_status(self.render("error", title, None, None, &ErrorPage { title, message }), status)
@@ -110,8 +122,10 @@ impl Pages {
 }
 
 /// Handlebars in strict mode with the pages' helpers.
-fn registry() -> Handlebars<'static> {
+fn registry(messages: std::sync::Arc<crate::i18n::Messages>) -> Handlebars<'static> {
     let mut hbs = Handlebars::new();
+    // `{{t "id"}}` or `{{t "id" name=value}}`: a message in the course's language.
+    hbs.register_helper("t", Box::new(Translate(messages)));
     // A field a template names but the view lacks is an error, not an empty string.
     hbs.set_strict_mode(true);
     hbs.register_helper("if", Box::new(StrictIf { positive: true }));
@@ -152,6 +166,43 @@ fn registry() -> Handlebars<'static> {
         ),
     );
     hbs
+}
+
+struct Translate(std::sync::Arc<crate::i18n::Messages>);
+
+impl HelperDef for Translate {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+        out: &mut dyn handlebars::Output,
+    ) -> handlebars::HelperResult {
+        let id = present(h, "t")?
+            .as_str()
+            .ok_or_else(|| RenderErrorReason::InvalidParamType("a message id in quotes"))?;
+        if !self.0.has(id) {
+            return Err(RenderErrorReason::Other(format!("no message `{id}` in the catalogue")).into());
+        }
+        let mut args: Vec<(&str, String)> = Vec::new();
+        for (k, v) in h.hash() {
+            if v.is_value_missing() {
+                return Err(RenderErrorReason::MissingVariable(v.relative_path().cloned()).into());
+            }
+            let text = match v.value() {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => crate::sandbox::format_number(n.as_f64().unwrap_or(0.0), 1),
+                Value::Null => "—".to_string(),
+                other => other.to_string(),
+            };
+            args.push((k, text));
+        }
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        // Escaped like any other value: a course's message cannot inject markup.
+        out.write(&handlebars::html_escape(&self.0.format(id, &args)))?;
+        Ok(())
+    }
 }
 
 /// A rendered page answered with `status` (a refused form, a page not found), unless
@@ -238,7 +289,8 @@ mod tests {
     use serde_json::json;
 
     fn render(template: &str, data: serde_json::Value) -> Result<String, String> {
-        registry().render_template(template, &data).map_err(|e| e.to_string())
+        let en = std::sync::Arc::new(crate::i18n::Messages::builtin(crate::i18n::Lang::En));
+        registry(en).render_template(template, &data).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -275,5 +327,16 @@ mod tests {
             "nonenull"
         );
         assert_eq!(render("{{day at}}", view).unwrap(), "2027-01-15");
+    }
+
+    #[test]
+    fn t_renders_a_message_with_its_arguments_escaped_and_refuses_an_unknown_id() {
+        let view = json!({ "who": "<Ann>" });
+        assert_eq!(
+            render(r#"{{t "test-greeting" name=who}}"#, view.clone()).unwrap(),
+            "Hello, &lt;Ann&gt;!"
+        );
+        assert!(render(r#"{{t "no-such-message"}}"#, view.clone()).is_err());
+        assert!(render(r#"{{t "test-greeting" name=whoo}}"#, view).is_err());
     }
 }

@@ -81,7 +81,7 @@ async fn quiz_with_key(
     let quiz = cur
         .quizzes
         .get(&id)
-        .ok_or_else(|| ApiError::NotFound(format!("没有这个测验：{id}")))?;
+        .ok_or_else(|| ApiError::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{id}"))))?;
     Ok(Json(quiz.clone()))
 }
 

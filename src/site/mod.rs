@@ -39,7 +39,7 @@ pub fn build(cur: &Curriculum, dest: &Path) -> Result<BuildReport> {
     // mdBook's own search index cannot split Chinese; ours replaces it (see `search`).
     cfg.set("output.html.theme", stage.theme_dir())?;
     cfg.set("output.html.additional-css", vec!["certbook.css"])?;
-    cfg.set("output.html.additional-js", vec!["certbook.js"])?;
+    cfg.set("output.html.additional-js", vec![theme::MESSAGES_JS, "certbook.js"])?;
     cfg.set("output.html.hash-files", false)?;
     let summary = mdbook_summary::parse_summary(&stage.summary).context("generated SUMMARY.md is invalid")?;
     let mut book = MDBook::load_with_config_and_summary(stage.root(), cfg, summary).context("loading the staged book")?;

@@ -84,7 +84,7 @@ impl Stage {
             }
             summary.push('\n');
         }
-        theme::write_theme(&cur.root, &stage.theme_dir())?;
+        theme::write_theme(&cur.root, &stage.theme_dir(), &cur.messages)?;
         stage.summary = summary;
         Ok(stage)
     }

@@ -6,6 +6,25 @@ use anyhow::{Context, Result};
 use std::borrow::Cow;
 use std::path::Path;
 
+use crate::i18n::{Messages, fill_theme};
+
+/// The page script's strings, written by the build (see [`messages_script`]).
+pub const MESSAGES_JS: &str = "certbook-messages.js";
+
+/// `window.CB_MSG = {...}`: the `js-` messages by their key, and the interface language.
+pub fn messages_script(messages: &Messages) -> String {
+    let table: serde_json::Map<String, serde_json::Value> = messages
+        .with_prefix("js-")
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    format!(
+        "// Written by certbook build from templates/locales/{lang}: the page script's interface strings.\nwindow.CB_LANG = {lang:?};\nwindow.CB_MSG = {};\n",
+        serde_json::to_string_pretty(&table).unwrap_or_default(),
+        lang = messages.lang().tag(),
+    )
+}
+
 /// Every template file certbook knows, with its built-in content.
 pub const DEFAULTS: &[(&str, &str)] = &[
     ("theme/header.hbs", include_str!("../../templates/theme/header.hbs")),
@@ -43,10 +62,14 @@ pub fn template(root: &Path, name: &str) -> Cow<'static, str> {
 
 /// Writes the mdBook theme overrides into `theme_dir` and the extra CSS/JS into the
 /// staged book root (where mdBook looks for `additional-css`/`additional-js`).
-pub fn write_theme(root: &Path, theme_dir: &Path) -> Result<()> {
+/// The header's `{{t "id"}}` are filled in from `messages`; the page script's strings
+/// (every `js-` message) go to `certbook-messages.js`, loaded before `certbook.js`.
+pub fn write_theme(root: &Path, theme_dir: &Path, messages: &Messages) -> Result<()> {
     std::fs::create_dir_all(theme_dir)?;
     let book_root = theme_dir.parent().unwrap_or(theme_dir);
-    std::fs::write(theme_dir.join("header.hbs"), template(root, "theme/header.hbs").as_ref()).context("writing theme")?;
+    let header = fill_theme(&template(root, "theme/header.hbs"), messages);
+    std::fs::write(theme_dir.join("header.hbs"), header.as_ref()).context("writing theme")?;
+    std::fs::write(book_root.join(MESSAGES_JS), messages_script(messages))?;
     std::fs::write(book_root.join("certbook.css"), template(root, "theme/certbook.css").as_ref())?;
     std::fs::write(book_root.join("certbook.js"), template(root, "theme/certbook.js").as_ref())?;
     Ok(())

@@ -19,7 +19,8 @@ async fn login_accepts_the_right_password_and_rejects_a_wrong_one() {
         .post_json("/api/login", &json!({ "username": "alice", "password": "wrong password" }))
         .await;
     assert_eq!(code, 401);
-    assert!(body["error"].as_str().unwrap().contains("登录"), "{body}");
+    assert_eq!(body["code"], "wrong_credentials", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("密码"), "in the course's language: {body}");
     assert_eq!(anon.get("/api/me").await.0, 401, "a failed login must not start a session");
     let alice = s.login("alice").await;
     let (code, me) = alice.get("/api/me").await;
@@ -386,7 +387,7 @@ async fn repeated_failed_logins_get_a_429_and_the_right_password_waits_too() {
     }
     let (code, body) = c.post_json("/api/login", &wrong).await;
     assert_eq!(code, 429, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("too many failed logins"));
+    assert_eq!(body["code"], "too_many_logins", "{body}");
     // Even the right password is refused until the window passes: guessing gains nothing.
     let right = json!({ "username": "alice", "password": crate::harness::PASSWORD });
     assert_eq!(c.post_json("/api/login", &right).await.0, 429);

@@ -121,11 +121,11 @@ pub fn quiz(ctx: &Ctx<'_>, id: &str) -> Result<Quiz> {
         .quizzes
         .get(id)
         .cloned()
-        .ok_or_else(|| Error::NotFound(format!("没有这个测验：{id}")))
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{id}"))))
 }
 
 fn refused(r: Refusal) -> Error {
-    Error::Conflict(r.message())
+    Error::Conflict(crate::i18n::Msg::plain(r.message()))
 }
 
 /// A bank's `allow` ranges, checked on everything a learner does with an attempt.
@@ -134,9 +134,9 @@ fn check_address(quiz: &Quiz, ip: IpAddr) -> Result<()> {
     if quiz.exam.allow.is_empty() || quiz.exam.allow.iter().any(|net| net.contains(&ip)) {
         Ok(())
     } else {
-        Err(Error::Refused(format!(
+        Err(Error::Refused(crate::i18n::Msg::plain(format!(
             "此测验只能在指定网络中作答，当前地址 {ip} 不在其中 (address not allowed)"
-        )))
+        ))))
     }
 }
 
@@ -273,15 +273,17 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
             quiz,
             attempt,
         }),
-        StartOutcome::NotNow(message) => Err(Error::Conflict(message)),
-        StartOutcome::NoAttemptsLeft { used } => Err(Error::Conflict(format!("作答次数已用完（已作答 {used} 次）"))),
+        StartOutcome::NotNow(message) => Err(Error::Conflict(crate::i18n::Msg::plain(message))),
+        StartOutcome::NoAttemptsLeft { used } => Err(Error::Conflict(crate::i18n::Msg::plain(format!(
+            "作答次数已用完（已作答 {used} 次）"
+        )))),
         StartOutcome::Elsewhere => Err(refused(Refusal::OtherDevice)),
         StartOutcome::RetakeNotYet { opens } => {
             // Minutes rounded up: at the time shown the retake is open.
             let at = show_time(opens + 59_999);
-            Err(Error::Conflict(format!(
+            Err(Error::Conflict(crate::i18n::Msg::plain(format!(
                 "距上次考试结束的等待期未满，{at} 起可以重考 (retake opens {at})"
-            )))
+            ))))
         }
     }
 }
@@ -307,7 +309,7 @@ fn cycle_levels(ctx: &Ctx<'_>, quiz_id: &str) -> Vec<String> {
 /// Gives up the learner's open attempt at a practice quiz, so a new one can start (an
 /// exam's attempts cannot be given up: they run to their submit or their time).
 pub async fn abandon(ctx: &Ctx<'_>, user_id: i64, id: &str) -> Result<AttemptRow> {
-    let not_found = || Error::NotFound(NO_SUCH_ATTEMPT.into());
+    let not_found = || Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_ATTEMPT));
     let row = ctx
         .store
         .attempt(id.to_string())
@@ -321,10 +323,10 @@ pub async fn abandon(ctx: &Ctx<'_>, user_id: i64, id: &str) -> Result<AttemptRow
             .abandon_attempt(row.id, user_id, ctx.clock.now_ms())
             .await?
             .ok_or_else(not_found),
-        None if row.status.is_open() => Err(Error::Conflict(
-            "考试的作答不能放弃，请在时限内提交 (an exam attempt cannot be abandoned)".into(),
-        )),
-        None => Err(Error::Conflict("本次作答已结束 (attempt already ended)".into())),
+        None if row.status.is_open() => Err(Error::Conflict(crate::i18n::Msg::plain(
+            "考试的作答不能放弃，请在时限内提交 (an exam attempt cannot be abandoned)",
+        ))),
+        None => Err(Error::Conflict(crate::i18n::Msg::plain("本次作答已结束 (attempt already ended)"))),
     }
 }
 
@@ -383,13 +385,13 @@ pub async fn submit(
         // A retried submit gets the same response as the first.
         SubmitOutcome::AlreadySubmitted(a) if a.status == AttemptStatus::Graded => graded(a, Vec::new()),
         SubmitOutcome::Refused(r) => Err(refused(r)),
-        SubmitOutcome::Expired { closed: true, .. } => Err(Error::Conflict(
-            "测验已关闭：答案已保存但不计分，作答按关闭前自动保存的进度结算 (quiz closed: answers stored, not graded)".into(),
-        )),
-        SubmitOutcome::Expired { .. } | SubmitOutcome::AlreadySubmitted(_) => Err(Error::Conflict(
-            "时间已到：本次作答按自动保存的进度结算，此次提交不计分 (time limit exceeded)".into(),
-        )),
-        SubmitOutcome::NotFound => Err(Error::NotFound(NO_SUCH_ATTEMPT.into())),
+        SubmitOutcome::Expired { closed: true, .. } => Err(Error::Conflict(crate::i18n::Msg::plain(
+            "测验已关闭：答案已保存但不计分，作答按关闭前自动保存的进度结算 (quiz closed: answers stored, not graded)",
+        ))),
+        SubmitOutcome::Expired { .. } | SubmitOutcome::AlreadySubmitted(_) => Err(Error::Conflict(crate::i18n::Msg::plain(
+            "时间已到：本次作答按自动保存的进度结算，此次提交不计分 (time limit exceeded)",
+        ))),
+        SubmitOutcome::NotFound => Err(Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_ATTEMPT))),
     }
 }
 
@@ -405,7 +407,7 @@ where
         let quiz = cur
             .quizzes
             .get(&row.quiz_id)
-            .ok_or_else(|| Error::NotFound(format!("没有这个测验：{}", row.quiz_id)))?;
+            .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{}", row.quiz_id))))?;
         check_address(quiz, ip)?;
         let (answers, prepare) = shape(quiz, row)?;
         Ok(Admission {
@@ -425,9 +427,11 @@ async fn write_answers(ctx: &Ctx<'_>, caller: Caller, id: &str, admit: Admit<Err
         .await??
     {
         SaveOutcome::Saved(row) => Ok(row),
-        SaveOutcome::Ended(_) => Err(Error::Conflict("本次作答已结束，不能再保存 (attempt already ended)".into())),
+        SaveOutcome::Ended(_) => Err(Error::Conflict(crate::i18n::Msg::plain(
+            "本次作答已结束，不能再保存 (attempt already ended)",
+        ))),
         SaveOutcome::Refused(r) => Err(refused(r)),
-        SaveOutcome::NotFound => Err(Error::NotFound(NO_SUCH_ATTEMPT.into())),
+        SaveOutcome::NotFound => Err(Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_ATTEMPT))),
     }
 }
 
@@ -442,7 +446,7 @@ pub async fn save(
     answers: BTreeMap<String, Value>,
 ) -> Result<AttemptRow> {
     let admit = admit(ctx, ip, move |quiz, row| {
-        quiz::grade(quiz, &row.question_ids, row.seed, &answers).map_err(Error::Unprocessable)?;
+        quiz::grade(quiz, &row.question_ids, row.seed, &answers).map_err(|e| Error::Unprocessable(crate::i18n::Msg::plain(e)))?;
         Ok((answers, as_sent(quiz)))
     });
     write_answers(ctx, Caller { user_id, device_hash }, id, admit).await
@@ -465,7 +469,7 @@ pub async fn next(
             return Err(refused(Refusal::NotSequential));
         }
         let sent = BTreeMap::from([(question.clone(), answer.clone().unwrap_or(Value::Null))]);
-        quiz::grade(quiz, &row.question_ids, row.seed, &sent).map_err(Error::Unprocessable)?;
+        quiz::grade(quiz, &row.question_ids, row.seed, &sent).map_err(|e| Error::Unprocessable(crate::i18n::Msg::plain(e)))?;
         let step: Prepare = Box::new(move |row: &AttemptRow, _| {
             let (answers, position) = exam::sequential_next(&row.question_ids, row.position, &row.saved(), &question, answer.as_ref())?;
             Ok((answers, Some(position)))
@@ -501,7 +505,7 @@ pub fn shown_now(quiz: &Quiz, own: Option<&OverrideRow>, cohort: Option<&Overrid
 /// An attempt's outcome, for its learner or staff (another learner's is "not found").
 /// An open attempt whose time is up is shown as it will end; nothing is written.
 pub async fn attempt(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Reviewed> {
-    let not_found = || Error::NotFound(NO_SUCH_ATTEMPT.into());
+    let not_found = || Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_ATTEMPT));
     let (row, own, cohort) = ctx
         .store
         .attempt_with_overrides(id.to_string())

@@ -9,7 +9,7 @@ fn known_quiz(ctx: &Ctx<'_>, id: &str) -> Result<()> {
     if ctx.cur.quizzes.contains_key(id) {
         Ok(())
     } else {
-        Err(Error::NotFound(format!("没有这个测验：{id}")))
+        Err(Error::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{id}"))))
     }
 }
 
@@ -38,14 +38,16 @@ pub async fn save_override(ctx: &Ctx<'_>, actor: &User, quiz_id: &str, req: Over
     known_quiz(ctx, quiz_id)?;
     let cohort = req.cohort.map(|c| c.trim().to_string());
     if req.learner.is_some() == cohort.is_some() || cohort.as_deref() == Some("") {
-        return Err(Error::Unprocessable(
-            "请指定一位学员或一个批次，只选其一 (give exactly one of learner/user_id or cohort)".into(),
-        ));
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain(
+            "请指定一位学员或一个批次，只选其一 (give exactly one of learner/user_id or cohort)",
+        )));
     }
     if let (Some(o), Some(c)) = (req.opens, req.closes)
         && c <= o
     {
-        return Err(Error::Unprocessable("关闭时间须晚于开放时间 (closes must be after opens)".into()));
+        return Err(Error::Unprocessable(crate::i18n::Msg::plain(
+            "关闭时间须晚于开放时间 (closes must be after opens)",
+        )));
     }
     let user_id = match req.learner {
         Some(Learner::Id(id)) => Some(id),
@@ -53,7 +55,7 @@ pub async fn save_override(ctx: &Ctx<'_>, actor: &User, quiz_id: &str, req: Over
             let name = name.trim().to_string();
             let user = ctx.store.user_by_username(name.clone()).await?;
             Some(
-                user.ok_or_else(|| Error::Unprocessable(format!("没有登录名为“{name}”的学员 (no such learner)")))?
+                user.ok_or_else(|| Error::Unprocessable(crate::i18n::Msg::plain(format!("没有登录名为“{name}”的学员 (no such learner)"))))?
                     .id,
             )
         }
@@ -72,7 +74,7 @@ pub async fn save_override(ctx: &Ctx<'_>, actor: &User, quiz_id: &str, req: Over
     ctx.store
         .put_override(row, actor.id, ctx.clock.now_ms())
         .await?
-        .ok_or_else(|| Error::NotFound("没有这个用户 (no such user)".into()))
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain("没有这个用户 (no such user)")))
 }
 
 /// The quiz's overrides.
@@ -88,7 +90,7 @@ pub async fn remove_override(ctx: &Ctx<'_>, actor: &User, quiz_id: &str, overrid
     if ctx.store.delete_override(quiz_id.to_string(), override_id).await? {
         Ok(())
     } else {
-        Err(Error::NotFound("没有这条调整 (no such override)".into()))
+        Err(Error::NotFound(crate::i18n::Msg::plain("没有这条调整 (no such override)")))
     }
 }
 
@@ -101,9 +103,11 @@ pub async fn release(ctx: &Ctx<'_>, actor: &User, attempt_id: &str) -> Result<At
         .store
         .release_device(attempt_id.to_string(), actor.id, ctx.clock.now_ms())
         .await?
-        .ok_or_else(|| Error::NotFound(NO_SUCH_ATTEMPT.into()))?;
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_ATTEMPT)))?;
     if !row.status.is_open() {
-        return Err(Error::Conflict("本次作答已结束，无需释放设备 (attempt already ended)".into()));
+        return Err(Error::Conflict(crate::i18n::Msg::plain(
+            "本次作答已结束，无需释放设备 (attempt already ended)",
+        )));
     }
     Ok(row)
 }

@@ -122,7 +122,7 @@ pub async fn exam_page(
         .cur
         .quizzes
         .get(quiz_id)
-        .ok_or_else(|| Error::NotFound(format!("没有编号为 {quiz_id} 的测验。")))?;
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有编号为 {quiz_id} 的测验。"))))?;
     let admin = exams::exam_admin(ctx, actor, quiz_id).await?;
     let e = &quiz.exam;
     let now = ctx.clock.now_ms();

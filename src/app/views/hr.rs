@@ -129,7 +129,7 @@ pub async fn attempt(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<AttemptPag
         .store
         .user_by_id(a.user_id)
         .await?
-        .ok_or_else(|| Error::NotFound("没有这位学员 (no such learner)".into()))?;
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain("没有这位学员 (no such learner)")))?;
     let items = exams::grading(a)
         .map(|g| crate::quiz::review::review(&r.quiz, &a.question_ids, a.seed, &a.graded_answers(), &g, Shown::ALL))
         .unwrap_or_default();

@@ -179,7 +179,7 @@ pub async fn item_analysis(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Item
         .cur
         .quizzes
         .get(id)
-        .ok_or_else(|| Error::NotFound(format!("没有这个测验：{id}")))?;
+        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{id}"))))?;
     let attempts: Vec<AttemptData> = ctx
         .store
         .graded_attempts(id.to_string())

@@ -1,0 +1,421 @@
+//! Interface strings from Fluent catalogues (`templates/locales/<lang>/*.ftl`).
+//!
+//! The course's `language` picks the catalogue: `zh…` is Chinese (zh-CN), anything
+//! else English (en). The built-in catalogues are compiled in; a course's own
+//! `templates/locales/<lang>/*.ftl` may override any message or add new ones. The
+//! pages use `{{t "id"}}`, the theme's header is filled in at build time, the page
+//! script gets every `js-` message from the build, and errors carry a [`Msg`] that
+//! the HTTP layer renders in the course's language.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use fluent_syntax::ast;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+/// The catalogues certbook ships, by language tag, each a list of (file, text).
+pub const CATALOGUES: &[(&str, &[(&str, &str)])] = &[("en", &catalogue!("en")), ("zh-CN", &catalogue!("zh-CN"))];
+
+macro_rules! catalogue {
+    ($lang:literal) => {
+        [
+            ("common.ftl", include_str!(concat!("../templates/locales/", $lang, "/common.ftl"))),
+            ("errors.ftl", include_str!(concat!("../templates/locales/", $lang, "/errors.ftl"))),
+            ("pages.ftl", include_str!(concat!("../templates/locales/", $lang, "/pages.ftl"))),
+            ("staff.ftl", include_str!(concat!("../templates/locales/", $lang, "/staff.ftl"))),
+            ("theme.ftl", include_str!(concat!("../templates/locales/", $lang, "/theme.ftl"))),
+            ("certify.ftl", include_str!(concat!("../templates/locales/", $lang, "/certify.ftl"))),
+            ("site.ftl", include_str!(concat!("../templates/locales/", $lang, "/site.ftl"))),
+        ]
+    };
+}
+use catalogue;
+
+/// The languages the interface is complete in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    ZhCn,
+    En,
+}
+
+impl Lang {
+    /// The interface language for a course's `language` (a BCP 47 tag).
+    pub fn of(language: &str) -> Lang {
+        if language.trim().to_ascii_lowercase().starts_with("zh") {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// A message to show someone: an id in the catalogues and its arguments. Errors carry
+/// one, so the API can answer with the id as a stable code and the text in the
+/// course's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Msg {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Msg {
+    pub fn new(id: &'static str) -> Msg {
+        Msg { id, args: Vec::new() }
+    }
+
+    /// A text that is not in the catalogues yet (code `plain`): being moved there, and
+    /// the CJK scan test lists what remains.
+    pub fn plain(text: impl Into<String>) -> Msg {
+        Msg::new("plain").arg("text", text.into())
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Msg {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// The API's error code: the id with `_` for `-` (`no-such-lesson` → `no_such_lesson`).
+    pub fn code(&self) -> String {
+        self.id.replace('-', "_")
+    }
+}
+
+/// `msg!("no-such-lesson", lesson = id)`: a [`Msg`] with named arguments.
+#[macro_export]
+macro_rules! msg {
+    ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::i18n::Msg::new($id)$(.arg(stringify!($name), $value))*
+    };
+}
+
+/// One catalogue file that does not parse: where, and what the parser said.
+#[derive(Debug)]
+pub struct CatalogueError {
+    /// The file, relative to the course directory.
+    pub file: PathBuf,
+    pub text: String,
+    pub span: std::ops::Range<usize>,
+    pub message: String,
+}
+
+/// A language's messages: the built-in catalogue with a course's overrides on top.
+pub struct Messages {
+    lang: Lang,
+    bundle: FluentBundle<Arc<FluentResource>>,
+}
+
+impl std::fmt::Debug for Messages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Messages({})", self.lang.tag())
+    }
+}
+
+/// The parsed built-in catalogues, once per process.
+static BUILTIN: LazyLock<Vec<(Lang, Vec<Arc<FluentResource>>)>> = LazyLock::new(|| {
+    CATALOGUES
+        .iter()
+        .map(|(tag, files)| {
+            let resources = files
+                .iter()
+                .map(|(file, text)| {
+                    let res = FluentResource::try_new(text.to_string())
+                        .unwrap_or_else(|(_, e)| panic!("built-in catalogue {tag}/{file} does not parse: {e:?}"));
+                    Arc::new(res)
+                })
+                .collect();
+            (Lang::of(tag), resources)
+        })
+        .collect()
+});
+
+impl Messages {
+    /// The built-in messages of `lang`.
+    pub fn builtin(lang: Lang) -> Messages {
+        Self::with(lang, Vec::new())
+    }
+
+    /// The messages for the course at `root` in its `language`: the built-in catalogue
+    /// and the course's `templates/locales/<lang>/*.ftl`. A file that does not parse is
+    /// reported (and what did parse of it still applies).
+    pub fn load(root: &Path, language: &str) -> (Messages, Vec<CatalogueError>) {
+        let lang = Lang::of(language);
+        let dir = PathBuf::from("templates").join("locales").join(lang.tag());
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(&dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+            .collect();
+        files.sort();
+        let mut own = Vec::new();
+        let mut errors = Vec::new();
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let file = dir.join(path.file_name().unwrap_or_default());
+            match FluentResource::try_new(text.clone()) {
+                Ok(res) => own.push(Arc::new(res)),
+                Err((res, errs)) => {
+                    for e in errs {
+                        errors.push(CatalogueError {
+                            file: file.clone(),
+                            text: text.clone(),
+                            span: e.slice.clone().unwrap_or(e.pos.clone()),
+                            message: e.kind.to_string(),
+                        });
+                    }
+                    own.push(Arc::new(res));
+                }
+            }
+        }
+        (Self::with(lang, own), errors)
+    }
+
+    fn with(lang: Lang, own: Vec<Arc<FluentResource>>) -> Messages {
+        let mut bundle = FluentBundle::new_concurrent(vec![lang.tag().parse().expect("a valid tag")]);
+        // Bidi isolation marks would end up in HTML, PDFs and signed credentials.
+        bundle.set_use_isolating(false);
+        let builtin = BUILTIN
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map(|(_, r)| r.as_slice())
+            .unwrap_or_default();
+        for res in builtin {
+            bundle.add_resource_overriding(Arc::clone(res));
+        }
+        for res in own {
+            bundle.add_resource_overriding(res);
+        }
+        Messages { lang, bundle }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The text of message `id` without arguments.
+    pub fn get(&self, id: &str) -> String {
+        self.format(id, &[])
+    }
+
+    /// The text of `m` in this language.
+    pub fn text(&self, m: &Msg) -> String {
+        let args: Vec<(&str, &str)> = m.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.format(m.id, &args)
+    }
+
+    /// The text of message `id` with string arguments. An unknown id shows as itself
+    /// (a test keeps every id the code uses in both catalogues).
+    pub fn format(&self, id: &str, args: &[(&str, &str)]) -> String {
+        let Some(pattern) = self.bundle.get_message(id).and_then(|m| m.value()) else {
+            tracing::warn!("no message `{id}` in the {} catalogue", self.lang.tag());
+            return id.to_string();
+        };
+        let mut fargs = FluentArgs::new();
+        for (k, v) in args {
+            fargs.set(*k, *v);
+        }
+        let mut errors = Vec::new();
+        self.bundle.format_pattern(pattern, Some(&fargs), &mut errors).into_owned()
+    }
+
+    pub fn has(&self, id: &str) -> bool {
+        self.bundle.has_message(id)
+    }
+
+    /// Every message whose id starts with `prefix`, by the rest of its id, with each
+    /// variable left as `{name}` for the page script to fill in.
+    pub fn with_prefix(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for id in self.ids() {
+            let Some(key) = id.strip_prefix(prefix) else { continue };
+            let Some(pattern) = self.bundle.get_message(&id).and_then(|m| m.value()) else {
+                continue;
+            };
+            let mut names = Vec::new();
+            variables(pattern, &mut names);
+            let mut fargs = FluentArgs::new();
+            for n in &names {
+                fargs.set(n.clone(), format!("{{{n}}}"));
+            }
+            let mut errors = Vec::new();
+            let text = self.bundle.format_pattern(pattern, Some(&fargs), &mut errors).into_owned();
+            out.push((key.to_string(), text));
+        }
+        out.sort();
+        out
+    }
+
+    /// The ids of every message in this language (built-in and the course's).
+    pub fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = BUILTIN
+            .iter()
+            .filter(|(l, _)| *l == self.lang)
+            .flat_map(|(_, r)| r.iter())
+            .flat_map(|r| message_ids(r))
+            .filter(|id| self.bundle.has_message(id))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// A number as this language writes it: 12,345.7 (or 12,345 for a whole number).
+    pub fn number(&self, n: f64, decimals: u32) -> String {
+        crate::sandbox::format_number(n, decimals)
+    }
+}
+
+/// The message ids a resource defines.
+pub fn message_ids(res: &FluentResource) -> Vec<String> {
+    res.entries()
+        .filter_map(|e| match e {
+            ast::Entry::Message(m) => Some(m.id.name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn variables(pattern: &ast::Pattern<&str>, out: &mut Vec<String>) {
+    for el in &pattern.elements {
+        if let ast::PatternElement::Placeable { expression } = el {
+            expression_variables(expression, out);
+        }
+    }
+}
+
+fn expression_variables(e: &ast::Expression<&str>, out: &mut Vec<String>) {
+    match e {
+        ast::Expression::Inline(i) => inline_variables(i, out),
+        ast::Expression::Select { selector, variants } => {
+            inline_variables(selector, out);
+            for v in variants {
+                variables(&v.value, out);
+            }
+        }
+    }
+}
+
+fn inline_variables(i: &ast::InlineExpression<&str>, out: &mut Vec<String>) {
+    match i {
+        ast::InlineExpression::VariableReference { id } if !out.iter().any(|n| n == id.name) => out.push(id.name.to_string()),
+        ast::InlineExpression::Placeable { expression } => expression_variables(expression, out),
+        _ => {}
+    }
+}
+
+/// `{{t "id"}}` in a theme file (filled in at build time, before mdBook sees it),
+/// replaced by the message's text, HTML-escaped.
+pub fn fill_theme(text: &str, messages: &Messages) -> Cow<'static, str> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("{{t \"") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 5..];
+        match after.find("\"}}") {
+            Some(end) => {
+                out.push_str(&escape_html(&messages.get(&after[..end])));
+                rest = &after[end + 3..];
+            }
+            None => {
+                out.push_str(&rest[at..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_the_same_messages_and_each_formats() {
+        let en = Messages::builtin(Lang::En);
+        let zh = Messages::builtin(Lang::ZhCn);
+        let (e, z) = (en.ids(), zh.ids());
+        let only_en: Vec<_> = e.iter().filter(|id| !z.contains(id)).collect();
+        let only_zh: Vec<_> = z.iter().filter(|id| !e.contains(id)).collect();
+        assert!(
+            only_en.is_empty() && only_zh.is_empty(),
+            "only in en: {only_en:?}; only in zh-CN: {only_zh:?}"
+        );
+        assert!(e.len() > 10);
+        for id in &e {
+            assert!(!en.get(id).trim().is_empty(), "{id} is empty in en");
+            assert!(!zh.get(id).trim().is_empty(), "{id} is empty in zh-CN");
+        }
+    }
+
+    #[test]
+    fn the_language_tag_picks_the_catalogue_and_arguments_fill_in() {
+        assert_eq!(Lang::of("zh-CN"), Lang::ZhCn);
+        assert_eq!(Lang::of("zh"), Lang::ZhCn);
+        assert_eq!(Lang::of("en-GB"), Lang::En);
+        assert_eq!(Lang::of("fr"), Lang::En);
+        let en = Messages::builtin(Lang::En);
+        assert_eq!(en.text(&crate::msg!("test-greeting", name = "Ann")), "Hello, Ann!");
+        let zh = Messages::builtin(Lang::ZhCn);
+        assert_eq!(zh.text(&crate::msg!("test-greeting", name = "安")), "你好，安！");
+        assert_eq!(en.get("no-such-id-anywhere"), "no-such-id-anywhere");
+        assert_eq!(crate::msg!("no-such-lesson").code(), "no_such_lesson");
+    }
+
+    #[test]
+    fn a_course_overrides_a_message_and_a_broken_file_is_reported_with_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let loc = dir.path().join("templates/locales/en");
+        std::fs::create_dir_all(&loc).unwrap();
+        std::fs::write(loc.join("mine.ftl"), "test-greeting = Welcome, { $name }.\nnew-one = Added\n").unwrap();
+        std::fs::write(loc.join("broken.ftl"), "ok-one = Fine\nbad one = nope\n").unwrap();
+        let (m, errors) = Messages::load(dir.path(), "en");
+        assert_eq!(m.text(&crate::msg!("test-greeting", name = "Ann")), "Welcome, Ann.");
+        assert_eq!(m.get("new-one"), "Added");
+        assert_eq!(m.get("ok-one"), "Fine", "what parses of a broken file still applies");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].file, Path::new("templates/locales/en/broken.ftl"));
+        assert_eq!(&errors[0].text[errors[0].span.start..errors[0].span.start + 3], "bad");
+        // The Chinese catalogue is untouched by English overrides.
+        let (zh, _) = Messages::load(dir.path(), "zh-CN");
+        assert_eq!(zh.text(&crate::msg!("test-greeting", name = "安")), "你好，安！");
+    }
+
+    #[test]
+    fn script_messages_keep_their_variables_as_placeholders() {
+        let en = Messages::builtin(Lang::En);
+        let js = en.with_prefix("test-");
+        let greeting = js.iter().find(|(k, _)| k == "greeting").unwrap();
+        assert_eq!(greeting.1, "Hello, {name}!");
+    }
+
+    #[test]
+    fn theme_files_get_their_text_filled_in_and_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let loc = dir.path().join("templates/locales/en");
+        std::fs::create_dir_all(&loc).unwrap();
+        std::fs::write(loc.join("x.ftl"), "x-label = Search <all> \"here\"\n").unwrap();
+        let (m, _) = Messages::load(dir.path(), "en");
+        let out = fill_theme(r#"<a title="{{t "x-label"}}">{{ path_to_root }}</a>{{t "x"#, &m);
+        assert_eq!(
+            out,
+            r#"<a title="Search &lt;all&gt; &quot;here&quot;">{{ path_to_root }}</a>{{t "x"#
+        );
+    }
+}

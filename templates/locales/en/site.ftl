@@ -1,0 +1,1 @@
+# Pages the build writes: home, certification, glossary, case and quiz blocks.

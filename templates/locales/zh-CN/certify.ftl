@@ -1,0 +1,1 @@
+# Certificates: the PDF, the signed credential's narrative, progress labels, reminders, CSV import.

@@ -1,0 +1,1 @@
+# The learner's server pages: login, account, certificate, verify, transcript, attempt, exam.

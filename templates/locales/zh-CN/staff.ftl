@@ -1,0 +1,1 @@
+# Staff pages: grading, HR, analysis, build status, certificate operations, exam settings.
