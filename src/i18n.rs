@@ -24,6 +24,7 @@ macro_rules! catalogue {
             ("errors.ftl", include_str!(concat!("../templates/locales/", $lang, "/errors.ftl"))),
             ("pages.ftl", include_str!(concat!("../templates/locales/", $lang, "/pages.ftl"))),
             ("staff.ftl", include_str!(concat!("../templates/locales/", $lang, "/staff.ftl"))),
+            ("exams.ftl", include_str!(concat!("../templates/locales/", $lang, "/exams.ftl"))),
             ("theme.ftl", include_str!(concat!("../templates/locales/", $lang, "/theme.ftl"))),
             ("certify.ftl", include_str!(concat!("../templates/locales/", $lang, "/certify.ftl"))),
             ("site.ftl", include_str!(concat!("../templates/locales/", $lang, "/site.ftl"))),

@@ -1,1 +1,1 @@
-# The learner's server pages: login, account, certificate, verify, transcript, attempt, exam.
+# The learner's server pages: login, account, layout, errors; learner quiz and sandbox runs.

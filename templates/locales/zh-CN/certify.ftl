@@ -1,1 +1,1 @@
-# Certificates: the PDF, the signed credential's narrative, progress labels, reminders, CSV import.
+# Certificates: the certificate and verify pages, the PDF, the signed credential's narrative, progress labels, reminders, CSV import.

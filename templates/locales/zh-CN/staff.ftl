@@ -1,1 +1,1 @@
-# Staff pages: grading, HR, analysis, build status, certificate operations, exam settings.
+# Staff pages: grading, HR, transcript of a learner, attempt detail, certificate operations.

@@ -1,0 +1,1 @@
+# Exam settings and analysis pages (staff), exam attempts.
