@@ -58,7 +58,7 @@ fn grader(quiz: Arc<Quiz>) -> Grader {
             max_score: g.max_score,
             percent: g.percent,
             passed: g.passed,
-            result: serde_json::to_string(&g).map_err(|e| e.to_string())?,
+            result: serde_json::to_string(&g).map_err(|e| certbook::i18n::Msg::plain(e.to_string()))?,
         })
     })
 }
@@ -176,7 +176,7 @@ struct Refused(String);
 
 impl From<GradeFailure> for Refused {
     fn from(e: GradeFailure) -> Self {
-        Refused(e.0)
+        Refused(e.0.id.to_string())
     }
 }
 

@@ -89,25 +89,16 @@ pub struct CheckedAccount {
 /// Checks an account before anything is opened or written.
 pub fn check_account(a: NewAccount) -> Result<CheckedAccount> {
     let Some(role) = Role::parse(&a.role) else {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
-            "unknown role `{}`: use learner, instructor, hr or admin",
-            a.role
-        ))));
+        return Err(Error::Unprocessable(crate::msg!("account-role-unknown", role = &a.role)));
     };
     if a.username.trim().is_empty() || a.username.len() > 64 {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain(
-            "the user name must be 1 to 64 characters",
-        )));
+        return Err(Error::Unprocessable(crate::msg!("account-username-length")));
     }
     if a.password.as_ref().is_some_and(|p| p.chars().count() < 8) {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain(
-            "the password must be at least 8 characters",
-        )));
+        return Err(Error::Unprocessable(crate::msg!("account-password-too-short")));
     }
     if let Some(e) = a.email.as_deref().filter(|e| !valid_email(e)) {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
-            "`{e}` is not an email address"
-        ))));
+        return Err(Error::Unprocessable(crate::msg!("account-email-invalid", email = e)));
     }
     Ok(CheckedAccount {
         name: a.name.unwrap_or_else(|| a.username.clone()),
@@ -248,21 +239,22 @@ pub fn import_accounts(store: &Store, now: i64, rows: Vec<ImportRow>) -> Result<
     Ok((n, generated))
 }
 
-/// Demo accounts: (login, display name, role).
+/// Demo accounts: (login, message id of the display name, role).
 const DEMO: &[(&str, &str, Role)] = &[
-    ("learner", "演示学员", Role::Learner),
-    ("learner2", "演示学员二", Role::Learner),
-    ("instructor", "演示讲师", Role::Instructor),
-    ("hr", "演示HR", Role::Hr),
-    ("admin", "演示管理员", Role::Admin),
+    ("learner", "account-demo-learner", Role::Learner),
+    ("learner2", "account-demo-learner2", Role::Learner),
+    ("instructor", "account-demo-instructor", Role::Instructor),
+    ("hr", "account-demo-hr", Role::Hr),
+    ("admin", "account-demo-admin", Role::Admin),
 ];
 
-/// One demo account per role, each with a new password; returns (login, role, password).
-pub fn create_demo_accounts(store: &Store, now: i64) -> Result<Vec<(&'static str, Role, String)>> {
+/// One demo account per role, each with a new password and its display name in the
+/// course's language (`messages`, the curriculum's); returns (login, role, password).
+pub fn create_demo_accounts(store: &Store, messages: &crate::i18n::Messages, now: i64) -> Result<Vec<(&'static str, Role, String)>> {
     let mut out = Vec::with_capacity(DEMO.len());
     for &(login, name, role) in DEMO {
         let password = format!("demo-{}", &random_token()[..10]);
-        store.save_account_blocking(login.into(), name.into(), role, hash(&password)?, None, now)?;
+        store.save_account_blocking(login.into(), messages.get(name), role, hash(&password)?, None, now)?;
         out.push((login, role, password));
     }
     Ok(out)

@@ -14,7 +14,10 @@ use serde_json::{Value, json};
 use sha2::Digest;
 
 const DAY_MS: i64 = 86_400_000;
-const NO_SUCH_CERTIFICATE: &str = "没有这张证书 (no such certificate)";
+
+fn no_such_certificate() -> Error {
+    Error::NotFound(crate::msg!("cert-not-found"))
+}
 
 /// The certification rule: from a learner's evidence, each level's standing, and which
 /// certificates are due — levels met and not held, and expiring certificates whose
@@ -25,7 +28,7 @@ fn standing(cur: &Curriculum, now: i64, ev: &mut dyn Evidence) -> Result<(Vec<Le
     let Some(track) = &cur.track else {
         return Ok((Vec::new(), Decision::default(), records));
     };
-    let mut levels = evaluate(track, cur, &records);
+    let mut levels = evaluate(track, cur, &cur.messages, &records);
     let mut decision = Decision::default();
     for l in levels.iter().filter(|l| l.met && !l.held) {
         let evidence = json!({ "level": l.level, "evaluated_at": now, "requirements": l.requirements });
@@ -54,7 +57,7 @@ fn standing(cur: &Curriculum, now: i64, ev: &mut dyn Evidence) -> Result<(Vec<Le
             continue;
         }
         let since = opens.max(c.renewed_at.unwrap_or(i64::MIN));
-        let r = renewal(level, cur, &ev.records_since(since)?, since);
+        let r = renewal(level, cur, &cur.messages, &ev.records_since(since)?, since);
         if r.met {
             decision.renew.push((c.id.clone(), validity::renewed_expiry(expires, now, months)));
         }
@@ -140,7 +143,7 @@ pub fn standing_reader(
 /// Marks a lesson read; returns the certificates that completes.
 pub async fn mark_read(ctx: &Ctx<'_>, user_id: i64, lesson: &str) -> Result<Vec<CertificateRow>> {
     if !ctx.cur.pages().any(|(_, _, l)| l.id == lesson) {
-        return Err(Error::NotFound(crate::i18n::Msg::plain(format!("没有这一课：{lesson}"))));
+        return Err(Error::NotFound(crate::msg!("progress-unknown-lesson", lesson = lesson)));
     }
     Ok(ctx
         .store
@@ -163,9 +166,7 @@ pub async fn find_certificate(ctx: &Ctx<'_>, id: &str) -> Result<Option<Certific
 
 /// A certificate by id (public: anyone may verify one).
 pub async fn certificate(ctx: &Ctx<'_>, id: &str) -> Result<CertificateRow> {
-    find_certificate(ctx, id)
-        .await?
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_CERTIFICATE)))
+    find_certificate(ctx, id).await?.ok_or_else(no_such_certificate)
 }
 
 /// A signed credential, named by its certificate.
@@ -180,32 +181,23 @@ pub async fn credential(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<SignedC
     let c = find_certificate(ctx, id)
         .await?
         .filter(|c| c.user_id == actor.id || is_staff(actor))
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_CERTIFICATE)))?;
+        .ok_or_else(no_such_certificate)?;
     if c.revoked_at.is_some() {
-        return Err(Error::Conflict(crate::i18n::Msg::plain("证书已被撤销 (revoked)")));
+        return Err(Error::Conflict(crate::msg!("cert-revoked")));
     }
     let doc = ctx.issuer.sign_in_set(open_badge(ctx, &c), &rfc3339(c.issued_at));
     Ok(SignedCredential { certificate: c.id, doc })
 }
 
-/// The unsigned Open Badges 3.0 credential for a certificate.
+/// The unsigned Open Badges 3.0 credential for a certificate. Its criteria are written
+/// in the course's language when it is signed (a credential downloaded earlier keeps
+/// the words it was signed with).
 pub fn open_badge(ctx: &Ctx<'_>, c: &CertificateRow) -> Value {
     let cur = &*ctx.cur;
     let track = cur.track.as_ref();
     let level = track.and_then(|t| t.levels.iter().find(|l| l.id == c.level_id));
     let criteria: Vec<String> = level
-        .map(|l| {
-            evaluate(track.expect("a level has a track"), cur, &Default::default())
-                .into_iter()
-                .find(|s| s.level == l.id)
-                .map(|s| {
-                    s.requirements
-                        .into_iter()
-                        .map(|r| r.label.split('（').next().unwrap_or_default().to_string())
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
+        .map(|l| l.requirements.iter().map(|r| cur.messages.text(&r.criterion(cur))).collect())
         .unwrap_or_default();
     let base = ctx.public_url;
     // One entry for both revocation and suspension: Open Badges 3.0 allows one.
@@ -237,7 +229,7 @@ pub fn open_badge(ctx: &Ctx<'_>, c: &CertificateRow) -> Value {
                 "achievementType": "Certificate",
                 "name": level_title(cur, &c.level_id),
                 "description": level.map(|l| l.summary.clone()).unwrap_or_default(),
-                "criteria": { "narrative": criteria.join("；") },
+                "criteria": { "narrative": criteria.join(&cur.messages.get("cert-criteria-separator")) },
             }
         }
     });
@@ -299,7 +291,7 @@ pub async fn status_list(ctx: &Ctx<'_>, list: u32) -> Result<Value> {
         .store
         .status_list_entries(i64::from(list))
         .await?
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain("没有这个状态列表 (no such status list)")))?;
+        .ok_or_else(|| Error::NotFound(crate::msg!("cert-no-such-status-list")))?;
     let values: Vec<(u64, u8)> = entries
         .into_iter()
         .map(|(i, revoked, suspended)| (i, Listed::of(revoked, suspended) as u8))
@@ -329,21 +321,23 @@ pub async fn legacy_status_list(ctx: &Ctx<'_>, purpose: &'static str) -> Result<
     ))
 }
 
-/// A reason of 1–500 characters, trimmed, or `message`.
-fn reason(given: &str, message: &str) -> Result<String> {
+/// A reason of 1–500 characters, trimmed, or the error `message`.
+fn reason(given: &str, message: crate::i18n::Msg) -> Result<String> {
     let reason = given.trim().to_string();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain(message)));
+        return Err(Error::Unprocessable(message));
     }
     Ok(reason)
 }
 
-const REVOKE_REASON: &str = "撤销需要写明原因（最多 500 字）";
+fn revoke_reason() -> crate::i18n::Msg {
+    crate::msg!("cert-revoke-reason-required")
+}
 
 /// 1 to 10000 certificate ids, the most one request may change.
 fn check_ids(ids: &[String]) -> Result<()> {
     if ids.is_empty() || ids.len() > 10_000 {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain("请列出 1～10000 个证书编号")));
+        return Err(Error::Unprocessable(crate::msg!("cert-ids-count")));
     }
     Ok(())
 }
@@ -351,17 +345,15 @@ fn check_ids(ids: &[String]) -> Result<()> {
 /// Admins: revokes a certificate, with a reason the verification page shows.
 pub async fn revoke(ctx: &Ctx<'_>, actor: &User, id: &str, given_reason: &str) -> Result<CertificateRow> {
     require(actor, &[])?;
-    let reason = reason(given_reason, REVOKE_REASON)?;
+    let reason = reason(given_reason, revoke_reason())?;
     if !ctx
         .store
         .revoke_certificate(id.to_string(), reason, actor.id, ctx.clock.now_ms())
         .await?
     {
-        return Err(Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_CERTIFICATE)));
+        return Err(no_such_certificate());
     }
-    let c = find_certificate(ctx, id)
-        .await?
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain("no such certificate")))?;
+    let c = find_certificate(ctx, id).await?.ok_or_else(no_such_certificate)?;
     tracing::info!(certificate = %c.id, by = actor.id, "certificate revoked");
     Ok(c)
 }
@@ -369,17 +361,17 @@ pub async fn revoke(ctx: &Ctx<'_>, actor: &User, id: &str, given_reason: &str) -
 /// Admins: revokes many certificates with one reason, all or none; returns how many.
 pub async fn revoke_many(ctx: &Ctx<'_>, actor: &User, ids: Vec<String>, given_reason: &str) -> Result<usize> {
     require(actor, &[])?;
-    let reason = reason(given_reason, REVOKE_REASON)?;
+    let reason = reason(given_reason, revoke_reason())?;
     check_ids(&ids)?;
     match ctx.store.revoke_many(ids, reason, actor.id, ctx.clock.now_ms()).await? {
         Ok(n) => {
             tracing::info!(count = n, by = actor.id, "certificates revoked in bulk");
             Ok(n)
         }
-        Err(missing) => Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
-            "没有这些证书，未撤销任何证书：{} (unknown ids; nothing revoked)",
-            missing.join(", ")
-        )))),
+        Err(missing) => Err(Error::Unprocessable(crate::msg!(
+            "cert-unknown-ids-none-revoked",
+            ids = missing.join(", ")
+        ))),
     }
 }
 
@@ -387,10 +379,7 @@ pub async fn revoke_many(ctx: &Ctx<'_>, actor: &User, ids: Vec<String>, given_re
 /// A suspended certificate fails verification until it is reinstated.
 pub async fn suspend(ctx: &Ctx<'_>, actor: &User, ids: Vec<String>, given_reason: Option<&str>) -> Result<usize> {
     // The reason is checked before the role, as the API has always answered.
-    let reason = reason(
-        given_reason.unwrap_or_default(),
-        "暂停需要写明原因（最多 500 字）(a reason is required)",
-    )?;
+    let reason = reason(given_reason.unwrap_or_default(), crate::msg!("cert-suspend-reason-required"))?;
     set_suspension(ctx, actor, ids, Some(reason)).await
 }
 
@@ -404,10 +393,10 @@ async fn set_suspension(ctx: &Ctx<'_>, actor: &User, ids: Vec<String>, reason: O
     check_ids(&ids)?;
     match ctx.store.set_suspension(ids, reason, actor.id, ctx.clock.now_ms()).await? {
         Ok(n) => Ok(n),
-        Err(missing) => Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
-            "没有这些证书，未做任何更改：{} (unknown ids; nothing changed)",
-            missing.join(", ")
-        )))),
+        Err(missing) => Err(Error::Unprocessable(crate::msg!(
+            "cert-unknown-ids-none-changed",
+            ids = missing.join(", ")
+        ))),
     }
 }
 
@@ -419,11 +408,7 @@ fn pdf_font() -> Option<&'static crate::certify::print::FontData> {
 
 /// One certificate as a printable PDF page (CPU-heavy: call off the async runtime).
 pub fn certificate_pdf(ctx: &Ctx<'_>, c: &CertificateRow) -> Result<Vec<u8>> {
-    let font = pdf_font().ok_or_else(|| {
-        Error::Unavailable(crate::i18n::Msg::plain(
-            "服务器上没有可用的中文字体，无法生成 PDF；请安装 fonts-noto-cjk 或设置 CERTBOOK_PDF_FONT (no CJK font)",
-        ))
-    })?;
+    let font = pdf_font().ok_or_else(|| Error::Unavailable(crate::msg!("pdf-no-font")))?;
     let cur = &*ctx.cur;
     let p = crate::certify::print::Printable {
         holder: c.holder.clone(),
@@ -435,12 +420,12 @@ pub fn certificate_pdf(ctx: &Ctx<'_>, c: &CertificateRow) -> Result<Vec<u8>> {
         verify_url: format!("{}/verify/{}", ctx.public_url, c.id),
         status_note: match c.status(ctx.clock.now_ms()) {
             CertStatus::Valid => None,
-            CertStatus::Expired => Some("已过期".into()),
-            CertStatus::Suspended => Some("已暂停".into()),
-            CertStatus::Revoked => Some("已撤销".into()),
+            CertStatus::Expired => Some(cur.messages.get("pdf-status-expired")),
+            CertStatus::Suspended => Some(cur.messages.get("pdf-status-suspended")),
+            CertStatus::Revoked => Some(cur.messages.get("pdf-status-revoked")),
         },
     };
-    crate::certify::print::certificate_pdf(&p, font).map_err(|e| Error::Internal(format!("PDF: {e}")))
+    crate::certify::print::certificate_pdf(&p, font, &cur.messages).map_err(|e| Error::Internal(format!("PDF: {e}")))
 }
 
 /// What one pass of the reminder job did.
@@ -472,7 +457,8 @@ pub async fn send_due_reminders(ctx: &Ctx<'_>) -> Result<ReminderRun> {
     };
     for h in ctx.store.reminder_candidates(now, now + widest * DAY_MS).await? {
         let c = &h.cert;
-        let Some(r) = remind::reminder(track, cur, &c.id, &c.level_id, c.expires_at, false, now).filter(|r| !r.expired) else {
+        let Some(r) = remind::reminder(track, cur, &cur.messages, &c.id, &c.level_id, c.expires_at, false, now).filter(|r| !r.expired)
+        else {
             continue;
         };
         let (Some(mailer), false) = (ctx.mailer, h.email.is_empty()) else {
@@ -483,7 +469,7 @@ pub async fn send_due_reminders(ctx: &Ctx<'_>) -> Result<ReminderRun> {
         if !ctx.store.claim_reminder(c.id.clone(), r.expires_at).await? {
             continue;
         }
-        let (subject, body) = remind::email(&c.holder, &track.issuer, &r, &format!("{}/account", ctx.public_url));
+        let (subject, body) = remind::email(&cur.messages, &c.holder, &track.issuer, &r, &format!("{}/account", ctx.public_url));
         match mailer.send(&c.holder, &h.email, &subject, body).await {
             Ok(()) => {
                 ctx.store.reminder_sent(c.id.clone(), now).await?;
@@ -519,6 +505,17 @@ pub fn reminders(ctx: &Ctx<'_>, certs: &[CertificateRow]) -> Vec<Reminder> {
     let now = ctx.clock.now_ms();
     certs
         .iter()
-        .filter_map(|c| remind::reminder(track, cur, &c.id, &c.level_id, c.expires_at, c.revoked_at.is_some(), now))
+        .filter_map(|c| {
+            remind::reminder(
+                track,
+                cur,
+                &cur.messages,
+                &c.id,
+                &c.level_id,
+                c.expires_at,
+                c.revoked_at.is_some(),
+                now,
+            )
+        })
         .collect()
 }

@@ -7,7 +7,8 @@ use crate::certify::Exercise;
 use crate::store::{CertificateRow, Role, SaveSubmission, SubmissionRow, User};
 use std::collections::BTreeMap;
 
-const NO_SUCH_SUBMISSION: &str = "没有这份提交 (no such submission)";
+/// Most characters of feedback a grade may carry.
+const FEEDBACK_MAX: usize = 20_000;
 
 /// An exercise of the live course.
 pub fn exercise(ctx: &Ctx<'_>, id: &str) -> Result<Exercise> {
@@ -15,7 +16,7 @@ pub fn exercise(ctx: &Ctx<'_>, id: &str) -> Result<Exercise> {
         .exercises
         .get(id)
         .cloned()
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个练习：{id}"))))
+        .ok_or_else(|| Error::NotFound(crate::msg!("grading-no-such-exercise", exercise = id)))
 }
 
 /// An exercise and the learner's submission to it, if any.
@@ -31,10 +32,12 @@ pub async fn submit(ctx: &Ctx<'_>, user_id: i64, id: &str, body: &str) -> Result
     let body = body.trim().to_string();
     let n = body.chars().count();
     if n < ex.min_chars || n > ex.max_chars {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
-            "答案需要 {}～{} 个字，现在是 {n} 个字 (length out of range)",
-            ex.min_chars, ex.max_chars
-        ))));
+        return Err(Error::Unprocessable(crate::msg!(
+            "grading-answer-length",
+            min = ex.min_chars,
+            max = ex.max_chars,
+            n = n
+        )));
     }
     match ctx
         .store
@@ -42,9 +45,7 @@ pub async fn submit(ctx: &Ctx<'_>, user_id: i64, id: &str, body: &str) -> Result
         .await?
     {
         SaveSubmission::Saved(s) => Ok(s),
-        SaveSubmission::AlreadyGraded(_) => Err(Error::Conflict(crate::i18n::Msg::plain(
-            "已经评分的答案不能再修改 (already graded)",
-        ))),
+        SaveSubmission::AlreadyGraded(_) => Err(Error::Conflict(crate::msg!("grading-already-graded"))),
     }
 }
 
@@ -60,7 +61,7 @@ pub async fn submission(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Submiss
     ctx.store
         .submission_by_id(id.to_string())
         .await?
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_SUBMISSION)))
+        .ok_or_else(|| Error::NotFound(crate::msg!("grading-no-such-submission")))
 }
 
 /// Instructors: one submission and its learner's display name (the grading form).
@@ -86,18 +87,19 @@ pub async fn grade(
         match given.get(&d.id) {
             Some(v) if v.is_finite() && (0.0..=100.0).contains(v) => scores[i] = *v,
             _ => {
-                return Err(Error::Unprocessable(crate::i18n::Msg::plain(format!(
-                    "「{}」({}) 需要 0～100 的分数",
-                    d.title, d.id
-                ))));
+                return Err(Error::Unprocessable(crate::msg!(
+                    "grading-score-out-of-range",
+                    dimension = &d.title,
+                    id = &d.id
+                )));
             }
         }
     }
     if let Some(k) = given.keys().find(|k| !rubric.dimensions.iter().any(|d| &d.id == *k)) {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain(format!("没有评分维度 `{k}`"))));
+        return Err(Error::Unprocessable(crate::msg!("grading-no-such-dimension", dimension = k)));
     }
-    if feedback.chars().count() > 20_000 {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain("反馈太长（最多 20000 字）")));
+    if feedback.chars().count() > FEEDBACK_MAX {
+        return Err(Error::Unprocessable(crate::msg!("grading-feedback-too-long", max = FEEDBACK_MAX)));
     }
     let weights = ctx.cur.exercises.get(&s.exercise_id).and_then(|e| e.weights);
     let total = rubric.total(&scores, weights.as_ref());
@@ -111,6 +113,6 @@ pub async fn grade(
             certifier(ctx),
         )
         .await?
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_SUBMISSION)))?;
+        .ok_or_else(|| Error::NotFound(crate::msg!("grading-no-such-submission")))?;
     Ok(graded)
 }

@@ -76,9 +76,29 @@ pub enum Error {
     Throttled { message: Msg, retry_after_s: i64 },
 }
 
+impl Error {
+    /// What to tell the caller (an internal failure's detail stays in the log).
+    pub fn message(&self) -> Msg {
+        match self {
+            Error::NotFound(m)
+            | Error::Conflict(m)
+            | Error::Unprocessable(m)
+            | Error::BadRequest(m)
+            | Error::Refused(m)
+            | Error::Unavailable(m)
+            | Error::TooLarge(m)
+            | Error::Throttled { message: m, .. } => m.clone(),
+            Error::Forbidden => crate::msg!("forbidden"),
+            Error::PasswordRequired => crate::msg!("exam-password-required"),
+            Error::Csrf => crate::msg!("csrf"),
+            Error::Internal(_) => crate::msg!("internal-error"),
+        }
+    }
+}
+
 impl From<crate::store::GradeFailure> for Error {
     fn from(e: crate::store::GradeFailure) -> Self {
-        Error::Unprocessable(crate::i18n::Msg::plain(e.0))
+        Error::Unprocessable(e.0)
     }
 }
 

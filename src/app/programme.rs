@@ -3,29 +3,40 @@
 
 use super::{Ctx, Error, Result, require};
 use crate::certify::import::RowError;
-use crate::store::{AuditEntry, CertFilter, Erased, HeldCertificate, Role, StoreError, User};
+use crate::store::{AuditEntry, CertFilter, Erased, HeldCertificate, Role, User};
 use serde_json::{Value, json};
 
 /// HR: imports earlier certifications from CSV. Every row is checked first: one bad
 /// row imports nothing. Returns the new ids in the file's order, or every bad row.
 pub async fn import_certificates(ctx: &Ctx<'_>, actor: &User, text: &str) -> Result<Result<Vec<String>, Vec<RowError>>> {
     require(actor, &[Role::Hr])?;
-    let track = ctx.cur.track.as_ref().ok_or_else(|| {
-        Error::Conflict(crate::i18n::Msg::plain(
-            "课程没有认证体系，无法导入证书 (the course has no certification track)",
-        ))
-    })?;
+    let track = ctx
+        .cur
+        .track
+        .as_ref()
+        .ok_or_else(|| Error::Conflict(crate::msg!("certops-import-no-track")))?;
     let now = ctx.clock.now_ms();
-    let (rows, errors) = crate::certify::import::parse_csv(text, track, now);
+    let (rows, mut errors) = crate::certify::import::parse_csv_in(text, track, now, &ctx.cur.messages);
     let ids = rows.iter().map(|_| crate::certify::certificate_id()).collect();
     let out = ctx
         .store
-        .import_certificates(track.id.clone(), rows, ids, errors, actor.id, now)
+        .import_certificates(track.id.clone(), rows, ids, !errors.is_empty(), actor.id, now)
         .await?;
-    if let Ok(ids) = &out {
-        tracing::info!(count = ids.len(), by = actor.id, "certificates imported");
+    match out {
+        Ok(ids) => {
+            tracing::info!(count = ids.len(), by = actor.id, "certificates imported");
+            Ok(Ok(ids))
+        }
+        Err(problems) => {
+            // The store's problems (unknown learner, level held) in the course's language.
+            errors.extend(problems.into_iter().map(|(line, reason)| RowError {
+                line,
+                reason: ctx.cur.messages.text(&reason),
+            }));
+            errors.sort_by_key(|e| e.line);
+            Ok(Err(errors))
+        }
     }
-    Ok(out)
 }
 
 /// Anyone: everything certbook stores about them; the export is written to the audit log.
@@ -88,16 +99,14 @@ fn withhold_keys(attempt: &mut Value, shown: crate::quiz::Shown) {
 /// cached sessions.
 pub async fn erase_learner(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<Erased> {
     require(actor, &[])?;
-    match ctx.store.erase_learner(id, actor.id, ctx.clock.now_ms()).await {
-        Ok(Some(e)) => {
+    let erased_name = ctx.cur.messages.get("certops-erased-user-name");
+    match ctx.store.erase_learner(id, actor.id, ctx.clock.now_ms(), erased_name).await? {
+        Ok(e) => {
             tracing::info!(user = id, by = actor.id, "personal data erased");
             Ok(e)
         }
-        Ok(None) => Err(Error::NotFound(crate::i18n::Msg::plain(
-            "没有这位学员，或已删除 (no such learner, or already erased)",
-        ))),
-        Err(StoreError::Invalid(m)) => Err(Error::Unprocessable(crate::i18n::Msg::plain(m))),
-        Err(e) => Err(e.into()),
+        Err(m) if m.id == "certops-erase-no-such-learner" => Err(Error::NotFound(m)),
+        Err(m) => Err(Error::Unprocessable(m)),
     }
 }
 
@@ -107,9 +116,7 @@ pub async fn erase_confirmed(ctx: &Ctx<'_>, actor: &User, id: i64, confirm: &str
     require(actor, &[])?;
     let username = ctx.store.user_by_id(id).await?.map(|u| u.username);
     if username.as_deref() != Some(confirm.trim()) {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain(
-            "请输入该学员的登录名以确认删除 (type the learner's login name to confirm)。",
-        )));
+        return Err(Error::Unprocessable(crate::msg!("certops-erase-confirm-mismatch")));
     }
     erase_learner(ctx, actor, id).await
 }
@@ -133,15 +140,14 @@ pub async fn certificates_where(ctx: &Ctx<'_>, actor: &User, f: CertFilter) -> R
 pub async fn zip_selection(ctx: &Ctx<'_>, actor: &User, f: CertFilter) -> Result<Vec<HeldCertificate>> {
     let certs = certificates_where(ctx, actor, f).await?;
     if certs.is_empty() {
-        return Err(Error::NotFound(crate::i18n::Msg::plain(
-            "没有符合条件的证书 (no certificates match)",
-        )));
+        return Err(Error::NotFound(crate::msg!("certops-zip-none-match")));
     }
     if certs.len() > ZIP_MAX {
-        return Err(Error::TooLarge(crate::i18n::Msg::plain(format!(
-            "符合条件的证书有 {} 张，一次最多打包 {ZIP_MAX} 张，请缩小筛选范围 (too many; narrow the filters)",
-            certs.len()
-        ))));
+        return Err(Error::TooLarge(crate::msg!(
+            "certops-zip-too-many",
+            count = certs.len(),
+            max = ZIP_MAX
+        )));
     }
     Ok(certs)
 }

@@ -92,7 +92,11 @@ async fn figures(ctx: &Ctx<'_>, f: Filter) -> Result<Figures> {
         stage: stage.to_string(),
         count,
     };
-    let mut funnel = vec![stage("全部学员", c.learners), stage("已开始学习", c.active)];
+    let m = &cur.messages;
+    let mut funnel = vec![
+        stage(&m.get("hr-funnel-all"), c.learners),
+        stage(&m.get("hr-funnel-started"), c.active),
+    ];
     funnel.extend(levels.iter().map(|l| stage(&l.title, l.certified)));
     let pass_at = 60.0;
     let rate = |passed: u64, n: u64| (passed as f64 * 1000.0 / n.max(1) as f64).round() / 10.0;
@@ -153,6 +157,7 @@ pub struct LearnerLine {
 pub async fn dashboard_with_learners(ctx: &Ctx<'_>, actor: &User, f: Filter) -> Result<(Figures, Vec<LearnerLine>)> {
     require(actor, &[Role::Hr])?;
     let fig = figures(ctx, f.clone()).await?;
+    let separator = ctx.cur.messages.get("staff-list-separator");
     let learners = ctx
         .store
         .learners(f, LEARNER_LIST_LIMIT)
@@ -164,7 +169,7 @@ pub async fn dashboard_with_learners(ctx: &Ctx<'_>, actor: &User, f: Filter) -> 
             name,
             cohort,
             department,
-            levels: levels.iter().map(|l| level_title(&ctx.cur, l)).collect::<Vec<_>>().join("、"),
+            levels: levels.iter().map(|l| level_title(&ctx.cur, l)).collect::<Vec<_>>().join(&separator),
         })
         .collect();
     Ok((fig, learners))
@@ -237,7 +242,7 @@ pub async fn transcript(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<Transcri
         .store
         .user_by_id(id)
         .await?
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain("没有这位学员 (no such learner)")))?;
+        .ok_or_else(|| Error::NotFound(crate::msg!("hr-no-such-learner")))?;
     let (cohort, department, created_at, erased_at) = ctx.store.user_groups(id).await?.unwrap_or_default();
     let ((), file) = ctx.store.learner_file(id, String::new(), |_| Ok(())).await?;
     let cur = &*ctx.cur;

@@ -7,8 +7,6 @@ use super::{Ctx, Error, Result, is_staff};
 use crate::sandbox::{self, Decisions, Playthrough, RoundStep, RunRecord, RunStatus, Scenario, SimError, simulate};
 use crate::store::{CertificateRow, RecordRound, RunRow, ScenarioSummaryRow, StartRun, User};
 
-const NO_SUCH_RUN: &str = "没有这次推演记录 (no such run)";
-
 /// A run with its scenario and what replaying it gives.
 pub struct Shown {
     pub scenario: Scenario,
@@ -22,16 +20,17 @@ pub fn scenario(ctx: &Ctx<'_>, id: &str) -> Result<Scenario> {
         .scenarios
         .get(id)
         .cloned()
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个沙盘：{id}"))))
+        .ok_or_else(|| Error::NotFound(crate::msg!("run-scenario-not-found", scenario = id)))
 }
 
 fn not_found() -> Error {
-    Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_RUN))
+    Error::NotFound(crate::msg!("run-not-found"))
 }
 
 fn sim_error(e: SimError) -> Error {
     match e {
-        SimError::Decision { .. } => Error::Unprocessable(crate::i18n::Msg::plain(e.to_string())),
+        // The message names the round.
+        SimError::Decision { message, .. } => Error::Unprocessable(message),
         other => Error::Internal(format!("sandbox model failed: {other}")),
     }
 }
@@ -41,17 +40,18 @@ fn decisions_of(row: &RunRow) -> Vec<Decisions> {
 }
 
 fn already_played(round: u32) -> Error {
-    Error::Conflict(crate::i18n::Msg::plain(format!("第 {round} 轮已经提交过 (round already played)")))
+    Error::Conflict(crate::msg!("run-round-already-played", round = round))
 }
 
 /// Recomputes a stored run for display.
 fn replayed(ctx: &Ctx<'_>, row: RunRow) -> Result<Shown> {
     let sc = scenario(ctx, &row.scenario_id)?;
     if sc.version != row.version {
-        return Err(Error::Conflict(crate::i18n::Msg::plain(format!(
-            "沙盘已更新（本次推演为第 {} 版，当前为第 {} 版），请重新开始 (scenario changed)",
-            row.version, sc.version
-        ))));
+        return Err(Error::Conflict(crate::msg!(
+            "run-scenario-changed-version",
+            run_version = row.version,
+            current_version = sc.version
+        )));
     }
     let play = simulate(&sc, row.seed, &decisions_of(&row)).map_err(sim_error)?;
     Ok(Shown { scenario: sc, row, play })
@@ -85,9 +85,7 @@ pub async fn start(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<(bool, Shown
         StartRun::Started(r) => (true, r),
         StartRun::Resumed(r) => (false, r),
         StartRun::NoRunsLeft { used } => {
-            return Err(Error::Conflict(crate::i18n::Msg::plain(format!(
-                "推演次数已用完（已推演 {used} 次）"
-            ))));
+            return Err(Error::Conflict(crate::msg!("run-no-runs-left", used = used)));
         }
     };
     Ok((started, replayed(ctx, row)?))
@@ -123,19 +121,15 @@ pub async fn play(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, given: Deci
     match sandbox::round_step(row.status, row.rounds_played, round) {
         RoundStep::AlreadyPlayed if already(&row) => return Ok((replayed(ctx, row)?, None)),
         RoundStep::AlreadyPlayed => return Err(already_played(round)),
-        RoundStep::Over => return Err(Error::Conflict(crate::i18n::Msg::plain("这次推演已经结束 (run is over)"))),
+        RoundStep::Over => return Err(Error::Conflict(crate::msg!("run-over"))),
         RoundStep::OutOfOrder { expected } => {
-            return Err(Error::Conflict(crate::i18n::Msg::plain(format!(
-                "现在应提交第 {expected} 轮 (expected round {expected})"
-            ))));
+            return Err(Error::Conflict(crate::msg!("run-round-out-of-order", expected = expected)));
         }
         RoundStep::Play => {}
     }
     let sc = scenario(ctx, &row.scenario_id)?;
     if sc.version != row.version {
-        return Err(Error::Conflict(crate::i18n::Msg::plain(
-            "沙盘已更新，请重新开始 (scenario changed)",
-        )));
+        return Err(Error::Conflict(crate::msg!("run-scenario-changed")));
     }
     let mut decisions = decisions_of(&row);
     decisions.push(given.clone());

@@ -1,6 +1,7 @@
 //! Which requirements and levels a learner meets, from their records.
 
 use super::schema::{Requirement, Track};
+use crate::i18n::{Messages, Msg};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -23,6 +24,7 @@ pub struct Records {
 pub struct RequirementStatus {
     #[serde(flatten)]
     pub requirement: Requirement,
+    /// The requirement and the learner's progress on it, in the course's language.
     pub label: String,
     pub met: bool,
     /// The learner's figure: a score, or the percentage of lessons read.
@@ -59,9 +61,10 @@ pub struct Renewal {
     pub requirements: Vec<RequirementStatus>,
 }
 
-/// The renewal standing for `level` from results achieved since its window opened.
-pub fn renewal(level: &super::Level, cur: &dyn Catalog, since_window: &Records, window_opens: i64) -> Renewal {
-    let requirements: Vec<RequirementStatus> = level.renewal.iter().map(|r| status(cur, r, since_window)).collect();
+/// The renewal standing for `level` from results achieved since its window opened,
+/// labelled in `m`'s language.
+pub fn renewal(level: &super::Level, cur: &dyn Catalog, m: &Messages, since_window: &Records, window_opens: i64) -> Renewal {
+    let requirements: Vec<RequirementStatus> = level.renewal.iter().map(|r| status(cur, m, r, since_window)).collect();
     Renewal {
         window_opens,
         met: !requirements.is_empty() && requirements.iter().all(|r| r.met),
@@ -84,37 +87,33 @@ pub trait Catalog {
     fn page_url(&self, id: &str) -> Option<String>;
 }
 
-fn status(cur: &dyn Catalog, r: &Requirement, rec: &Records) -> RequirementStatus {
+/// What a requirement asks, without the learner's progress (the signed credential's
+/// criteria): a quiz, scenario or exercise and its pass mark, or a reading.
+pub fn criterion(cur: &dyn Catalog, r: &Requirement) -> Msg {
+    let title = || cur.activity_title(r).unwrap_or_else(|| r.item().to_string());
+    match r {
+        Requirement::Quiz { min, .. } => crate::msg!("progress-quiz", title = title(), min = min),
+        Requirement::Scenario { min, .. } => crate::msg!("progress-scenario", title = title(), min = min),
+        Requirement::Exercise { min, .. } => crate::msg!("progress-exercise", title = title(), min = min),
+        Requirement::Read { id } => {
+            crate::msg!("progress-read-all", title = cur.reading_title(id).unwrap_or_else(|| id.clone()))
+        }
+    }
+}
+
+fn status(cur: &dyn Catalog, m: &Messages, r: &Requirement, rec: &Records) -> RequirementStatus {
     let (label, value, met, url) = match r {
         Requirement::Quiz { id, min } => {
             let v = rec.quiz_best.get(id).copied();
-            let title = cur.activity_title(r).unwrap_or_else(|| id.clone());
-            (
-                format!("测验「{title}」≥ {min}%"),
-                v,
-                v.is_some_and(|v| v >= *min),
-                cur.activity_url(r),
-            )
+            (criterion(cur, r), v, v.is_some_and(|v| v >= *min), cur.activity_url(r))
         }
         Requirement::Scenario { id, min } => {
             let v = rec.scenario_best.get(id).copied();
-            let title = cur.activity_title(r).unwrap_or_else(|| id.clone());
-            (
-                format!("沙盘「{title}」≥ {min} 分"),
-                v,
-                v.is_some_and(|v| v >= *min),
-                cur.activity_url(r),
-            )
+            (criterion(cur, r), v, v.is_some_and(|v| v >= *min), cur.activity_url(r))
         }
         Requirement::Exercise { id, min } => {
             let v = rec.exercise_score.get(id).copied();
-            let title = cur.activity_title(r).unwrap_or_else(|| id.clone());
-            (
-                format!("练习「{title}」评分 ≥ {min}"),
-                v,
-                v.is_some_and(|v| v >= *min),
-                cur.activity_url(r),
-            )
+            (criterion(cur, r), v, v.is_some_and(|v| v >= *min), cur.activity_url(r))
         }
         Requirement::Read { id } => {
             let lessons = cur.lessons_covered(id);
@@ -128,7 +127,7 @@ fn status(cur: &dyn Catalog, r: &Requirement, rec: &Records) -> RequirementStatu
             let next = lessons.iter().find(|l| !rec.read.contains(**l)).and_then(|l| cur.page_url(l));
             let url = next.or_else(|| lessons.first().and_then(|l| cur.page_url(l)));
             (
-                format!("读完「{title}」（{done}/{} 课）", lessons.len()),
+                crate::msg!("progress-read", title = title, done = done, total = lessons.len()),
                 Some(pct),
                 !lessons.is_empty() && done == lessons.len(),
                 url,
@@ -137,18 +136,18 @@ fn status(cur: &dyn Catalog, r: &Requirement, rec: &Records) -> RequirementStatu
     };
     RequirementStatus {
         requirement: r.clone(),
-        label,
+        label: m.text(&label),
         met,
         value,
         url,
     }
 }
 
-/// Every level's standing for one learner, lowest first.
-pub fn evaluate(track: &Track, cur: &dyn Catalog, rec: &Records) -> Vec<LevelStatus> {
+/// Every level's standing for one learner, lowest first, labelled in `m`'s language.
+pub fn evaluate(track: &Track, cur: &dyn Catalog, m: &Messages, rec: &Records) -> Vec<LevelStatus> {
     let mut out: Vec<LevelStatus> = Vec::with_capacity(track.levels.len());
     for level in &track.levels {
-        let requirements: Vec<RequirementStatus> = level.requirements.iter().map(|r| status(cur, r, rec)).collect();
+        let requirements: Vec<RequirementStatus> = level.requirements.iter().map(|r| status(cur, m, r, rec)).collect();
         let previous_met = !level.previous || out.last().is_none_or(|p| p.met || p.held);
         let held = rec.held.contains(&level.id);
         out.push(LevelStatus {

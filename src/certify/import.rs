@@ -4,6 +4,7 @@
 //! checked by the store inside the importing transaction. One bad row imports nothing.
 
 use super::{Track, validity};
+use crate::i18n::{Messages, Msg};
 
 /// A checked row, ready to import.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,9 +25,10 @@ pub struct RowError {
     pub reason: String,
 }
 
-impl std::fmt::Display for RowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "第 {} 行：{}", self.line, self.reason)
+impl RowError {
+    /// The refused row as a page lists it ("Line 3: …"), in `m`'s language.
+    pub fn text(&self, m: &Messages) -> String {
+        m.format("import-row", &[("line", &self.line.to_string()), ("reason", &self.reason)])
     }
 }
 
@@ -42,32 +44,29 @@ fn day_ms(s: &str) -> Option<i64> {
     Some(d.midnight().assume_utc().unix_timestamp() * 1000)
 }
 
-/// Parses and checks every row against the track; `now` refuses issue dates in the
+/// Parses and checks every row against the track, each reason in `m`'s language; `now` refuses issue dates in the
 /// future. A level may be named by its id or its title. An empty `expires` takes
 /// the level's validity from the issue date. Returns the good rows and the errors of
 /// the bad ones (the store then checks the good ones too, so HR sees every problem at once).
-pub fn parse_csv(text: &str, track: &Track, now: i64) -> (Vec<ImportedCertificate>, Vec<RowError>) {
+pub fn parse_csv_in(text: &str, track: &Track, now: i64, m: &Messages) -> (Vec<ImportedCertificate>, Vec<RowError>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // The csv crate counts a CRLF file's lines wrongly (browsers send textareas with CRLF).
     let text = text.replace("\r\n", "\n");
-    let err = |line: u64, reason: String| RowError { line, reason };
+    let err = |line: u64, reason: Msg| RowError {
+        line,
+        reason: m.text(&reason),
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return (Vec::new(), vec![err(1, format!("无法读取表头 (unreadable header): {e}"))]),
+        Err(e) => return (Vec::new(), vec![err(1, crate::msg!("import-unreadable-header", error = e))]),
     };
     let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let (Some(learner_col), Some(level_col), Some(issued_col)) = (col("learner"), col("level"), col("issued")) else {
-        return (
-            Vec::new(),
-            vec![err(
-                1,
-                format!("表头须包含 learner、level、issued 列 (header must be `{HEADER}`; expires and note may be empty)"),
-            )],
-        );
+        return (Vec::new(), vec![err(1, crate::msg!("import-header-columns", header = HEADER))]);
     };
     let (expires_col, note_col) = (col("expires"), col("note"));
     let mut rows = Vec::new();
@@ -79,14 +78,14 @@ pub fn parse_csv(text: &str, track: &Track, now: i64) -> (Vec<ImportedCertificat
             Err(e) => {
                 errors.push(err(
                     e.position().map_or(0, |p| p.line()),
-                    format!("无法读取此行 (unreadable row): {e}"),
+                    crate::msg!("import-unreadable-row", error = e),
                 ));
                 continue;
             }
         };
         let line = rec.position().map_or(0, |p| p.line());
         if rows.len() + errors.len() >= ROWS_MAX {
-            errors.push(err(line, format!("一次最多导入 {ROWS_MAX} 行 (at most {ROWS_MAX} rows per file)")));
+            errors.push(err(line, crate::msg!("import-too-many-rows", max = ROWS_MAX)));
             break;
         }
         let get = |c: Option<usize>| c.and_then(|i| rec.get(i)).unwrap_or("").to_string();
@@ -95,7 +94,7 @@ pub fn parse_csv(text: &str, track: &Track, now: i64) -> (Vec<ImportedCertificat
         }
         let username = get(Some(learner_col));
         if username.is_empty() {
-            errors.push(err(line, "缺少学员账号 (learner is empty)".into()));
+            errors.push(err(line, crate::msg!("import-learner-empty")));
             continue;
         }
         let level_text = get(Some(level_col));
@@ -103,20 +102,17 @@ pub fn parse_csv(text: &str, track: &Track, now: i64) -> (Vec<ImportedCertificat
             let known: Vec<&str> = track.levels.iter().map(|l| l.id.as_str()).collect();
             errors.push(err(
                 line,
-                format!("没有等级「{level_text}」(unknown level; use one of: {})", known.join(", ")),
+                crate::msg!("import-unknown-level", level = level_text, known = known.join(", ")),
             ));
             continue;
         };
         let issued_text = get(Some(issued_col));
         let Some(issued_at) = day_ms(&issued_text) else {
-            errors.push(err(
-                line,
-                format!("发证日期「{issued_text}」应为 YYYY-MM-DD (issued must be a date like 2025-03-01)"),
-            ));
+            errors.push(err(line, crate::msg!("import-issued-not-a-date", issued = issued_text)));
             continue;
         };
         if issued_at > now {
-            errors.push(err(line, format!("发证日期 {issued_text} 在未来 (issued is in the future)")));
+            errors.push(err(line, crate::msg!("import-issued-in-future", issued = issued_text)));
             continue;
         }
         let expires_text = get(expires_col);
@@ -126,35 +122,23 @@ pub fn parse_csv(text: &str, track: &Track, now: i64) -> (Vec<ImportedCertificat
             match day_ms(&expires_text) {
                 Some(t) if t > issued_at => Some(t),
                 Some(_) => {
-                    errors.push(err(
-                        line,
-                        format!("到期日 {expires_text} 不晚于发证日期 (expires must be after issued)"),
-                    ));
+                    errors.push(err(line, crate::msg!("import-expires-before-issued", expires = expires_text)));
                     continue;
                 }
                 None => {
-                    errors.push(err(
-                        line,
-                        format!("到期日「{expires_text}」应为 YYYY-MM-DD 或留空 (expires must be a date or empty)"),
-                    ));
+                    errors.push(err(line, crate::msg!("import-expires-not-a-date", expires = expires_text)));
                     continue;
                 }
             }
         };
         let note = get(note_col);
         if note.chars().count() > NOTE_MAX {
-            errors.push(err(
-                line,
-                format!("备注超过 {NOTE_MAX} 字 (note longer than {NOTE_MAX} characters)"),
-            ));
+            errors.push(err(line, crate::msg!("import-note-too-long", max = NOTE_MAX)));
             continue;
         }
         let key = (username.to_lowercase(), level.id.clone());
         if let Some(first) = seen.insert(key, line) {
-            errors.push(err(
-                line,
-                format!("与第 {first} 行重复：同一学员同一等级 (same learner and level as line {first})"),
-            ));
+            errors.push(err(line, crate::msg!("import-duplicate-row", first = first)));
             continue;
         }
         rows.push(ImportedCertificate {
@@ -167,7 +151,7 @@ pub fn parse_csv(text: &str, track: &Track, now: i64) -> (Vec<ImportedCertificat
         });
     }
     if rows.is_empty() && errors.is_empty() {
-        errors.push(err(2, "文件中没有数据行 (no rows to import)".into()));
+        errors.push(err(2, crate::msg!("import-no-rows")));
     }
     (rows, errors)
 }
@@ -175,6 +159,11 @@ pub fn parse_csv(text: &str, track: &Track, now: i64) -> (Vec<ImportedCertificat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+
+    fn parse_csv(text: &str, track: &Track, now: i64) -> (Vec<ImportedCertificate>, Vec<RowError>) {
+        parse_csv_in(text, track, now, &Messages::builtin(Lang::ZhCn))
+    }
 
     fn track() -> Track {
         let text = r#"
@@ -239,5 +228,26 @@ read = ["a"]
         assert_eq!(errors[0].line, 1);
         assert!(errors[0].reason.contains(HEADER));
         assert!(!parse_csv("learner,level,issued\n", &track(), NOW).1.is_empty(), "no rows");
+    }
+
+    #[test]
+    fn an_english_course_gets_english_reasons() {
+        let en = Messages::builtin(Lang::En);
+        let csv = "learner,level,issued,expires,note\nli,master,2025-03-01,,\nwu,basic,2099-01-01,,\n";
+        let (_, errors) = parse_csv_in(csv, &track(), NOW, &en);
+        let texts: Vec<String> = errors.iter().map(|e| e.text(&en)).collect();
+        assert_eq!(texts[0], "Line 2: Unknown level “master”: use one of basic, senior.");
+        assert_eq!(texts[1], "Line 3: The issue date 2099-01-01 is in the future.");
+        let (_, errors) = parse_csv_in("name\n", &track(), NOW, &en);
+        assert!(errors[0].reason.contains(HEADER) && errors[0].reason.is_ascii(), "{errors:?}");
+        let zh = errors_zh("learner,level,issued\nli,master,2025-03-01\n");
+        assert_eq!(
+            zh[0].text(&Messages::builtin(Lang::ZhCn)),
+            "第 2 行：没有等级「master」(unknown level; use one of: basic, senior)"
+        );
+    }
+
+    fn errors_zh(csv: &str) -> Vec<RowError> {
+        parse_csv(csv, &track(), NOW).1
     }
 }

@@ -5,6 +5,7 @@
 
 use super::schema::*;
 use crate::diag::Diagnostic;
+use crate::i18n::Messages;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -42,26 +43,27 @@ struct RawBand {
     text: String,
 }
 
-/// The rubric used when a course has no `content/rubric.toml`: equal weights.
-pub fn default_rubric() -> Rubric {
+/// The rubric used when a course has no `content/rubric.toml`: equal weights, the
+/// dimensions and bands named in `m`'s language.
+pub fn default_rubric(m: &Messages) -> Rubric {
     let bands = [
-        (90.0, "出色：超出要求，可作为范例"),
-        (75.0, "良好：完整、准确，有少量可改进之处"),
-        (60.0, "合格：基本达到要求，有明显不足"),
-        (0.0, "未达标：缺失关键内容或存在明显错误"),
+        (90.0, "cert-band-excellent"),
+        (75.0, "cert-band-good"),
+        (60.0, "cert-band-pass"),
+        (0.0, "cert-band-fail"),
     ];
     Rubric {
         dimensions: DIMENSIONS
             .iter()
             .map(|(id, title)| Dimension {
                 id: id.to_string(),
-                title: title.to_string(),
+                title: m.get(title),
                 weight: 1.0,
                 levels: bands
                     .iter()
                     .map(|(min, text)| Band {
                         min: *min,
-                        text: text.to_string(),
+                        text: m.get(text),
                     })
                     .collect(),
             })
@@ -69,7 +71,8 @@ pub fn default_rubric() -> Rubric {
     }
 }
 
-pub fn parse_rubric(file: &Path, text: &str) -> Result<Rubric, Vec<Diagnostic>> {
+/// A course's rubric; a dimension without a title takes its name from `m`.
+pub fn parse_rubric(file: &Path, text: &str, m: &Messages) -> Result<Rubric, Vec<Diagnostic>> {
     let raw: RawRubric = toml::from_str(text).map_err(|e| {
         vec![toml_err(
             file,
@@ -81,6 +84,7 @@ pub fn parse_rubric(file: &Path, text: &str) -> Result<Rubric, Vec<Diagnostic>> 
     let mut diags = Vec::new();
     let mut dims = Vec::new();
     for (want, title) in DIMENSIONS {
+        let title = m.get(title);
         match raw.dimension.iter().find(|d| d.get_ref().id.get_ref() == want) {
             None => diags.push(err(
                 file,
@@ -120,7 +124,7 @@ pub fn parse_rubric(file: &Path, text: &str) -> Result<Rubric, Vec<Diagnostic>> 
                 }
                 dims.push(Dimension {
                     id: want.to_string(),
-                    title: d.title.clone().unwrap_or_else(|| title.to_string()),
+                    title: d.title.clone().unwrap_or(title),
                     weight: d.weight,
                     levels,
                 });
@@ -463,4 +467,27 @@ pub fn parse_track(file: &Path, text: &str) -> Result<Track, Vec<Diagnostic>> {
         levels,
         source: file.to_path_buf(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, Messages};
+
+    #[test]
+    fn the_default_rubric_is_named_in_the_courses_language() {
+        let zh = default_rubric(&Messages::builtin(Lang::ZhCn));
+        let names: Vec<&str> = zh.dimensions.iter().map(|d| d.title.as_str()).collect();
+        assert_eq!(names, ["知识掌握", "问题解决", "创新思维", "团队协作", "表达沟通"]);
+        assert_eq!(zh.dimensions[0].levels[0].text, "出色：超出要求，可作为范例");
+        let en = default_rubric(&Messages::builtin(Lang::En));
+        assert_eq!(en.dimensions[1].title, "Problem solving");
+        assert!(en.dimensions.iter().flat_map(|d| &d.levels).all(|b| b.text.is_ascii()));
+        let text: String = DIMENSIONS
+            .iter()
+            .map(|(id, _)| format!("[[dimension]]\nid = \"{id}\"\nweight = 1\n"))
+            .collect();
+        let parsed = parse_rubric(Path::new("rubric.toml"), &text, &Messages::builtin(Lang::En)).unwrap();
+        assert_eq!(parsed.dimensions[4].title, "Communication");
+    }
 }

@@ -9,6 +9,8 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use crate::i18n::Messages;
+
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
@@ -41,7 +43,7 @@ pub struct Printable {
     pub id: String,
     /// Public verification URL, encoded in the QR code and printed beneath it.
     pub verify_url: String,
-    /// E.g. `Some("已吊销")`; printed prominently in red if present.
+    /// E.g. `Some("Revoked")`, in the course's language; printed prominently in red if present.
     pub status_note: Option<String>,
 }
 
@@ -308,8 +310,14 @@ impl<'t> Text<'t> {
             embolden: 0.0,
         }
     }
+    /// Letter-spacing: as given for CJK and capitals, barely any for lowercase Latin
+    /// (a spaced-out "Certificate" reads badly).
     fn tracking(mut self, em: f32) -> Self {
-        self.tracking = em;
+        self.tracking = if self.text.chars().any(|c| c.is_lowercase()) {
+            em.min(0.04)
+        } else {
+            em
+        };
         self
     }
     fn color(mut self, c: Rgb) -> Self {
@@ -426,17 +434,17 @@ fn draw_qr(s: &mut Surface<'_>, text: &str, x: f32, y: f32, side: f32) -> Result
     Ok(())
 }
 
-/// One A4 landscape page PDF of the certificate, text in `font` (subset-embedded),
-/// with the QR code of `verify_url` drawn as vector rectangles and the URL printed
-/// beneath it (and clickable).
-pub fn certificate_pdf(c: &Printable, font: &FontData) -> Result<Vec<u8>, PrintError> {
+/// One A4 landscape page PDF of the certificate, text in `font` (subset-embedded) and
+/// its wording in `m`'s language, with the QR code of `verify_url` drawn as vector
+/// rectangles and the URL printed beneath it (and clickable).
+pub fn certificate_pdf(c: &Printable, font: &FontData, m: &Messages) -> Result<Vec<u8>, PrintError> {
     let face = Face::new(font)?;
     let mut doc = Document::new();
     doc.set_metadata(
         Metadata::new()
-            .title(format!("证书 {} — {}", c.id, c.holder))
+            .title(m.format("pdf-document-title", &[("id", &c.id), ("holder", &c.holder)]))
             .creator("certbook".to_string())
-            .language("zh-CN".to_string()),
+            .language(m.lang().tag().to_string()),
     );
     let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| PrintError::Pdf("invalid page size".into()))?;
     let mut page = doc.start_page_with(settings);
@@ -470,7 +478,7 @@ pub fn certificate_pdf(c: &Printable, font: &FontData) -> Result<Vec<u8>, PrintE
     draw_text(
         &mut s,
         &face,
-        Text::new("证书", 46.0, body_w).tracking(0.6).color(NAVY).bold(1.0),
+        Text::new(&m.get("pdf-heading"), 46.0, body_w).tracking(0.6).color(NAVY).bold(1.0),
         cx,
         38.0 * MM,
         Align::Center,
@@ -478,14 +486,14 @@ pub fn certificate_pdf(c: &Printable, font: &FontData) -> Result<Vec<u8>, PrintE
     draw_text(
         &mut s,
         &face,
-        Text::new("CERTIFICATE", 11.0, body_w).tracking(0.45).color(GOLD),
+        Text::new(&m.get("pdf-subheading"), 11.0, body_w).tracking(0.45).color(GOLD),
         cx,
         46.0 * MM,
         Align::Center,
     );
     hline(&mut s, cx - 30.0 * MM, cx + 30.0 * MM, 50.0 * MM, 0.6, GOLD);
 
-    // Status note (e.g. 已吊销), top right, in a red frame.
+    // Status note (e.g. revoked), top right, in a red frame.
     if let Some(note) = c.status_note.as_deref().filter(|n| !n.trim().is_empty()) {
         let right = PAGE_W - 24.0 * MM;
         let base = 36.0 * MM;
@@ -510,7 +518,7 @@ pub fn certificate_pdf(c: &Printable, font: &FontData) -> Result<Vec<u8>, PrintE
     draw_text(
         &mut s,
         &face,
-        Text::new("兹证明", 15.0, body_w).color(GREY),
+        Text::new(&m.get("pdf-certify-that"), 15.0, body_w).color(GREY),
         cx,
         68.0 * MM,
         Align::Center,
@@ -528,7 +536,7 @@ pub fn certificate_pdf(c: &Printable, font: &FontData) -> Result<Vec<u8>, PrintE
     draw_text(
         &mut s,
         &face,
-        Text::new("已完成全部考核要求，获得", 15.0, body_w).color(GREY),
+        Text::new(&m.get("pdf-completed"), 15.0, body_w).color(GREY),
         cx,
         104.0 * MM,
         Align::Center,
@@ -553,11 +561,11 @@ pub fn certificate_pdf(c: &Printable, font: &FontData) -> Result<Vec<u8>, PrintE
     // Bottom-left details block.
     let bx = 26.0 * MM;
     let bw = qr_x - bx - 20.0 * MM;
-    let valid = c.valid_until.as_deref().unwrap_or("长期有效");
+    let valid = c.valid_until.clone().unwrap_or_else(|| m.get("pdf-no-expiry"));
     let lines = [
-        format!("证书编号  {}", c.id),
-        format!("颁发日期  {}", c.issued),
-        format!("有效期至  {valid}"),
+        m.format("pdf-id-line", &[("id", &c.id)]),
+        m.format("pdf-issued-line", &[("date", &c.issued)]),
+        m.format("pdf-valid-until-line", &[("date", &valid)]),
     ];
     for (i, line) in lines.iter().enumerate() {
         draw_text(
@@ -576,7 +584,7 @@ pub fn certificate_pdf(c: &Printable, font: &FontData) -> Result<Vec<u8>, PrintE
     draw_text(
         &mut s,
         &face,
-        Text::new("扫码验证", 9.0, qr_side).tracking(0.2).color(GREY),
+        Text::new(&m.get("pdf-scan-to-verify"), 9.0, qr_side).tracking(0.2).color(GREY),
         qcx,
         qr_y + qr_side + 7.5 * MM,
         Align::Center,
@@ -714,12 +722,13 @@ mod tests {
             eprintln!("no CJK font found on this system; skipping certificate_pdf test");
             return;
         };
-        let plain = certificate_pdf(&sample(None), &font).unwrap();
+        let zh = Messages::builtin(crate::i18n::Lang::ZhCn);
+        let plain = certificate_pdf(&sample(None), &font, &zh).unwrap();
         assert!(plain.starts_with(b"%PDF-"));
         assert!(plain.len() < 300 * 1024, "PDF is {} bytes", plain.len());
         assert_eq!(page_count(&plain), 1);
 
-        let revoked = certificate_pdf(&sample(Some("已吊销")), &font).unwrap();
+        let revoked = certificate_pdf(&sample(Some("已吊销")), &font, &zh).unwrap();
         assert!(revoked.starts_with(b"%PDF-"));
         assert_eq!(page_count(&revoked), 1);
         assert_ne!(plain, revoked);
@@ -729,9 +738,61 @@ mod tests {
         long.holder = "阿卜杜热合曼·买买提依明·艾则孜·司马义·吐尔逊·热合曼·阿不都拉 🦀".repeat(2);
         long.title = "高级数字化精益运营与供应链协同管理综合能力认证（含跨境电商、智能制造与数据治理方向）".into();
         long.valid_until = None;
-        let pdf = certificate_pdf(&long, &font).unwrap();
+        let pdf = certificate_pdf(&long, &font, &zh).unwrap();
         assert_eq!(page_count(&pdf), 1);
         assert!(pdf.len() < 300 * 1024);
+    }
+
+    /// The wording comes from the messages: an English course's certificate has no Chinese.
+    #[test]
+    fn the_pdf_is_worded_in_the_messages_language() {
+        let Some(font) = locked_find_font() else {
+            eprintln!("no CJK font found on this system; skipping");
+            return;
+        };
+        let text = |c: &Printable, lang| {
+            let pdf = certificate_pdf(c, &font, &Messages::builtin(lang)).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("c.pdf");
+            std::fs::write(&path, pdf).unwrap();
+            let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().ok()?;
+            Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        let en = Printable {
+            holder: "Ann Lee".into(),
+            title: "Starter".into(),
+            organisation: "Example Academy".into(),
+            status_note: Some(Messages::builtin(crate::i18n::Lang::En).get("pdf-status-revoked")),
+            valid_until: None,
+            ..sample(None)
+        };
+        let Some(en_text) = text(&en, crate::i18n::Lang::En) else {
+            eprintln!("no pdftotext on this system; skipping");
+            return;
+        };
+        assert!(
+            !en_text
+                .chars()
+                .any(|c| ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)),
+            "{en_text}"
+        );
+        // Letter-spaced capitals come out of pdftotext with spaces between the letters.
+        let squeezed: String = en_text.split_whitespace().collect();
+        for part in [
+            "Certificate",
+            "ACHIEVEMENT",
+            "AnnLee",
+            "Starter",
+            "Revoked",
+            "Noexpiry",
+            "Scantoverify",
+        ] {
+            assert!(squeezed.contains(part), "{part} in {en_text}");
+        }
+        let zh_text = text(&sample(None), crate::i18n::Lang::ZhCn).unwrap();
+        for part in ["兹证明", "张小明", "扫码验证", "有效期至"] {
+            assert!(zh_text.contains(part), "{part} in {zh_text}");
+        }
     }
 
     #[test]
@@ -740,7 +801,7 @@ mod tests {
             bytes: Arc::new(b"definitely not a font".to_vec()),
             face_index: 0,
         };
-        let err = certificate_pdf(&sample(None), &font).unwrap_err();
+        let err = certificate_pdf(&sample(None), &font, &Messages::builtin(crate::i18n::Lang::En)).unwrap_err();
         assert!(matches!(err, PrintError::FontParse { .. }), "{err}");
         assert!(err.to_string().contains("font cannot be parsed"));
     }

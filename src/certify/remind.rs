@@ -2,6 +2,7 @@
 //! reminder says. The same rule feeds the learner's pages and the email.
 
 use super::{Catalog, Level, Records, Track, renewal, validity};
+use crate::i18n::Messages;
 use serde::Serialize;
 
 /// How long after expiry the learner's pages keep pointing at an expired certificate.
@@ -19,7 +20,7 @@ pub struct Reminder {
     pub expired: bool,
     /// Whole days left (0 on the last day; negative once expired).
     pub days_left: i64,
-    /// What renews it, in words; empty: it cannot be renewed here (HR re-awards it).
+    /// What renews it, in words (the course's language); empty: it cannot be renewed here (HR re-awards it).
     pub renew_by: Vec<String>,
 }
 
@@ -29,10 +30,12 @@ pub fn due(level: &Level, expires_at: i64, now: i64) -> bool {
     now >= validity::window_opens(expires_at, level.renew_window_days) && now < expires_at
 }
 
-/// The reminder for one held certificate, if any is due.
+/// The reminder for one held certificate, if any is due, in `m`'s language.
+#[allow(clippy::too_many_arguments)]
 pub fn reminder(
     track: &Track,
     cur: &dyn Catalog,
+    m: &Messages,
     id: &str,
     level_id: &str,
     expires_at: Option<i64>,
@@ -50,7 +53,7 @@ pub fn reminder(
         return None;
     }
     let opens = validity::window_opens(expires_at, level.renew_window_days);
-    let renew_by = renewal(level, cur, &Records::default(), opens)
+    let renew_by = renewal(level, cur, m, &Records::default(), opens)
         .requirements
         .into_iter()
         .map(|r| r.label)
@@ -66,22 +69,88 @@ pub fn reminder(
     })
 }
 
-/// The reminder email: subject and plain-text body.
-pub fn email(holder: &str, issuer: &str, r: &Reminder, account_url: &str) -> (String, String) {
+/// The reminder email in `m`'s language: subject and plain-text body.
+pub fn email(m: &Messages, holder: &str, issuer: &str, r: &Reminder, account_url: &str) -> (String, String) {
     let day = validity::day(r.expires_at);
-    let subject = format!("【{issuer}】您的「{}」证书将于 {day} 到期", r.level_title);
+    let subject = m.format("remind-subject", &[("issuer", issuer), ("level", &r.level_title), ("day", &day)]);
     let how = if r.renew_by.is_empty() {
-        "该等级无法在线续证，请联系人力资源部门重新认证。".to_string()
+        m.get("remind-no-renewal")
     } else {
         let items: Vec<String> = r.renew_by.iter().map(|l| format!("  - {l}")).collect();
-        format!("在到期前完成以下续证要求，证书编号不变、有效期自动延长：\n{}", items.join("\n"))
+        format!("{}\n{}", m.get("remind-renew-by"), items.join("\n"))
     };
-    let body = format!(
-        "{holder}，您好：\n\n您持有的「{}」证书（编号 {}）将于 {day} 到期，还剩 {} 天。\n\n{how}\n\n查看进度与续证要求：{account_url}\n\n—— {issuer}\n(Your certificate {} expires on {day}; renew it at {account_url}.)\n",
-        r.level_title,
-        r.certificate,
-        r.days_left.max(0),
-        r.certificate,
+    let days = r.days_left.max(0).to_string();
+    let body = m.format(
+        "remind-body",
+        &[
+            ("holder", holder),
+            ("level", &r.level_title),
+            ("id", &r.certificate),
+            ("day", &day),
+            ("days", &days),
+            ("how", &how),
+            ("url", account_url),
+            ("issuer", issuer),
+        ],
     );
-    (subject, body)
+    (subject, body + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    fn reminder(renew_by: &[&str]) -> Reminder {
+        Reminder {
+            certificate: "CB-AAAA-BBBB-CCCC".into(),
+            level: "junior".into(),
+            level_title: "初级".into(),
+            expires_at: 1_800_000_000_000,
+            expired: false,
+            days_left: 29,
+            renew_by: renew_by.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// The Chinese email reads exactly as it did before it came from the catalogue.
+    #[test]
+    fn the_chinese_email_is_unchanged() {
+        let zh = Messages::builtin(Lang::ZhCn);
+        for r in [reminder(&[]), reminder(&["测验「考试」≥ 70%", "沙盘「危机」≥ 75 分"])] {
+            let (subject, body) = email(&zh, "张三", "学院", &r, "https://x.test/account");
+            let day = validity::day(r.expires_at);
+            assert_eq!(subject, format!("【学院】您的「初级」证书将于 {day} 到期"));
+            let how = if r.renew_by.is_empty() {
+                "该等级无法在线续证，请联系人力资源部门重新认证。".to_string()
+            } else {
+                let items: Vec<String> = r.renew_by.iter().map(|l| format!("  - {l}")).collect();
+                format!("在到期前完成以下续证要求，证书编号不变、有效期自动延长：\n{}", items.join("\n"))
+            };
+            let want = format!(
+                "张三，您好：\n\n您持有的「初级」证书（编号 CB-AAAA-BBBB-CCCC）将于 {day} 到期，还剩 29 天。\n\n{how}\n\n查看进度与续证要求：https://x.test/account\n\n—— 学院\n(Your certificate CB-AAAA-BBBB-CCCC expires on {day}; renew it at https://x.test/account.)\n"
+            );
+            assert_eq!(body, want);
+        }
+    }
+
+    #[test]
+    fn an_english_course_sends_an_english_email() {
+        let en = Messages::builtin(Lang::En);
+        let mut r = reminder(&["Quiz “Exam”: at least 70%"]);
+        r.level_title = "Starter".into();
+        let (subject, body) = email(&en, "Ann", "Academy", &r, "https://x.test/account");
+        let all = format!("{subject}\n{body}");
+        assert!(
+            !all.chars()
+                .any(|c| ('\u{2e80}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)),
+            "{all}"
+        );
+        assert!(subject.contains("Starter") && body.starts_with("Hello Ann,\n\n"), "{all}");
+        assert!(
+            body.contains("Days left: 29.") && body.contains("\n  - Quiz “Exam”: at least 70%\n"),
+            "{all}"
+        );
+        assert!(body.ends_with("— Academy\n"), "{all}");
+    }
 }

@@ -3,13 +3,14 @@
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// The five dimensions of the 数字精益运营师 assessment, in this order everywhere.
+/// The five dimensions of the 数字精益运营师 assessment, in this order everywhere:
+/// each id and the message naming it when the rubric gives no title.
 pub const DIMENSIONS: [(&str, &str); 5] = [
-    ("knowledge", "知识掌握"),
-    ("problem_solving", "问题解决"),
-    ("innovation", "创新思维"),
-    ("teamwork", "团队协作"),
-    ("communication", "表达沟通"),
+    ("knowledge", "cert-dimension-knowledge"),
+    ("problem_solving", "cert-dimension-problem-solving"),
+    ("innovation", "cert-dimension-innovation"),
+    ("teamwork", "cert-dimension-teamwork"),
+    ("communication", "cert-dimension-communication"),
 ];
 
 /// How open work is graded: a weight and level descriptors per dimension.
@@ -112,6 +113,12 @@ pub enum Requirement {
 }
 
 impl Requirement {
+    /// What it asks, without anyone's progress (the signed credential's criteria),
+    /// as a message for the course's language.
+    pub fn criterion(&self, cur: &dyn super::Catalog) -> crate::i18n::Msg {
+        super::evaluate::criterion(cur, self)
+    }
+
     pub fn item(&self) -> &str {
         match self {
             Requirement::Quiz { id, .. }

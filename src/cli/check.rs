@@ -49,7 +49,7 @@ pub fn blueprints(cur: &crate::course::Curriculum) -> String {
                 if difficulty.is_empty() {
                     String::new()
                 } else {
-                    format!(" [{}]", difficulty.join("、"))
+                    format!(" [{}]", difficulty.join(", "))
                 }
             );
         }

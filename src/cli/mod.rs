@@ -6,6 +6,7 @@ pub mod check;
 mod db;
 mod export;
 mod init;
+mod messages;
 mod sandbox;
 mod serve;
 pub mod user;
@@ -30,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Write a small starter course that shows every feature once.
     Init(init::Args),
+    /// Print the interface's messages (Fluent) to translate or override in a course.
+    Messages(messages::Args),
     /// Validate the course: every mistake with file, line and fix; non-zero exit on errors.
     Check(check::Args),
     /// Validate and write the static site.
@@ -59,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Init(a) => init::run(a),
         Command::Check(a) => check::run(a),
+        Command::Messages(a) => messages::run(a),
         Command::Build(a) => build::run(a),
         Command::Serve(a) => serve::run(a),
         Command::User(c) => user::run(c),

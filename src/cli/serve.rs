@@ -83,7 +83,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let db = (!crate::store::is_postgres_url(&spec)).then(|| PathBuf::from(&spec));
     if a.demo {
         println!("demo accounts (passwords are new on every start):");
-        for (login, role, password) in accounts::create_demo_accounts(&store, Clock::system().now_ms())? {
+        for (login, role, password) in accounts::create_demo_accounts(&store, &cur.messages, Clock::system().now_ms())? {
             println!("  {:<10} {:<10} password: {password}", login, role.as_str());
         }
     }

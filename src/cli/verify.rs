@@ -64,7 +64,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return Ok(report.fail(e)),
     };
     report.checked("signature (eddsa-jcs-2022)");
-    println!("「{}」 for {} (issued {})", v.name, v.holder, v.valid_from);
+    println!("\"{}\" for {} (issued {})", v.name, v.holder, v.valid_from);
     println!("issuer: {}", v.issuer);
     println!("verification page: {}", v.id);
     if v.legacy_proof {

@@ -146,10 +146,39 @@ impl Loader<'_> {
     /// The interface messages; a course catalogue that does not parse is an error at its line.
     fn messages(&mut self, language: &str) -> std::sync::Arc<crate::i18n::Messages> {
         let (messages, errors) = crate::i18n::Messages::load(self.root, language);
+        // A message of the course's own is fine where its own templates use it.
+        let own_templates: String = walkdir::WalkDir::new(self.root.join("templates"))
+            .into_iter()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "hbs" || x == "js"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
         for e in errors {
+            let Some(id) = &e.unknown else {
+                self.diags.push(
+                    Diagnostic::error(&e.file, &e.text, Some(e.span), format!("Fluent: {}", e.message))
+                        .help("a message is `id = text` on one line (continuation lines indented); see docs/translation.md"),
+                );
+                continue;
+            };
+            if own_templates.contains(&format!("\"{id}\"")) || own_templates.contains(&format!("T.{}", id.trim_start_matches("js-"))) {
+                continue;
+            }
+            let builtin = crate::i18n::builtin_ids(messages.lang());
+            let close: Vec<&str> = builtin.iter().map(String::as_str).filter(|k| similar(k, id)).collect();
+            let help = if close.is_empty() {
+                "use an id from `certbook messages` (or use the message in a template of your own)".to_string()
+            } else {
+                format!("did you mean `{}`?", close.join("`, `"))
+            };
             self.diags.push(
-                Diagnostic::error(&e.file, &e.text, Some(e.span), format!("Fluent: {}", e.message))
-                    .help("a message is `id = text` on one line (continuation lines indented); see docs/translation.md"),
+                Diagnostic::warning(
+                    &e.file,
+                    &e.text,
+                    Some(e.span),
+                    format!("{}, and no template of the course uses it", e.message),
+                )
+                .help(help),
             );
         }
         std::sync::Arc::new(messages)
@@ -172,10 +201,10 @@ impl Loader<'_> {
         let scenarios = self.scenarios();
         self.scenarios = scenarios.keys().cloned().collect();
         let exercises = self.exercises();
-        let rubric = self.rubric();
+        let messages = self.messages(&raw.language);
+        let rubric = self.rubric(&messages);
         let track = self.track();
         let glossary = self.glossary();
-        let messages = self.messages(&raw.language);
         let mut courses = Vec::new();
         for dir in &raw.courses {
             if let Some(c) = self.course(&file, dir, &quizzes) {
@@ -513,7 +542,7 @@ impl Loader<'_> {
                         &page.source,
                         &text,
                         Some(offset + at..offset + at + name.len()),
-                        format!("「{name}」 is a glossary term (`{}`) but this page never links it", term.id),
+                        format!("\"{name}\" is a glossary term (`{}`) but this page never links it", term.id),
                     )
                     .help(format!("link its first use: `[{name}]({}{})`", glossary::SCHEME, term.id)),
                 );
@@ -521,13 +550,13 @@ impl Loader<'_> {
         }
     }
 
-    fn rubric(&mut self) -> crate::certify::Rubric {
+    fn rubric(&mut self, messages: &crate::i18n::Messages) -> crate::certify::Rubric {
         let rel = PathBuf::from("content/rubric.toml");
         match self.read(&rel) {
-            None => default_rubric(),
-            Some(text) => parse_rubric(&rel, &text).unwrap_or_else(|d| {
+            None => default_rubric(messages),
+            Some(text) => parse_rubric(&rel, &text, messages).unwrap_or_else(|d| {
                 self.diags.0.extend(d);
-                default_rubric()
+                default_rubric(messages)
             }),
         }
     }

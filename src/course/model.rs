@@ -6,10 +6,10 @@ use crate::sandbox::Scenario;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Section title of a course's case studies.
-pub const CASES_TITLE: &str = "案例库";
-/// Section title of a course's document templates.
-pub const TEMPLATES_TITLE: &str = "文档模板";
+/// The message id of the section title of a course's case studies.
+pub const CASES_TITLE: &str = "site-cases-title";
+/// The message id of the section title of a course's document templates.
+pub const TEMPLATES_TITLE: &str = "site-templates-title";
 
 /// Everything under one course directory: site settings, courses in order, quiz banks.
 #[derive(Clone, Debug)]
@@ -85,8 +85,19 @@ impl Curriculum {
             .flat_map(|c| c.modules.iter().flat_map(move |m| m.lessons.iter().map(move |l| (c, m, l))))
     }
 
+    /// The title of a section [`pages`](Self::pages) names: a module's title as it is,
+    /// the cases and templates sections in the course's language.
+    pub fn section_title(&self, section: &str) -> String {
+        if section == CASES_TITLE || section == TEMPLATES_TITLE {
+            self.messages.get(section)
+        } else {
+            section.to_string()
+        }
+    }
+
     /// Every page with content: lessons, cases and templates, each with its
-    /// course and the name of its section, in reading order.
+    /// course and its section (a module's title, or [`CASES_TITLE`] or
+    /// [`TEMPLATES_TITLE`]: see [`section_title`](Self::section_title)), in reading order.
     pub fn pages(&self) -> impl Iterator<Item = (&Course, &str, &Lesson)> {
         self.courses.iter().flat_map(|c| {
             let lessons = c

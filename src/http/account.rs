@@ -59,7 +59,7 @@ fn render_login(state: &AppState, next: &str, username: &str, error: Option<&str
     let csrf = auth::random_token();
     let r = state.pages().render(
         "login",
-        "登录",
+        &state.pages().t("login-title"),
         None,
         None,
         &LoginPage {
@@ -103,7 +103,7 @@ async fn login_form(
     // Double-submit check: the form's token must match the cookie set with the form.
     let cookie = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie.is_empty() || !auth::same_token(&cookie, &f.csrf) {
-        return Ok(refuse(StatusCode::FORBIDDEN, "登录表单已过期，请重新提交。"));
+        return Ok(refuse(StatusCode::FORBIDDEN, &state.pages().t("login-form-expired")));
     }
     match sessions::log_in(&state.ctx(), &f.username, f.password, Some(client)).await {
         Ok(Some(user)) => {
@@ -112,7 +112,7 @@ async fn login_form(
             add_session_cookie(&mut r, &state, &token);
             Ok(r)
         }
-        Ok(None) => Ok(refuse(StatusCode::UNAUTHORIZED, "用户名或密码不正确。")),
+        Ok(None) => Ok(refuse(StatusCode::UNAUTHORIZED, &state.pages().t("wrong-credentials"))),
         Err(crate::app::Error::Throttled { message, retry_after_s }) => {
             let mut r = refuse(StatusCode::TOO_MANY_REQUESTS, &state.pages().messages().text(&message));
             r.headers_mut().insert(header::RETRY_AFTER, retry_after_s.max(1).into());
@@ -208,7 +208,11 @@ async fn account_page(State(state): State<AppState>, MaybeSession(session): Mayb
         return Ok(Redirect::to("/login?next=/account").into_response());
     };
     let page = crate::app::views::account::account(&state.ctx(), &session.user).await?;
-    Ok(state
-        .pages()
-        .render("account", "我的进度", Some(&session.user), Some(&session.csrf), &page))
+    Ok(state.pages().render(
+        "account",
+        &state.pages().t("account-title"),
+        Some(&session.user),
+        Some(&session.csrf),
+        &page,
+    ))
 }

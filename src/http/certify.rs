@@ -387,7 +387,8 @@ async fn issuer(State(state): State<AppState>) -> Json<IssuerView> {
 /// Public verification: holder, level, date and status, nothing private.
 async fn verify_page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let page = views::certificate::verify(&state.ctx(), &id).await?;
-    let r = state.pages().render("verify", "证书验证", None, None, &page);
+    let pages = state.pages();
+    let r = pages.render("verify", &pages.t("verify-title"), None, None, &page);
     Ok(match page.cert {
         Some(_) => r,
         None => super::pages::with_status(r, axum::http::StatusCode::NOT_FOUND),
@@ -409,9 +410,14 @@ async fn certificate_page(
             session.as_ref().map(|s| s.csrf.as_str()),
             &page,
         )),
-        None => Ok(state
-            .pages()
-            .error(axum::http::StatusCode::NOT_FOUND, "查无此证书", "这个编号不是本系统颁发的证书。")),
+        None => {
+            let pages = state.pages();
+            Ok(pages.error(
+                axum::http::StatusCode::NOT_FOUND,
+                &pages.t("cert-unknown-title"),
+                &pages.t("cert-unknown-message"),
+            ))
+        }
     }
 }
 

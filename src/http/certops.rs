@@ -54,9 +54,7 @@ impl ExpiryQuery {
     fn filter(&self, now: i64) -> Result<CertFilter, ApiError> {
         let days = |v: Option<u32>, default: u32| match v.unwrap_or(default) {
             d if d <= 3650 => Ok(d as i64),
-            _ => Err(ApiError::BadRequest(crate::i18n::Msg::plain(
-                "天数最多 3650 (ahead/past at most 3650 days)",
-            ))),
+            _ => Err(ApiError::BadRequest(crate::msg!("certops-days-out-of-range", max = 3650))),
         };
         Ok(CertFilter {
             from: Some(now - days(self.past, 30)? * DAY_MS),
@@ -107,16 +105,18 @@ async fn import(state: &AppState, session: &Session, text: &str) -> Result<Resul
 #[derive(Serialize)]
 struct RowsError<'a> {
     error: String,
+    code: String,
     rows: &'a [RowError],
 }
 
-fn rows_error(errors: &[RowError]) -> Response {
-    let error = format!(
-        "{} 行有误，未导入任何证书 ({} bad rows; nothing imported)",
-        errors.len(),
-        errors.len()
-    );
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(RowsError { error, rows: errors })).into_response()
+fn rows_error(state: &AppState, errors: &[RowError]) -> Response {
+    let m = crate::msg!("certops-import-refused", count = errors.len());
+    let body = RowsError {
+        error: state.pages().messages().text(&m),
+        code: m.code(),
+        rows: errors,
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
 /// HR: imports earlier certifications from CSV (`learner,level,issued,expires,note`;
@@ -135,15 +135,12 @@ async fn import_api(
     session.require(&[Role::Hr])?;
     let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !["text/csv", "text/plain"].iter().any(|t| ctype.starts_with(t)) {
-        return Err(ApiError::UnsupportedMediaType(crate::i18n::Msg::plain(
-            "请以 text/csv 上传 (send the file as text/csv)",
-        )));
+        return Err(ApiError::UnsupportedMediaType(crate::msg!("certops-import-content-type")));
     }
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::BadRequest(crate::i18n::Msg::plain("CSV 须为 UTF-8 编码 (the CSV must be UTF-8)")))?;
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::BadRequest(crate::msg!("certops-import-not-utf8")))?;
     Ok(match import(&state, &session, text).await? {
         Ok(ids) => Json(Imported { imported: ids.len(), ids }).into_response(),
-        Err(errors) => rows_error(&errors),
+        Err(errors) => rows_error(&state, &errors),
     })
 }
 
@@ -160,7 +157,12 @@ pub struct ZipQuery {
 impl ZipQuery {
     fn filter(&self, now: i64) -> Result<CertFilter, ApiError> {
         let to = match self.expiring_within {
-            Some(d) if d > 3650 => return Err(ApiError::BadRequest(crate::i18n::Msg::plain("expiring_within 最多 3650 天"))),
+            Some(d) if d > 3650 => {
+                return Err(ApiError::BadRequest(crate::msg!(
+                    "certops-expiring-within-out-of-range",
+                    max = 3650
+                )));
+            }
             Some(d) => Some(now + d as i64 * DAY_MS),
             None => None,
         };
@@ -264,7 +266,14 @@ async fn audit_api(State(state): State<AppState>, session: Session) -> Result<Js
 async fn page(state: &AppState, session: &Session, q: ExpiryQuery, import: (Option<ImportOutcome>, String)) -> Result<Response, ApiError> {
     let f = match q.filter(state.clock.now_ms()) {
         Ok(f) => f,
-        Err(e) => return Ok(state.pages().error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
+        Err(e) => {
+            let pages = state.pages();
+            return Ok(pages.error(
+                StatusCode::BAD_REQUEST,
+                &pages.t("hr-filter-invalid"),
+                &pages.messages().text(&e.message()),
+            ));
+        }
     };
     let echo = ExpiryEcho {
         ahead: q.ahead.unwrap_or(90),
@@ -274,9 +283,13 @@ async fn page(state: &AppState, session: &Session, q: ExpiryQuery, import: (Opti
         department: q.department,
     };
     let page = views::page(&state.ctx(), &session.user, &session.csrf, (f, echo), import).await?;
-    Ok(state
-        .pages()
-        .render("certops", "证书管理", Some(&session.user), Some(&session.csrf), &page))
+    Ok(state.pages().render(
+        "certops",
+        &state.pages().t("certops-title"),
+        Some(&session.user),
+        Some(&session.csrf),
+        &page,
+    ))
 }
 
 async fn certificates_page(
@@ -284,8 +297,8 @@ async fn certificates_page(
     MaybeSession(session): MaybeSession,
     Query(q): Query<ExpiryQuery>,
 ) -> Result<Response, ApiError> {
-    let why = "只有人力资源与管理员可以管理证书。";
-    let session = match super::pages::staff_session(&state, session, &[Role::Hr], "/hr/certificates", why) {
+    let why = state.pages().t("certops-forbidden");
+    let session = match super::pages::staff_session(&state, session, &[Role::Hr], "/hr/certificates", &why) {
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
@@ -309,13 +322,16 @@ async fn import_form(
         session,
         &[Role::Hr],
         "/hr/certificates",
-        "只有人力资源与管理员可以导入证书。",
+        &state.pages().t("certops-import-forbidden"),
     ) {
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
     session.check_csrf(Some(&f.csrf))?;
-    let outcome = ImportOutcome::of(&programme::import_certificates(&state.ctx(), &session.user, &f.csv).await);
+    let outcome = ImportOutcome::of(
+        &programme::import_certificates(&state.ctx(), &session.user, &f.csv).await,
+        state.pages().messages(),
+    );
     let refused = !outcome.ok;
     // A refused file comes back in the form, to correct and send again.
     let csv = if refused { f.csv } else { String::new() };
@@ -342,7 +358,8 @@ async fn erase_form(
     Form(f): Form<EraseForm>,
 ) -> Result<Response, ApiError> {
     let next = format!("/hr/learners/{id}");
-    let session = match super::pages::staff_session(&state, session, &[], &next, "只有管理员可以删除学员个人信息。") {
+    let why = state.pages().t("certops-erase-forbidden");
+    let session = match super::pages::staff_session(&state, session, &[], &next, &why) {
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
@@ -352,11 +369,11 @@ async fn erase_form(
             state.sessions.forget_user(id);
             Ok(Redirect::to(&next).into_response())
         }
-        Err(crate::app::Error::Unprocessable(m)) => {
-            Ok(state
-                .pages()
-                .error(StatusCode::UNPROCESSABLE_ENTITY, "未删除", &state.pages().messages().text(&m)))
-        }
+        Err(crate::app::Error::Unprocessable(m)) => Ok(state.pages().error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &state.pages().t("certops-not-erased-title"),
+            &state.pages().messages().text(&m),
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -46,11 +46,7 @@ fn instant(name: &str, v: Option<&str>) -> Result<Option<i64>, ApiError> {
     v.map(|s| {
         time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
             .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-            .map_err(|_| {
-                ApiError::Unprocessable(crate::i18n::Msg::plain(format!(
-                    "`{name}` 不是带时区的 RFC 3339 时间 (expected e.g. 2026-03-01T09:00:00+08:00)"
-                )))
-            })
+            .map_err(|_| ApiError::Unprocessable(crate::msg!("quiz-override-time-invalid", field = name)))
     })
     .transpose()
 }

@@ -33,7 +33,7 @@ fn staff(state: &AppState, session: Option<Session>, quiz_id: &str) -> Result<Se
         session,
         OVERRIDE_ROLES,
         &page_path(quiz_id),
-        "只有讲师、人力资源与管理员可以管理考试调整。",
+        &state.pages().t("exam-settings-staff-only"),
     )
 }
 
@@ -51,22 +51,18 @@ struct CsrfForm {
     csrf: String,
 }
 
-/// A whole number ≥ 0 from a form field; empty is 0.
-fn count(v: &str, label: &str, en: &str) -> Result<u32, ApiError> {
+/// A whole number ≥ 0 from a form field; empty is 0. `Err`: the value as typed.
+fn count(v: &str) -> Result<u32, String> {
     let v = v.trim();
     if v.is_empty() {
         return Ok(0);
     }
-    v.parse().map_err(|_| {
-        ApiError::Unprocessable(crate::i18n::Msg::plain(format!(
-            "{label}须为不小于 0 的整数，收到“{v}” ({en} must be a whole number, 0 or more)"
-        )))
-    })
+    v.parse().map_err(|_| v.to_string())
 }
 
 /// A `datetime-local` value (`2027-01-15T09:00`, seconds optional) read as UTC — the page
-/// says so, as every staff page shows times in UTC; empty is none.
-fn utc_input(v: &str, label: &str, en: &str) -> Result<Option<i64>, ApiError> {
+/// says so, as every staff page shows times in UTC; empty is none. `Err`: the value as typed.
+fn utc_input(v: &str) -> Result<Option<i64>, String> {
     let v = v.trim();
     if v.is_empty() {
         return Ok(None);
@@ -77,27 +73,24 @@ fn utc_input(v: &str, label: &str, en: &str) -> Result<Option<i64>, ApiError> {
         .or_else(|_| time::PrimitiveDateTime::parse(v, &seconds))
         .map(|t| t.assume_utc().unix_timestamp() * 1000)
         .map(Some)
-        .map_err(|_| {
-            ApiError::Unprocessable(crate::i18n::Msg::plain(format!(
-                "{label}格式应为 2027-01-15T09:00（UTC），收到“{v}” ({en}: expected YYYY-MM-DDTHH:MM in UTC)"
-            )))
-        })
+        .map_err(|_| v.to_string())
 }
 
 impl OverrideForm {
     fn request(&self) -> Result<OverrideRequest, ApiError> {
         let d = &self.draft;
         let nonempty = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let minutes = count(&d.extra_minutes, "额外时间（分钟）", "extra minutes")?;
+        let refuse = ApiError::Unprocessable;
+        let minutes = count(&d.extra_minutes).map_err(|v| refuse(crate::msg!("exam-settings-extra-minutes-invalid", value = v)))?;
         Ok(OverrideRequest {
             learner: nonempty(&d.learner).map(Learner::Login),
             cohort: nonempty(&d.cohort),
             extra_time: minutes
                 .checked_mul(60)
-                .ok_or_else(|| ApiError::Unprocessable(crate::i18n::Msg::plain("额外时间过长 (extra minutes too large)")))?,
-            extra_attempts: count(&d.extra_attempts, "额外作答次数", "extra attempts")?,
-            opens: utc_input(&d.opens, "开放时间", "opens")?,
-            closes: utc_input(&d.closes, "关闭时间", "closes")?,
+                .ok_or_else(|| refuse(crate::msg!("exam-settings-extra-minutes-too-large")))?,
+            extra_attempts: count(&d.extra_attempts).map_err(|v| refuse(crate::msg!("exam-settings-extra-attempts-invalid", value = v)))?,
+            opens: utc_input(&d.opens).map_err(|v| refuse(crate::msg!("exam-settings-opens-invalid", value = v)))?,
+            closes: utc_input(&d.closes).map_err(|v| refuse(crate::msg!("exam-settings-closes-invalid", value = v)))?,
         })
     }
 }
@@ -112,13 +105,23 @@ async fn render(
 ) -> Result<Response, ApiError> {
     let draft = form.map(|f| f.draft.clone()).unwrap_or_default();
     match views::exam_page(&state.ctx(), &session.user, &session.csrf, quiz_id, (draft, error)).await {
-        Ok(page) => Ok(state
-            .pages()
-            .render("exam", "考试设置与调整", Some(&session.user), Some(&session.csrf), &page)),
+        Ok(page) => {
+            let pages = state.pages();
+            Ok(pages.render(
+                "exam",
+                &pages.t("exam-settings-title"),
+                Some(&session.user),
+                Some(&session.csrf),
+                &page,
+            ))
+        }
         Err(crate::app::Error::NotFound(m)) => {
-            Ok(state
-                .pages()
-                .error(StatusCode::NOT_FOUND, "没有这个测验", &state.pages().messages().text(&m)))
+            let pages = state.pages();
+            Ok(pages.error(
+                StatusCode::NOT_FOUND,
+                &pages.t("exam-settings-no-such-quiz-title"),
+                &pages.messages().text(&m),
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -136,7 +139,8 @@ async fn answer(
     match done {
         Ok(()) => Ok(Redirect::to(&page_path(quiz_id)).into_response()),
         Err(e @ (ApiError::Unprocessable(_) | ApiError::NotFound(_) | ApiError::Conflict(_))) => {
-            let r = render(state, session, quiz_id, form, Some(e.to_string())).await?;
+            let why = state.pages().messages().text(&e.message());
+            let r = render(state, session, quiz_id, form, Some(why)).await?;
             Ok(super::pages::with_status(r, e.status_code()))
         }
         Err(e) => Err(e),
@@ -206,7 +210,7 @@ async fn release_form(
         session,
         INTEGRITY_ROLES,
         "/instructor/analysis",
-        "只有讲师与管理员可以释放作答设备。",
+        &state.pages().t("exam-settings-release-staff-only"),
     ) {
         Ok(s) => s,
         Err(r) => return Ok(*r),
@@ -214,9 +218,12 @@ async fn release_form(
     session.check_csrf(Some(&f.csrf))?;
     let ctx = state.ctx();
     let Some(quiz_id) = exams::attempt_quiz(&ctx, &session.user, &id).await? else {
-        return Ok(state
-            .pages()
-            .error(StatusCode::NOT_FOUND, "没有这次作答", "没有这次作答记录 (no such attempt)。"));
+        let pages = state.pages();
+        return Ok(pages.error(
+            StatusCode::NOT_FOUND,
+            &pages.t("exam-settings-no-such-attempt-title"),
+            &pages.t("exam-settings-no-such-attempt"),
+        ));
     };
     let done = exams::release(&ctx, &session.user, &id).await.map(drop).map_err(ApiError::from);
     answer(&state, &session, &quiz_id, None, done).await

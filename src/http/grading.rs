@@ -22,7 +22,7 @@ pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
 
 /// The signed-in instructor (or admin), or the response to send instead.
 fn instructor(state: &AppState, session: Option<super::auth::Session>, next: &str) -> Result<super::auth::Session, Box<Response>> {
-    super::pages::staff_session(state, session, &[Role::Instructor], next, "只有讲师可以评分。")
+    super::pages::staff_session(state, session, &[Role::Instructor], next, &state.pages().t("grading-forbidden"))
 }
 
 async fn queue_page(State(state): State<AppState>, MaybeSession(session): MaybeSession) -> Result<Response, ApiError> {
@@ -31,9 +31,13 @@ async fn queue_page(State(state): State<AppState>, MaybeSession(session): MaybeS
         Err(r) => return Ok(*r),
     };
     let page = views::queue(&state.ctx(), &session.user).await?;
-    Ok(state
-        .pages()
-        .render("grading", "待评分", Some(&session.user), Some(&session.csrf), &page))
+    Ok(state.pages().render(
+        "grading",
+        &state.pages().t("grading-title"),
+        Some(&session.user),
+        Some(&session.csrf),
+        &page,
+    ))
 }
 
 async fn grade_page(
@@ -50,12 +54,21 @@ async fn grade_page(
 
 async fn render_grade(state: &AppState, session: &super::auth::Session, id: String, error: Option<String>) -> Result<Response, ApiError> {
     match views::grade_form(&state.ctx(), &session.user, &session.csrf, &id, error).await {
-        Ok(page) => Ok(state
-            .pages()
-            .render("grade", "评分", Some(&session.user), Some(&session.csrf), &page)),
-        Err(Error::NotFound(_)) => Ok(state
-            .pages()
-            .error(StatusCode::NOT_FOUND, "没有这份提交", "它可能已被删除，或编号有误。")),
+        Ok(page) => Ok(state.pages().render(
+            "grade",
+            &state.pages().t("grade-title"),
+            Some(&session.user),
+            Some(&session.csrf),
+            &page,
+        )),
+        Err(Error::NotFound(_)) => {
+            let pages = state.pages();
+            Ok(pages.error(
+                StatusCode::NOT_FOUND,
+                &pages.t("grading-no-such-submission-title"),
+                &pages.t("grading-no-such-submission-text"),
+            ))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -39,8 +39,7 @@ pub struct FilterQuery {
 
 fn day_ms(s: &str, end: bool) -> Result<i64, ApiError> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(s.trim(), &fmt)
-        .map_err(|_| ApiError::BadRequest(crate::i18n::Msg::plain(format!("日期格式应为 YYYY-MM-DD：{s}"))))?;
+    let d = time::Date::parse(s.trim(), &fmt).map_err(|_| ApiError::BadRequest(crate::msg!("hr-date-format", date = s)))?;
     let t = d.midnight().assume_utc().unix_timestamp() * 1000;
     Ok(if end { t + 86_400_000 - 1 } else { t })
 }
@@ -74,14 +73,21 @@ async fn dashboard_page(
     MaybeSession(session): MaybeSession,
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, ApiError> {
-    let why = "只有人力资源与管理员可以查看学员总览。";
-    let session = match super::pages::staff_session(&state, session, &[Role::Hr], "/hr", why) {
+    let why = state.pages().t("hr-dashboard-forbidden");
+    let session = match super::pages::staff_session(&state, session, &[Role::Hr], "/hr", &why) {
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
     let filter = match q.filter() {
         Ok(f) => f,
-        Err(e) => return Ok(state.pages().error(StatusCode::BAD_REQUEST, "筛选条件有误", &e.to_string())),
+        Err(e) => {
+            let pages = state.pages();
+            return Ok(pages.error(
+                StatusCode::BAD_REQUEST,
+                &pages.t("hr-filter-invalid"),
+                &pages.messages().text(&e.message()),
+            ));
+        }
     };
     let echo = FilterEcho {
         cohort: q.cohort,
@@ -92,7 +98,7 @@ async fn dashboard_page(
     let page = views::dashboard(&state.ctx(), &session.user, filter, echo).await?;
     Ok(state
         .pages()
-        .render("hr", "学员总览", Some(&session.user), Some(&session.csrf), &page))
+        .render("hr", &state.pages().t("hr-title"), Some(&session.user), Some(&session.csrf), &page))
 }
 
 async fn transcript_page(
@@ -101,20 +107,24 @@ async fn transcript_page(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let next = format!("/hr/learners/{id}");
-    let why = "只有讲师、人力资源与管理员可以查看学员成绩单。";
-    let session = match super::pages::staff_session(&state, session, &[Role::Hr, Role::Instructor], &next, why) {
+    let why = state.pages().t("hr-transcript-forbidden");
+    let session = match super::pages::staff_session(&state, session, &[Role::Hr, Role::Instructor], &next, &why) {
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
     match views::transcript(&state.ctx(), &session.user, &session.csrf, id).await {
-        Ok(page) => Ok(state
-            .pages()
-            .render("transcript", "学员成绩单", Some(&session.user), Some(&session.csrf), &page)),
-        Err(crate::app::Error::NotFound(m)) => {
-            Ok(state
-                .pages()
-                .error(StatusCode::NOT_FOUND, "没有这位学员", &state.pages().messages().text(&m)))
-        }
+        Ok(page) => Ok(state.pages().render(
+            "transcript",
+            &state.pages().t("transcript-title"),
+            Some(&session.user),
+            Some(&session.csrf),
+            &page,
+        )),
+        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(
+            StatusCode::NOT_FOUND,
+            &state.pages().t("hr-no-such-learner-title"),
+            &state.pages().messages().text(&m),
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -126,20 +136,24 @@ async fn attempt_page(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let next = format!("/hr/attempts/{id}");
-    let why = "只有讲师、人力资源与管理员可以查看学员的作答。";
-    let session = match super::pages::staff_session(&state, session, &[Role::Hr, Role::Instructor], &next, why) {
+    let why = state.pages().t("hr-attempt-forbidden");
+    let session = match super::pages::staff_session(&state, session, &[Role::Hr, Role::Instructor], &next, &why) {
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };
     match views::attempt(&state.ctx(), &session.user, &id).await {
-        Ok(page) => Ok(state
-            .pages()
-            .render("attempt", "作答详情", Some(&session.user), Some(&session.csrf), &page)),
-        Err(crate::app::Error::NotFound(m)) => {
-            Ok(state
-                .pages()
-                .error(StatusCode::NOT_FOUND, "没有这次作答", &state.pages().messages().text(&m)))
-        }
+        Ok(page) => Ok(state.pages().render(
+            "attempt",
+            &state.pages().t("hr-attempt-title"),
+            Some(&session.user),
+            Some(&session.csrf),
+            &page,
+        )),
+        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(
+            StatusCode::NOT_FOUND,
+            &state.pages().t("hr-no-such-attempt-title"),
+            &state.pages().messages().text(&m),
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -170,10 +170,11 @@ impl AppState {
 async fn site(State(state): State<AppState>, req: axum::extract::Request) -> axum::response::Response {
     use tower::ServiceExt;
     if state.api_only {
-        return state.pages().error(
+        let pages = state.pages();
+        return pages.error(
             axum::http::StatusCode::NOT_FOUND,
-            "没有这个页面",
-            "此服务器只提供 API 与服务器页面，课程网站由前端的 Web 服务器提供 (this server answers the API and server pages only)",
+            &pages.t("pages-not-served-title"),
+            &pages.t("pages-not-served"),
         );
     }
     let dir = state.site_dir();

@@ -279,7 +279,11 @@ pub fn staff_session(
             axum::response::Redirect::to(&format!("/login?next={next}")).into_response(),
         )),
         Some(s) if s.require(roles).is_ok() => Ok(s),
-        Some(_) => Err(Box::new(state.pages().error(StatusCode::FORBIDDEN, "没有权限", why))),
+        Some(_) => Err(Box::new(state.pages().error(
+            StatusCode::FORBIDDEN,
+            &state.pages().t("pages-forbidden-title"),
+            why,
+        ))),
     }
 }
 

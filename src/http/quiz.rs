@@ -9,6 +9,7 @@ use super::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 use crate::app::Ctx;
 use crate::app::exams::{self, Reviewed, Standing, Started, Submitted};
 use crate::app::views::CertificateView;
+use crate::i18n::Messages;
 use crate::quiz::{self, Quiz, Shown};
 use crate::store::AttemptRow;
 use axum::Json;
@@ -211,14 +212,22 @@ struct AttemptResult {
 }
 
 /// The review items of a graded attempt as `shown` allows.
-fn items(quiz: &Quiz, a: &AttemptRow, shown: Shown) -> Option<Vec<quiz::review::ReviewItem>> {
+fn items(m: &Messages, quiz: &Quiz, a: &AttemptRow, shown: Shown) -> Option<Vec<quiz::review::ReviewItem>> {
     let g = exams::grading(a)?;
-    Some(quiz::review::review(quiz, &a.question_ids, a.seed, &a.graded_answers(), &g, shown))
+    Some(quiz::review::review(
+        m,
+        quiz,
+        &a.question_ids,
+        a.seed,
+        &a.graded_answers(),
+        &g,
+        shown,
+    ))
 }
 
 /// The result as the learner may see it in this review phase; staff see everything.
-fn reviewed(mut r: AttemptResult, shown: Shown, quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
-    r.items = items(quiz, a, shown);
+fn reviewed(m: &Messages, mut r: AttemptResult, shown: Shown, quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
+    r.items = items(m, quiz, a, shown);
     if !shown.score {
         (r.percent, r.score, r.max_score) = (None, None, None);
         r.passed = false;
@@ -243,7 +252,7 @@ fn reviewed(mut r: AttemptResult, shown: Shown, quiz: &Quiz, a: &AttemptRow) -> 
     r
 }
 
-fn result_json(quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
+fn result_json(m: &Messages, quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
     let mut r = AttemptResult {
         attempt_id: a.id.clone(),
         quiz_id: a.quiz_id.clone(),
@@ -268,14 +277,15 @@ fn result_json(quiz: &Quiz, a: &AttemptRow) -> AttemptResult {
         r.percent = Some(g.percent);
         r.passed = g.passed;
         r.questions = Some(g.questions);
-        r.items = items(quiz, a, Shown::ALL);
+        r.items = items(m, quiz, a, Shown::ALL);
         r.submitted_at = a.submitted_at;
     }
     r
 }
 
 fn submitted_json(ctx: &Ctx<'_>, s: Submitted) -> AttemptResult {
-    let mut v = reviewed(result_json(&s.quiz, &s.attempt), s.shown, &s.quiz, &s.attempt);
+    let m = &ctx.cur.messages;
+    let mut v = reviewed(m, result_json(m, &s.quiz, &s.attempt), s.shown, &s.quiz, &s.attempt);
     v.certificates_issued = Some(CertificateView::all(ctx, &s.issued));
     v
 }
@@ -364,10 +374,10 @@ async fn next(
     Ok((device, Json(attempt_json(&state, &quiz, &row))))
 }
 
-fn reviewed_json(r: Reviewed) -> AttemptResult {
-    let mut v = result_json(&r.quiz, &r.attempt);
+fn reviewed_json(m: &Messages, r: Reviewed) -> AttemptResult {
+    let mut v = result_json(m, &r.quiz, &r.attempt);
     if let Some(shown) = r.shown {
-        v = reviewed(v, shown, &r.quiz, &r.attempt);
+        v = reviewed(m, v, shown, &r.quiz, &r.attempt);
     }
     v.user_id = Some(r.attempt.user_id);
     v.started_at = Some(r.attempt.started_at);
@@ -379,8 +389,9 @@ fn reviewed_json(r: Reviewed) -> AttemptResult {
     params(("id" = String, Path, description = "attempt id")),
     responses((status = 200, body = AttemptResult), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn attempt(State(state): State<AppState>, session: Session, ApiPath(id): ApiPath<String>) -> Result<Json<AttemptResult>, ApiError> {
-    let r = exams::attempt(&state.ctx(), &session.user, &id).await?;
-    Ok(Json(reviewed_json(r)))
+    let ctx = state.ctx();
+    let r = exams::attempt(&ctx, &session.user, &id).await?;
+    Ok(Json(reviewed_json(&ctx.cur.messages, r)))
 }
 
 /// Gives up the caller's open attempt at a practice quiz, so a new one can start; an
@@ -397,5 +408,5 @@ async fn abandon(
     let ctx = state.ctx();
     let row = exams::abandon(&ctx, session.user.id, &id).await?;
     let quiz = exams::quiz(&ctx, &row.quiz_id)?;
-    Ok(Json(result_json(&quiz, &row)))
+    Ok(Json(result_json(&ctx.cur.messages, &quiz, &row)))
 }

@@ -23,7 +23,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn instructor_page(state: &AppState, session: Option<Session>, next: &str) -> Result<Session, Box<Response>> {
-    super::pages::staff_session(state, session, &[Role::Instructor], next, "只有讲师可以查看题目分析。")
+    super::pages::staff_session(
+        state,
+        session,
+        &[Role::Instructor],
+        next,
+        &state.pages().t("analysis-instructors-only"),
+    )
 }
 
 /// Every quiz with how many graded attempts it has, linking to its analysis.
@@ -33,9 +39,14 @@ async fn analysis_index(State(state): State<AppState>, MaybeSession(session): Ma
         Err(r) => return Ok(*r),
     };
     let page = views::analysis_index(&state.ctx(), &session.user).await?;
-    Ok(state
-        .pages()
-        .render("analysis", "题目分析", Some(&session.user), Some(&session.csrf), &page))
+    let pages = state.pages();
+    Ok(pages.render(
+        "analysis",
+        &pages.t("analysis-title"),
+        Some(&session.user),
+        Some(&session.csrf),
+        &page,
+    ))
 }
 
 async fn analysis_page(
@@ -48,9 +59,14 @@ async fn analysis_page(
         Err(r) => return Ok(*r),
     };
     let page = views::analysis(&state.ctx(), &session.user, &id).await?;
-    Ok(state
-        .pages()
-        .render("analysis_quiz", "题目分析", Some(&session.user), Some(&session.csrf), &page))
+    let pages = state.pages();
+    Ok(pages.render(
+        "analysis_quiz",
+        &pages.t("analysis-title"),
+        Some(&session.user),
+        Some(&session.csrf),
+        &page,
+    ))
 }
 
 /// Instructors: facility, discrimination and option shares per question, from every graded attempt.
@@ -81,7 +97,7 @@ async fn quiz_with_key(
     let quiz = cur
         .quizzes
         .get(&id)
-        .ok_or_else(|| ApiError::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{id}"))))?;
+        .ok_or_else(|| ApiError::NotFound(crate::msg!("quiz-not-found", quiz = &id)))?;
     Ok(Json(quiz.clone()))
 }
 
@@ -107,7 +123,6 @@ async fn build_page(State(state): State<AppState>, MaybeSession(session): MaybeS
     };
     let failure = state.last_build_failure().map(|f| (f.at, f.report));
     let page = views::build(&state.ctx(), state.watching, state.built_at(), failure);
-    Ok(state
-        .pages()
-        .render("build", "课程构建", Some(&session.user), Some(&session.csrf), &page))
+    let pages = state.pages();
+    Ok(pages.render("build", &pages.t("build-title"), Some(&session.user), Some(&session.csrf), &page))
 }

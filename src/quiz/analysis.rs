@@ -4,6 +4,7 @@
 
 use super::letter;
 use super::schema::{QuestionKind, Quiz};
+use crate::i18n::Messages;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -88,7 +89,9 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-pub fn analyse(quiz: &Quiz, attempts: &[AttemptData]) -> Vec<ItemStats> {
+/// The analysis of every question of `quiz`; a true/false question's options are named
+/// in `messages`' language.
+pub fn analyse(quiz: &Quiz, attempts: &[AttemptData], messages: &Messages) -> Vec<ItemStats> {
     let mut order: Vec<&AttemptData> = attempts.iter().collect();
     order.sort_by(|a, b| b.percent.total_cmp(&a.percent));
     let group = ((attempts.len() as f64 * 0.27).round() as usize).max(1);
@@ -145,7 +148,7 @@ pub fn analyse(quiz: &Quiz, attempts: &[AttemptData]) -> Vec<ItemStats> {
                     .iter()
                     .map(|b| OptionShare {
                         option: b.to_string(),
-                        text: if *b { "对".into() } else { "错".into() },
+                        text: messages.get(if *b { "analysis-option-true" } else { "analysis-option-false" }),
                         correct: b == answer,
                         share: round4(chosen(&|v| v.as_bool() == Some(*b))),
                     })
@@ -181,7 +184,12 @@ pub fn analyse(quiz: &Quiz, attempts: &[AttemptData]) -> Vec<ItemStats> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use serde_json::json;
+
+    fn analyse_zh(quiz: &Quiz, attempts: &[AttemptData]) -> Vec<ItemStats> {
+        analyse(quiz, attempts, &Messages::builtin(Lang::ZhCn))
+    }
 
     const BANK: &str = r#"
 id = "ia"
@@ -245,7 +253,7 @@ explanation = "e"
             attempt(30.0, "C", false, "A"),
             attempt(10.0, "A", true, "A"),
         ];
-        let items = analyse(&quiz, &attempts);
+        let items = analyse_zh(&quiz, &attempts);
         let q = |id: &str| items.iter().find(|i| i.id == id).unwrap();
         // q1: right in 3 of 6; upper 2/2, lower 0/2.
         assert_eq!((q("q1").facility, q("q1").discrimination), (Some(0.5), Some(1.0)));
@@ -266,7 +274,7 @@ explanation = "e"
     #[test]
     fn too_few_attempts_raise_no_flags() {
         let (quiz, _) = crate::quiz::parse_bank(std::path::Path::new("ia.toml"), BANK);
-        let items = analyse(&quiz.unwrap(), &[attempt(10.0, "A", false, "B")]);
+        let items = analyse_zh(&quiz.unwrap(), &[attempt(10.0, "A", false, "B")]);
         assert!(items.iter().all(|i| i.flags.is_empty() && i.discrimination.is_none()));
         assert_eq!(items[0].facility, Some(0.0));
     }

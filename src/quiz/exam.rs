@@ -84,15 +84,13 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// What the learner reads.
-    pub fn message(&self) -> String {
+    /// What the learner reads (its id is the API's error code).
+    pub fn msg(&self) -> crate::i18n::Msg {
         match self {
-            Refusal::GoingBack(q) => format!("顺序模式不能返回已作答的题目：{q} (sequential mode: cannot go back)"),
-            Refusal::Skipping(q) => format!("顺序模式须按顺序作答，还没到题目：{q} (sequential mode: answer the current question first)"),
-            Refusal::NotSequential => "此测验不是逐题作答模式 (not a sequential quiz)".into(),
-            Refusal::OtherDevice => {
-                "此次测验已在另一台设备上进行，请联系讲师释放 (attempt is active on another device; ask an instructor to release it)".into()
-            }
+            Refusal::GoingBack(q) => crate::msg!("exam-attempt-going-back", question = q),
+            Refusal::Skipping(q) => crate::msg!("exam-attempt-skipping", question = q),
+            Refusal::NotSequential => crate::msg!("exam-attempt-not-sequential"),
+            Refusal::OtherDevice => crate::msg!("exam-attempt-other-device"),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::schema::{Question, QuestionKind, Quiz};
 use super::{index_of_letter, letter};
+use crate::i18n::Msg;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -49,19 +50,20 @@ pub struct Grading {
 /// question as the attempt's `seed` shows it (a variant with its numbers).
 /// A malformed answer or an answer to a question outside the attempt is an error
 /// (the caller turns it into a 4xx); a missing answer is simply wrong.
-pub fn grade(quiz: &Quiz, question_ids: &[String], seed: u64, answers: &BTreeMap<String, Value>) -> Result<Grading, String> {
+pub fn grade(quiz: &Quiz, question_ids: &[String], seed: u64, answers: &BTreeMap<String, Value>) -> Result<Grading, Msg> {
     if let Some(extra) = answers.keys().find(|k| !question_ids.contains(k)) {
-        return Err(format!("question `{extra}` is not part of this attempt"));
+        return Err(crate::msg!("quiz-answer-extra-question", question = extra));
     }
     let mut graded = Vec::with_capacity(question_ids.len());
     for qid in question_ids {
         let q = quiz
             .question(qid)
-            .ok_or_else(|| format!("question `{qid}` no longer exists in quiz `{}`", quiz.id))?
-            .instance(seed)?;
+            .ok_or_else(|| crate::msg!("quiz-answer-question-gone", question = qid, quiz = &quiz.id))?
+            .instance(seed)
+            .map_err(|e| crate::msg!("quiz-answer-variant-failed", question = qid, detail = e))?;
         let answer = match answers.get(qid) {
             None | Some(Value::Null) => Answer::Blank,
-            Some(v) => decode(&q, v).map_err(|e| format!("answer to `{qid}`: {e}"))?,
+            Some(v) => decode(&q, v).map_err(|e| e.arg("question", qid))?,
         };
         let correct = is_correct(&q.kind, &answer);
         graded.push(GradedQuestion {
@@ -90,23 +92,25 @@ pub fn grade(quiz: &Quiz, question_ids: &[String], seed: u64, answers: &BTreeMap
     })
 }
 
-/// Decodes a JSON answer according to the question's type.
-pub fn decode(q: &Question, v: &Value) -> Result<Answer, String> {
-    let letters = |v: &Value, count: usize| -> Result<Vec<usize>, String> {
-        let arr = v.as_array().ok_or("expected a list of letters")?;
+/// Decodes a JSON answer according to the question's type. The error's message lacks
+/// its `question` argument: the caller adds the question's id.
+pub fn decode(q: &Question, v: &Value) -> Result<Answer, Msg> {
+    let letters = |v: &Value, count: usize| -> Result<Vec<usize>, Msg> {
+        let arr = v.as_array().ok_or_else(|| crate::msg!("quiz-answer-not-letter-list"))?;
         arr.iter()
             .map(|x| {
                 x.as_str()
                     .and_then(|s| index_of_letter(s, count))
-                    .ok_or_else(|| format!("expected letters from A to {}", letter(count - 1)))
+                    .ok_or_else(|| crate::msg!("quiz-answer-not-letters", last = letter(count - 1)))
             })
             .collect()
     };
+    let not_number = || crate::msg!("quiz-answer-not-number");
     Ok(match &q.kind {
         QuestionKind::Single { options, .. } => {
-            let s = v.as_str().ok_or("expected one letter")?;
+            let s = v.as_str().ok_or_else(|| crate::msg!("quiz-answer-not-one-letter"))?;
             Answer::Choice(
-                index_of_letter(s, options.len()).ok_or_else(|| format!("expected a letter from A to {}", letter(options.len() - 1)))?,
+                index_of_letter(s, options.len()).ok_or_else(|| crate::msg!("quiz-answer-not-letter", last = letter(options.len() - 1)))?,
             )
         }
         QuestionKind::Multiple { options, .. } => {
@@ -115,13 +119,20 @@ pub fn decode(q: &Question, v: &Value) -> Result<Answer, String> {
             l.dedup();
             Answer::Choices(l)
         }
-        QuestionKind::TrueFalse { .. } => Answer::Bool(v.as_bool().ok_or("expected true or false")?),
-        QuestionKind::Fill { .. } => Answer::Text(v.as_str().ok_or("expected text")?.chars().take(500).collect()),
+        QuestionKind::TrueFalse { .. } => Answer::Bool(v.as_bool().ok_or_else(|| crate::msg!("quiz-answer-not-bool"))?),
+        QuestionKind::Fill { .. } => Answer::Text(
+            v.as_str()
+                .ok_or_else(|| crate::msg!("quiz-answer-not-text"))?
+                .chars()
+                .take(500)
+                .collect(),
+        ),
         QuestionKind::Numeric { .. } => Answer::Number(match v {
-            Value::Number(n) => n.as_f64().ok_or("expected a number")?,
+            Value::Number(n) => n.as_f64().ok_or_else(not_number)?,
             Value::String(s) if s.trim().is_empty() => return Ok(Answer::Blank),
-            Value::String(s) => s.trim().replace([',', '，'], "").parse::<f64>().map_err(|_| "expected a number")?,
-            _ => return Err("expected a number".into()),
+            // Thousands separators, ASCII or full-width (U+FF0C), are dropped.
+            Value::String(s) => s.trim().replace([',', '\u{ff0c}'], "").parse::<f64>().map_err(|_| not_number())?,
+            _ => return Err(not_number()),
         }),
         QuestionKind::Ordering { items, .. } => Answer::Sequence(letters(v, items.len())?),
         QuestionKind::Matching { right, .. } => Answer::Sequence(letters(v, right.len())?),
@@ -232,12 +243,14 @@ points = 2
     #[test]
     fn rejects_answers_outside_the_attempt_and_malformed_ones() {
         let extra: BTreeMap<String, Value> = serde_json::from_value(json!({"zzz": "A"})).unwrap();
-        assert!(grade(&quiz(), &ids(), 1, &extra).unwrap_err().contains("not part of this attempt"));
-        let bad: BTreeMap<String, Value> = serde_json::from_value(json!({"m": ["Q"]})).unwrap();
-        assert!(
-            grade(&quiz(), &ids(), 1, &bad)
-                .unwrap_err()
-                .contains("expected letters from A to C")
+        assert_eq!(
+            grade(&quiz(), &ids(), 1, &extra).unwrap_err(),
+            crate::msg!("quiz-answer-extra-question", question = "zzz")
         );
+        let bad: BTreeMap<String, Value> = serde_json::from_value(json!({"m": ["Q"]})).unwrap();
+        let e = grade(&quiz(), &ids(), 1, &bad).unwrap_err();
+        assert_eq!(e, crate::msg!("quiz-answer-not-letters", last = "C", question = "m"));
+        let en = crate::i18n::Messages::builtin(crate::i18n::Lang::En);
+        assert_eq!(en.text(&e), "The answer to `m` must be letters from A to C");
     }
 }

@@ -6,6 +6,7 @@ use super::grade::{Answer, Grading, decode};
 use super::schema::{QuestionKind, Quiz, Shown};
 use super::view::public_questions;
 use super::{index_of_letter, letter};
+use crate::i18n::Messages;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -42,8 +43,10 @@ pub struct ReviewItem {
 }
 
 /// The review of a graded attempt (`ids` and `seed` are the attempt's, `answers` those
-/// graded) showing what `shown` allows.
+/// graded) showing what `shown` allows; a true/false answer is named in `messages`'
+/// language.
 pub fn review(
+    messages: &Messages,
     quiz: &Quiz,
     ids: &[String],
     seed: u64,
@@ -51,6 +54,7 @@ pub fn review(
     grading: &Grading,
     shown: Shown,
 ) -> Vec<ReviewItem> {
+    let truth = |b: bool| messages.get(if b { "quiz-true" } else { "quiz-false" });
     public_questions(quiz, ids, seed)
         .into_iter()
         .filter_map(|pq| {
@@ -115,9 +119,9 @@ pub fn review(
                 }
                 QuestionKind::TrueFalse { answer: k } => {
                     if let Answer::Bool(b) = answer {
-                        given.push(if b { "对" } else { "错" }.into());
+                        given.push(truth(b));
                     }
-                    key.push(if *k { "对" } else { "错" }.into());
+                    key.push(truth(*k));
                 }
                 QuestionKind::Fill { answer: accepted } => {
                     if let Answer::Text(t) = answer {
@@ -158,6 +162,10 @@ mod tests {
     use super::*;
     use crate::quiz::{grade, parse_bank};
     use serde_json::json;
+
+    fn zh() -> Messages {
+        Messages::builtin(crate::i18n::Lang::ZhCn)
+    }
     use std::path::Path;
 
     const BANK: &str = r#"id = "r"
@@ -198,7 +206,7 @@ explanation = "交叉。"
             let answers: BTreeMap<String, Value> =
                 serde_json::from_value(json!({ "s": first.key, "o": ["A", "B", "C"], "m": ["B", "A"] })).unwrap();
             let g = grade(&quiz, &ids, seed, &answers).unwrap();
-            let r = review(&quiz, &ids, seed, &answers, &g, Shown::ALL);
+            let r = review(&zh(), &quiz, &ids, seed, &answers, &g, Shown::ALL);
             let shown_texts: Vec<&str> = sheet[0].options.iter().map(|o| o.text.as_str()).collect();
             let reviewed: Vec<&str> = r[0].options.iter().map(|o| o.text.as_str()).collect();
             assert_eq!(reviewed, shown_texts, "seed {seed}: the order the learner saw");
@@ -217,7 +225,7 @@ explanation = "交叉。"
             assert_eq!(r[2].key, ["左1 → 右2", "左2 → 右1"]);
             assert_eq!(r[2].correct, Some(true));
             // A review that withholds keys shows the choice but no key and no explanation.
-            let hidden = review(&quiz, &ids, seed, &answers, &g, Shown::SCORE);
+            let hidden = review(&zh(), &quiz, &ids, seed, &answers, &g, Shown::SCORE);
             assert!(
                 hidden
                     .iter()

@@ -216,12 +216,21 @@ impl Difficulty {
         }
     }
 
-    /// As the certification page names it.
+    /// As a quiz file names it (`easy`, `medium`, `hard`).
     pub fn label(self) -> &'static str {
         match self {
-            Difficulty::Easy => "基础",
-            Difficulty::Medium => "中等",
-            Difficulty::Hard => "较难",
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
+    }
+
+    /// The message naming it on the certification page.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "quiz-difficulty-easy",
+            Difficulty::Medium => "quiz-difficulty-medium",
+            Difficulty::Hard => "quiz-difficulty-hard",
         }
     }
 }

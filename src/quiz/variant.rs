@@ -285,7 +285,7 @@ impl Variant {
         for (i, o) in options.iter().enumerate() {
             if let Some(j) = options[..i].iter().position(|p| p.trim() == o.trim()) {
                 return Err(format!(
-                    "with {at} options {} and {} both read 「{o}」",
+                    "with {at} options {} and {} both read \"{o}\"",
                     super::letter(j),
                     super::letter(i)
                 ));
@@ -515,7 +515,7 @@ roi = "profit / cost * 100"
         // Options that can read alike.
         let single = "id = \"v\"\ntitle = \"V\"\n[[questions]]\nid = \"s\"\ntype = \"single\"\nprompt = \"{x}\"\noptions = [\"{x * 2}\", \"{x + 2}\"]\nanswer = \"A\"\nexplanation = \"e\"\n[questions.vars]\nx = [1, 2, 3]\n";
         let d = diagnose(single);
-        assert!(d[0].1.contains("x = 2") && d[0].1.contains("both read 「4」"), "{d:?}");
+        assert!(d[0].1.contains("x = 2") && d[0].1.contains("both read \"4\""), "{d:?}");
         // Variables on a type that cannot have them, and derived variables reading each other.
         let d = diagnose(
             "id = \"v\"\ntitle = \"V\"\n[[questions]]\nid = \"t\"\ntype = \"truefalse\"\nprompt = \"p\"\nanswer = true\nexplanation = \"e\"\n[questions.vars]\nx = [1]\n",

@@ -14,6 +14,26 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use crate::i18n::{Lang, Messages, Msg};
+
+impl SimError {
+    /// Why a decision was refused, for the learner in the course's language.
+    pub fn message(&self) -> Option<&Msg> {
+        match self {
+            SimError::Decision { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+}
+
+/// A refused decision as text for logs and the command line (in English, as they are);
+/// a learner gets [`SimError::message`] in the course's language.
+fn log_text(m: &Msg) -> String {
+    static EN: LazyLock<Messages> = LazyLock::new(|| Messages::builtin(Lang::En));
+    EN.text(m)
+}
 
 /// What the learner decided in one round, by decision id.
 pub type Decisions = BTreeMap<String, DecisionValue>;
@@ -27,9 +47,10 @@ pub enum DecisionValue {
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum SimError {
-    /// The learner's decision is not allowed: a 4xx, the run is unchanged.
-    #[error("第 {round} 轮：{message}")]
-    Decision { round: u32, message: String },
+    /// The learner's decision is not allowed: a 4xx, the run is unchanged. `message`
+    /// (a `sandbox-…` message with the round among its arguments) says why.
+    #[error("{}", log_text(.message))]
+    Decision { round: u32, message: Msg },
     /// The model itself failed (NaN, a formula error): an authoring bug `check` should catch.
     #[error("round {round}: {message}")]
     Model { round: u32, message: String, span: Range<usize> },
@@ -476,7 +497,10 @@ impl<'a> Sim<'a> {
     pub fn play(&mut self, opening: &Opening, decisions: &Decisions) -> Result<Vec<Message>, SimError> {
         let sc = self.sc;
         let r = opening.round;
-        validate(opening, decisions).map_err(|message| SimError::Decision { round: r, message })?;
+        validate(opening, decisions).map_err(|message| SimError::Decision {
+            round: r,
+            message: message.arg("round", r),
+        })?;
         let mut messages = Vec::new();
         for (i, d) in sc.decisions.iter().enumerate() {
             if let Some(v) = decisions.get(&d.id) {
@@ -558,52 +582,53 @@ fn push_text(out: &mut Vec<Message>, kind: MessageKind, text: String, lesson: &O
     }
 }
 
-/// Checks the learner's decisions against what the round offers.
-fn validate(opening: &Opening, decisions: &Decisions) -> Result<(), String> {
+/// Checks the learner's decisions against what the round offers; `Err` says why not
+/// (the caller adds the round).
+fn validate(opening: &Opening, decisions: &Decisions) -> Result<(), Msg> {
     for k in decisions.keys() {
         if !opening.decisions.iter().any(|d| &d.id == k) {
-            return Err(format!("本轮没有决策「{k}」"));
+            return Err(crate::msg!("sandbox-no-such-decision", decision = k));
         }
     }
     for d in &opening.decisions {
         let Some(v) = decisions.get(&d.id) else {
-            return Err(format!("缺少决策「{}」(missing)", d.label));
+            return Err(crate::msg!("sandbox-decision-missing", decision = &d.label));
         };
         match (d.kind, v) {
             ("choose", DecisionValue::Choice(c)) => {
                 if !d.options.iter().any(|o| &o.id == c) {
-                    return Err(format!("「{c}」不是本轮「{}」的选项 (not an option)", d.label));
+                    return Err(crate::msg!("sandbox-not-an-option", choice = c, decision = &d.label));
                 }
             }
             ("allocate", DecisionValue::Allocation(m)) => {
                 for k in m.keys() {
                     if !d.options.iter().any(|o| &o.id == k) {
-                        return Err(format!("「{k}」不是「{}」的选项 (not an option)", d.label));
+                        return Err(crate::msg!("sandbox-not-an-allocation-option", option = k, decision = &d.label));
                     }
                 }
                 let mut sum = 0.0;
                 for o in &d.options {
                     let Some(&x) = m.get(&o.id) else {
-                        return Err(format!("「{}」缺少「{}」的数额 (missing)", d.label, o.label));
+                        return Err(crate::msg!("sandbox-amount-missing", decision = &d.label, option = &o.label));
                     };
                     let (lo, hi) = (o.min.unwrap_or(0.0), o.max.unwrap_or(f64::INFINITY));
                     if !x.is_finite() || x < lo || x > hi {
-                        return Err(format!(
-                            "{} 必须在 {}～{} 之间，收到 {}",
-                            o.label,
-                            format_number(lo, 2),
-                            format_number(hi, 2),
-                            format_number(x, 2)
+                        return Err(crate::msg!(
+                            "sandbox-amount-out-of-range",
+                            option = &o.label,
+                            min = format_number(lo, 2),
+                            max = format_number(hi, 2),
+                            value = format_number(x, 2),
                         ));
                     }
                     if let Some(step) = d.step {
                         let k = (x - lo) / step;
                         if (k - k.round()).abs() > 1e-9 {
-                            return Err(format!(
-                                "{} 必须按 {} 的整数倍填写，收到 {}",
-                                o.label,
-                                format_number(step, 4),
-                                format_number(x, 4)
+                            return Err(crate::msg!(
+                                "sandbox-amount-not-a-multiple",
+                                option = &o.label,
+                                step = format_number(step, 4),
+                                value = format_number(x, 4),
                             ));
                         }
                     }
@@ -611,25 +636,25 @@ fn validate(opening: &Opening, decisions: &Decisions) -> Result<(), String> {
                 }
                 if let Some(t) = d.total {
                     if d.exact && (sum - t).abs() > 1e-6 {
-                        return Err(format!(
-                            "{} 必须正好分配 {}，现在是 {}",
-                            d.label,
-                            format_number(t, 2),
-                            format_number(sum, 2)
+                        return Err(crate::msg!(
+                            "sandbox-allocation-not-exact",
+                            decision = &d.label,
+                            total = format_number(t, 2),
+                            sum = format_number(sum, 2),
                         ));
                     }
                     if sum > t + 1e-6 {
-                        return Err(format!(
-                            "{} 合计 {}，超过了可用的 {}",
-                            d.label,
-                            format_number(sum, 2),
-                            format_number(t, 2)
+                        return Err(crate::msg!(
+                            "sandbox-allocation-over-total",
+                            decision = &d.label,
+                            sum = format_number(sum, 2),
+                            total = format_number(t, 2),
                         ));
                     }
                 }
             }
-            ("choose", _) => return Err(format!("「{}」需要选择一个选项", d.label)),
-            _ => return Err(format!("「{}」需要为每个选项填写数额", d.label)),
+            ("choose", _) => return Err(crate::msg!("sandbox-choose-one-option", decision = &d.label)),
+            _ => return Err(crate::msg!("sandbox-amount-for-each-option", decision = &d.label)),
         }
     }
     Ok(())

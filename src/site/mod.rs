@@ -24,6 +24,25 @@ pub struct BuildReport {
 }
 
 /// Builds the site for `cur` into `dest` (replaced whole).
+/// mdBook's sidebar toggle is a `<label>` carrying `aria-label` and (from its script)
+/// `aria-expanded`, which a label may not have (axe: WCAG 4.1.2). As a button (the role
+/// those attributes belong to) it is valid; certbook.js makes Enter and Space press it.
+fn sidebar_toggle_as_button(dest: &Path) -> Result<()> {
+    const TAG: &str = "<label id=\"mdbook-sidebar-toggle\"";
+    for entry in walkdir::WalkDir::new(dest) {
+        let entry = entry?;
+        if entry.path().extension().is_none_or(|x| x != "html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(entry.path())?;
+        if html.contains(TAG) {
+            let fixed = html.replacen(TAG, &format!("{TAG} role=\"button\" tabindex=\"0\""), 1);
+            std::fs::write(entry.path(), fixed).with_context(|| format!("writing {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
 pub fn build(cur: &Curriculum, dest: &Path) -> Result<BuildReport> {
     // mdBook resolves a relative build dir against the (temporary) book root.
     let dest = &std::path::absolute(dest).with_context(|| format!("resolving {}", dest.display()))?;
@@ -48,6 +67,7 @@ pub fn build(cur: &Curriculum, dest: &Path) -> Result<BuildReport> {
         std::fs::remove_dir_all(dest).with_context(|| format!("removing old {}", dest.display()))?;
     }
     book.build().context("mdBook failed to render the site")?;
+    sidebar_toggle_as_button(dest)?;
     for course in &cur.courses {
         let dir = dest.join(&course.id).join("downloads");
         for t in &course.templates {

@@ -3,9 +3,11 @@
 //! the page: no answer keys, no model formulas.
 
 use crate::course::{Curriculum, scan_directives};
+use crate::i18n::Messages;
 use mdbook_driver::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Replaces quiz directives with `<div class="cb-quiz" data-quiz="id">` placeholders.
 pub struct Placeholders {
@@ -13,6 +15,8 @@ pub struct Placeholders {
     scenarios: BTreeMap<String, String>,
     /// Exercise id → (title, prompt markdown, minutes).
     exercises: BTreeMap<String, (String, String, Option<u32>)>,
+    /// The course's messages, for the texts shown before the page script runs.
+    messages: Arc<Messages>,
 }
 
 impl Placeholders {
@@ -27,6 +31,7 @@ impl Placeholders {
                 .iter()
                 .map(|(id, e)| (id.clone(), (e.title.clone(), e.prompt.clone(), e.minutes)))
                 .collect(),
+            messages: Arc::clone(&cur.messages),
         }
     }
 
@@ -36,9 +41,12 @@ impl Placeholders {
         let mut last = 0;
         for d in scan_directives(content) {
             let html = match d.name.as_str() {
-                "quiz" => self.titles.get(&d.arg).map(|t| placeholder(&d.arg, t)),
-                "sandbox" => self.scenarios.get(&d.arg).map(|t| sandbox_placeholder(&d.arg, t)),
-                "exercise" => self.exercises.get(&d.arg).map(|(t, p, m)| exercise_placeholder(&d.arg, t, p, *m)),
+                "quiz" => self.titles.get(&d.arg).map(|t| placeholder(&d.arg, t, &self.messages)),
+                "sandbox" => self.scenarios.get(&d.arg).map(|t| sandbox_placeholder(&d.arg, t, &self.messages)),
+                "exercise" => self
+                    .exercises
+                    .get(&d.arg)
+                    .map(|(t, p, m)| exercise_placeholder(&d.arg, t, p, *m, &self.messages)),
                 _ => None,
             };
             let Some(html) = html else {
@@ -71,32 +79,39 @@ impl Preprocessor for Placeholders {
     }
 }
 
-fn placeholder(id: &str, title: &str) -> String {
+// The fallback texts are HTML from the catalogue (they hold a sign-in link).
+fn placeholder(id: &str, title: &str, m: &Messages) -> String {
     let id = html_escape(id);
     let title = html_escape(title);
+    let fallback = m.get("site-quiz-fallback");
     format!(
-        "\n\n<section class=\"cb-quiz\" data-quiz=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-quiz-title\">{title}</h2>\n<p class=\"cb-quiz-fallback\">本测验在服务器上评分：请<a href=\"/login\">登录</a>后在此作答。</p>\n</section>\n\n"
+        "\n\n<section class=\"cb-quiz\" data-quiz=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-quiz-title\">{title}</h2>\n<p class=\"cb-quiz-fallback\">{fallback}</p>\n</section>\n\n"
     )
 }
 
-fn sandbox_placeholder(id: &str, title: &str) -> String {
+fn sandbox_placeholder(id: &str, title: &str, m: &Messages) -> String {
     let id = html_escape(id);
     let title = html_escape(title);
+    let fallback = m.get("site-sandbox-fallback");
     format!(
-        "\n\n<section class=\"cb-sandbox\" data-sandbox=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-sandbox-title\">{title}</h2>\n<p class=\"cb-sandbox-fallback\">沙盘在服务器上推演：请<a href=\"/login\">登录</a>后在此开始。</p>\n</section>\n\n"
+        "\n\n<section class=\"cb-sandbox\" data-sandbox=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-sandbox-title\">{title}</h2>\n<p class=\"cb-sandbox-fallback\">{fallback}</p>\n</section>\n\n"
     )
 }
 
 /// The exercise's task is ordinary course text (markdown, rendered by mdBook); the
 /// answer box is filled in by the page script for a logged-in learner.
-fn exercise_placeholder(id: &str, title: &str, prompt: &str, minutes: Option<u32>) -> String {
+fn exercise_placeholder(id: &str, title: &str, prompt: &str, minutes: Option<u32>, m: &Messages) -> String {
     let id = html_escape(id);
     let title = html_escape(title);
     let minutes = minutes
-        .map(|m| format!("<p class=\"cb-meta\">建议用时 {m} 分钟 · 由讲师按五维度评分</p>\n"))
+        .map(|n| {
+            let text = html_escape(&m.format("site-exercise-minutes", &[("n", &n.to_string())]));
+            format!("<p class=\"cb-meta\">{text}</p>\n")
+        })
         .unwrap_or_default();
+    let fallback = m.get("site-exercise-fallback");
     format!(
-        "\n\n<section class=\"cb-exercise\" data-exercise=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-exercise-title\">{title}</h2>\n{minutes}\n{prompt}\n\n<div class=\"cb-exercise-body\"><p class=\"cb-exercise-fallback\">请<a href=\"/login\">登录</a>后在此提交你的答案，讲师评分后可在此查看反馈。</p></div>\n</section>\n\n"
+        "\n\n<section class=\"cb-exercise\" data-exercise=\"{id}\" aria-label=\"{title}\">\n<h2 class=\"cb-exercise-title\">{title}</h2>\n{minutes}\n{prompt}\n\n<div class=\"cb-exercise-body\"><p class=\"cb-exercise-fallback\">{fallback}</p></div>\n</section>\n\n"
     )
 }
 

@@ -54,7 +54,7 @@ impl Index {
             docs.push(Doc {
                 title: lesson.title.clone(),
                 url: format!("{}/{}.html", course.id, lesson.id),
-                crumb: format!("{} › {}", course.title, section),
+                crumb: format!("{} › {}", course.title, cur.section_title(section)),
                 text,
             });
         }

@@ -3,6 +3,7 @@
 
 use super::theme;
 use crate::course::{CASES_TITLE, Curriculum, Lesson, TEMPLATES_TITLE};
+use crate::i18n::Messages;
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -39,28 +40,36 @@ impl Stage {
             dir,
             summary: String::new(),
         };
-        let mut summary = String::from("# Summary\n\n[首页](index.md)\n");
+        let m = &*cur.messages;
+        let mut summary = format!("# Summary\n\n[{}](index.md)\n", md_escape(&m.get("site-home")));
         write_file(&src.join("index.md"), &home_page(cur))?;
         if let Some(track) = &cur.track {
-            let _ = writeln!(summary, "[{}认证说明](certification.md)", md_escape(&track.title));
+            let label = m.format("site-certification-link", &[("track", &track.title)]);
+            let _ = writeln!(summary, "[{}](certification.md)", md_escape(&label));
             write_file(&src.join("certification.md"), &track_page(cur, track))?;
         }
         if !cur.glossary.is_empty() {
-            summary.push_str("[术语表](glossary.md)\n");
-            write_file(&src.join("glossary.md"), &glossary_page(&cur.glossary))?;
+            let _ = writeln!(summary, "[{}](glossary.md)", md_escape(&m.get("site-glossary")));
+            write_file(&src.join("glossary.md"), &glossary_page(&cur.glossary, m))?;
         }
         summary.push('\n');
         for course in &cur.courses {
             let cdir = src.join(&course.id);
             std::fs::create_dir_all(&cdir)?;
-            let _ = write!(summary, "# {}\n\n- [课程概览]({}/index.md)\n", md_escape(&course.title), course.id);
-            write_file(&cdir.join("index.md"), &course_page(course))?;
+            let _ = write!(
+                summary,
+                "# {}\n\n- [{}]({}/index.md)\n",
+                md_escape(&course.title),
+                md_escape(&m.get("site-course-overview")),
+                course.id
+            );
+            write_file(&cdir.join("index.md"), &course_page(course, m))?;
             for module in &course.modules {
                 let _ = writeln!(summary, "- [{}]({}/{}.md)", md_escape(&module.title), course.id, module.id);
-                write_file(&cdir.join(format!("{}.md", module.id)), &module_page(module))?;
+                write_file(&cdir.join(format!("{}.md", module.id)), &module_page(module, m))?;
                 for lesson in &module.lessons {
                     let _ = writeln!(summary, "    - [{}]({}/{}.md)", md_escape(&lesson.title), course.id, lesson.id);
-                    write_file(&cdir.join(format!("{}.md", lesson.id)), &lesson_page(lesson))?;
+                    write_file(&cdir.join(format!("{}.md", lesson.id)), &lesson_page(lesson, m))?;
                 }
             }
             for (section, slug, pages) in [
@@ -70,14 +79,15 @@ impl Stage {
                 if pages.is_empty() {
                     continue;
                 }
-                let _ = writeln!(summary, "- [{section}]({}/{slug}.md)", course.id);
-                write_file(&cdir.join(format!("{slug}.md")), &section_page(section, pages))?;
+                let section = m.get(section);
+                let _ = writeln!(summary, "- [{}]({}/{slug}.md)", md_escape(&section), course.id);
+                write_file(&cdir.join(format!("{slug}.md")), &section_page(&section, pages))?;
                 for page in pages {
                     let _ = writeln!(summary, "    - [{}]({}/{}.md)", md_escape(&page.title), course.id, page.id);
                     let text = if slug == "templates" {
-                        template_page(page)
+                        template_page(page, m)
                     } else {
-                        lesson_page(page)
+                        lesson_page(page, m)
                     };
                     write_file(&cdir.join(format!("{}.md", page.id)), &text)?;
                 }
@@ -100,26 +110,25 @@ fn md_escape(s: &str) -> String {
 }
 
 fn home_page(cur: &Curriculum) -> String {
+    let m = &*cur.messages;
     let mut s = format!("# {}\n\n{}\n\n", cur.title, cur.description);
     for c in &cur.courses {
         let lessons: usize = c.modules.iter().map(|m| m.lessons.len()).sum();
-        let _ = writeln!(
-            s,
-            "- **[{}]({}/index.md)**：{}（{} 个模块，{} 课）",
-            c.title,
-            c.id,
-            c.summary,
-            c.modules.len(),
-            lessons
+        let facts = m.format(
+            "site-home-course",
+            &[
+                ("summary", &c.summary),
+                ("modules", &c.modules.len().to_string()),
+                ("lessons", &lessons.to_string()),
+            ],
         );
+        let _ = writeln!(s, "- **[{}]({}/index.md)**{facts}", c.title, c.id);
     }
     if let Some(t) = &cur.track {
-        let _ = writeln!(
-            s,
-            "\n学完课程可以申请 **[{}认证](certification.md)**：{}达到要求时自动发证。",
-            t.title,
-            levels_in_turn(t).map(|l| format!("{l}，")).unwrap_or_default()
-        );
+        let order = levels_in_turn(t, m)
+            .map(|l| m.format("site-home-track-order", &[("order", &l)]))
+            .unwrap_or_default();
+        let _ = writeln!(s, "\n{}", m.format("site-home-track", &[("track", &t.title), ("order", &order)]));
     }
     s.push_str("\n<div class=\"cb-home-account\" data-cb-account></div>\n");
     s
@@ -145,66 +154,67 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
             .map(|(c, _, l)| (l.title.clone(), format!("{}/{}.md", c.id, l.id)))
     };
     let page_of = |found: Option<(&crate::course::Course, &str, &Lesson)>| found.map(|(c, _, l)| format!("{}/{}.md", c.id, l.id));
-    let mut s = format!("# {}认证说明\n\n{}\n\n", track.title, track.description);
-    s.push_str("## 怎样取得证书\n\n");
-    if let Some(order) = levels_in_turn(track) {
-        let _ = writeln!(s, "- {order}：先取得前一级，后一级的要求才会生效。");
+    let m = &*cur.messages;
+    let mut s = format!(
+        "# {}\n\n{}\n\n",
+        m.format("site-track-title", &[("track", &track.title)]),
+        track.description
+    );
+    let _ = write!(s, "## {}\n\n", m.get("site-track-how"));
+    if let Some(order) = levels_in_turn(track, m) {
+        let _ = writeln!(s, "- {}", m.format("site-track-order", &[("order", &order)]));
     }
     // Only the kinds of requirement this track has.
     let has = |f: fn(&Requirement) -> bool| track.levels.iter().flat_map(|l| l.requirements.iter().chain(&l.renewal)).any(f);
-    let kinds: Vec<&str> = [
-        (
-            has(|r| matches!(r, Requirement::Read { .. })),
-            "读完指定的课（在课末点「标记本课为已读」）",
-        ),
-        (has(|r| matches!(r, Requirement::Quiz { .. })), "考试达到及格线（取最好一次）"),
-        (
-            has(|r| matches!(r, Requirement::Scenario { .. })),
-            "沙盘推演达到指定得分（取最好一次）",
-        ),
-        (has(|r| matches!(r, Requirement::Exercise { .. })), "开放练习由讲师评分达到指定分数"),
+    let kinds: Vec<String> = [
+        (has(|r| matches!(r, Requirement::Read { .. })), "site-req-kind-read"),
+        (has(|r| matches!(r, Requirement::Quiz { .. })), "site-req-kind-quiz"),
+        (has(|r| matches!(r, Requirement::Scenario { .. })), "site-req-kind-scenario"),
+        (has(|r| matches!(r, Requirement::Exercise { .. })), "site-req-kind-exercise"),
     ]
     .into_iter()
-    .filter_map(|(on, text)| on.then_some(text))
+    .filter(|(on, _)| *on)
+    .map(|(_, id)| m.get(id))
     .collect();
     if !kinds.is_empty() {
-        let _ = writeln!(s, "- 要求包括：{}。课后小测只用于练习，不计入认证。", kinds.join("、"));
+        let kinds = kinds.join(&m.get("site-list-separator"));
+        let _ = writeln!(s, "- {}", m.format("site-req-kinds", &[("kinds", &kinds)]));
     }
-    s.push_str(
-        "- 满足某一级的全部要求时，系统立即自动发证，不需要申请。在「我的进度」页面可以随时看到每一项要求的完成情况和下一步该做什么。\n\
-         - 每张证书都有编号和公开的验证页，任何人都可以核验；持证人还可以下载带数字签名的电子凭证（Open Badges 3.0），离线也能验证真伪。证书被撤销后，验证页会显示「已撤销」。\n\n",
-    );
+    let _ = write!(s, "- {}\n- {}\n\n", m.get("site-track-automatic"), m.get("site-track-verify"));
     for (i, level) in track.levels.iter().enumerate() {
         let _ = write!(s, "## {}\n\n{}\n\n", md_escape(&level.title), level.summary);
         if level.previous && i > 0 {
-            let _ = writeln!(s, "- 先取得 **{}**", md_escape(&track.levels[i - 1].title));
+            let level = md_escape(&track.levels[i - 1].title);
+            let _ = writeln!(s, "- {}", m.format("site-req-previous", &[("level", &level)]));
         }
         for r in &level.requirements {
+            // An item's line, linked to its page when it has one.
+            let item = |linked: &str, unlinked: &str, title: &str, url: Option<String>, min: String| {
+                let title = md_escape(title);
+                match url {
+                    Some(url) => m.format(linked, &[("title", &title), ("url", &url), ("min", &min)]),
+                    None => m.format(unlinked, &[("title", &title), ("min", &min)]),
+                }
+            };
             let line = match r {
                 Requirement::Read { id } => match link(id) {
-                    Some((t, url)) => format!("读完「[{}]({url})」", md_escape(&t)),
-                    None => format!("读完 {id}"),
+                    Some((t, url)) => m.format("site-req-read", &[("title", &md_escape(&t)), ("url", &url)]),
+                    None => m.format("site-req-read-id", &[("id", id)]),
                 },
                 Requirement::Quiz { id, min } => {
                     let t = cur.quizzes.get(id).map_or(id.clone(), |q| q.title.clone());
-                    match page_of(cur.lesson_for_quiz(id)) {
-                        Some(url) => format!("测验「[{}]({url})」≥ {min}%", md_escape(&t)),
-                        None => format!("测验「{}」≥ {min}%", md_escape(&t)),
-                    }
+                    let url = page_of(cur.lesson_for_quiz(id));
+                    item("site-req-quiz", "site-req-quiz-unlinked", &t, url, min.to_string())
                 }
                 Requirement::Scenario { id, min } => {
                     let t = cur.scenarios.get(id).map_or(id.clone(), |x| x.title.clone());
-                    match page_of(cur.lesson_for_scenario(id)) {
-                        Some(url) => format!("沙盘「[{}]({url})」得分 ≥ {min}", md_escape(&t)),
-                        None => format!("沙盘「{}」得分 ≥ {min}", md_escape(&t)),
-                    }
+                    let url = page_of(cur.lesson_for_scenario(id));
+                    item("site-req-scenario", "site-req-scenario-unlinked", &t, url, min.to_string())
                 }
                 Requirement::Exercise { id, min } => {
                     let t = cur.exercises.get(id).map_or(id.clone(), |x| x.title.clone());
-                    match page_of(cur.lesson_for_exercise(id)) {
-                        Some(url) => format!("练习「[{}]({url})」讲师评分 ≥ {min}", md_escape(&t)),
-                        None => format!("练习「{}」讲师评分 ≥ {min}", md_escape(&t)),
-                    }
+                    let url = page_of(cur.lesson_for_exercise(id));
+                    item("site-req-exercise", "site-req-exercise-unlinked", &t, url, min.to_string())
                 }
             };
             let _ = writeln!(s, "- {line}");
@@ -214,7 +224,7 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
             if let Requirement::Quiz { id, .. } = r
                 && let Some(quiz) = cur.quizzes.get(id)
             {
-                blueprint(&mut s, quiz);
+                blueprint(&mut s, quiz, m);
             }
         }
     }
@@ -223,7 +233,11 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
         let n = cur.rubric.dimensions.len();
         let _ = write!(
             s,
-            "## 评分维度\n\n开放练习按 {n} 个维度评分，每个维度 0–100 分，按权重加权得出总分：\n\n| 维度 | 权重 |\n| --- | --- |\n"
+            "## {}\n\n{}\n\n| {} | {} |\n| --- | --- |\n",
+            m.get("site-rubric-title"),
+            m.format("site-rubric-intro", &[("n", &n.to_string())]),
+            m.get("site-rubric-criterion"),
+            m.get("site-rubric-weight"),
         );
         let total: f64 = cur.rubric.dimensions.iter().map(|d| d.weight).sum();
         for d in &cur.rubric.dimensions {
@@ -235,40 +249,59 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
 
 /// "初级、中级、高级 三个等级逐级取得" for a track whose levels each need the one before;
 /// `None` for a single level or levels taken independently.
-fn levels_in_turn(track: &crate::certify::Track) -> Option<String> {
+fn levels_in_turn(track: &crate::certify::Track, m: &Messages) -> Option<String> {
     let chained = track.levels.len() > 1 && track.levels.iter().skip(1).all(|l| l.previous);
     chained.then(|| {
         let names: Vec<String> = track.levels.iter().map(|l| md_escape(&l.title)).collect();
-        format!("{} {} 个等级逐级取得", names.join("、"), names.len())
+        let count = names.len().to_string();
+        let names = names.join(&m.get("site-list-separator"));
+        m.format("site-levels-in-turn", &[("names", &names), ("count", &count)])
     })
 }
 
 /// An exam's test specification: its length, time, pass mark and retake rule, and each
 /// blueprint cell with the questions drawn and the size of the pool they come from.
-fn blueprint(s: &mut String, quiz: &crate::quiz::Quiz) {
+fn blueprint(s: &mut String, quiz: &crate::quiz::Quiz, m: &Messages) {
     let Some(draw) = &quiz.draw else { return };
-    let _ = write!(s, "**{}**：每次 {} 题", md_escape(&quiz.title), draw.count());
+    let _ = write!(
+        s,
+        "**{}**{}",
+        md_escape(&quiz.title),
+        m.format("site-exam-per-attempt", &[("n", &draw.count().to_string())])
+    );
     if let Some(t) = quiz.time_limit {
-        let _ = write!(s, "，限时 {} 分钟", t.div_ceil(60));
+        s.push_str(&m.format("site-exam-time-limit", &[("minutes", &t.div_ceil(60).to_string())]));
     }
-    let _ = write!(s, "，{} 分及格", quiz.pass_mark);
+    s.push_str(&m.format("site-exam-pass-mark", &[("mark", &quiz.pass_mark.to_string())]));
     if quiz.attempts > 0 {
-        let _ = write!(s, "，每个认证周期可考 {} 次", quiz.attempts);
+        s.push_str(&m.format("site-exam-attempts", &[("n", &quiz.attempts.to_string())]));
     }
     if let Some(wait) = quiz.exam.retake_after {
-        let _ = write!(s, "，两次考试至少间隔 {} 天", (wait as f64 / 86_400_000.0).ceil());
+        let days = (wait as f64 / 86_400_000.0).ceil().to_string();
+        s.push_str(&m.format("site-exam-retake", &[("days", &days)]));
     }
-    s.push_str("。题目按下表从题库中随机抽取，优先抽你没见过的题；考试结束前不公布答案和解析。\n\n| 内容 | 考查的核心技能 | 难度 | 抽题数 | 题库题数 |\n| --- | --- | --- | --- | --- |\n");
+    let _ = write!(
+        s,
+        "{}\n\n| {} | {} | {} | {} | {} |\n| --- | --- | --- | --- | --- |\n",
+        m.get("site-exam-draw"),
+        m.get("site-exam-col-topic"),
+        m.get("site-exam-col-skill"),
+        m.get("site-exam-col-difficulty"),
+        m.get("site-exam-col-drawn"),
+        m.get("site-exam-col-pool"),
+    );
+    let mixed = m.get("site-exam-mixed-topic");
     for c in &draw.cells {
         let difficulty = if c.difficulty.is_empty() {
-            "不限".to_string()
+            m.get("site-exam-any-difficulty")
         } else {
-            c.difficulty.iter().map(|d| d.label()).collect::<Vec<_>>().join("、")
+            let labels: Vec<String> = c.difficulty.iter().map(|d| m.get(d.message_id())).collect();
+            labels.join(&m.get("site-list-separator"))
         };
         let _ = writeln!(
             s,
             "| {} | {} | {difficulty} | {} | {} |",
-            md_escape(c.topic.as_deref().unwrap_or("综合")),
+            md_escape(c.topic.as_deref().unwrap_or(&mixed)),
             md_escape(c.skill.as_deref().unwrap_or("—")),
             c.count,
             c.pool.len()
@@ -277,40 +310,57 @@ fn blueprint(s: &mut String, quiz: &crate::quiz::Quiz) {
     s.push('\n');
 }
 
-fn course_page(c: &crate::course::Course) -> String {
+fn course_page(c: &crate::course::Course, m: &Messages) -> String {
     let mut s = format!(
-        "# {}\n\n{}\n\n| 模块 | 课时 | 预计学习时间 |\n| --- | --- | --- |\n",
-        c.title, c.summary
+        "# {}\n\n{}\n\n| {} | {} | {} |\n| --- | --- | --- |\n",
+        c.title,
+        c.summary,
+        m.get("site-course-col-module"),
+        m.get("site-course-col-lessons"),
+        m.get("site-course-col-time"),
     );
-    for m in &c.modules {
-        let minutes: u32 = m.lessons.iter().filter_map(|l| l.minutes).sum();
-        let _ = writeln!(s, "| [{}]({}.md) | {} | {} 分钟 |", m.title, m.id, m.lessons.len(), minutes);
+    for module in &c.modules {
+        let minutes: u32 = module.lessons.iter().filter_map(|l| l.minutes).sum();
+        let _ = writeln!(
+            s,
+            "| [{}]({}.md) | {} | {} |",
+            module.title,
+            module.id,
+            module.lessons.len(),
+            m.format("site-minutes", &[("n", &minutes.to_string())])
+        );
     }
     s
 }
 
-fn module_page(m: &crate::course::Module) -> String {
-    let mut s = format!("# {}\n\n{}\n\n", m.title, m.summary);
-    for (i, l) in m.lessons.iter().enumerate() {
+fn module_page(module: &crate::course::Module, m: &Messages) -> String {
+    let mut s = format!("# {}\n\n{}\n\n", module.title, module.summary);
+    for (i, l) in module.lessons.iter().enumerate() {
         let _ = writeln!(
             s,
             "{}. [{}]({}.md){}",
             i + 1,
             l.title,
             l.id,
-            l.minutes.map(|n| format!(" · {n} 分钟")).unwrap_or_default()
+            l.minutes
+                .map(|n| format!(" · {}", m.format("site-minutes", &[("n", &n.to_string())])))
+                .unwrap_or_default()
         );
     }
     s
 }
 
-fn lesson_page(l: &crate::course::Lesson) -> String {
+fn lesson_page(l: &crate::course::Lesson, m: &Messages) -> String {
     let mut s = format!("# {}\n\n", l.title);
     if let Some(n) = l.minutes {
-        let _ = writeln!(s, "<p class=\"cb-meta\">预计学习时间：{n} 分钟</p>\n");
+        let _ = writeln!(
+            s,
+            "<p class=\"cb-meta\">{}</p>\n",
+            m.format("site-lesson-time", &[("n", &n.to_string())])
+        );
     }
     if !l.objectives.is_empty() {
-        s.push_str("<div class=\"cb-objectives\">\n\n**学习目标**\n\n");
+        let _ = write!(s, "<div class=\"cb-objectives\">\n\n**{}**\n\n", m.get("site-lesson-objectives"));
         for o in &l.objectives {
             let _ = writeln!(s, "- {o}");
         }
@@ -335,10 +385,11 @@ fn section_page(title: &str, pages: &[Lesson]) -> String {
 }
 
 /// A template page: a download link for the fill-in file, then the template itself.
-fn template_page(t: &Lesson) -> String {
-    let mut s = lesson_page(t);
+fn template_page(t: &Lesson, m: &Messages) -> String {
+    let mut s = lesson_page(t, m);
     let link = format!(
-        "<p class=\"cb-download\"><a href=\"downloads/{id}.md\" download>下载模板（Markdown 文件）</a></p>\n\n",
+        "<p class=\"cb-download\"><a href=\"downloads/{id}.md\" download>{}</a></p>\n\n",
+        m.get("site-template-download"),
         id = t.id
     );
     let at = s.find("\n\n").map(|i| i + 2).unwrap_or(s.len());
@@ -352,12 +403,12 @@ pub fn template_download(t: &Lesson) -> String {
 }
 
 /// The glossary page: one heading per term, with the id lessons link to as its anchor.
-fn glossary_page(terms: &[crate::course::glossary::Term]) -> String {
-    let mut out = String::from("# 术语表\n\n课程里每个指标和术语只有这一个定义；课文中术语的链接都指向这里。\n");
+fn glossary_page(terms: &[crate::course::glossary::Term], m: &Messages) -> String {
+    let mut out = format!("# {}\n\n{}\n", m.get("site-glossary"), m.get("site-glossary-intro"));
     for t in terms {
         let _ = write!(out, "\n## {} {{#{}}}\n\n{}\n", md_escape(&t.term), t.id, t.definition.trim());
         if let Some(d) = t.differs.as_deref().filter(|d| !d.trim().is_empty()) {
-            let _ = write!(out, "\n> 口径说明：{}\n", d.trim());
+            let _ = write!(out, "\n> {}\n", m.format("site-glossary-differs", &[("text", d.trim())]));
         }
     }
     out

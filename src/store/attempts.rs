@@ -50,7 +50,7 @@ macro_rules! attempt_cols {
 const GET_ATTEMPT: &str = concat!("SELECT ", attempt_cols!(), " FROM attempts WHERE id = ?1");
 
 /// A grading of some answers: (score, max, percent, passed, result JSON), or a message.
-pub type Grader = Box<dyn Fn(&AttemptRow, &BTreeMap<String, Value>) -> Result<Graded, String> + Send>;
+pub type Grader = Box<dyn Fn(&AttemptRow, &BTreeMap<String, Value>) -> Result<Graded, crate::i18n::Msg> + Send>;
 
 /// How an attempt that ends is marked: graded, then the certification rule run in
 /// the same transaction (`None`: a course without a track).
@@ -233,7 +233,7 @@ pub struct Admission {
 
 /// Grading refused the answers (the message is the caller's).
 #[derive(Debug)]
-pub struct GradeFailure(pub String);
+pub struct GradeFailure(pub crate::i18n::Msg);
 
 pub enum SubmitOutcome {
     /// Graded now, with the certificates that completed.
@@ -1107,7 +1107,7 @@ mod tests {
             }),
             draw: Box::new(move |_| questions.iter().map(|q| q.to_string()).collect()),
             marking: Marking {
-                grade: Box::new(|_, _| Err("not graded".into())),
+                grade: Box::new(|_, _| Err(crate::i18n::Msg::plain("not graded"))),
                 certify: None,
             },
         }

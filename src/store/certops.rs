@@ -6,7 +6,8 @@ use super::certs::{CERT_COLUMNS, CERT_SELECT, free_status_slot, row_cert};
 use super::db::{Conn, Optional, Row, Value as DbValue, params};
 use super::hr::Groups;
 use super::{CertificateRow, Store, StoreError};
-use crate::certify::import::{ImportedCertificate, RowError};
+use crate::certify::import::ImportedCertificate;
+use crate::i18n::Msg;
 use serde_json::{Map, Value, json};
 
 /// A certificate with the holder's groups and address, for HR's lists and reminders.
@@ -109,19 +110,21 @@ fn rows_json(c: &Conn, sql: &str, user_id: i64) -> super::db::Result<Vec<Value>>
 impl Store {
     /// Imports checked rows as certificates marked imported, all or none: a learner
     /// that does not exist or already holds the level fails the whole file, with its
-    /// line, as do the rows the file check refused (`refused`). Every error comes back,
-    /// in line order.
+    /// line, as does any row the file check refused (`refused`: then the rows are only
+    /// checked, and `Err` holds this check's problems, perhaps none). Every problem
+    /// comes back with its line, in line order, as a message the caller says in the
+    /// course's language.
     pub async fn import_certificates(
         &self,
         track_id: String,
         rows: Vec<ImportedCertificate>,
         ids: Vec<String>,
-        refused: Vec<RowError>,
+        refused: bool,
         actor: i64,
         now: i64,
-    ) -> Result<Result<Vec<String>, Vec<RowError>>, StoreError> {
+    ) -> Result<Result<Vec<String>, Vec<(u64, Msg)>>, StoreError> {
         self.write(move |tx| {
-            let mut errors = refused;
+            let mut errors = Vec::new();
             let mut users = Vec::with_capacity(rows.len());
             for row in &rows {
                 let user: Option<(i64, String, Option<i64>)> = tx
@@ -129,9 +132,9 @@ impl Store {
                     .query_row([&row.username], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                     .optional()?;
                 let reason = match user {
-                    None | Some((_, _, Some(_))) => Some(format!("没有学员账号「{}」(no such learner)", row.username)),
+                    None | Some((_, _, Some(_))) => Some(crate::msg!("certops-import-no-such-learner", learner = &row.username)),
                     Some((_, ref role, _)) if role != "learner" => {
-                        Some(format!("「{}」不是学员账号 (not a learner account)", row.username))
+                        Some(crate::msg!("certops-import-not-a-learner", learner = &row.username))
                     }
                     Some((id, _, _)) => {
                         let held: Option<String> = tx
@@ -139,15 +142,15 @@ impl Store {
                             .query_row(params![id, track_id, row.level], |r| r.get(0))
                             .optional()?;
                         users.push(id);
-                        held.map(|c| format!("「{}」已持有该等级证书 {c} (already holds this level)", row.username))
+                        held.map(|c| crate::msg!("certops-import-already-held", learner = &row.username, certificate = c))
                     }
                 };
                 if let Some(reason) = reason {
-                    errors.push(RowError { line: row.line, reason });
+                    errors.push((row.line, reason));
                 }
             }
-            if !errors.is_empty() {
-                errors.sort_by_key(|e| e.line);
+            if refused || !errors.is_empty() {
+                errors.sort_by_key(|e| e.0);
                 return Ok(Err(errors));
             }
             let mut insert = tx.prepare_cached(
@@ -291,9 +294,10 @@ impl Store {
     /// Erases a learner's personal data on request: results, work, reads and sessions
     /// go, the account is anonymised and can no longer log in, and each certificate
     /// keeps only what verification needs (holder name, level, dates, status), so a
-    /// certificate shown to an employer still verifies. Logged with the admin's id.
-    /// `None`: no such learner (or already erased).
-    pub async fn erase_learner(&self, user_id: i64, actor: i64, now: i64) -> Result<Option<Erased>, StoreError> {
+    /// certificate shown to an employer still verifies. The account is renamed
+    /// `erased_name` (the caller's text, in the course's language). Logged with the
+    /// admin's id. `Err`: why not (no such learner, or already erased; not a learner).
+    pub async fn erase_learner(&self, user_id: i64, actor: i64, now: i64, erased_name: String) -> Result<Result<Erased, Msg>, StoreError> {
         self.write(move |tx| {
             let found: Option<(String, String)> = tx
                 .query_row(
@@ -303,12 +307,10 @@ impl Store {
                 )
                 .optional()?;
             let Some((name, role)) = found else {
-                return Ok(None);
+                return Ok(Err(crate::msg!("certops-erase-no-such-learner")));
             };
             if role != "learner" {
-                return Err(StoreError::Invalid(
-                    "只能删除学员账号的个人信息 (only learner accounts can be erased)".into(),
-                ));
+                return Ok(Err(crate::msg!("certops-erase-not-a-learner")));
             }
             // The HR histograms drop this learner's results, as the learner list does.
             let best: Vec<(String, String, f64)> = tx
@@ -340,13 +342,13 @@ impl Store {
             del("question_seen")?;
             del("quiz_overrides")?;
             tx.execute(
-                "UPDATE users SET username = 'erased-' || id, display_name = '已删除用户', password_hash = '', email = '',
+                "UPDATE users SET username = 'erased-' || id, display_name = ?3, password_hash = '', email = '',
                    cohort = '', department = '', first_active_at = NULL, erased_at = ?2 WHERE id = ?1",
-                params![user_id, now],
+                params![user_id, now, erased_name],
             )?;
             let detail = serde_json::to_string(&erased).unwrap_or_default();
             audit(tx, Some(actor), "erase-personal-data", &format!("user:{user_id}"), &detail, now)?;
-            Ok(Some(erased))
+            Ok(Ok(erased))
         })
         .await
     }

@@ -35,13 +35,13 @@ impl Role {
         })
     }
 
-    /// The role's name in the interface language.
-    pub fn label(self) -> &'static str {
+    /// The id of the role's name in the interface messages (`role-learner`…).
+    pub fn message_id(&self) -> &'static str {
         match self {
-            Role::Learner => "学员",
-            Role::Instructor => "讲师",
-            Role::Hr => "人力资源",
-            Role::Admin => "管理员",
+            Role::Learner => "role-learner",
+            Role::Instructor => "role-instructor",
+            Role::Hr => "role-hr",
+            Role::Admin => "role-admin",
         }
     }
 }

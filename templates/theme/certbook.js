@@ -5,39 +5,17 @@
 (function () {
   "use strict";
 
-  // Every interface string in one place (zh-CN).
-  var T = {
-    login: "登录", logout: "退出", myResults: "我的进度", certExpiring: "⚠ 证书即将到期", certExpired: "⚠ 证书已过期",
-    loginToTake: "登录后即可作答，成绩由服务器评定。",
-    start: "开始作答", resume: "继续作答", retry: "再做一次", submit: "提交答案",
-    submitting: "正在提交……", loading: "正在加载……",
-    questions: "题", passMark: "及格线", timeLimit: "限时", minutes: "分钟",
-    attemptsLeft: "剩余次数", unlimited: "不限", best: "最好成绩", none: "暂无",
-    noAttemptsLeft: "作答次数已用完。", passed: "通过", failed: "未通过",
-    score: "得分", right: "正确", wrong: "错误", correctAnswer: "参考答案", yourAnswer: "你的答案", notAnswered: "未作答", yourPick: "你的选择",
-    timeLeft: "剩余时间", timeUp: "时间到，请尽快提交（超时的答卷不计分）。",
-    networkError: "网络错误：答案仍保留在页面上，请稍后再次提交。",
-    true_: "对", false_: "错", up: "上移", down: "下移", choose: "请选择",
-    points: "分", noResults: "没有找到相关课程", searchFailed: "搜索索引加载失败",
-    loginToPlay: "登录后即可推演，每一轮的结果由服务器计算。",
-    sbStart: "开始推演", sbResume: "继续推演", sbRetry: "再推演一次", sbRounds: "轮",
-    sbRunsLeft: "剩余推演次数", sbBest: "最好成绩", sbNoRunsLeft: "推演次数已用完。",
-    sbRound: "第 {r} / {n} 轮", sbSubmit: "提交本轮决策", sbAllocated: "已分配",
-    sbAvailable: "可用", sbOver: "分配总额超过了可用额度", sbExact: "必须正好分完",
-    sbWhatHappened: "本轮发生了什么", sbLesson: "相关课程", sbScore: "推演得分",
-    sbObjectives: "考核目标", sbAdvice: "复盘建议", sbHistory: "历次决策回顾",
-    sbRecord: "下载推演记录（可用 certbook sandbox replay 复核）", sbState: "当前状态",
-    sbChange: "本轮变化", sbFinished: "推演结束", sbChoose: "请选择一项",
-    markRead: "标记本课为已读", isRead: "✓ 已读完本课", readFailed: "未能记录，请稍后再试",
-    exLogin: "登录后即可在此提交答案。", exSubmit: "提交答案", exRevise: "保存修改",
-    exSaved: "已提交，讲师评分前可随时修改。", exRevision: "第 {n} 版", exGraded: "讲师已评分",
-    exTotal: "总分", exFeedback: "讲师反馈", exChars: "字数", exPass: "及格线",
-    certIssued: "恭喜！你获得了新的证书：", myProgress: "查看我的进度",
-    sequential: "逐题作答，不能返回", seqProgress: "第 {i} / {n} 题", next: "下一题",
-    seqNoBack: "逐题作答：进入下一题后不能返回修改。", seqAllAnswered: "全部题目已作答，请提交。",
-    elsewhere: "此次测验已在另一台设备上进行，请联系讲师释放后再继续。",
-    abandon: "放弃本次作答", abandonConfirm: "放弃后这次作答不计分，已填的答案不再保留，可以重新开始。确定放弃吗？"
-  };
+  // Every interface string comes from the course's catalogue: the build writes
+  // certbook-messages.js (window.CB_MSG, window.CB_LANG) from templates/locales/.
+  var T = window.CB_MSG || {};
+  var LANG = window.CB_LANG || document.documentElement.lang || "en";
+  // The text of message `key` with its {name} placeholders filled from `vars`; a
+  // missing message shows its key.
+  function t(key, vars) {
+    var has = Object.prototype.hasOwnProperty;
+    var s = has.call(T, key) ? T[key] : key;
+    return vars ? s.replace(/\{(\w+)\}/g, function (m, n) { return has.call(vars, n) ? String(vars[n]) : m; }) : s;
+  }
 
   var csrf = null;
 
@@ -59,9 +37,9 @@
     if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
     return fetch(path, { method: method, headers: headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) })
       .then(function (r) {
-        return r.text().then(function (t) {
+        return r.text().then(function (text) {
           var data = null;
-          try { data = t ? JSON.parse(t) : null; } catch (e) { data = { error: t }; }
+          try { data = text ? JSON.parse(text) : null; } catch (e) { data = { error: text }; }
           return { status: r.status, ok: r.ok, data: data };
         });
       });
@@ -79,22 +57,22 @@
     if (!nav) return;
     nav.textContent = "";
     if (!me) {
-      nav.appendChild(el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), text: T.login }));
+      nav.appendChild(el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), text: t("login") }));
       return;
     }
     nav.appendChild(el("span", { text: me.display_name + " · " }));
-    nav.appendChild(el("a", { href: "/account", text: T.myResults }));
+    nav.appendChild(el("a", { href: "/account", text: t("myResults") }));
     nav.appendChild(document.createTextNode(" · "));
     // A certificate nearing or past its expiry is flagged on every page.
     if (reminders.length) {
       var expired = reminders.some(function (x) { return x.expired; });
       nav.appendChild(el("a", { href: "/account#reminders", "class": "cb-reminder-link", "data-reminders": String(reminders.length),
-        text: expired ? T.certExpired : T.certExpiring }));
+        text: expired ? t("certExpired") : t("certExpiring") }));
       nav.appendChild(document.createTextNode(" · "));
     }
     var form = el("form", { method: "post", action: "/logout", style: "display:inline" }, [
       el("input", { type: "hidden", name: "csrf", value: csrf || "" }),
-      el("button", { type: "submit", text: T.logout })
+      el("button", { type: "submit", text: t("logout") })
     ]);
     nav.appendChild(form);
   }
@@ -205,7 +183,7 @@
         loadIndex(root).then(function (index) {
           var hits = search(index, query).slice(0, 20);
           list.textContent = "";
-          if (!hits.length) list.appendChild(el("li", { text: T.noResults }));
+          if (!hits.length) list.appendChild(el("li", { text: t("noResults") }));
           hits.forEach(function (d) {
             list.appendChild(el("li", null, [
               el("a", { href: root + d.url, text: d.title }),
@@ -215,7 +193,7 @@
           });
           list.hidden = false;
         }).catch(function () {
-          list.textContent = ""; list.appendChild(el("li", { text: T.searchFailed })); list.hidden = false;
+          list.textContent = ""; list.appendChild(el("li", { text: t("searchFailed") })); list.hidden = false;
         });
       }, 120);
     });
@@ -236,44 +214,45 @@
 
   Quiz.prototype.load = function () {
     var self = this;
-    self.body.textContent = T.loading;
+    self.body.textContent = t("loading");
     return api("GET", "/api/quizzes/" + encodeURIComponent(self.id)).then(function (r) {
       if (r.status === 401) { self.renderLogin(); return; }
       if (!r.ok) { self.showError(r.data && r.data.error); return; }
       self.renderStatus(r.data);
-    }).catch(function () { self.showError(T.networkError); });
+    }).catch(function () { self.showError(t("networkError")); });
   };
 
   Quiz.prototype.renderLogin = function () {
     this.body.textContent = "";
-    this.body.appendChild(el("p", null, [T.loginToTake + " ", el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), text: T.login })]));
+    this.body.appendChild(el("p", null, [t("loginToTake") + " ", el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), text: t("login") })]));
   };
 
   Quiz.prototype.showError = function (msg) {
     var p = this.body.querySelector(".cb-error") || this.body.appendChild(el("p", { class: "cb-error", role: "alert" }));
-    p.textContent = msg || T.networkError;
+    p.textContent = msg || t("networkError");
   };
 
   Quiz.prototype.renderStatus = function (s, result) {
     var self = this;
     self.body.textContent = "";
     if (result) self.body.appendChild(self.renderResult(result));
-    var facts = s.question_count + " " + T.questions + " · " + T.passMark + " " + s.pass_mark + "%" +
-      (s.time_limit ? " · " + T.timeLimit + " " + Math.round(s.time_limit / 60) + " " + T.minutes : "") +
-      " · " + T.attemptsLeft + " " + (s.attempts_left === null ? T.unlimited : s.attempts_left) +
-      " · " + T.best + " " + (s.best_percent === null ? T.none : s.best_percent + "%" + (s.passed ? "（" + T.passed + "）" : "")) +
-      (s.sequential ? " · " + T.sequential : "");
+    var best = s.best_percent === null ? t("none") : s.passed ? t("bestPassed", { p: s.best_percent }) : s.best_percent + "%";
+    var facts = t("questions", { n: s.question_count }) + " · " + t("passMark", { p: s.pass_mark }) +
+      (s.time_limit ? " · " + t("timeLimit", { m: Math.round(s.time_limit / 60) }) : "") +
+      " · " + t("attemptsLeft", { n: s.attempts_left === null ? t("unlimited") : s.attempts_left }) +
+      " · " + t("best", { best: best }) +
+      (s.sequential ? " · " + t("sequential") : "");
     self.body.appendChild(el("p", { class: "cb-status", "data-cb-status": "" }, [facts]));
     self.mode = s.mode;
     if (s.open_attempt && s.open_attempt_elsewhere) {
       // The server refuses this browser until an instructor releases the attempt.
-      self.body.appendChild(el("p", { class: "cb-error", role: "alert", text: T.elsewhere }));
+      self.body.appendChild(el("p", { class: "cb-error", role: "alert", text: t("elsewhere") }));
     } else if (s.open_attempt) {
-      self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: T.resume, onclick: function () { self.start(); } }));
+      self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: t("resume"), onclick: function () { self.start(); } }));
     } else if (s.attempts_left === 0) {
-      self.body.appendChild(el("p", { text: T.noAttemptsLeft }));
+      self.body.appendChild(el("p", { text: t("noAttemptsLeft") }));
     } else {
-      self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: s.attempts_used ? T.retry : T.start, onclick: function () { self.start(); } }));
+      self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: s.attempts_used ? t("retry") : t("start"), onclick: function () { self.start(); } }));
     }
   };
 
@@ -288,7 +267,7 @@
       }
       if (!r.ok) { self.showError(r.data && r.data.error); return; }
       self.renderAttempt(r.data);
-    }).catch(function () { self.showError(T.networkError); });
+    }).catch(function () { self.showError(t("networkError")); });
   };
 
   // The countdown of a timed attempt, against the server's clock.
@@ -300,7 +279,7 @@
     var tick = function () {
       var left = Math.round((a.deadline_ms - Date.now() - skew) / 1000);
       if (!document.body.contains(timerEl)) return;
-      timerEl.textContent = left > 0 ? T.timeLeft + " " + Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2) : T.timeUp;
+      timerEl.textContent = left > 0 ? t("timeLeft", { time: Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2) }) : t("timeUp");
       if (left > 0) setTimeout(tick, 1000);
     };
     tick();
@@ -320,7 +299,7 @@
     var self = this;
     var label = button.textContent;
     button.disabled = true;
-    button.textContent = T.submitting;
+    button.textContent = t("submitting");
     api("POST", "/api/attempts/" + encodeURIComponent(a.id) + "/submit", { answers: answers }).then(function (r) {
       if (!r.ok) {
         button.disabled = false; button.textContent = label;
@@ -334,7 +313,7 @@
       });
     }).catch(function () {
       button.disabled = false; button.textContent = label;
-      self.showError(T.networkError);
+      self.showError(t("networkError"));
     });
   };
 
@@ -343,18 +322,18 @@
   Quiz.prototype.addAbandon = function (form, a) {
     var self = this;
     if (self.mode !== "practice") return;
-    form.appendChild(el("button", { class: "cb-btn cb-btn-quiet", type: "button", "data-cb-abandon": "", text: T.abandon, onclick: function (e) {
-      if (!window.confirm(T.abandonConfirm)) return;
+    form.appendChild(el("button", { class: "cb-btn cb-btn-quiet", type: "button", "data-cb-abandon": "", text: t("abandon"), onclick: function (e) {
+      if (!window.confirm(t("abandonConfirm"))) return;
       e.target.disabled = true;
       api("POST", "/api/attempts/" + encodeURIComponent(a.id) + "/abandon", {}).then(function (r) {
         if (!r.ok) { e.target.disabled = false; self.showRefusal(r); return; }
         try { localStorage.removeItem(self.draftKey(a.id)); } catch (err) { /* ignore */ }
         self.load();
-      }).catch(function () { e.target.disabled = false; self.showError(T.networkError); });
+      }).catch(function () { e.target.disabled = false; self.showError(t("networkError")); });
     } }));
   };
 
-  // Sequential mode: the server sends only the current question; 下一题 records it and
+  // Sequential mode: the server sends only the current question; "Next" records it and
   // returns the next one. There is no way back, on the page or through the API.
   Quiz.prototype.renderSequential = function (a) {
     var self = this;
@@ -365,17 +344,17 @@
     var q = a.questions[0];
     var last = !q || a.position >= a.total - 1;
     form.appendChild(el("p", { class: "cb-seq-progress", "data-cb-progress": "" },
-      [q ? T.seqProgress.replace("{i}", a.position + 1).replace("{n}", a.total) : T.seqAllAnswered]));
+      [q ? t("seqProgress", { i: a.position + 1, n: a.total }) : t("seqAllAnswered")]));
     var read = function () { return null; };
     if (q) {
-      form.appendChild(el("p", { class: "cb-meta", text: T.seqNoBack }));
+      form.appendChild(el("p", { class: "cb-meta", text: t("seqNoBack") }));
       self.prompts[q.id] = q.prompt;
       var shown = {};
       (q.options || []).forEach(function (o, j) { shown[o.key] = String.fromCharCode(65 + j); });
       (q.items || []).concat(q.right || []).forEach(function (o) { shown[o.key] = o.text; });
       self.labels[q.id] = shown;
       var fs = el("fieldset", { "data-question": q.id });
-      fs.appendChild(el("legend", { text: (a.position + 1) + ". " + q.prompt + "（" + q.points + " " + T.points + "）" }));
+      fs.appendChild(el("legend", { text: (a.position + 1) + ". " + q.prompt + t("questionPoints", { n: q.points }) }));
       read = self.renderQuestion(fs, q, undefined, a.id);
       form.appendChild(fs);
     }
@@ -389,7 +368,7 @@
         api("PUT", "/api/attempts/" + encodeURIComponent(a.id) + "/answers", { answers: current() }).catch(function () { /* the next change retries */ });
       }, 800);
     });
-    var button = el("button", { class: "cb-btn", type: "submit", text: last ? T.submit : T.next });
+    var button = el("button", { class: "cb-btn", type: "submit", text: last ? t("submit") : t("next") });
     form.appendChild(button);
     self.addAbandon(form, a);
     self.addTimer(form, a);
@@ -404,11 +383,11 @@
         self.showRefusal(r);
       }).catch(function () {
         button.disabled = false;
-        self.showError(T.networkError);
+        self.showError(t("networkError"));
       });
     });
     self.body.appendChild(form);
-    // After 下一题 the form is redrawn: keep keyboard focus on the new question.
+    // After "Next" the form is redrawn: keep keyboard focus on the new question.
     if (a.position > 0) { var first = form.querySelector("fieldset input, fieldset select, button"); if (first) first.focus(); }
   };
 
@@ -431,7 +410,7 @@
       (q.items || []).concat(q.right || []).forEach(function (o) { shown[o.key] = o.text; });
       self.labels[q.id] = shown;
       var fs = el("fieldset", { "data-question": q.id });
-      fs.appendChild(el("legend", { text: (i + 1) + ". " + q.prompt + "（" + q.points + " " + T.points + "）" }));
+      fs.appendChild(el("legend", { text: (i + 1) + ". " + q.prompt + t("questionPoints", { n: q.points }) }));
       readers.push([q.id, self.renderQuestion(fs, q, draft[q.id], a.id)]);
       form.appendChild(fs);
     });
@@ -449,7 +428,7 @@
         api("PUT", "/api/attempts/" + encodeURIComponent(a.id) + "/answers", { answers: collect() }).catch(function () { /* the next change retries */ });
       }, 800);
     });
-    var button = el("button", { class: "cb-btn", type: "submit", text: T.submit });
+    var button = el("button", { class: "cb-btn", type: "submit", text: t("submit") });
     form.appendChild(button);
     self.addAbandon(form, a);
     self.addTimer(form, a);
@@ -464,7 +443,7 @@
   Quiz.prototype.renderQuestion = function (fs, q, saved, attemptId) {
     var name = "q-" + attemptId + "-" + q.id;
     if (q.type === "single" || q.type === "multiple" || q.type === "truefalse") {
-      var opts = q.type === "truefalse" ? [{ key: true, text: T.true_ }, { key: false, text: T.false_ }] : q.options;
+      var opts = q.type === "truefalse" ? [{ key: true, text: t("true") }, { key: false, text: t("false") }] : q.options;
       var kind = q.type === "multiple" ? "checkbox" : "radio";
       var inputs = opts.map(function (o, j) {
         var input = el("input", { type: kind, name: name, value: String(o.key) });
@@ -479,7 +458,10 @@
     }
     if (q.type === "fill" || q.type === "numeric") {
       var id = name + "-input";
-      var input = el("input", { id: id, type: "text", inputmode: q.type === "numeric" ? "decimal" : "text", autocomplete: "off" });
+      // The label holds only the unit: the question's legend names the box.
+      var legend = fs.querySelector("legend");
+      if (legend) legend.id = name + "-legend";
+      var input = el("input", { id: id, type: "text", inputmode: q.type === "numeric" ? "decimal" : "text", autocomplete: "off", "aria-labelledby": legend ? legend.id : null });
       if (saved !== undefined) input.value = saved;
       fs.appendChild(el("label", { for: id }, [input, q.unit ? " " + q.unit : ""]));
       return function () { return input.value.trim() === "" ? null : input.value.trim(); };
@@ -492,15 +474,15 @@
         list.textContent = "";
         items.forEach(function (it, i) {
           list.appendChild(el("li", { "data-key": it.key }, [it.text,
-            el("button", { type: "button", class: "cb-btn-small", "aria-label": T.up + "：" + it.text, text: "↑", disabled: i === 0 ? "" : null, onclick: function () { move(i, -1); } }),
-            el("button", { type: "button", class: "cb-btn-small", "aria-label": T.down + "：" + it.text, text: "↓", disabled: i === items.length - 1 ? "" : null, onclick: function () { move(i, 1); } })
+            el("button", { type: "button", class: "cb-btn-small", "aria-label": t("moveUp", { item: it.text }), text: "↑", disabled: i === 0 ? "" : null, onclick: function () { move(i, -1); } }),
+            el("button", { type: "button", class: "cb-btn-small", "aria-label": t("moveDown", { item: it.text }), text: "↓", disabled: i === items.length - 1 ? "" : null, onclick: function () { move(i, 1); } })
           ]));
         });
       };
       var move = function (i, d) {
         var j = i + d;
         if (j < 0 || j >= items.length) return;
-        var t = items[i]; items[i] = items[j]; items[j] = t;
+        var swap = items[i]; items[i] = items[j]; items[j] = swap;
         draw();
         fs.dispatchEvent(new Event("change", { bubbles: true }));
         var again = list.children[j].querySelectorAll("button")[d < 0 ? 0 : 1];
@@ -513,7 +495,7 @@
     if (q.type === "matching") {
       var selects = q.left.map(function (left, i) {
         var id = name + "-" + i;
-        var sel = el("select", { id: id }, [el("option", { value: "", text: T.choose })].concat(q.right.map(function (r) { return el("option", { value: r.key, text: r.text }); })));
+        var sel = el("select", { id: id }, [el("option", { value: "", text: t("choose") })].concat(q.right.map(function (r) { return el("option", { value: r.key, text: r.text }); })));
         if (saved && saved[i]) sel.value = saved[i];
         fs.appendChild(el("label", { for: id }, [left + " → ", sel]));
         return sel;
@@ -530,18 +512,18 @@
     var prompts = this.prompts || {};
     var labels = this.labels || {};
     var box = el("div", { class: "cb-result " + (r.passed ? "cb-pass" : "cb-fail"), "data-cb-result": r.passed ? "pass" : "fail", role: "status" });
-    box.appendChild(el("p", null, [el("strong", { text: (r.passed ? T.passed : T.failed) + " · " + T.score + " " + r.percent + "%" }), "（" + r.score + " / " + r.max_score + " " + T.points + "）"]));
+    box.appendChild(el("p", null, [el("strong", { text: (r.passed ? t("passed") : t("failed")) + " · " + t("score", { p: r.percent }) }), t("scorePoints", { score: r.score, max: r.max_score })]));
     var list = el("ol");
     if (r.items) {
       // The review: options in the order this attempt showed them, the pick and the key marked.
       r.items.forEach(function (it) {
-        var verdict = it.correct === true ? "✓ " + T.right : it.correct === false ? "✗ " + T.wrong : null;
+        var verdict = it.correct === true ? "✓ " + t("right") : it.correct === false ? "✗ " + t("wrong") : null;
         var opts = it.options && it.options.length ? el("ul", { class: "cb-review-options" }, it.options.map(function (o) {
-          var marks = (o.chosen ? " ← " + T.yourPick : "") + (o.correct ? " ✓" : "");
+          var marks = (o.chosen ? " ← " + t("yourPick") : "") + (o.correct ? " ✓" : "");
           return el("li", { class: (o.correct ? "cb-opt-key " : "") + (o.chosen ? "cb-opt-chosen" : ""), "data-cb-chosen": o.chosen ? "1" : null, "data-cb-key": o.correct ? "1" : null, text: o.label + ". " + o.text + marks });
         })) : null;
-        var given = opts ? null : el("div", { class: "cb-review-given", text: T.yourAnswer + "：" + (it.given.length ? it.given.join("；") : T.notAnswered) });
-        var key = opts || !it.key.length ? null : el("div", { class: "cb-review-key", text: T.correctAnswer + "：" + it.key.join("；") });
+        var given = opts ? null : el("div", { class: "cb-review-given", text: t("yourAnswer", { answer: it.given.length ? it.given.join(t("listSep")) : t("notAnswered") }) });
+        var key = opts || !it.key.length ? null : el("div", { class: "cb-review-key", text: t("correctAnswer", { answer: it.key.join(t("listSep")) }) });
         list.appendChild(el("li", { class: it.correct === false ? "cb-q-wrong" : "cb-q-right", "data-cb-item": it.id }, [
           el("div", { class: "cb-result-prompt", text: it.prompt }),
           verdict ? el("strong", { text: verdict }) : null,
@@ -556,12 +538,12 @@
       var shown = labels[q.id] || {};
       var name = function (k) { return shown[k] !== undefined ? shown[k] : String(k); };
       var names = Array.isArray(q.correct_answer) ? q.correct_answer.map(name) : null;
-      var key = names ? names.join(names.every(function (t) { return t.length === 1; }) ? " " : "、") : (q.correct_answer === true ? T.true_ : q.correct_answer === false ? T.false_ : name(q.correct_answer));
+      var key = names ? names.join(names.every(function (x) { return x.length === 1; }) ? " " : t("enumSep")) : (q.correct_answer === true ? t("true") : q.correct_answer === false ? t("false") : name(q.correct_answer));
       var prompt = prompts[q.id];
       list.appendChild(el("li", { class: q.correct ? "cb-q-right" : "cb-q-wrong" }, [
         prompt ? el("div", { class: "cb-result-prompt", text: prompt }) : null,
-        el("strong", { text: q.correct ? "✓ " + T.right : "✗ " + T.wrong }),
-        q.correct ? null : el("span", { text: " · " + T.correctAnswer + "：" + key }),
+        el("strong", { text: q.correct ? "✓ " + t("right") : "✗ " + t("wrong") }),
+        q.correct ? null : el("span", { text: " · " + t("correctAnswer", { answer: key }) }),
         el("div", { class: "cb-explain", text: q.explanation })
       ]));
     });
@@ -579,7 +561,7 @@
 
   // ---------- sandbox ----------
   function fmt(v, decimals) {
-    return Number(v).toLocaleString("zh-CN", { maximumFractionDigits: decimals, minimumFractionDigits: 0 });
+    return Number(v).toLocaleString(LANG, { maximumFractionDigits: decimals, minimumFractionDigits: 0 });
   }
   // A state variable's value as the author asked it shown.
   function fmtVar(v, x) {
@@ -598,7 +580,7 @@
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     svg.setAttribute("class", "cb-spark");
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", v.label + "：" + vals.map(function (a) { return fmtVar(v, a); }).join(" → "));
+    svg.setAttribute("aria-label", t("chartLabel", { label: v.label, values: vals.map(function (a) { return fmtVar(v, a); }).join(" → ") }));
     var line = document.createElementNS(ns, "polyline");
     line.setAttribute("points", vals.map(function (val, i) { return x(i).toFixed(1) + "," + y(val).toFixed(1); }).join(" "));
     line.setAttribute("fill", "none");
@@ -618,7 +600,7 @@
     var ul = el("ul", { class: "cb-sb-messages" });
     ms.forEach(function (m) {
       ul.appendChild(el("li", { class: "cb-sb-" + m.kind }, [m.text,
-        m.lesson_url ? el("a", { href: m.lesson_url, class: "cb-sb-lesson", text: " → " + T.sbLesson }) : null]));
+        m.lesson_url ? el("a", { href: m.lesson_url, class: "cb-sb-lesson", text: " → " + t("sbLesson") }) : null]));
     });
     return ul;
   }
@@ -636,16 +618,16 @@
 
   Sandbox.prototype.load = function () {
     var self = this;
-    self.body.textContent = T.loading;
+    self.body.textContent = t("loading");
     return api("GET", "/api/scenarios/" + encodeURIComponent(self.id)).then(function (r) {
       if (r.status === 401) {
         self.body.textContent = "";
-        self.body.appendChild(el("p", null, [T.loginToPlay + " ", el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), text: T.login })]));
+        self.body.appendChild(el("p", null, [t("loginToPlay") + " ", el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), text: t("login") })]));
         return;
       }
       if (!r.ok) { self.showError(r.data && r.data.error); return; }
       self.renderStatus(r.data);
-    }).catch(function () { self.showError(T.networkError); });
+    }).catch(function () { self.showError(t("networkError")); });
   };
 
   Sandbox.prototype.renderStatus = function (s) {
@@ -656,16 +638,16 @@
     (s.intro || "").split(/\n\s*\n/).forEach(function (para) {
       if (para.trim()) self.body.appendChild(el("p", { text: para.trim() }));
     });
-    var facts = s.rounds + " " + T.sbRounds + " · " + T.sbRunsLeft + " " + (s.runs_left === null ? T.unlimited : s.runs_left) +
-      " · " + T.sbBest + " " + (s.best_score === null ? T.none : s.best_score);
+    var facts = t("sbRounds", { n: s.rounds }) + " · " + t("sbRunsLeft", { n: s.runs_left === null ? t("unlimited") : s.runs_left }) +
+      " · " + t("sbBest", { best: s.best_score === null ? t("none") : s.best_score });
     self.body.appendChild(el("p", { class: "cb-status", "data-cb-status": "" }, [facts]));
     self.mode = s.mode;
     if (s.open_run) {
-      self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: T.sbResume, onclick: function () { self.start(); } }));
+      self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: t("sbResume"), onclick: function () { self.start(); } }));
     } else if (s.runs_left === 0) {
-      self.body.appendChild(el("p", { text: T.sbNoRunsLeft }));
+      self.body.appendChild(el("p", { text: t("sbNoRunsLeft") }));
     } else {
-      self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: s.runs_used ? T.sbRetry : T.sbStart, onclick: function () { self.start(); } }));
+      self.body.appendChild(el("button", { class: "cb-btn", type: "button", text: s.runs_used ? t("sbRetry") : t("sbStart"), onclick: function () { self.start(); } }));
     }
   };
 
@@ -674,18 +656,18 @@
     api("POST", "/api/scenarios/" + encodeURIComponent(self.id) + "/runs", {}).then(function (r) {
       if (!r.ok) { self.showError(r.data && r.data.error); return; }
       self.renderRun(r.data);
-    }).catch(function () { self.showError(T.networkError); });
+    }).catch(function () { self.showError(t("networkError")); });
   };
 
   Sandbox.prototype.renderState = function (run) {
-    var box = el("div", { class: "cb-sb-state" }, [el("h3", { text: T.sbState })]);
+    var box = el("div", { class: "cb-sb-state" }, [el("h3", { text: t("sbState") })]);
     var table = el("table", { class: "cb-sb-table" });
-    table.appendChild(el("thead", null, [el("tr", null, [el("th", { text: "" }), el("th", { text: T.sbState }), el("th", { text: T.sbChange })])]));
+    table.appendChild(el("thead", null, [el("tr", null, [el("th", { text: "" }), el("th", { text: t("sbState") }), el("th", { text: t("sbChange") })])]));
     var tbody = el("tbody");
     run.state.forEach(function (v) {
       var n = v.values.length, cur = v.values[n - 1], prev = n > 1 ? v.values[n - 2] : null;
       var d = cur - prev;
-      var delta = prev === null || Math.abs(d) < 1e-9 ? "" : (d > 0 ? "+" : "−") + (v.percent ? fmt(Math.abs(d) * 100, 1) + " 个百分点" : fmt(Math.abs(d), v.decimals));
+      var delta = prev === null || Math.abs(d) < 1e-9 ? "" : (d > 0 ? "+" : "−") + (v.percent ? t("sbPoints", { n: fmt(Math.abs(d) * 100, 1) }) : fmt(Math.abs(d), v.decimals));
       tbody.appendChild(el("tr", { "data-var": v.id }, [el("th", { scope: "row", text: v.label }),
         el("td", { class: "cb-sb-value", text: fmtVar(v, cur) }),
         el("td", { class: "cb-sb-delta", text: delta })]));
@@ -705,18 +687,18 @@
     self.run = run;
     self.body.textContent = "";
     var played = run.rounds_played;
-    self.body.appendChild(el("p", { class: "cb-sb-progress", text: run.next ? T.sbRound.replace("{r}", run.next.round).replace("{n}", run.rounds) : T.sbFinished }));
+    self.body.appendChild(el("p", { class: "cb-sb-progress", text: run.next ? t("sbRound", { r: run.next.round, n: run.rounds }) : t("sbFinished") }));
     var last = run.reports[run.reports.length - 1];
     if (last && (last.messages.length || last.opening.length)) {
-      self.body.appendChild(el("div", { class: "cb-sb-report" }, [el("h3", { text: T.sbWhatHappened + "（" + (last.title || T.sbRound.replace("{r}", last.round).replace("{n}", run.rounds)) + "）" }), messageList(last.messages)]));
+      self.body.appendChild(el("div", { class: "cb-sb-report" }, [el("h3", { text: t("sbWhatHappened", { round: last.title || t("sbRound", { r: last.round, n: run.rounds }) }) }), messageList(last.messages)]));
     }
     self.body.appendChild(self.renderState(run));
     if (run.next) self.body.appendChild(self.renderRound(run, run.next));
     if (run.result) self.body.appendChild(self.renderResult(run));
     if (played > 1 || (played === 1 && run.result)) {
-      var hist = el("details", { class: "cb-sb-history" }, [el("summary", { text: T.sbHistory })]);
+      var hist = el("details", { class: "cb-sb-history" }, [el("summary", { text: t("sbHistory") })]);
       run.reports.forEach(function (r) {
-        hist.appendChild(el("h4", { text: r.title || T.sbRound.replace("{r}", r.round).replace("{n}", run.rounds) }));
+        hist.appendChild(el("h4", { text: r.title || t("sbRound", { r: r.round, n: run.rounds }) }));
         if (r.opening.length) hist.appendChild(messageList(r.opening));
         hist.appendChild(messageList(r.messages));
       });
@@ -739,8 +721,8 @@
         var sum = el("p", { class: "cb-sb-sum", "aria-live": "polite" });
         var update = function () {
           var total = inputs.reduce(function (a, i) { return a + (Number(i[1].value) || 0); }, 0);
-          var txt = T.sbAllocated + " " + fmt(total, 2) + (d.unit ? " " + d.unit : "");
-          if (d.total !== undefined) txt += " / " + T.sbAvailable + " " + fmt(d.total, 2) + (d.exact ? "（" + T.sbExact + "）" : "");
+          var txt = t("sbAllocated", { amount: fmt(total, 2) + (d.unit ? " " + d.unit : "") });
+          if (d.total !== undefined) txt += " / " + t("sbAvailable", { amount: fmt(d.total, 2) }) + (d.exact ? t("sbExact") : "");
           sum.textContent = txt;
           sum.className = "cb-sb-sum" + (d.total !== undefined && total > d.total + 1e-6 ? " cb-error" : "");
         };
@@ -774,7 +756,7 @@
       }
       form.appendChild(fs);
     });
-    var btn = el("button", { class: "cb-btn", type: "submit", text: T.sbSubmit });
+    var btn = el("button", { class: "cb-btn", type: "submit", text: t("sbSubmit") });
     form.appendChild(btn);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -782,16 +764,16 @@
       readers.forEach(function (r) { var v = r[1](); if (v === null) missing = r[0]; else decisions[r[0]] = v; });
       var old = form.querySelector(".cb-error[role=alert]");
       if (old) old.remove();
-      if (missing) { form.appendChild(el("p", { class: "cb-error", role: "alert", text: T.sbChoose })); return; }
-      btn.disabled = true; btn.textContent = T.submitting;
+      if (missing) { form.appendChild(el("p", { class: "cb-error", role: "alert", text: t("sbChoose") })); return; }
+      btn.disabled = true; btn.textContent = t("submitting");
       api("POST", "/api/runs/" + encodeURIComponent(run.id) + "/rounds", { round: o.round, decisions: decisions }).then(function (r) {
         if (r.ok) { self.renderRun(r.data); return; }
         // The learner's inputs stay as they are; only the message is added.
-        btn.disabled = false; btn.textContent = T.sbSubmit;
-        form.appendChild(el("p", { class: "cb-error", role: "alert", text: (r.data && r.data.error) || T.networkError }));
+        btn.disabled = false; btn.textContent = t("sbSubmit");
+        form.appendChild(el("p", { class: "cb-error", role: "alert", text: (r.data && r.data.error) || t("networkError") }));
       }).catch(function () {
-        btn.disabled = false; btn.textContent = T.sbSubmit;
-        form.appendChild(el("p", { class: "cb-error", role: "alert", text: T.networkError }));
+        btn.disabled = false; btn.textContent = t("sbSubmit");
+        form.appendChild(el("p", { class: "cb-error", role: "alert", text: t("networkError") }));
       });
     });
     return form;
@@ -800,21 +782,21 @@
   Sandbox.prototype.renderResult = function (run) {
     var self = this, res = run.result;
     var box = el("div", { class: "cb-result cb-sb-result " + (res.score >= 60 ? "cb-pass" : "cb-fail") }, [
-      el("p", { class: "cb-sb-score" }, [el("strong", { text: T.sbScore + " " + res.score + " / 100" })])]);
-    box.appendChild(el("h3", { text: T.sbObjectives }));
+      el("p", { class: "cb-sb-score" }, [el("strong", { text: t("sbScore", { score: res.score }) })])]);
+    box.appendChild(el("h3", { text: t("sbObjectives") }));
     var ul = el("ul", { class: "cb-sb-objectives" });
     res.objectives.forEach(function (o) {
       ul.appendChild(el("li", { class: o.met ? "cb-q-right" : "cb-q-wrong" }, [
         el("strong", { text: (o.met ? "✓ " : "✗ ") + o.label }), " (" + Math.round(o.score * 100) + "%)",
-        o.feedback ? el("div", { class: "cb-explain" }, [o.feedback, o.lesson_url ? el("a", { href: o.lesson_url, class: "cb-sb-lesson", text: " → " + T.sbLesson }) : null]) : null]));
+        o.feedback ? el("div", { class: "cb-explain" }, [o.feedback, o.lesson_url ? el("a", { href: o.lesson_url, class: "cb-sb-lesson", text: " → " + t("sbLesson") }) : null]) : null]));
     });
     box.appendChild(ul);
     if (res.feedback.length) {
-      box.appendChild(el("h3", { text: T.sbAdvice }));
+      box.appendChild(el("h3", { text: t("sbAdvice") }));
       box.appendChild(messageList(res.feedback));
     }
-    box.appendChild(el("p", null, [el("a", { href: "/api/runs/" + encodeURIComponent(run.id) + "/record", download: "", text: T.sbRecord })]));
-    var again = el("button", { class: "cb-btn", type: "button", text: T.sbRetry, onclick: function () { self.load(); } });
+    box.appendChild(el("p", null, [el("a", { href: "/api/runs/" + encodeURIComponent(run.id) + "/record", download: "", text: t("sbRecord") })]));
+    var again = el("button", { class: "cb-btn", type: "button", text: t("sbRetry"), onclick: function () { self.load(); } });
     box.appendChild(again);
     return box;
   };
@@ -822,8 +804,8 @@
   // ---------- lesson read + exercises ----------
   function announceCertificates(container, certs) {
     if (!certs || !certs.length) return;
-    container.appendChild(el("p", { class: "cb-result cb-pass", role: "status" }, [T.certIssued + certs.map(function (c) { return c.level_title; }).join("、") + " ",
-      el("a", { href: "/account", text: T.myProgress })]));
+    container.appendChild(el("p", { class: "cb-result cb-pass", role: "status" }, [t("certIssued", { names: certs.map(function (c) { return c.level_title; }).join(t("enumSep")) }) + " ",
+      el("a", { href: "/account", text: t("myProgress") })]));
   }
 
   function setupRead() {
@@ -832,14 +814,14 @@
     mePromise.then(function (user) {
       if (!user || user.role !== "learner") return;
       var id = box.getAttribute("data-lesson");
-      var btn = el("button", { class: "cb-btn", type: "button", text: T.markRead });
+      var btn = el("button", { class: "cb-btn", type: "button", text: t("markRead") });
       btn.addEventListener("click", function () {
         btn.disabled = true;
         api("POST", "/api/lessons/" + encodeURIComponent(id) + "/read", {}).then(function (r) {
-          if (!r.ok) { btn.disabled = false; box.appendChild(el("p", { class: "cb-error", role: "alert", text: (r.data && r.data.error) || T.readFailed })); return; }
-          btn.textContent = T.isRead;
+          if (!r.ok) { btn.disabled = false; box.appendChild(el("p", { class: "cb-error", role: "alert", text: (r.data && r.data.error) || t("readFailed") })); return; }
+          btn.textContent = t("isRead");
           announceCertificates(box, r.data.certificates_issued);
-        }).catch(function () { btn.disabled = false; box.appendChild(el("p", { class: "cb-error", role: "alert", text: T.readFailed })); });
+        }).catch(function () { btn.disabled = false; box.appendChild(el("p", { class: "cb-error", role: "alert", text: t("readFailed") })); });
       });
       box.appendChild(btn);
     });
@@ -856,12 +838,12 @@
     api("GET", "/api/exercises/" + encodeURIComponent(self.id)).then(function (r) {
       if (r.status === 401) {
         self.body.textContent = "";
-        self.body.appendChild(el("p", null, [T.exLogin + " ", el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), text: T.login })]));
+        self.body.appendChild(el("p", null, [t("exLogin") + " ", el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), text: t("login") })]));
         return;
       }
-      if (!r.ok) { self.body.textContent = (r.data && r.data.error) || T.networkError; return; }
+      if (!r.ok) { self.body.textContent = (r.data && r.data.error) || t("networkError"); return; }
       self.render(r.data);
-    }).catch(function () { self.body.textContent = T.networkError; });
+    }).catch(function () { self.body.textContent = t("networkError"); });
   };
 
   Exercise.prototype.render = function (ex) {
@@ -869,13 +851,13 @@
     self.body.textContent = "";
     if (sub && sub.status === "graded") {
       var box = el("div", { class: "cb-result " + (sub.total >= ex.pass ? "cb-pass" : "cb-fail"), "data-cb-graded": "" }, [
-        el("p", null, [el("strong", { text: T.exGraded + " · " + T.exTotal + " " + sub.total + "（" + T.exPass + " " + ex.pass + "）" })])]);
+        el("p", null, [el("strong", { text: t("exGraded", { total: sub.total, pass: ex.pass }) })])]);
       var ul = el("ul");
-      sub.dimensions.forEach(function (d) { ul.appendChild(el("li", { text: d.title + "：" + d.score })); });
+      sub.dimensions.forEach(function (d) { ul.appendChild(el("li", { text: t("exDimension", { title: d.title, score: d.score }) })); });
       box.appendChild(ul);
-      if (sub.feedback) box.appendChild(el("div", { class: "cb-explain" }, [el("strong", { text: T.exFeedback + "：" }), el("div", { class: "cb-feedback", text: sub.feedback })]));
+      if (sub.feedback) box.appendChild(el("div", { class: "cb-explain" }, [el("strong", { text: t("exFeedback") }), el("div", { class: "cb-feedback", text: sub.feedback })]));
       self.body.appendChild(box);
-      self.body.appendChild(el("details", null, [el("summary", { text: T.exRevision.replace("{n}", sub.revision) }), el("div", { class: "cb-answer", text: sub.body })]));
+      self.body.appendChild(el("details", null, [el("summary", { text: t("exRevision", { n: sub.revision }) }), el("div", { class: "cb-answer", text: sub.body })]));
       return;
     }
     var form = el("form", { class: "cb-exercise-form" });
@@ -883,11 +865,11 @@
     var area = el("textarea", { id: areaId, rows: "12", maxlength: ex.max_chars });
     area.value = sub ? sub.body : (localStorage.getItem("certbook-ex-" + self.id) || "");
     var count = el("span", { class: "cb-meta", "aria-live": "polite" });
-    var update = function () { count.textContent = T.exChars + " " + Array.from(area.value.trim()).length + " / " + ex.min_chars + "–" + ex.max_chars; };
+    var update = function () { count.textContent = t("exChars", { n: Array.from(area.value.trim()).length, min: ex.min_chars, max: ex.max_chars }); };
     area.addEventListener("input", function () { update(); try { localStorage.setItem("certbook-ex-" + self.id, area.value); } catch (e) { /* storage full or off */ } });
     update();
-    var btn = el("button", { class: "cb-btn", type: "submit", text: sub ? T.exRevise : T.exSubmit });
-    var status = el("p", { class: "cb-status", "data-cb-status": "" }, [sub ? T.exSaved + "（" + T.exRevision.replace("{n}", sub.revision) + "）" : ""]);
+    var btn = el("button", { class: "cb-btn", type: "submit", text: sub ? t("exRevise") : t("exSubmit") });
+    var status = el("p", { class: "cb-status", "data-cb-status": "" }, [sub ? t("exSaved", { version: t("exRevision", { n: sub.revision }) }) : ""]);
     form.appendChild(el("label", { for: areaId, text: ex.title }));
     form.appendChild(area);
     form.appendChild(el("div", null, [count]));
@@ -899,10 +881,10 @@
       var old = form.querySelector(".cb-error"); if (old) old.remove();
       api("POST", "/api/exercises/" + encodeURIComponent(self.id) + "/submission", { body: area.value }).then(function (r) {
         btn.disabled = false;
-        if (!r.ok) { form.appendChild(el("p", { class: "cb-error", role: "alert", text: (r.data && r.data.error) || T.networkError })); return; }
-        btn.textContent = T.exRevise;
-        status.textContent = T.exSaved + "（" + T.exRevision.replace("{n}", r.data.revision) + "）";
-      }).catch(function () { btn.disabled = false; form.appendChild(el("p", { class: "cb-error", role: "alert", text: T.networkError })); });
+        if (!r.ok) { form.appendChild(el("p", { class: "cb-error", role: "alert", text: (r.data && r.data.error) || t("networkError") })); return; }
+        btn.textContent = t("exRevise");
+        status.textContent = t("exSaved", { version: t("exRevision", { n: r.data.revision }) });
+      }).catch(function () { btn.disabled = false; form.appendChild(el("p", { class: "cb-error", role: "alert", text: t("networkError") })); });
     });
     self.body.appendChild(form);
   };
@@ -921,7 +903,18 @@
     });
   }
 
+  // The build makes mdBook's sidebar toggle (a label for a hidden checkbox) a focusable
+  // button; Enter and Space press it as they would a button.
+  function setupSidebarToggle() {
+    var toggle = document.getElementById("mdbook-sidebar-toggle");
+    if (!toggle) return;
+    toggle.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle.click(); }
+    });
+  }
+
   function init() {
+    setupSidebarToggle();
     // mdBook's sticky menu bar covers anything above it: show the bar inside the content.
     var bar = document.querySelector(".cb-topbar"), main = document.querySelector("main");
     if (bar && main) main.insertBefore(bar, main.firstChild);

@@ -7,7 +7,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
@@ -20,7 +20,7 @@ impl Drop for Driver {
 }
 
 /// Starts chromedriver, or returns None (skipping) when it is not installed outside CI.
-fn start_driver() -> Option<Driver> {
+pub(crate) fn start_driver() -> Option<Driver> {
     let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     if !std::path::Path::new(&path).exists() {
         assert!(
@@ -48,7 +48,7 @@ fn start_driver() -> Option<Driver> {
     panic!("chromedriver did not start");
 }
 
-async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+pub(crate) async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
     let args = [
         "--headless",
         "--no-sandbox",
@@ -119,7 +119,7 @@ fn rasterise(pdf: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Logs in through the login form, which then redirects to `next`.
-async fn log_in(c: &Client, s: &TestServer, user: &str, next: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn log_in(c: &Client, s: &TestServer, user: &str, next: &str) -> Result<(), fantoccini::error::CmdError> {
     c.goto(&s.url(&format!("/login?next={next}"))).await?;
     c.find(Locator::Id("username")).await?.send_keys(user).await?;
     c.find(Locator::Id("password")).await?.send_keys(PASSWORD).await?;
@@ -448,7 +448,7 @@ async fn the_first_bundled_lesson_can_be_passed_with_every_question_type_in_the_
 }
 
 /// Clicks the quiz's start button `button` once it shows, and waits for the answer sheet.
-async fn start_sheet(c: &Client, button: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn start_sheet(c: &Client, button: &str) -> Result<(), fantoccini::error::CmdError> {
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css(button))

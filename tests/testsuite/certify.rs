@@ -149,6 +149,11 @@ async fn the_signed_credential_verifies_offline_and_an_edited_or_forged_one_fail
     // One proof in a set (the 1EdTech schema's shape), carrying the document's context.
     assert_eq!(cred["proof"][0]["cryptosuite"], "eddsa-jcs-2022");
     assert_eq!(cred["proof"][0]["@context"], cred["@context"]);
+    // What the level asks, in the course's language, without anyone's progress.
+    assert_eq!(
+        cred["credentialSubject"]["achievement"]["criteria"]["narrative"],
+        "读完「浏览器测验」；测验「三道小题」≥ 60%；沙盘「小沙盘」≥ 1 分"
+    );
     assert_eq!(s.login("bob").await.get(&format!("/api/certificates/{id}/credential")).await.0, 404);
     let (_, issuer) = s.anonymous().get("/api/issuer").await;
     let did = issuer["id"].as_str().unwrap().to_string();

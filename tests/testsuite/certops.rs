@@ -161,6 +161,7 @@ async fn a_revoked_credential_reads_revoked_in_the_signed_status_list_and_verify
         )
         .await;
     assert_eq!(code, 422, "{e}");
+    assert_eq!(e["code"], "cert_unknown_ids_none_revoked", "{e}");
     assert!(e["error"].as_str().unwrap().contains("CB-NONE-NONE-NONE"));
     assert_eq!(entry_value(&s, &list, index).await, 0);
     assert_eq!(

@@ -117,7 +117,7 @@ fn glossary_links_name_a_term_and_a_used_term_is_linked() {
     let unknown = find(&d, "no glossary term `retension`");
     assert_eq!((at(unknown).as_str(), unknown.column), ("content/c1/m/01-good.md:12", 18));
     assert!(unknown.help.as_deref().unwrap().contains("`retention`"), "{unknown:?}");
-    let unlinked = find(&d, "「ARPU」 is a glossary term (`arpu`) but this page never links it");
+    let unlinked = find(&d, "\"ARPU\" is a glossary term (`arpu`) but this page never links it");
     assert_eq!(at(unlinked), "content/c1/m/01-good.md:12");
     assert_eq!(unlinked.severity, certbook::diag::Severity::Warning);
     assert!(unlinked.help.as_deref().unwrap().contains("[ARPU](glossary:arpu)"));
@@ -344,7 +344,7 @@ fn errors_on_bad_variants_with_their_lines_and_values() {
         zero.message.contains("b = 0") && zero.message.contains("not a finite number"),
         "{zero:?}"
     );
-    let alike = find(&d, "question `alike`: with p = 2 options A and B both read 「4」");
+    let alike = find(&d, "question `alike`: with p = 2 options A and B both read \"4\"");
     assert_eq!(at(alike), "quizzes/variants.toml:31");
     let text = find(&d, "question `badtext`: the prompt: the placeholder");
     assert_eq!(at(text), "quizzes/variants.toml:37");

@@ -90,7 +90,7 @@ async fn hr_sees_cohort_figures_and_the_csv_exports_round_trip_every_learner_and
         .await
         .unwrap();
     assert!(
-        tpage.contains("成绩单：alice") && tpage.contains(&cert) && tpage.contains("三道小题"),
+        tpage.contains("成绩单：alice") && tpage.contains(&cert) && tpage.contains("三道小题") && tpage.contains("（有效期至 20"),
         "{tpage}"
     );
     assert_eq!(

@@ -1,10 +1,12 @@
 //! certbook's integration tests: one crate (one link), a module per area.
 
+mod a11y;
 mod browser;
 mod certify;
 mod certops;
 mod check;
 mod deploy;
+mod english;
 mod exam;
 mod exam_page;
 mod get_writes;

@@ -96,7 +96,7 @@ proptest! {
         };
         let text = mutate(&text, &e);
         let p = Path::new(file);
-        let _ = (parse_track(p, &text), parse_rubric(p, &text), parse_exercise(p, &text));
+        let _ = (parse_track(p, &text), parse_rubric(p, &text, &certbook::i18n::Messages::builtin(certbook::i18n::Lang::ZhCn)), parse_exercise(p, &text));
     }
 
     #[test]

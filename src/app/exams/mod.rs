@@ -30,7 +30,9 @@ pub use staff::*;
 /// Grace after the deadline for the time a submit spends on the network.
 const DEADLINE_GRACE_MS: i64 = 3_000;
 
-const NO_SUCH_ATTEMPT: &str = "没有这次作答记录 (no such attempt)";
+fn no_such_attempt() -> Error {
+    Error::NotFound(crate::msg!("exam-attempt-not-found"))
+}
 
 /// Instructors (and admins) release devices and read the similarity report.
 pub const INTEGRITY_ROLES: &[Role] = &[Role::Instructor];
@@ -44,9 +46,9 @@ pub fn grader(curriculum: Arc<Curriculum>) -> Grader {
         let quiz = curriculum
             .quizzes
             .get(&row.quiz_id)
-            .ok_or_else(|| format!("quiz `{}` no longer exists", row.quiz_id))?;
+            .ok_or_else(|| crate::msg!("quiz-not-found", quiz = &row.quiz_id))?;
         let g = quiz::grade(quiz, &row.question_ids, row.seed, answers)?;
-        let result = serde_json::to_string(&g).map_err(|e| e.to_string())?;
+        let result = serde_json::to_string(&g).map_err(|_| crate::msg!("internal-error"))?;
         Ok(Graded {
             score: g.score,
             max_score: g.max_score,
@@ -121,11 +123,11 @@ pub fn quiz(ctx: &Ctx<'_>, id: &str) -> Result<Quiz> {
         .quizzes
         .get(id)
         .cloned()
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{id}"))))
+        .ok_or_else(|| Error::NotFound(crate::msg!("quiz-not-found", quiz = id)))
 }
 
 fn refused(r: Refusal) -> Error {
-    Error::Conflict(crate::i18n::Msg::plain(r.message()))
+    Error::Conflict(r.msg())
 }
 
 /// A bank's `allow` ranges, checked on everything a learner does with an attempt.
@@ -134,9 +136,7 @@ fn check_address(quiz: &Quiz, ip: IpAddr) -> Result<()> {
     if quiz.exam.allow.is_empty() || quiz.exam.allow.iter().any(|net| net.contains(&ip)) {
         Ok(())
     } else {
-        Err(Error::Refused(crate::i18n::Msg::plain(format!(
-            "此测验只能在指定网络中作答，当前地址 {ip} 不在其中 (address not allowed)"
-        ))))
+        Err(Error::Refused(crate::msg!("quiz-address-refused", address = ip)))
     }
 }
 
@@ -144,6 +144,19 @@ fn check_address(quiz: &Quiz, ip: IpAddr) -> Result<()> {
 fn same_secret(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq;
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Why a start's terms refuse it, as the store passes it on: a prefix and the instant.
+const NOT_OPEN_YET: &str = "opens ";
+const CLOSED: &str = "closed ";
+
+/// The message of a start refused by its terms (see [`NOT_OPEN_YET`], [`CLOSED`]).
+fn not_now(why: &str) -> crate::i18n::Msg {
+    let at = |rest: &str| rest.parse::<i64>().map(show_time).unwrap_or_else(|_| rest.to_string());
+    match why.strip_prefix(NOT_OPEN_YET) {
+        Some(rest) => crate::msg!("quiz-not-open-yet", opens = at(rest)),
+        None => crate::msg!("quiz-closed", closes = at(why.strip_prefix(CLOSED).unwrap_or(why))),
+    }
 }
 
 /// A unix-ms instant in UTC for messages and staff pages: `2027-01-15 09:00 UTC`.
@@ -246,10 +259,10 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
         terms: Box::new(move |own, cohort| {
             let limits = exam::limits(&for_terms, own.as_ref(), cohort.as_ref());
             if let Some(opens) = limits.opens.filter(|o| now < *o) {
-                return Err(format!("测验尚未开放，开放时间：{} (quiz not open yet)", show_time(opens)));
+                return Err(format!("{NOT_OPEN_YET}{opens}"));
             }
             if let Some(closes) = limits.closes.filter(|c| now >= *c) {
-                return Err(format!("测验已于 {} 关闭 (quiz closed)", show_time(closes)));
+                return Err(format!("{CLOSED}{closes}"));
             }
             Ok(StartTerms {
                 closes: limits.closes,
@@ -273,17 +286,13 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
             quiz,
             attempt,
         }),
-        StartOutcome::NotNow(message) => Err(Error::Conflict(crate::i18n::Msg::plain(message))),
-        StartOutcome::NoAttemptsLeft { used } => Err(Error::Conflict(crate::i18n::Msg::plain(format!(
-            "作答次数已用完（已作答 {used} 次）"
-        )))),
+        StartOutcome::NotNow(why) => Err(Error::Conflict(not_now(&why))),
+        StartOutcome::NoAttemptsLeft { used } => Err(Error::Conflict(crate::msg!("quiz-no-attempts-left", used = used))),
         StartOutcome::Elsewhere => Err(refused(Refusal::OtherDevice)),
         StartOutcome::RetakeNotYet { opens } => {
             // Minutes rounded up: at the time shown the retake is open.
             let at = show_time(opens + 59_999);
-            Err(Error::Conflict(crate::i18n::Msg::plain(format!(
-                "距上次考试结束的等待期未满，{at} 起可以重考 (retake opens {at})"
-            ))))
+            Err(Error::Conflict(crate::msg!("quiz-retake-not-yet", at = at)))
         }
     }
 }
@@ -309,7 +318,7 @@ fn cycle_levels(ctx: &Ctx<'_>, quiz_id: &str) -> Vec<String> {
 /// Gives up the learner's open attempt at a practice quiz, so a new one can start (an
 /// exam's attempts cannot be given up: they run to their submit or their time).
 pub async fn abandon(ctx: &Ctx<'_>, user_id: i64, id: &str) -> Result<AttemptRow> {
-    let not_found = || Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_ATTEMPT));
+    let not_found = no_such_attempt;
     let row = ctx
         .store
         .attempt(id.to_string())
@@ -323,10 +332,8 @@ pub async fn abandon(ctx: &Ctx<'_>, user_id: i64, id: &str) -> Result<AttemptRow
             .abandon_attempt(row.id, user_id, ctx.clock.now_ms())
             .await?
             .ok_or_else(not_found),
-        None if row.status.is_open() => Err(Error::Conflict(crate::i18n::Msg::plain(
-            "考试的作答不能放弃，请在时限内提交 (an exam attempt cannot be abandoned)",
-        ))),
-        None => Err(Error::Conflict(crate::i18n::Msg::plain("本次作答已结束 (attempt already ended)"))),
+        None if row.status.is_open() => Err(Error::Conflict(crate::msg!("exam-attempt-cannot-abandon"))),
+        None => Err(Error::Conflict(crate::msg!("exam-attempt-ended"))),
     }
 }
 
@@ -385,13 +392,9 @@ pub async fn submit(
         // A retried submit gets the same response as the first.
         SubmitOutcome::AlreadySubmitted(a) if a.status == AttemptStatus::Graded => graded(a, Vec::new()),
         SubmitOutcome::Refused(r) => Err(refused(r)),
-        SubmitOutcome::Expired { closed: true, .. } => Err(Error::Conflict(crate::i18n::Msg::plain(
-            "测验已关闭：答案已保存但不计分，作答按关闭前自动保存的进度结算 (quiz closed: answers stored, not graded)",
-        ))),
-        SubmitOutcome::Expired { .. } | SubmitOutcome::AlreadySubmitted(_) => Err(Error::Conflict(crate::i18n::Msg::plain(
-            "时间已到：本次作答按自动保存的进度结算，此次提交不计分 (time limit exceeded)",
-        ))),
-        SubmitOutcome::NotFound => Err(Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_ATTEMPT))),
+        SubmitOutcome::Expired { closed: true, .. } => Err(Error::Conflict(crate::msg!("exam-attempt-closed-not-graded"))),
+        SubmitOutcome::Expired { .. } | SubmitOutcome::AlreadySubmitted(_) => Err(Error::Conflict(crate::msg!("exam-attempt-time-up"))),
+        SubmitOutcome::NotFound => Err(no_such_attempt()),
     }
 }
 
@@ -407,7 +410,7 @@ where
         let quiz = cur
             .quizzes
             .get(&row.quiz_id)
-            .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{}", row.quiz_id))))?;
+            .ok_or_else(|| Error::NotFound(crate::msg!("quiz-not-found", quiz = &row.quiz_id)))?;
         check_address(quiz, ip)?;
         let (answers, prepare) = shape(quiz, row)?;
         Ok(Admission {
@@ -427,11 +430,9 @@ async fn write_answers(ctx: &Ctx<'_>, caller: Caller, id: &str, admit: Admit<Err
         .await??
     {
         SaveOutcome::Saved(row) => Ok(row),
-        SaveOutcome::Ended(_) => Err(Error::Conflict(crate::i18n::Msg::plain(
-            "本次作答已结束，不能再保存 (attempt already ended)",
-        ))),
+        SaveOutcome::Ended(_) => Err(Error::Conflict(crate::msg!("exam-attempt-ended-cannot-save"))),
         SaveOutcome::Refused(r) => Err(refused(r)),
-        SaveOutcome::NotFound => Err(Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_ATTEMPT))),
+        SaveOutcome::NotFound => Err(no_such_attempt()),
     }
 }
 
@@ -446,7 +447,7 @@ pub async fn save(
     answers: BTreeMap<String, Value>,
 ) -> Result<AttemptRow> {
     let admit = admit(ctx, ip, move |quiz, row| {
-        quiz::grade(quiz, &row.question_ids, row.seed, &answers).map_err(|e| Error::Unprocessable(crate::i18n::Msg::plain(e)))?;
+        quiz::grade(quiz, &row.question_ids, row.seed, &answers).map_err(Error::Unprocessable)?;
         Ok((answers, as_sent(quiz)))
     });
     write_answers(ctx, Caller { user_id, device_hash }, id, admit).await
@@ -469,7 +470,7 @@ pub async fn next(
             return Err(refused(Refusal::NotSequential));
         }
         let sent = BTreeMap::from([(question.clone(), answer.clone().unwrap_or(Value::Null))]);
-        quiz::grade(quiz, &row.question_ids, row.seed, &sent).map_err(|e| Error::Unprocessable(crate::i18n::Msg::plain(e)))?;
+        quiz::grade(quiz, &row.question_ids, row.seed, &sent).map_err(Error::Unprocessable)?;
         let step: Prepare = Box::new(move |row: &AttemptRow, _| {
             let (answers, position) = exam::sequential_next(&row.question_ids, row.position, &row.saved(), &question, answer.as_ref())?;
             Ok((answers, Some(position)))
@@ -505,7 +506,7 @@ pub fn shown_now(quiz: &Quiz, own: Option<&OverrideRow>, cohort: Option<&Overrid
 /// An attempt's outcome, for its learner or staff (another learner's is "not found").
 /// An open attempt whose time is up is shown as it will end; nothing is written.
 pub async fn attempt(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Reviewed> {
-    let not_found = || Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_ATTEMPT));
+    let not_found = no_such_attempt;
     let (row, own, cohort) = ctx
         .store
         .attempt_with_overrides(id.to_string())

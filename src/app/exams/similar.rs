@@ -67,15 +67,13 @@ pub async fn similarity_report(ctx: &Ctx<'_>, actor: &User, id: &str, span_minut
 pub async fn similarity_of(ctx: &Ctx<'_>, id: &str, span_minutes: Option<u32>) -> Result<SimilarityReport> {
     let span = span_minutes.unwrap_or(DEFAULT_SPAN_MINUTES);
     if span > MAX_SPAN_MINUTES {
-        return Err(Error::BadRequest(crate::i18n::Msg::plain(format!(
-            "span_minutes 最大为 {MAX_SPAN_MINUTES}（一周） (span_minutes must be at most {MAX_SPAN_MINUTES})"
-        ))));
+        return Err(Error::BadRequest(crate::msg!("analysis-span-too-long", max = MAX_SPAN_MINUTES)));
     }
     let cur = ctx.cur.clone();
     let quiz = cur
         .quizzes
         .get(id)
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{id}"))))?;
+        .ok_or_else(|| Error::NotFound(crate::msg!("quiz-not-found", quiz = id)))?;
     let rows = ctx.store.graded_attempts_detail(id.to_string()).await?;
     // Keep only attempts whose stored grading can be read, with their row for the names.
     let (rows, sittings): (Vec<_>, Vec<_>) = rows

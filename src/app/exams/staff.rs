@@ -1,7 +1,7 @@
 //! Staff's side of exams: accommodations (overrides of a quiz's limits for a learner or
 //! a cohort), releasing an attempt's device, and the exam page's overview.
 
-use super::{INTEGRITY_ROLES, NO_SUCH_ATTEMPT, OVERRIDE_ROLES};
+use super::{INTEGRITY_ROLES, OVERRIDE_ROLES};
 use crate::app::{Ctx, Error, Result, require};
 use crate::store::{AttemptRow, OpenAttempt, OverrideRow, User};
 
@@ -9,7 +9,7 @@ fn known_quiz(ctx: &Ctx<'_>, id: &str) -> Result<()> {
     if ctx.cur.quizzes.contains_key(id) {
         Ok(())
     } else {
-        Err(Error::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{id}"))))
+        Err(Error::NotFound(crate::msg!("quiz-not-found", quiz = id)))
     }
 }
 
@@ -38,16 +38,12 @@ pub async fn save_override(ctx: &Ctx<'_>, actor: &User, quiz_id: &str, req: Over
     known_quiz(ctx, quiz_id)?;
     let cohort = req.cohort.map(|c| c.trim().to_string());
     if req.learner.is_some() == cohort.is_some() || cohort.as_deref() == Some("") {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain(
-            "请指定一位学员或一个批次，只选其一 (give exactly one of learner/user_id or cohort)",
-        )));
+        return Err(Error::Unprocessable(crate::msg!("exam-settings-learner-or-cohort")));
     }
     if let (Some(o), Some(c)) = (req.opens, req.closes)
         && c <= o
     {
-        return Err(Error::Unprocessable(crate::i18n::Msg::plain(
-            "关闭时间须晚于开放时间 (closes must be after opens)",
-        )));
+        return Err(Error::Unprocessable(crate::msg!("exam-settings-closes-before-opens")));
     }
     let user_id = match req.learner {
         Some(Learner::Id(id)) => Some(id),
@@ -55,7 +51,7 @@ pub async fn save_override(ctx: &Ctx<'_>, actor: &User, quiz_id: &str, req: Over
             let name = name.trim().to_string();
             let user = ctx.store.user_by_username(name.clone()).await?;
             Some(
-                user.ok_or_else(|| Error::Unprocessable(crate::i18n::Msg::plain(format!("没有登录名为“{name}”的学员 (no such learner)"))))?
+                user.ok_or_else(|| Error::Unprocessable(crate::msg!("exam-settings-no-such-learner", username = &name)))?
                     .id,
             )
         }
@@ -74,7 +70,7 @@ pub async fn save_override(ctx: &Ctx<'_>, actor: &User, quiz_id: &str, req: Over
     ctx.store
         .put_override(row, actor.id, ctx.clock.now_ms())
         .await?
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain("没有这个用户 (no such user)")))
+        .ok_or_else(|| Error::NotFound(crate::msg!("exam-settings-no-such-user")))
 }
 
 /// The quiz's overrides.
@@ -90,7 +86,7 @@ pub async fn remove_override(ctx: &Ctx<'_>, actor: &User, quiz_id: &str, overrid
     if ctx.store.delete_override(quiz_id.to_string(), override_id).await? {
         Ok(())
     } else {
-        Err(Error::NotFound(crate::i18n::Msg::plain("没有这条调整 (no such override)")))
+        Err(Error::NotFound(crate::msg!("exam-settings-no-such-override")))
     }
 }
 
@@ -103,11 +99,9 @@ pub async fn release(ctx: &Ctx<'_>, actor: &User, attempt_id: &str) -> Result<At
         .store
         .release_device(attempt_id.to_string(), actor.id, ctx.clock.now_ms())
         .await?
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(NO_SUCH_ATTEMPT)))?;
+        .ok_or_else(|| Error::NotFound(crate::msg!("exam-settings-no-such-attempt")))?;
     if !row.status.is_open() {
-        return Err(Error::Conflict(crate::i18n::Msg::plain(
-            "本次作答已结束，无需释放设备 (attempt already ended)",
-        )));
+        return Err(Error::Conflict(crate::msg!("exam-settings-attempt-already-ended")));
     }
     Ok(row)
 }

@@ -13,7 +13,8 @@ use serde::Serialize;
 #[derive(Serialize)]
 pub struct AccountPage {
     pub user: User,
-    pub role_label: &'static str,
+    /// The role's name in the course's language.
+    pub role_label: String,
     pub reminders: Vec<Reminder>,
     pub certificates: Vec<CertificateView>,
     /// The track's title; `None` when the course certifies nothing.
@@ -109,17 +110,21 @@ pub async fn account(ctx: &Ctx<'_>, user: &User) -> Result<AccountPage> {
                 (d.title.clone(), (sum / graded.len() as f64).round())
             })
             .collect();
-        charts::radar("五维度能力（已评分练习的平均）", &axes)
+        charts::radar(&cur.messages.get("account-chart-radar"), &axes)
     });
     Ok(AccountPage {
         user: user.clone(),
-        role_label: user.role.label(),
+        role_label: cur.messages.get(user.role.message_id()),
         reminders: reminders(ctx, &file.certificates),
         certificates: CertificateView::all(ctx, &file.certificates),
         track: cur.track.as_ref().map(|t| t.title.clone()),
         levels,
-        modules_svg: charts::bars("各模块阅读进度", &modules, Some(100.0), "%"),
-        history_svg: charts::line("测验成绩变化", &history),
+        modules_svg: charts::bars(&cur.messages.get("account-chart-modules"), &modules, Some(100.0), "%"),
+        history_svg: charts::line_or(
+            &cur.messages.get("account-chart-history"),
+            &history,
+            &cur.messages.get("chart-no-scores"),
+        ),
         radar_svg,
         quizzes,
         runs,

@@ -37,6 +37,8 @@ impl CertificateFacts {
     fn of(ctx: &Ctx<'_>, c: &CertificateRow) -> CertificateFacts {
         let track = ctx.cur.track.as_ref();
         let status = c.status(ctx.clock.now_ms());
+        let m = &ctx.cur.messages;
+        let date = |ms: i64| date(m, ms);
         CertificateFacts {
             id: c.id.clone(),
             holder: c.holder.clone(),

@@ -92,7 +92,7 @@ pub struct ImportOutcome {
 
 impl ImportOutcome {
     /// What an import did, as the page says it.
-    pub fn of(done: &Result<std::result::Result<Vec<String>, Vec<RowError>>>) -> ImportOutcome {
+    pub fn of(done: &Result<std::result::Result<Vec<String>, Vec<RowError>>>, messages: &crate::i18n::Messages) -> ImportOutcome {
         let refused = |errors| ImportOutcome {
             ok: false,
             count: 0,
@@ -104,8 +104,8 @@ impl ImportOutcome {
                 count: ids.len(),
                 errors: Vec::new(),
             },
-            Ok(Err(rows)) => refused(rows.iter().map(ToString::to_string).collect()),
-            Err(e) => refused(vec![e.to_string()]),
+            Ok(Err(rows)) => refused(rows.iter().map(|r| r.text(messages)).collect()),
+            Err(e) => refused(vec![messages.text(&e.message())]),
         }
     }
 }

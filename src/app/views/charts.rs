@@ -8,7 +8,14 @@ use std::fmt::Write;
 const BLUE: &str = "#2b79a2";
 
 /// Horizontal bars with a label and value each; `max` fixes the scale (e.g. 100).
+/// Each value is shown followed by `unit` (e.g. "%").
 pub fn bars(title: &str, rows: &[(String, f64)], max: Option<f64>, unit: &str) -> String {
+    bars_labelled(title, rows, max, &|v| format!("{v}{unit}"))
+}
+
+/// [`bars`] with each value's text made by `value` from the number (e.g. "12 人"
+/// from a message of the course's language).
+pub fn bars_labelled(title: &str, rows: &[(String, f64)], max: Option<f64>, value: &dyn Fn(&str) -> String) -> String {
     let w = 560.0;
     let label_w = 190.0;
     let row_h = 28.0;
@@ -23,20 +30,19 @@ pub fn bars(title: &str, rows: &[(String, f64)], max: Option<f64>, unit: &str) -
         let bw = ((w - label_w - 70.0) * (v / top)).max(0.0);
         let _ = write!(
             s,
-            r#"<text x="0" y="{ty}" font-size="13">{l}</text><rect x="{label_w}" y="{y}" width="{bw:.1}" height="18" fill="{BLUE}" rx="3"/><text x="{tx:.1}" y="{ty}" font-size="12">{v}{u}</text>"#,
+            r#"<text x="0" y="{ty}" font-size="13">{l}</text><rect x="{label_w}" y="{y}" width="{bw:.1}" height="18" fill="{BLUE}" rx="3"/><text x="{tx:.1}" y="{ty}" font-size="12">{v}</text>"#,
             ty = y + 14.0,
             l = esc(label),
             tx = label_w + bw + 6.0,
-            v = trim(*v),
-            u = esc(unit)
+            v = esc(&value(&trim(*v)))
         );
     }
     s.push_str("</svg>");
     s
 }
 
-/// A line of values over time (x = index), 0–100.
-pub fn line(title: &str, points: &[(String, f64)]) -> String {
+/// [`line`] that says `empty` when there are no points.
+pub fn line_or(title: &str, points: &[(String, f64)], empty: &str) -> String {
     let (w, h, l, b) = (560.0, 220.0, 36.0, 30.0);
     let mut s = format!(
         r#"<svg class="cb-chart" viewBox="0 0 {w} {h}" role="img" aria-label="{t}"><title>{t}</title><text x="0" y="16" font-size="14" font-weight="600">{t}</text>"#,
@@ -79,7 +85,12 @@ pub fn line(title: &str, points: &[(String, f64)]) -> String {
         );
     }
     if points.is_empty() {
-        let _ = write!(s, r##"<text x="{l}" y="{}" font-size="13" fill="#666">还没有成绩</text>"##, h / 2.0);
+        let _ = write!(
+            s,
+            r##"<text x="{l}" y="{}" font-size="13" fill="#666">{}</text>"##,
+            h / 2.0,
+            esc(empty)
+        );
     }
     s.push_str("</svg>");
     s

@@ -3,6 +3,7 @@
 
 use crate::app::exams::{self, INTEGRITY_ROLES, show_time};
 use crate::app::{Ctx, Error, Result, require};
+use crate::i18n::Messages;
 use crate::quiz::Shown;
 use crate::store::User;
 use serde::{Deserialize, Serialize};
@@ -72,7 +73,7 @@ pub struct Draw {
 
 #[derive(Serialize)]
 pub struct ReviewPhase {
-    pub phase: &'static str,
+    pub phase: String,
     pub shown: String,
 }
 
@@ -122,7 +123,9 @@ pub async fn exam_page(
         .cur
         .quizzes
         .get(quiz_id)
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有编号为 {quiz_id} 的测验。"))))?;
+        .ok_or_else(|| Error::NotFound(crate::msg!("exam-settings-no-quiz-with-id", quiz = quiz_id)))?;
+    let m: &Messages = &ctx.cur.messages;
+    let sep = m.get("exam-settings-list-separator");
     let admin = exams::exam_admin(ctx, actor, quiz_id).await?;
     let e = &quiz.exam;
     let now = ctx.clock.now_ms();
@@ -132,7 +135,7 @@ pub async fn exam_page(
             title: quiz.title.clone(),
         },
         settings: Settings {
-            time_limit: quiz.time_limit.map(|s| duration(s as i64)),
+            time_limit: quiz.time_limit.map(|s| duration(m, s as i64)),
             attempts: quiz.attempts,
             opens: e.opens.map(show_time),
             closes: e.closes.map(show_time),
@@ -145,25 +148,25 @@ pub async fn exam_page(
                     .iter()
                     .flat_map(|c| c.tags.iter().map(String::as_str))
                     .collect::<Vec<_>>()
-                    .join("、"),
+                    .join(&sep),
             }),
             questions: quiz.questions.len(),
             review: vec![
                 ReviewPhase {
-                    phase: "提交后立即",
-                    shown: shown(e.review.immediately),
+                    phase: m.get("exam-settings-review-immediately"),
+                    shown: shown(m, e.review.immediately),
                 },
                 ReviewPhase {
-                    phase: "开放期间再查看",
-                    shown: shown(e.review.later),
+                    phase: m.get("exam-settings-review-later"),
+                    shown: shown(m, e.review.later),
                 },
                 ReviewPhase {
-                    phase: "关闭之后",
-                    shown: shown(e.review.after_close),
+                    phase: m.get("exam-settings-review-after-close"),
+                    shown: shown(m, e.review.after_close),
                 },
             ],
             password: e.password.is_some(),
-            allow: e.allow.iter().map(ToString::to_string).collect::<Vec<_>>().join("、"),
+            allow: e.allow.iter().map(ToString::to_string).collect::<Vec<_>>().join(&sep),
         },
         overrides: admin
             .overrides
@@ -175,9 +178,9 @@ pub async fn exam_page(
                     username: u.username,
                 }),
                 cohort: o.cohort,
-                extra_time: (o.extra_time > 0).then(|| duration(o.extra_time)),
+                extra_time: (o.extra_time > 0).then(|| duration(m, o.extra_time)),
                 extra_attempts: o.extra_attempts,
-                window: window(o.opens, o.closes),
+                window: window(m, o.opens, o.closes),
             })
             .collect(),
         cohorts: admin
@@ -209,35 +212,41 @@ pub async fn exam_page(
     })
 }
 
-/// Seconds for people: 3600 → "60 分钟", 90 → "1 分 30 秒".
-fn duration(secs: i64) -> String {
+/// Seconds for people: 3600 → "60 分钟" ("60 min"), 90 → "1 分 30 秒" ("1 min 30 s").
+fn duration(m: &Messages, secs: i64) -> String {
+    let (min, sec) = ((secs / 60).to_string(), (secs % 60).to_string());
     match (secs / 60, secs % 60) {
-        (m, 0) => format!("{m} 分钟"),
-        (0, s) => format!("{s} 秒"),
-        (m, s) => format!("{m} 分 {s} 秒"),
+        (_, 0) => m.format("exam-settings-minutes", &[("m", &min)]),
+        (0, _) => m.format("exam-settings-seconds", &[("s", &sec)]),
+        _ => m.format("exam-settings-minutes-seconds", &[("m", &min), ("s", &sec)]),
     }
 }
 
-fn shown(s: Shown) -> String {
-    let parts: Vec<&str> = [
-        (s.score, "分数"),
-        (s.correctness, "对错"),
-        (s.explanations, "解析"),
-        (s.answers, "正确答案"),
+/// What a review phase shows, in words.
+fn shown(m: &Messages, s: Shown) -> String {
+    let parts: Vec<String> = [
+        (s.score, "exam-settings-review-score"),
+        (s.correctness, "exam-settings-review-correctness"),
+        (s.explanations, "exam-settings-review-explanations"),
+        (s.answers, "exam-settings-review-answers"),
     ]
     .into_iter()
-    .filter_map(|(on, name)| on.then_some(name))
+    .filter(|(on, _)| *on)
+    .map(|(_, id)| m.get(id))
     .collect();
-    if parts.is_empty() { "不显示".into() } else { parts.join("、") }
+    if parts.is_empty() {
+        m.get("exam-settings-review-nothing")
+    } else {
+        parts.join(&m.get("exam-settings-list-separator"))
+    }
 }
 
-fn window(opens: Option<i64>, closes: Option<i64>) -> Option<String> {
-    match (opens, closes) {
+/// An override's own window; `None` when it keeps the quiz's.
+fn window(m: &Messages, opens: Option<i64>, closes: Option<i64>) -> Option<String> {
+    match (opens.map(show_time), closes.map(show_time)) {
         (None, None) => None,
-        (o, c) => Some(format!(
-            "{} 至 {}",
-            o.map_or("不限".into(), show_time),
-            c.map_or("不限".into(), show_time)
-        )),
+        (Some(o), None) => Some(m.format("exam-settings-window-from", &[("opens", &o)])),
+        (None, Some(c)) => Some(m.format("exam-settings-window-until", &[("closes", &c)])),
+        (Some(o), Some(c)) => Some(m.format("exam-settings-window", &[("opens", &o), ("closes", &c)])),
     }
 }

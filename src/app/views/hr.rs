@@ -43,9 +43,11 @@ pub async fn dashboard(ctx: &Ctx<'_>, actor: &User, f: Filter, q: FilterEcho) ->
         .iter()
         .map(|x| (x.title.clone().unwrap_or_else(|| x.id.clone()), x.pass_rate))
         .collect();
+    let m = &ctx.cur.messages;
+    let learners_value = |n: &str| m.format("chart-learners-value", &[("n", n)]);
     Ok(DashboardPage {
-        funnel_svg: charts::bars("学员认证漏斗", &funnel, None, " 人"),
-        pass_svg: charts::bars("各测验通过率", &pass, Some(100.0), "%"),
+        funnel_svg: charts::bars_labelled(&m.get("chart-funnel-title"), &funnel, None, &learners_value),
+        pass_svg: charts::bars(&m.get("chart-pass-rate-title"), &pass, Some(100.0), "%"),
         fig,
         learners,
         list_limit: LEARNER_LIST_LIMIT,
@@ -87,7 +89,7 @@ pub struct AttemptPage {
     pub learner: User,
     pub quiz_id: String,
     pub quiz_title: String,
-    pub status: &'static str,
+    pub status: String,
     pub started_at: i64,
     pub submitted_at: Option<i64>,
     pub percent: Option<f64>,
@@ -106,15 +108,15 @@ pub struct ItemLine {
     pub key_text: String,
 }
 
-/// What an attempt's status means, as the page says it.
+/// What an attempt's status means, as the page says it (a message id).
 fn status_label(s: crate::quiz::exam::AttemptStatus) -> &'static str {
     use crate::quiz::exam::AttemptStatus::*;
     match s {
-        Open => "进行中",
-        Graded => "已评分",
-        Expired => "超时未作答",
-        Late => "关闭后提交（不计分）",
-        Abandoned => "已放弃",
+        Open => "hr-attempt-open",
+        Graded => "hr-attempt-graded",
+        Expired => "hr-attempt-expired",
+        Late => "hr-attempt-late",
+        Abandoned => "hr-attempt-abandoned",
     }
 }
 
@@ -129,16 +131,27 @@ pub async fn attempt(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<AttemptPag
         .store
         .user_by_id(a.user_id)
         .await?
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain("没有这位学员 (no such learner)")))?;
+        .ok_or_else(|| Error::NotFound(crate::msg!("hr-no-such-learner")))?;
     let items = exams::grading(a)
-        .map(|g| crate::quiz::review::review(&r.quiz, &a.question_ids, a.seed, &a.graded_answers(), &g, Shown::ALL))
+        .map(|g| {
+            crate::quiz::review::review(
+                &ctx.cur.messages,
+                &r.quiz,
+                &a.question_ids,
+                a.seed,
+                &a.graded_answers(),
+                &g,
+                Shown::ALL,
+            )
+        })
         .unwrap_or_default();
-    let joiner = |kind: &str| if kind == "ordering" { " → " } else { "；" };
+    let separator = ctx.cur.messages.get("hr-answer-separator");
+    let joiner = |kind: &str| if kind == "ordering" { " → " } else { separator.as_str() };
     Ok(AttemptPage {
         id: a.id.clone(),
         quiz_id: r.quiz.id.clone(),
         quiz_title: r.quiz.title.clone(),
-        status: status_label(a.status),
+        status: ctx.cur.messages.get(status_label(a.status)),
         started_at: a.started_at,
         submitted_at: a.submitted_at,
         percent: a.percent,

@@ -72,17 +72,25 @@ fn utc(ms: i64) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok()
 }
 
-/// `2026 年 11 月 23 日`.
-pub fn date(ms: i64) -> String {
+/// A day written out in `messages`' language (message `date-long`): `2026 年 11 月 23 日`,
+/// `23 November 2026`.
+pub fn date(messages: &crate::i18n::Messages, ms: i64) -> String {
     utc(ms)
-        .map(|t| format!("{} 年 {} 月 {} 日", t.year(), u8::from(t.month()), t.day()))
+        .map(|t| {
+            let (year, month, day) = (t.year().to_string(), u8::from(t.month()).to_string(), t.day().to_string());
+            let month_name = t.month().to_string();
+            messages.format(
+                "date-long",
+                &[("year", &year), ("month", &month), ("day", &day), ("month_name", &month_name)],
+            )
+        })
         .unwrap_or_default()
 }
 
-/// `2026 年 11 月 23 日 14:05 (UTC)`.
-pub fn date_time(ms: i64) -> String {
+/// [`date`] with the time of day: `2026 年 11 月 23 日 14:05 (UTC)`.
+pub fn date_time(messages: &crate::i18n::Messages, ms: i64) -> String {
     utc(ms)
-        .map(|t| format!("{} {:02}:{:02} (UTC)", date(ms), t.hour(), t.minute()))
+        .map(|t| format!("{} {:02}:{:02} (UTC)", date(messages, ms), t.hour(), t.minute()))
         .unwrap_or_default()
 }
 

@@ -179,7 +179,7 @@ pub async fn item_analysis(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Item
         .cur
         .quizzes
         .get(id)
-        .ok_or_else(|| Error::NotFound(crate::i18n::Msg::plain(format!("没有这个测验：{id}"))))?;
+        .ok_or_else(|| Error::NotFound(crate::msg!("quiz-not-found", quiz = id)))?;
     let attempts: Vec<AttemptData> = ctx
         .store
         .graded_attempts(id.to_string())
@@ -204,7 +204,7 @@ pub async fn item_analysis(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<Item
         title: quiz.title.clone(),
         attempts: attempts.len(),
         min_attempts_for_flags: MIN_ATTEMPTS_FOR_FLAGS,
-        questions: analyse(quiz, &attempts),
+        questions: analyse(quiz, &attempts, &ctx.cur.messages),
     })
 }
 
@@ -250,6 +250,8 @@ pub struct PairLine {
 pub async fn analysis(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<AnalysisPage> {
     let a = item_analysis(ctx, actor, id).await?;
     let sim = similarity_of(ctx, id, None).await?;
+    let m = &ctx.cur.messages;
+    let separator = m.get("staff-list-separator");
     Ok(AnalysisPage {
         quiz: a.quiz,
         title: a.title,
@@ -258,7 +260,12 @@ pub async fn analysis(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<AnalysisP
             .questions
             .into_iter()
             .map(|stats| QuestionLine {
-                flag_labels: stats.flags.iter().filter_map(|f| flag_label(f)).collect::<Vec<_>>().join("、"),
+                flag_labels: stats
+                    .flags
+                    .iter()
+                    .filter_map(|f| flag_label(f).map(|id| m.get(id)))
+                    .collect::<Vec<_>>()
+                    .join(&separator),
                 stats,
             })
             .collect(),
@@ -271,7 +278,7 @@ pub async fn analysis(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<AnalysisP
                 .pairs
                 .into_iter()
                 .map(|p| PairLine {
-                    questions_text: p.questions.join("、"),
+                    questions_text: p.questions.join(&separator),
                     probability_text: chance(p.probability),
                     first: p.first,
                     second: p.second,
@@ -285,11 +292,12 @@ pub async fn analysis(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<AnalysisP
     })
 }
 
+/// The message id of a flag's label.
 fn flag_label(flag: &str) -> Option<&'static str> {
     match flag {
-        "too_easy" => Some("太容易"),
-        "too_hard" => Some("太难"),
-        "negative_discrimination" => Some("区分度为负"),
+        "too_easy" => Some("staff-flag-too-easy"),
+        "too_hard" => Some("staff-flag-too-hard"),
+        "negative_discrimination" => Some("staff-flag-negative-discrimination"),
         _ => None,
     }
 }
@@ -318,9 +326,9 @@ pub struct BuildPage {
 pub fn build(ctx: &Ctx<'_>, watching: bool, built_at: i64, failure: Option<(i64, String)>) -> BuildPage {
     BuildPage {
         watching,
-        live_built: super::date_time(built_at),
+        live_built: super::date_time(&ctx.cur.messages, built_at),
         lessons: ctx.cur.pages().count(),
-        failure_at: failure.as_ref().map(|f| super::date_time(f.0)),
+        failure_at: failure.as_ref().map(|f| super::date_time(&ctx.cur.messages, f.0)),
         failure: failure.map(|f| f.1),
     }
 }
