@@ -257,7 +257,13 @@ impl Messages {
         };
         let mut fargs = FluentArgs::new();
         for (k, v) in args {
-            fargs.set(*k, *v);
+            // A plain number is passed as one, so a message can choose its plural form
+            // (`{ $n -> [one] … *[other] … }`); it prints with the same digits.
+            if is_plain_number(v) {
+                fargs.set(*k, fluent_bundle::FluentValue::try_number(*v));
+            } else {
+                fargs.set(*k, *v);
+            }
         }
         let mut errors = Vec::new();
         self.bundle.format_pattern(pattern, Some(&fargs), &mut errors).into_owned()
@@ -302,6 +308,17 @@ impl Messages {
     pub fn number(&self, n: f64, decimals: u32) -> String {
         crate::sandbox::format_number(n, decimals)
     }
+}
+
+/// `12`, `-3`, `87.5`: digits with at most one point, no leading zero (which a number
+/// would not print back).
+fn is_plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !frac.is_empty()
+        && whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+        && (whole == "0" || !whole.starts_with('0'))
 }
 
 /// The ids of the built-in messages of `lang`.
@@ -505,6 +522,26 @@ mod tests {
         // The Chinese catalogue is untouched by English overrides.
         let (zh, _) = Messages::load(dir.path(), "zh-CN");
         assert_eq!(zh.text(&crate::msg!("test-greeting", name = "安")), "你好，安！");
+    }
+
+    #[test]
+    fn numbers_choose_their_plural_form_and_print_as_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let loc = dir.path().join("templates/locales/en");
+        std::fs::create_dir_all(&loc).unwrap();
+        std::fs::write(
+            loc.join("x.ftl"),
+            "x-lessons = { $n ->\n    [one] one lesson\n   *[other] { $n } lessons\n}\n",
+        )
+        .unwrap();
+        let (m, _) = Messages::load(dir.path(), "en");
+        let lessons = |n: &str| m.format("x-lessons", &[("n", n)]);
+        assert_eq!(lessons("1"), "one lesson");
+        assert_eq!(lessons("12"), "12 lessons");
+        assert_eq!(lessons("2.50"), "2.50 lessons");
+        assert_eq!(lessons("007"), "007 lessons");
+        assert_eq!(lessons("1,234"), "1,234 lessons");
+        assert!(!is_plain_number("1e5") && !is_plain_number("NaN") && !is_plain_number("") && !is_plain_number("3."));
     }
 
     #[test]

@@ -243,7 +243,7 @@ read = ["a"]
         let zh = errors_zh("learner,level,issued\nli,master,2025-03-01\n");
         assert_eq!(
             zh[0].text(&Messages::builtin(Lang::ZhCn)),
-            "第 2 行：没有等级「master」(unknown level; use one of: basic, senior)"
+            "第 2 行：没有等级「master」，可用的等级：basic, senior"
         );
     }
 

@@ -149,6 +149,9 @@ build-not-watching = The server is not watching the course directory: after chan
 build-not-watching-restart = and restart
 build-not-watching-or = {" "}(or start it with
 build-not-watching-end = instead).
-build-live = Live version: { $built }, { $lessons } lessons.
+build-live = Live version: { $built }, { $lessons ->
+    [one] one lesson
+   *[other] { $lessons } lessons
+}.
 build-failure = The latest change is not live ({ $at }): learners still see the last good version. Fix the problems below and save; this page returns to normal after the next successful build.
 build-ok = The latest build succeeded; there are no errors to fix.

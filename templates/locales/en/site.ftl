@@ -10,7 +10,13 @@ site-templates-title = Templates
 site-list-separator = ,{" "}
 
 ## The home page
-site-home-course = : { $summary } (modules: { $modules }, lessons: { $lessons })
+site-home-course = : { $summary } ({ $modules ->
+    [one] one module
+   *[other] { $modules } modules
+}, { $lessons ->
+    [one] one lesson
+   *[other] { $lessons } lessons
+})
 site-home-track = When you finish, you can earn the **[{ $track }](certification.md)**: { $order }certificates are issued automatically once you meet the requirements.
 site-home-track-order = { $order };{" "}
 

@@ -19,14 +19,14 @@ cert-unknown-title = 查无此证书
 cert-unknown-message = 这个编号不是本系统颁发的证书。
 
 ## Certificate errors (API codes)
-cert-not-found = 没有这张证书 (no such certificate)
-cert-revoked = 证书已被撤销 (revoked)
-cert-no-such-status-list = 没有这个状态列表 (no such status list)
+cert-not-found = 没有这张证书
+cert-revoked = 证书已被撤销
+cert-no-such-status-list = 没有这个状态列表
 cert-revoke-reason-required = 撤销需要写明原因（最多 500 字）
-cert-suspend-reason-required = 暂停需要写明原因（最多 500 字）(a reason is required)
+cert-suspend-reason-required = 暂停需要写明原因（最多 500 字）
 cert-ids-count = 请列出 1～10000 个证书编号
-cert-unknown-ids-none-revoked = 没有这些证书，未撤销任何证书：{ $ids } (unknown ids; nothing revoked)
-cert-unknown-ids-none-changed = 没有这些证书，未做任何更改：{ $ids } (unknown ids; nothing changed)
+cert-unknown-ids-none-revoked = 没有这些证书，未撤销任何证书：{ $ids }
+cert-unknown-ids-none-changed = 没有这些证书，未做任何更改：{ $ids }
 
 ## The signed credential: its criteria.narrative joins the level's requirements with this
 cert-criteria-separator = ；
@@ -80,7 +80,7 @@ pdf-scan-to-verify = 扫码验证
 pdf-status-expired = 已过期
 pdf-status-suspended = 已暂停
 pdf-status-revoked = 已撤销
-pdf-no-font = 服务器上没有可用的中文字体，无法生成 PDF；请安装 fonts-noto-cjk 或设置 CERTBOOK_PDF_FONT (no CJK font)
+pdf-no-font = 服务器上没有可用的中文字体，无法生成 PDF；请安装 fonts-noto-cjk 或设置 CERTBOOK_PDF_FONT
 
 ## Progress toward a level: one label per requirement
 progress-quiz = 测验「{ $title }」≥ { $min }%
@@ -109,16 +109,16 @@ remind-body =
 
 ## HR's CSV import of earlier certificates: why a row is refused
 import-row = 第 { $line } 行：{ $reason }
-import-unreadable-header = 无法读取表头 (unreadable header): { $error }
-import-header-columns = 表头须包含 learner、level、issued 列 (header must be `{ $header }`; expires and note may be empty)
-import-unreadable-row = 无法读取此行 (unreadable row): { $error }
-import-too-many-rows = 一次最多导入 { $max } 行 (at most { $max } rows per file)
-import-learner-empty = 缺少学员账号 (learner is empty)
-import-unknown-level = 没有等级「{ $level }」(unknown level; use one of: { $known })
-import-issued-not-a-date = 发证日期「{ $issued }」应为 YYYY-MM-DD (issued must be a date like 2025-03-01)
-import-issued-in-future = 发证日期 { $issued } 在未来 (issued is in the future)
-import-expires-before-issued = 到期日 { $expires } 不晚于发证日期 (expires must be after issued)
-import-expires-not-a-date = 到期日「{ $expires }」应为 YYYY-MM-DD 或留空 (expires must be a date or empty)
-import-note-too-long = 备注超过 { $max } 字 (note longer than { $max } characters)
-import-duplicate-row = 与第 { $first } 行重复：同一学员同一等级 (same learner and level as line { $first })
-import-no-rows = 文件中没有数据行 (no rows to import)
+import-unreadable-header = 无法读取表头：{ $error }
+import-header-columns = 表头须包含 learner、level、issued 列，格式为 `{ $header }`（expires、note 可留空）
+import-unreadable-row = 无法读取此行：{ $error }
+import-too-many-rows = 一次最多导入 { $max } 行
+import-learner-empty = 缺少学员账号
+import-unknown-level = 没有等级「{ $level }」，可用的等级：{ $known }
+import-issued-not-a-date = 发证日期「{ $issued }」应为 YYYY-MM-DD
+import-issued-in-future = 发证日期 { $issued } 在未来
+import-expires-before-issued = 到期日 { $expires } 不晚于发证日期
+import-expires-not-a-date = 到期日「{ $expires }」应为 YYYY-MM-DD 或留空
+import-note-too-long = 备注超过 { $max } 字
+import-duplicate-row = 与第 { $first } 行重复：同一学员同一等级
+import-no-rows = 文件中没有数据行

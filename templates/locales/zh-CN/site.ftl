@@ -81,10 +81,10 @@ quiz-false = 错
 
 ## Simulation decisions the engine refuses
 sandbox-no-such-decision = 第 { $round } 轮：本轮没有决策「{ $decision }」
-sandbox-decision-missing = 第 { $round } 轮：缺少决策「{ $decision }」(missing)
-sandbox-not-an-option = 第 { $round } 轮：「{ $choice }」不是本轮「{ $decision }」的选项 (not an option)
-sandbox-not-an-allocation-option = 第 { $round } 轮：「{ $option }」不是「{ $decision }」的选项 (not an option)
-sandbox-amount-missing = 第 { $round } 轮：「{ $decision }」缺少「{ $option }」的数额 (missing)
+sandbox-decision-missing = 第 { $round } 轮：缺少决策「{ $decision }」
+sandbox-not-an-option = 第 { $round } 轮：「{ $choice }」不是本轮「{ $decision }」的选项
+sandbox-not-an-allocation-option = 第 { $round } 轮：「{ $option }」不是「{ $decision }」的选项
+sandbox-amount-missing = 第 { $round } 轮：「{ $decision }」缺少「{ $option }」的数额
 sandbox-amount-out-of-range = 第 { $round } 轮：{ $option } 必须在 { $min }～{ $max } 之间，收到 { $value }
 sandbox-amount-not-a-multiple = 第 { $round } 轮：{ $option } 必须按 { $step } 的整数倍填写，收到 { $value }
 sandbox-allocation-not-exact = 第 { $round } 轮：{ $decision } 必须正好分配 { $total }，现在是 { $sum }
