@@ -260,7 +260,7 @@ impl Messages {
             // A plain number is passed as one, so a message can choose its plural form
             // (`{ $n -> [one] … *[other] … }`); it prints with the same digits.
             if is_plain_number(v) {
-                fargs.set(*k, fluent_bundle::FluentValue::try_number(*v));
+                fargs.set(*k, fluent_bundle::FluentValue::try_number(v));
             } else {
                 fargs.set(*k, *v);
             }
