@@ -2,7 +2,7 @@
 //! every page type, in both interface languages: no WCAG 2 A/AA violation; and on an
 //! English course, no Chinese anywhere in the interface.
 
-use crate::browser::{browser, log_in, start_driver, start_sheet};
+use crate::browser::{browser, log_in, screenshot, start_driver, start_sheet};
 use crate::harness::TestServer;
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -45,6 +45,9 @@ async fn axe_violations(c: &Client, axe: &str, page: &str) -> Result<Vec<String>
             found.push(format!("{page}: Chinese on an English course's page: {chinese:?}"));
         }
     }
+    // What was checked, to look at: target/screenshots/a11y-….png.
+    let slug: String = page.chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' }).collect();
+    screenshot(c, &format!("a11y-{slug}.png")).await;
     c.execute(axe, vec![]).await?;
     let axe_found = c
         .execute_async(

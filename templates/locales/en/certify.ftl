@@ -84,7 +84,10 @@ pdf-no-font = The server has no CJK font to set the PDF in: install fonts-noto-c
 
 ## Progress toward a level: one label per requirement
 progress-quiz = Quiz “{ $title }”: at least { $min }%
-progress-scenario = Simulation “{ $title }”: at least { $min } points
+progress-scenario = Simulation “{ $title }”: at least { $min ->
+    [one] one point
+   *[other] { $min } points
+}
 progress-exercise = Exercise “{ $title }”: graded at least { $min }
 progress-read = Read “{ $title }” (lessons read: { $done }/{ $total })
 # A reading requirement as the signed credential's criteria name it (no count).

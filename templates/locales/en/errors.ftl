@@ -18,4 +18,7 @@ method-not-allowed = This method is not allowed here.
 request-timeout = The request took too long. Please try again.
 not-found = Not found.
 request-refused = The request cannot be handled ({ $detail }).
-too-many-logins = Too many failed logins. Try again in { $minutes } minutes.
+too-many-logins = Too many failed logins. Try again in { $minutes ->
+    [one] a minute
+   *[other] { $minutes } minutes
+}.

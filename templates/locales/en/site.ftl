@@ -23,7 +23,10 @@ site-home-track-order = { $order };{" "}
 ## The certification page
 site-track-title = About the { $track }
 site-track-how = How to get certified
-site-levels-in-turn = { $count } levels taken in turn ({ $names })
+site-levels-in-turn = { $count ->
+    [one] one level ({ $names })
+   *[other] { $count } levels taken in turn ({ $names })
+}
 site-track-order = { $order }: the requirements of a level count only once you hold the level before it.
 site-req-kind-read = reading the assigned lessons (click "Mark this lesson as read" at the end of each)
 site-req-kind-quiz = passing the exams (your best attempt counts)
@@ -50,8 +53,14 @@ site-rubric-weight = Weight
 site-exam-per-attempt = : { $n } questions per attempt
 site-exam-time-limit = , time limit { $minutes } min
 site-exam-pass-mark = , pass mark { $mark }
-site-exam-attempts = , up to { $n } attempts per certification period
-site-exam-retake = , at least { $days } days between attempts
+site-exam-attempts = , { $n ->
+    [one] one attempt
+   *[other] up to { $n } attempts
+} per certification period
+site-exam-retake = , at least { $days ->
+    [one] one day
+   *[other] { $days } days
+} between attempts
 site-exam-draw = . Questions are drawn at random from the bank as the table below shows, preferring ones you have not seen; answers and explanations are not shown until the exam is over.
 site-exam-col-topic = Topic
 site-exam-col-skill = Core skill assessed

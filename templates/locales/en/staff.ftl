@@ -176,7 +176,10 @@ certops-days-out-of-range = ahead and past may be at most { $max } days.
 certops-expiring-within-out-of-range = expiring_within may be at most { $max } days.
 certops-import-content-type = Send the file as text/csv.
 certops-import-not-utf8 = The CSV must be encoded as UTF-8.
-certops-import-refused = { $count } rows have problems; nothing was imported.
+certops-import-refused = { $count ->
+    [one] One row has a problem
+   *[other] { $count } rows have problems
+}; nothing was imported.
 certops-import-no-track = The course has no certification track, so no certificates can be imported.
 certops-import-no-such-learner = There is no learner account "{ $learner }".
 certops-import-not-a-learner = "{ $learner }" is not a learner account.
