@@ -349,3 +349,43 @@ fn errors_on_bad_variants_with_their_lines_and_values() {
     let text = find(&d, "question `badtext`: the prompt: the placeholder");
     assert_eq!(at(text), "quizzes/variants.toml:37");
 }
+
+#[test]
+fn a_course_catalogue_is_checked_at_its_lines_and_its_own_messages_are_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("course");
+    assert!(crate::harness::certbook_init(&root, &["--lang", "en"]).status.success());
+    let loc = root.join("templates/locales/en");
+    std::fs::create_dir_all(&loc).unwrap();
+    std::fs::write(
+        loc.join("ours.ftl"),
+        "# Our words.\nlogin-title = Staff sign-in\nlogin-titel = Sign in\nour-banner = Welcome\nbroken line without equals\n",
+    )
+    .unwrap();
+    // `our-banner` is used by a page of the course's own: no warning for it.
+    std::fs::create_dir_all(root.join("templates/pages")).unwrap();
+    let error_page = certbook::site::theme::DEFAULTS
+        .iter()
+        .find(|(n, _)| *n == "pages/error.hbs")
+        .unwrap()
+        .1;
+    std::fs::write(
+        root.join("templates/pages/error.hbs"),
+        format!("<p>{{{{t \"our-banner\"}}}}</p>\n{error_page}"),
+    )
+    .unwrap();
+    let d = certbook::course::load(&root).expect_err("a broken catalogue is an error").0;
+    let syntax = find(&d, "Fluent:");
+    assert_eq!(at(syntax), "templates/locales/en/ours.ftl:5");
+    assert!(syntax.is_error());
+    let typo = find(&d, "certbook has no message `login-titel`");
+    assert_eq!(at(typo), "templates/locales/en/ours.ftl:3");
+    assert!(!typo.is_error());
+    assert!(typo.help.as_deref().unwrap().contains("did you mean `login-title`"), "{typo:?}");
+    assert!(!d.iter().any(|x| x.message.contains("our-banner")), "{d:#?}");
+    // Fixed, the course checks clean and the page says the course's words.
+    std::fs::write(loc.join("ours.ftl"), "login-title = Staff sign-in\nour-banner = Welcome\n").unwrap();
+    let (cur, warnings) = certbook::course::load(&root).unwrap();
+    assert!(warnings.0.is_empty(), "{warnings:#?}");
+    assert_eq!(cur.messages.get("login-title"), "Staff sign-in");
+}
