@@ -137,6 +137,16 @@ async fn every_page_type_passes_axe_in_both_languages_and_an_english_course_show
                 c.goto(&s.url(path)).await?;
                 violations.extend(axe_violations(&c, &axe, &format!("{lang} {path}")).await?);
             }
+            // The pages these lead to: grading alice's submission, her transcript.
+            for (from, link) in [
+                ("/instructor/grading", "a[href^='/instructor/grading/']"),
+                ("/hr", "a[href^='/hr/learners/']"),
+            ] {
+                c.goto(&s.url(from)).await?;
+                let href = c.find(Locator::Css(link)).await?.attr("href").await?.unwrap_or_default();
+                c.goto(&s.url(&href)).await?;
+                violations.extend(axe_violations(&c, &axe, &format!("{lang} {href}")).await?);
+            }
             Ok::<_, fantoccini::error::CmdError>(())
         }
         .await;
