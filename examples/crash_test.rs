@@ -222,6 +222,57 @@ async fn work(round: &Round, browser: &Mutex<Browser>, tally: &mut Tally) -> Res
     }
 }
 
+/// The database as the server left it: the SQLite file, or a PostgreSQL database (URL).
+enum Db {
+    Lite(rusqlite::Connection),
+    Pg(tokio_postgres::Client),
+}
+
+impl Db {
+    async fn open(spec: &str) -> Db {
+        if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+            let (client, connection) = tokio_postgres::connect(spec, tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(connection);
+            Db::Pg(client)
+        } else {
+            Db::Lite(rusqlite::Connection::open(spec).unwrap())
+        }
+    }
+
+    /// SQLite's integrity check; PostgreSQL checks its own pages.
+    async fn integrity(&self) -> String {
+        match self {
+            Db::Lite(c) => c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap(),
+            Db::Pg(_) => "ok".into(),
+        }
+    }
+
+    /// `sql` with `$N` parameters (SQLite reads them as `?N`).
+    async fn count(&self, sql: &str, params: &[&String]) -> i64 {
+        match self {
+            Db::Lite(c) => c
+                .query_row(&sql.replace('$', "?"), rusqlite::params_from_iter(params.iter()), |r| r.get(0))
+                .unwrap(),
+            Db::Pg(c) => {
+                let p: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                    params.iter().map(|s| *s as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+                c.query_one(sql, &p).await.unwrap().get(0)
+            }
+        }
+    }
+
+    /// An attempt's status, percent and result.
+    async fn attempt(&self, id: &str) -> Option<(String, Option<f64>, Option<String>)> {
+        const SQL: &str = "SELECT status, percent, result FROM attempts WHERE id = $1";
+        match self {
+            Db::Lite(c) => c
+                .query_row(&SQL.replace('$', "?"), [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .ok(),
+            Db::Pg(c) => c.query_opt(SQL, &[&id]).await.unwrap().map(|r| (r.get(0), r.get(1), r.get(2))),
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -312,46 +363,38 @@ async fn main() {
             ));
         }
         // Check the database directly, as the server would find it on restart.
-        let conn = rusqlite::Connection::open(db).unwrap();
-        let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        let conn = Db::open(db).await;
+        let integrity = conn.integrity().await;
         let a = acked.lock().unwrap();
         let (mut found, mut torn) = (0usize, 0usize);
         for (id, percent) in &a.attempts {
-            let row: Option<(String, Option<f64>, Option<String>)> = conn
-                .query_row("SELECT status, percent, result FROM attempts WHERE id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .ok();
-            match row {
+            match conn.attempt(id).await {
                 Some((status, Some(p), Some(result))) if status == "graded" && p == *percent && !result.is_empty() => found += 1,
                 Some(_) => torn += 1,
                 None => {}
             }
         }
         // Any graded attempt anywhere missing its result or score is a torn write.
-        let torn_any: i64 = conn
-            .query_row(
+        let torn_any = conn
+            .count(
                 "SELECT COUNT(*) FROM attempts WHERE status = 'graded' AND (result IS NULL OR percent IS NULL OR submitted_at IS NULL)",
-                [],
-                |r| r.get(0),
+                &[],
             )
-            .unwrap();
-        let duplicates: i64 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM (SELECT user_id, quiz_id FROM attempts WHERE status = 'open' GROUP BY 1, 2 HAVING COUNT(*) > 1)",
-                [],
-                |r| r.get(0),
+            .await;
+        let duplicates = conn
+            .count(
+                "SELECT COUNT(*) FROM (SELECT user_id, quiz_id FROM attempts WHERE status = 'open' GROUP BY 1, 2 HAVING COUNT(*) > 1) d",
+                &[],
             )
-            .unwrap();
+            .await;
         let mut reads_found = 0;
         for (user, lesson) in &a.reads {
-            let n: i64 = conn
-                .query_row(
-                    "SELECT COUNT(*) FROM lesson_reads l JOIN users u ON u.id = l.user_id WHERE u.username = ?1 AND l.lesson_id = ?2",
-                    [user, lesson],
-                    |r| r.get(0),
+            let n = conn
+                .count(
+                    "SELECT COUNT(*) FROM lesson_reads l JOIN users u ON u.id = l.user_id WHERE u.username = $1 AND l.lesson_id = $2",
+                    &[user, lesson],
                 )
-                .unwrap();
+                .await;
             reads_found += usize::from(n == 1);
         }
         let missing = a.attempts.len() - found - torn;

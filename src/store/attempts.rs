@@ -682,6 +682,8 @@ impl Store {
                 AttemptStatus::Open.as_str().to_value(),
                 device_hash.to_value(),
             ];
+            // The attempt is the start's last write: it commits in the same round trip.
+            tx.commit_with_next();
             let started = insert_attempt(tx, values.to_vec(), &question_ids)?;
             Ok(StartOutcome::Started(started))
         })
@@ -738,6 +740,11 @@ impl Store {
                 Err(msg) => return Ok(Err(GradeFailure(msg).into())),
             };
             let json = serde_json::to_string(&answers).unwrap_or_default();
+            let certifies = marking.certify.as_ref().is_some_and(|c| c.reads_quiz(&row.quiz_id));
+            if !certifies && !super::hr::records_anything(&standing, g.percent) {
+                // Nothing follows the grade: it commits in the same round trip.
+                tx.commit_with_next();
+            }
             let graded = tx
                 .prepare_cached(concat!(
                     "UPDATE attempts SET status = 'graded', submitted_at = ?2, answers = ?3, score = ?4, max_score = ?5, percent = ?6, passed = ?7, result = ?8

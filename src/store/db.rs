@@ -360,6 +360,33 @@ impl<'a> Conn<'a> {
         }
     }
 
+    /// Marks the next statement as the job's last: on PostgreSQL, in a batch of one job,
+    /// its COMMIT goes out in the same round trip. The job must not fail after it (what
+    /// it wrote is committed); the writer then sends no COMMIT of its own. No-op on SQLite.
+    pub fn commit_with_next(&self) {
+        if let Conn::Pg(c) = self {
+            c.borrow_mut().commit_next = true;
+        }
+    }
+
+    /// Starts a writer job: whether it is alone in its batch (its transaction is its own).
+    pub(crate) fn begin_job(&self, alone: bool) {
+        if let Conn::Pg(c) = self {
+            let mut c = c.borrow_mut();
+            c.alone = alone;
+            c.commit_next = false;
+            c.committed = false;
+        }
+    }
+
+    /// Whether the job's last statement carried its COMMIT (see [`Conn::commit_with_next`]).
+    pub(crate) fn committed(&self) -> bool {
+        match self {
+            Conn::Lite(_) => false,
+            Conn::Pg(c) => c.borrow().committed,
+        }
+    }
+
     /// The error of deferred control that has failed since the last call, if any.
     pub fn deferred_failure(&self) -> Option<String> {
         match self {
@@ -517,6 +544,12 @@ pub mod pg {
         pending: Option<String>,
         /// Why pending control failed, until the writer asks.
         pub(crate) failed: Option<String>,
+        /// The writer's job is alone in its batch: it may commit with its last statement.
+        pub(crate) alone: bool,
+        /// The next statement is the job's last: COMMIT goes right after it.
+        pub(crate) commit_next: bool,
+        /// The job's last statement and its COMMIT both succeeded.
+        pub(crate) committed: bool,
     }
 
     impl PgConn {
@@ -538,6 +571,9 @@ pub mod pg {
                 cache: HashMap::new(),
                 pending: None,
                 failed: None,
+                alone: false,
+                commit_next: false,
+                committed: false,
             })
         }
 
@@ -567,19 +603,49 @@ pub mod pg {
         /// round trip: the server runs them in order, so the statement sees what the control
         /// did (a lock taken first, then the statement's snapshot). If the control fails, so
         /// does the statement, with the control's error.
+        /// A statement marked as the job's last carries the COMMIT after it, in the same
+        /// round trip: if the statement fails the transaction is aborted and COMMIT rolls it
+        /// back; if COMMIT fails (a deferred constraint), so does the statement.
         fn run<R>(&mut self, work: impl AsyncFnOnce(&tokio_postgres::Client) -> std::result::Result<R, postgres::Error>) -> Result<R> {
-            let Some(control) = self.pending.take() else {
+            self.run_with(true, work)
+        }
+
+        /// [`PgConn::run`]; `may_commit` is false for what is not the statement itself (its
+        /// preparation), which must never carry the COMMIT.
+        fn run_with<R>(
+            &mut self,
+            may_commit: bool,
+            work: impl AsyncFnOnce(&tokio_postgres::Client) -> std::result::Result<R, postgres::Error>,
+        ) -> Result<R> {
+            let commit = may_commit && self.alone && std::mem::take(&mut self.commit_next);
+            let control = self.pending.take();
+            if control.is_none() && !commit {
                 return Ok(self.rt.block_on(work(&self.client))?);
-            };
+            }
             let client = &self.client;
-            let (ctl, out) = self
-                .rt
-                .block_on(async { futures_util::join!(client.batch_execute(&control), work(client)) });
+            let (ctl, out, end) = self.rt.block_on(async {
+                futures_util::join!(
+                    async {
+                        match &control {
+                            Some(c) => client.batch_execute(c).await,
+                            None => Ok(()),
+                        }
+                    },
+                    work(client),
+                    async { if commit { client.batch_execute("COMMIT").await } else { Ok(()) } }
+                )
+            });
             if let Err(e) = ctl {
                 self.failed = Some(super::pg_message(&e));
                 return Err(e.into());
             }
-            Ok(out?)
+            let out = out?;
+            if let Err(e) = end {
+                self.failed = Some(super::pg_message(&e));
+                return Err(e.into());
+            }
+            self.committed = commit;
+            Ok(out)
         }
 
         fn statement(&mut self, sql: &str) -> Result<tokio_postgres::Statement> {
@@ -587,7 +653,7 @@ pub mod pg {
                 return Ok(s.clone());
             }
             let text = placeholders(sql);
-            let s = self.run(async |c| c.prepare(&text).await).inspect_err(|e| {
+            let s = self.run_with(false, async |c| c.prepare(&text).await).inspect_err(|e| {
                 tracing::error!(sql, "PostgreSQL refused a statement: {e}");
             })?;
             self.cache.insert(sql.to_string(), s.clone());

@@ -102,7 +102,7 @@ pub(crate) fn record_result_with(
     if s.first_active.is_none() {
         touch_active(tx, user_id, now)?;
     }
-    if s.best.is_some_and(|o| o >= score) {
+    if !beats_best(&s, score) {
         return Ok(());
     }
     tx.prepare_cached(
@@ -124,6 +124,16 @@ pub(crate) fn record_result_with(
     )?
     .execute(params![cohort, dept, kind, item, bucket(score)])?;
     Ok(())
+}
+
+/// Whether `score` is a new best for the learner's standing (and so is recorded).
+fn beats_best(s: &Standing, score: f64) -> bool {
+    !s.best.is_some_and(|o| o >= score)
+}
+
+/// Whether [`record_result_with`] writes anything for this standing and score.
+pub(crate) fn records_anything(s: &Standing, score: f64) -> bool {
+    s.first_active.is_none() || beats_best(s, score)
 }
 
 /// Marks a learner active (a lesson read counts).

@@ -315,6 +315,7 @@ fn run_batch(c: &Conn, batch: Vec<Queued>) {
             failed = Some(e.to_string());
             break;
         }
+        c.begin_job(alone);
         let ran = (q.job)(c);
         if let Some(e) = c.deferred_failure() {
             deliveries.push(ran.deliver);
@@ -322,6 +323,8 @@ fn run_batch(c: &Conn, batch: Vec<Queued>) {
             break;
         }
         control = match (alone, ran.ok) {
+            // Its last statement carried the COMMIT (see `Conn::commit_with_next`).
+            (true, true) if c.committed() => String::new(),
             // The SELECT fails if a statement failed unnoticed (see above), so COMMIT never
             // runs on an aborted transaction.
             (true, true) => "SELECT 1; COMMIT".to_string(),
@@ -335,6 +338,7 @@ fn run_batch(c: &Conn, batch: Vec<Queued>) {
     }
     let outcome = match failed {
         Some(e) => Err(e),
+        None if control.is_empty() => Ok(()),
         None => c.execute_batch(&control).map_err(|e| e.to_string()),
     };
     if outcome.is_err() {
@@ -675,5 +679,83 @@ mod tests {
             .read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", (), |r| r.get(0))?))
             .unwrap();
         assert_eq!(users, 0);
+    }
+
+    /// A job that commits with its last statement stores what it wrote in that round trip;
+    /// if that statement fails, nothing of the job is stored and its caller hears so; in a
+    /// batch of several jobs the mark is ignored and the batch stays one transaction.
+    #[test]
+    fn a_job_that_commits_with_its_last_statement_on_postgres() {
+        let Some(store) = pg_store("a_job_that_commits_with_its_last_statement_on_postgres") else {
+            return;
+        };
+        let count = |store: &Store| -> i64 {
+            store
+                .read_blocking(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", (), |r| r.get(0))?))
+                .unwrap()
+        };
+        store
+            .write_blocking(|c| {
+                upsert_user(c, "first", "n", Role::Learner, "h", 0)?;
+                c.commit_with_next();
+                upsert_user(c, "second", "n", Role::Learner, "h", 0)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(count(&store), 2, "both writes committed");
+        // The last statement fails: the job's first write goes with it.
+        let failed = store.write_blocking(|c| {
+            upsert_user(c, "third", "n", Role::Learner, "h", 0)?;
+            c.commit_with_next();
+            c.execute("INSERT INTO no_such_table VALUES (1)", ())?;
+            Ok(())
+        });
+        assert!(failed.is_err());
+        assert_eq!(count(&store), 2, "a failed last statement commits nothing");
+        // A last statement the connection has not prepared before: its preparation must
+        // not carry the COMMIT (the statement would then run outside the transaction).
+        let failed = store.write_blocking(|c| {
+            upsert_user(c, "third", "n", Role::Learner, "h", 0)?;
+            c.commit_with_next();
+            c.execute("INSERT INTO users (id, username) VALUES (-1, NULL)", ())?;
+            Ok(())
+        });
+        assert!(failed.is_err(), "the NOT NULL username refuses the row");
+        assert_eq!(count(&store), 2, "nothing of the job is stored");
+        // The writer goes on with a clean transaction afterwards.
+        store
+            .write_blocking(|c| upsert_user(c, "fourth", "n", Role::Learner, "h", 0).map(|_| ()))
+            .unwrap();
+        assert_eq!(count(&store), 3);
+        // In a batch of several the mark is ignored: a later job's failure undoes only its own part.
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, bool)>();
+        let hold = tx.clone();
+        store
+            .enqueue(
+                None,
+                |c| Ok(c.execute_batch("SELECT pg_sleep(0.3)")?),
+                move |r| hold.send((0, r.is_ok())).unwrap(),
+            )
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        for i in 1..=2 {
+            let to = tx.clone();
+            store
+                .enqueue(
+                    None,
+                    move |c| {
+                        c.commit_with_next();
+                        upsert_user(c, &format!("batch{i}"), "n", Role::Learner, "h", 0)?;
+                        Ok(())
+                    },
+                    move |r| to.send((i, r.is_ok())).unwrap(),
+                )
+                .unwrap();
+        }
+        drop(tx);
+        let mut heard: Vec<(usize, bool)> = rx.iter().collect();
+        heard.sort();
+        assert_eq!(heard, [(0, true), (1, true), (2, true)]);
+        assert_eq!(count(&store), 5);
     }
 }
