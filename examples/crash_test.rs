@@ -37,7 +37,7 @@ const KILL_AFTER_ACKED: std::ops::RangeInclusive<usize> = 150..=600;
 const ROUND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What the workers were told succeeded: attempt id → percent, and lessons marked read.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Acked {
     attempts: HashMap<String, f64>,
     reads: HashSet<(String, String)>,
@@ -365,7 +365,8 @@ async fn main() {
         // Check the database directly, as the server would find it on restart.
         let conn = Db::open(db).await;
         let integrity = conn.integrity().await;
-        let a = acked.lock().unwrap();
+        // A copy: the checks below await, and the workers have stopped.
+        let a = acked.lock().unwrap().clone();
         let (mut found, mut torn) = (0usize, 0usize);
         for (id, percent) in &a.attempts {
             match conn.attempt(id).await {
