@@ -191,6 +191,8 @@ impl HelperDef for Translate {
                 return Err(RenderErrorReason::MissingVariable(v.relative_path().cloned()).into());
             }
             let text = match v.value() {
+                // A missing value reads "—", as `{{num}}` shows it.
+                Value::String(s) if s.is_empty() => "—".to_string(),
                 Value::String(s) => s.clone(),
                 Value::Number(n) => crate::sandbox::format_number(n.as_f64().unwrap_or(0.0), 1),
                 Value::Null => "—".to_string(),

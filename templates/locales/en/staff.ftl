@@ -71,6 +71,25 @@ transcript-title = Learner transcript
 transcript-back = ← Back to the learner overview
 transcript-heading = Transcript: { $name }
 transcript-account-line = Username { $username } · Cohort { $cohort } · Department { $department }
+# Statuses as stored; an unknown one shows as it is.
+transcript-attempt-status = { $status ->
+    [open] in progress
+    [expired] time ran out
+    [late] submitted late
+    [abandoned] abandoned
+   *[other] { $status }
+}
+transcript-run-status = { $status ->
+    [open] in progress
+    [finished] finished
+    [abandoned] abandoned
+   *[other] { $status }
+}
+transcript-exercise-status = { $status ->
+    [submitted] awaiting grading
+    [graded] graded
+   *[other] { $status }
+}
 transcript-erased = This learner's personal data was erased at their request. Their certificates keep only what verification needs.
 transcript-certificates = Certificates
 transcript-valid = Valid

@@ -71,6 +71,25 @@ transcript-title = 学员成绩单
 transcript-back = ← 返回学员总览
 transcript-heading = 成绩单：{ $name }
 transcript-account-line = 账号 { $username } · 批次 { $cohort } · 部门 { $department }
+# Statuses as stored; an unknown one shows as it is.
+transcript-attempt-status = { $status ->
+    [open] 作答中
+    [expired] 超时
+    [late] 逾期提交
+    [abandoned] 已放弃
+   *[other] { $status }
+}
+transcript-run-status = { $status ->
+    [open] 进行中
+    [finished] 已完成
+    [abandoned] 已放弃
+   *[other] { $status }
+}
+transcript-exercise-status = { $status ->
+    [submitted] 待评分
+    [graded] 已评分
+   *[other] { $status }
+}
 transcript-erased = 应本人请求，该学员的个人信息已删除；证书仅保留验证所需的信息。
 transcript-certificates = 证书
 transcript-valid = 有效
