@@ -85,10 +85,10 @@ site-glossary-intro = Each metric and term in the course has exactly one definit
 site-glossary-differs = Note on usage: { $text }
 
 ## Quiz, simulation and exercise blocks before the page script fills them in
-site-quiz-fallback = This quiz is graded on the server: <a href="/login">sign in</a> to take it here.
-site-sandbox-fallback = This simulation runs on the server: <a href="/login">sign in</a> to start it here.
+site-quiz-fallback = This quiz is graded on the server: <a href="/login">log in</a> to take it here.
+site-sandbox-fallback = This simulation runs on the server: <a href="/login">log in</a> to start it here.
 site-exercise-minutes = Suggested time: { $n } min · graded by an instructor on five criteria
-site-exercise-fallback = <a href="/login">Sign in</a> to submit your answer here; once an instructor has graded it, you will see the feedback here.
+site-exercise-fallback = <a href="/login">Log in</a> to submit your answer here; once an instructor has graded it, you will see the feedback here.
 
 ## A review of a graded attempt
 quiz-true = True

@@ -4,11 +4,11 @@
 header-search-label = Search the course
 header-search-placeholder = Search the course
 header-account = Account
-header-login = Sign in
+header-login = Log in
 
 ## certbook.js: the account bar and search
-js-login = Sign in
-js-logout = Sign out
+js-login = Log in
+js-logout = Log out
 js-myResults = My progress
 js-certExpiring = ⚠ Certificate expiring soon
 js-certExpired = ⚠ Certificate expired
@@ -20,7 +20,7 @@ js-listSep = ;{" "}
 js-enumSep = ,{" "}
 
 ## certbook.js: quizzes
-js-loginToTake = Sign in to take this quiz; the server grades your answers.
+js-loginToTake = Log in to take this quiz; the server grades your answers.
 js-start = Start
 js-resume = Resume
 js-retry = Try again
@@ -63,7 +63,7 @@ js-abandon = Abandon this attempt
 js-abandonConfirm = An abandoned attempt is not graded and your answers are discarded; you can then start again. Abandon this attempt?
 
 ## certbook.js: simulations
-js-loginToPlay = Sign in to play; the server works out the result of each round.
+js-loginToPlay = Log in to play; the server works out the result of each round.
 js-sbStart = Start the simulation
 js-sbResume = Resume the simulation
 js-sbRetry = Play again
@@ -94,7 +94,7 @@ js-chartLabel = { $label }: { $values }
 js-markRead = Mark this lesson as read
 js-isRead = ✓ Lesson read
 js-readFailed = That could not be saved; try again later.
-js-exLogin = Sign in to submit your answer here.
+js-exLogin = Log in to submit your answer here.
 js-exSubmit = Submit answer
 js-exRevise = Save changes
 js-exSaved = Submitted. You can revise it until an instructor grades it. ({ $version })
