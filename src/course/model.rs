@@ -110,7 +110,6 @@ impl Curriculum {
         })
     }
 
-    /// The first lesson that embeds quiz `id`, for links back from results.
     /// The site URL of a lesson, case or template page.
     pub fn page_url(&self, id: &str) -> Option<String> {
         self.pages()
@@ -128,6 +127,7 @@ impl Curriculum {
         self.pages().find(|(_, _, l)| l.exercises.iter().any(|s| s == id))
     }
 
+    /// The first lesson that embeds quiz `id`, for links back from results.
     pub fn lesson_for_quiz(&self, id: &str) -> Option<(&Course, &str, &Lesson)> {
         self.pages().find(|(_, _, l)| l.quizzes.iter().any(|q| q == id))
     }

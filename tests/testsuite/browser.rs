@@ -466,6 +466,50 @@ async fn wait_for_sheet(c: &Client) -> Result<(), fantoccini::error::CmdError> {
     Ok(())
 }
 
+/// Every bundled scenario opens in the lesson that embeds it: the first round's
+/// decisions are drawn by the page script (a screenshot of each is kept to look at).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bundled_scenario_opens_its_first_round_in_its_lesson() {
+    let Some(driver) = start_driver() else { return };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (cur, _) = certbook::course::load(root).unwrap();
+    let s = TestServer::start_at(root).await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let result = async {
+        let mut first = true;
+        for id in cur.scenarios.keys() {
+            let (_, _, lesson) = cur.lesson_for_scenario(id).unwrap_or_else(|| panic!("{id} is embedded"));
+            let url = cur.page_url(&lesson.id).unwrap();
+            if first {
+                log_in(&c, &s, "alice", &url).await?;
+                first = false;
+            } else {
+                c.goto(&s.url(&url)).await?;
+            }
+            c.wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(&format!("section[data-sandbox={id}] button.cb-btn")))
+                .await?
+                .click()
+                .await?;
+            let form = c
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(&format!("section[data-sandbox={id}] form.cb-sb-round")))
+                .await?;
+            let decisions = form.find_all(Locator::Css("fieldset.cb-sb-decision")).await?;
+            assert!(!decisions.is_empty(), "{id}: the first round shows its decisions");
+            center(&c, &format!("section[data-sandbox={id}] form.cb-sb-round")).await?;
+            screenshot(&c, &format!("scenario-{id}.png")).await;
+        }
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.unwrap();
+}
+
 /// Counts the points drawn in one variable's chart.
 async fn chart_points(c: &Client, var: &str) -> Result<usize, fantoccini::error::CmdError> {
     let sel = format!("section[data-sandbox=growth] figure[data-chart={var}] circle");
