@@ -128,7 +128,7 @@ async fn learner(store: Store, user_id: i64, history: Vec<(Arc<Quiz>, i64, i64)>
             StartOutcome::Resumed(_) => return Err(format!("user {user_id}: an open attempt at {} already", quiz.id)),
             StartOutcome::NoAttemptsLeft { used } => return Err(format!("user {user_id}: no attempts left at {} ({used})", quiz.id)),
             StartOutcome::Elsewhere => return Err(format!("user {user_id}: attempt at {} on another device", quiz.id)),
-            StartOutcome::NotNow(why) => return Err(format!("user {user_id}: {} not open: {why}", quiz.id)),
+            StartOutcome::NotNow(why) => return Err(format!("user {user_id}: {} not open: {}", quiz.id, why.id)),
             StartOutcome::RetakeNotYet { .. } => return Err(format!("user {user_id}: {} waits for a retake", quiz.id)),
         };
         let answers: BTreeMap<String, Value> = question_ids

@@ -172,6 +172,7 @@ impl Messages {
             these.sort();
             files.extend(these);
         }
+        let builtin = builtin_ids(lang);
         let mut own = Vec::new();
         let mut errors = Vec::new();
         for file in files {
@@ -193,7 +194,6 @@ impl Messages {
                     res
                 }
             };
-            let builtin = builtin_ids(lang);
             for id in message_ids(&res) {
                 if !builtin.contains(&id) {
                     let at = text
@@ -302,11 +302,6 @@ impl Messages {
         ids.sort();
         ids.dedup();
         ids
-    }
-
-    /// A number as this language writes it: 12,345.7 (or 12,345 for a whole number).
-    pub fn number(&self, n: f64, decimals: u32) -> String {
-        crate::sandbox::format_number(n, decimals)
     }
 }
 

@@ -146,13 +146,19 @@ impl Loader<'_> {
     /// The interface messages; a course catalogue that does not parse is an error at its line.
     fn messages(&mut self, language: &str) -> std::sync::Arc<crate::i18n::Messages> {
         let (messages, errors) = crate::i18n::Messages::load(self.root, language);
-        // A message of the course's own is fine where its own templates use it.
-        let own_templates: String = walkdir::WalkDir::new(self.root.join("templates"))
-            .into_iter()
-            .flatten()
-            .filter(|e| e.path().extension().is_some_and(|x| x == "hbs" || x == "js"))
-            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-            .collect();
+        // A message of the course's own is fine where its own templates use it (read only
+        // when the course defines such messages).
+        let own_templates: String = if errors.iter().any(|e| e.unknown.is_some()) {
+            walkdir::WalkDir::new(self.root.join("templates"))
+                .into_iter()
+                .flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "hbs" || x == "js"))
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect()
+        } else {
+            String::new()
+        };
+        let builtin = crate::i18n::builtin_ids(messages.lang());
         for e in errors {
             let Some(id) = &e.unknown else {
                 self.diags.push(
@@ -164,7 +170,6 @@ impl Loader<'_> {
             if own_templates.contains(&format!("\"{id}\"")) || own_templates.contains(&format!("T.{}", id.trim_start_matches("js-"))) {
                 continue;
             }
-            let builtin = crate::i18n::builtin_ids(messages.lang());
             let close: Vec<&str> = builtin.iter().map(String::as_str).filter(|k| similar(k, id)).collect();
             let help = if close.is_empty() {
                 "use an id from `certbook messages` (or use the message in a template of your own)".to_string()

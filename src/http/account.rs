@@ -114,7 +114,7 @@ async fn login_form(
         }
         Ok(None) => Ok(refuse(StatusCode::UNAUTHORIZED, &state.pages().t("wrong-credentials"))),
         Err(crate::app::Error::Throttled { message, retry_after_s }) => {
-            let mut r = refuse(StatusCode::TOO_MANY_REQUESTS, &state.pages().messages().text(&message));
+            let mut r = refuse(StatusCode::TOO_MANY_REQUESTS, &state.pages().text(&message));
             r.headers_mut().insert(header::RETRY_AFTER, retry_after_s.max(1).into());
             Ok(r)
         }

@@ -112,7 +112,7 @@ struct RowsError<'a> {
 fn rows_error(state: &AppState, errors: &[RowError]) -> Response {
     let m = crate::msg!("certops-import-refused", count = errors.len());
     let body = RowsError {
-        error: state.pages().messages().text(&m),
+        error: state.pages().text(&m),
         code: m.code(),
         rows: errors,
     };
@@ -266,14 +266,7 @@ async fn audit_api(State(state): State<AppState>, session: Session) -> Result<Js
 async fn page(state: &AppState, session: &Session, q: ExpiryQuery, import: (Option<ImportOutcome>, String)) -> Result<Response, ApiError> {
     let f = match q.filter(state.clock.now_ms()) {
         Ok(f) => f,
-        Err(e) => {
-            let pages = state.pages();
-            return Ok(pages.error(
-                StatusCode::BAD_REQUEST,
-                &pages.t("hr-filter-invalid"),
-                &pages.messages().text(&e.message()),
-            ));
-        }
+        Err(e) => return Ok(state.pages().refusal(StatusCode::BAD_REQUEST, "hr-filter-invalid", &e.message())),
     };
     let echo = ExpiryEcho {
         ahead: q.ahead.unwrap_or(90),
@@ -369,11 +362,11 @@ async fn erase_form(
             state.sessions.forget_user(id);
             Ok(Redirect::to(&next).into_response())
         }
-        Err(crate::app::Error::Unprocessable(m)) => Ok(state.pages().error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &state.pages().t("certops-not-erased-title"),
-            &state.pages().messages().text(&m),
-        )),
+        Err(crate::app::Error::Unprocessable(m)) => {
+            Ok(state
+                .pages()
+                .refusal(StatusCode::UNPROCESSABLE_ENTITY, "certops-not-erased-title", &m))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -117,11 +117,7 @@ async fn render(
         }
         Err(crate::app::Error::NotFound(m)) => {
             let pages = state.pages();
-            Ok(pages.error(
-                StatusCode::NOT_FOUND,
-                &pages.t("exam-settings-no-such-quiz-title"),
-                &pages.messages().text(&m),
-            ))
+            Ok(pages.refusal(StatusCode::NOT_FOUND, "exam-settings-no-such-quiz-title", &m))
         }
         Err(e) => Err(e.into()),
     }
@@ -139,7 +135,7 @@ async fn answer(
     match done {
         Ok(()) => Ok(Redirect::to(&page_path(quiz_id)).into_response()),
         Err(e @ (ApiError::Unprocessable(_) | ApiError::NotFound(_) | ApiError::Conflict(_))) => {
-            let why = state.pages().messages().text(&e.message());
+            let why = state.pages().text(&e.message());
             let r = render(state, session, quiz_id, form, Some(why)).await?;
             Ok(super::pages::with_status(r, e.status_code()))
         }

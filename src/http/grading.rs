@@ -100,7 +100,7 @@ async fn grade_form(
         Ok(_) => Ok(Redirect::to("/instructor/grading").into_response()),
         // Show the form again with the message; what the instructor typed is in the request, not lost.
         Err(Error::Unprocessable(msg)) => {
-            let r = render_grade(&state, &session, id, Some(state.pages().messages().text(&msg))).await?;
+            let r = render_grade(&state, &session, id, Some(state.pages().text(&msg))).await?;
             Ok(super::pages::with_status(r, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e.into()),

@@ -80,14 +80,7 @@ async fn dashboard_page(
     };
     let filter = match q.filter() {
         Ok(f) => f,
-        Err(e) => {
-            let pages = state.pages();
-            return Ok(pages.error(
-                StatusCode::BAD_REQUEST,
-                &pages.t("hr-filter-invalid"),
-                &pages.messages().text(&e.message()),
-            ));
-        }
+        Err(e) => return Ok(state.pages().refusal(StatusCode::BAD_REQUEST, "hr-filter-invalid", &e.message())),
     };
     let echo = FilterEcho {
         cohort: q.cohort,
@@ -120,11 +113,7 @@ async fn transcript_page(
             Some(&session.csrf),
             &page,
         )),
-        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(
-            StatusCode::NOT_FOUND,
-            &state.pages().t("hr-no-such-learner-title"),
-            &state.pages().messages().text(&m),
-        )),
+        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().refusal(StatusCode::NOT_FOUND, "hr-no-such-learner-title", &m)),
         Err(e) => Err(e.into()),
     }
 }
@@ -149,11 +138,7 @@ async fn attempt_page(
             Some(&session.csrf),
             &page,
         )),
-        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().error(
-            StatusCode::NOT_FOUND,
-            &state.pages().t("hr-no-such-attempt-title"),
-            &state.pages().messages().text(&m),
-        )),
+        Err(crate::app::Error::NotFound(m)) => Ok(state.pages().refusal(StatusCode::NOT_FOUND, "hr-no-such-attempt-title", &m)),
         Err(e) => Err(e.into()),
     }
 }

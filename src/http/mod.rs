@@ -225,12 +225,12 @@ async fn explain_bare_errors(
     let mut fresh = if api {
         (status, axum::Json(error::ErrorBody::of(&message, pages.messages()))).into_response()
     } else {
-        let title = pages.t(if status.is_server_error() {
+        let title = if status.is_server_error() {
             "page-error-title"
         } else {
             "page-refused-title"
-        });
-        pages.error(status, &title, &pages.messages().text(&message))
+        };
+        pages.refusal(status, title, &message)
     };
     let own: Vec<_> = fresh.headers().keys().cloned().collect();
     for (name, value) in &parts.headers {

@@ -115,6 +115,16 @@ impl Pages {
         self.messages.get(id)
     }
 
+    /// The text of `m` in the course's language.
+    pub fn text(&self, m: &crate::i18n::Msg) -> String {
+        self.messages.text(m)
+    }
+
+    /// An error page titled with message `title` that says `why`.
+    pub fn refusal(&self, status: StatusCode, title: &str, why: &crate::i18n::Msg) -> Response {
+        self.error(status, &self.t(title), &self.text(why))
+    }
+
     /// An error page with a status code.
     pub fn error(&self, status: StatusCode, title: &str, message: &str) -> Response {
         with_status(self.render("error", title, None, None, &ErrorPage { title, message }), status)

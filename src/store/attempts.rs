@@ -165,7 +165,7 @@ pub struct StartPlan {
 }
 
 /// Decides a start's terms from the learner's own and cohort adjustment, or refuses it.
-pub type Terms = Box<dyn FnOnce(Option<Adjustment>, Option<Adjustment>) -> Result<StartTerms, String> + Send>;
+pub type Terms = Box<dyn FnOnce(Option<Adjustment>, Option<Adjustment>) -> Result<StartTerms, crate::i18n::Msg> + Send>;
 
 /// Draws a new attempt's questions, given how often the learner was shown each.
 pub type Draw = Box<dyn FnOnce(&HashMap<String, u32>) -> Vec<String> + Send>;
@@ -193,8 +193,8 @@ pub enum StartOutcome {
     },
     /// The open attempt is bound to another device.
     Elsewhere,
-    /// Outside the quiz's window; nothing changed.
-    NotNow(String),
+    /// Outside the quiz's window (why, as the terms said it); nothing changed.
+    NotNow(crate::i18n::Msg),
     /// The exam's wait after the last sitting runs until `opens` (unix ms).
     RetakeNotYet {
         opens: i64,
@@ -1147,8 +1147,8 @@ mod tests {
         assert!(matches!(full, StartOutcome::NoAttemptsLeft { used: 2 }));
         // Outside the window: refused, nothing written.
         let mut closed = plan(user, "a5", 30_000, 0, &["x"]);
-        closed.terms = Box::new(|_, _| Err("closed".into()));
-        assert!(matches!(store.start_attempt(closed).await.unwrap(), StartOutcome::NotNow(m) if m == "closed"));
+        closed.terms = Box::new(|_, _| Err(crate::msg!("quiz-closed")));
+        assert!(matches!(store.start_attempt(closed).await.unwrap(), StartOutcome::NotNow(m) if m.id == "quiz-closed"));
         assert!(store.attempt("a5".into()).await.unwrap().is_none());
     }
 

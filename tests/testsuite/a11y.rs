@@ -87,20 +87,7 @@ async fn every_page_type_passes_axe_in_both_languages_and_an_english_course_show
         let essay = "Goal, result and next step: ".repeat(4);
         let (code, v) = alice.post_json("/api/exercises/review/submission", &json!({ "body": essay })).await;
         assert_eq!(code, 200, "{v}");
-        let (code, v) = s
-            .login("hana")
-            .await
-            .post_raw(
-                "/api/hr/certificates/import",
-                "text/csv",
-                "learner,level,issued\nalice,starter,2026-01-05\n",
-            )
-            .await;
-        assert_eq!(code, 200, "{v}");
-        let cert = v["ids"][0]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| panic!("a certificate: {v}"));
+        let cert = crate::harness::import_certificate(&s, "alice", "starter").await;
         let profile = tempfile::tempdir().unwrap();
         let c = browser(&driver, profile.path()).await;
         let result = async {

@@ -68,17 +68,7 @@ async fn an_english_course_answers_in_english_everywhere_on_the_server() {
     check("progress", &progress.to_string());
 
     // A certificate: its page, its credential and its PDF.
-    let (code, v) = s
-        .login("hana")
-        .await
-        .post_raw(
-            "/api/hr/certificates/import",
-            "text/csv",
-            "learner,level,issued\nalice,starter,2026-01-05\n",
-        )
-        .await;
-    assert_eq!(code, 200, "{v}");
-    let id = v["ids"][0].as_str().unwrap().to_string();
+    let id = crate::harness::import_certificate(&s, "alice", "starter").await;
     let (code, credential) = alice.get(&format!("/api/certificates/{id}/credential")).await;
     assert_eq!(code, 200, "{credential}");
     check("credential", &credential.to_string());

@@ -320,6 +320,21 @@ pub async fn finish_tiny(c: &Client) {
     }
 }
 
+/// HR (hana) imports a certificate of `level` for learner `user`; returns its id.
+pub async fn import_certificate(s: &TestServer, user: &str, level: &str) -> String {
+    let csv = format!("learner,level,issued\n{user},{level},2026-01-05\n");
+    let (code, v) = s
+        .login("hana")
+        .await
+        .post_raw("/api/hr/certificates/import", "text/csv", &csv)
+        .await;
+    assert_eq!(code, 200, "{v}");
+    v["ids"][0]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("a certificate: {v}"))
+}
+
 /// Runs `certbook init DIR ARGS…` (the starter course).
 pub fn certbook_init(dir: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_certbook"))

@@ -146,19 +146,6 @@ fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// Why a start's terms refuse it, as the store passes it on: a prefix and the instant.
-const NOT_OPEN_YET: &str = "opens ";
-const CLOSED: &str = "closed ";
-
-/// The message of a start refused by its terms (see [`NOT_OPEN_YET`], [`CLOSED`]).
-fn not_now(why: &str) -> crate::i18n::Msg {
-    let at = |rest: &str| rest.parse::<i64>().map(show_time).unwrap_or_else(|_| rest.to_string());
-    match why.strip_prefix(NOT_OPEN_YET) {
-        Some(rest) => crate::msg!("quiz-not-open-yet", opens = at(rest)),
-        None => crate::msg!("quiz-closed", closes = at(why.strip_prefix(CLOSED).unwrap_or(why))),
-    }
-}
-
 /// A unix-ms instant in UTC for messages and staff pages: `2027-01-15 09:00 UTC`.
 pub fn show_time(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
@@ -259,10 +246,10 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
         terms: Box::new(move |own, cohort| {
             let limits = exam::limits(&for_terms, own.as_ref(), cohort.as_ref());
             if let Some(opens) = limits.opens.filter(|o| now < *o) {
-                return Err(format!("{NOT_OPEN_YET}{opens}"));
+                return Err(crate::msg!("quiz-not-open-yet", opens = show_time(opens)));
             }
             if let Some(closes) = limits.closes.filter(|c| now >= *c) {
-                return Err(format!("{CLOSED}{closes}"));
+                return Err(crate::msg!("quiz-closed", closes = show_time(closes)));
             }
             Ok(StartTerms {
                 closes: limits.closes,
@@ -286,7 +273,7 @@ pub async fn start(ctx: &Ctx<'_>, user_id: i64, device_hash: String, ip: IpAddr,
             quiz,
             attempt,
         }),
-        StartOutcome::NotNow(why) => Err(Error::Conflict(not_now(&why))),
+        StartOutcome::NotNow(why) => Err(Error::Conflict(why)),
         StartOutcome::NoAttemptsLeft { used } => Err(Error::Conflict(crate::msg!("quiz-no-attempts-left", used = used))),
         StartOutcome::Elsewhere => Err(refused(Refusal::OtherDevice)),
         StartOutcome::RetakeNotYet { opens } => {
