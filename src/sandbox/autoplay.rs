@@ -2,8 +2,9 @@
 //! formulas that blow up (NaN, infinity) or push state outside its bounds before
 //! any learner meets them.
 
-use super::engine::{DecisionValue, Decisions, Opening, Sim, SimError};
+use super::engine::{DecisionValue, Decisions, Opening, SimError};
 use super::schema::Scenario;
+use super::session::Table;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, HashSet};
@@ -21,22 +22,38 @@ pub struct Finding {
 pub fn autoplay(sc: &Scenario, plays: u64) -> Vec<Finding> {
     let mut found = Vec::new();
     let mut seen = HashSet::new();
+    let has_defaults = sc.decisions.iter().any(|d| d.default.is_some());
     for seed in 0..plays {
         let mut chooser = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
-        let mut sim = Sim::new(sc, seed);
+        // A market meets every size of session it allows; some teams play the defaults,
+        // as a team that misses a deadline (or a simulated rival) does.
+        let teams = sc
+            .market
+            .as_ref()
+            .map_or(1, |m| chooser.random_range(m.teams.0..=m.teams.1.max(m.teams.0)) as usize);
+        let defaulting: Vec<bool> = (0..teams).map(|i| has_defaults && (seed + i as u64).is_multiple_of(4)).collect();
+        let mut table = Table::new(sc, seed, teams);
         let mut problem = None;
         for _ in 0..sc.rounds {
-            let opened = sim.open().and_then(|o| {
-                let d = random_decisions(&o, &mut chooser);
-                sim.play(&o, &d)
+            let played = table.open().and_then(|openings| {
+                let d: Vec<Decisions> = openings
+                    .iter()
+                    .zip(&defaulting)
+                    .map(|(o, def)| if *def { o.defaults(sc) } else { random_decisions(o, &mut chooser) })
+                    .collect();
+                table.play(openings, &d)
             });
-            if let Err(e) = opened {
+            if let Err((_, e)) = played {
                 problem = Some(e);
                 break;
             }
         }
-        if problem.is_none() {
-            problem = sim.score().err();
+        let mut violations = Vec::new();
+        match table.finish() {
+            Ok(plays) => violations.extend(plays.into_iter().flat_map(|p| p.violations)),
+            Err((_, e)) => {
+                problem.get_or_insert(e);
+            }
         }
         if let Some(SimError::Model { round, message, span }) = problem {
             if seen.insert((span.clone(), "model".to_string())) {
@@ -47,14 +64,20 @@ pub fn autoplay(sc: &Scenario, plays: u64) -> Vec<Finding> {
                 });
             }
         } else if let Some(e) = problem {
-            // Random decisions are built to be valid; a refusal is a bug in the offer itself.
+            // Random decisions are built to be valid; a refusal is a bug in the offer
+            // itself, or a default the round does not allow.
+            let what = if defaulting.iter().any(|d| *d) {
+                "decision (or default)"
+            } else {
+                "decision"
+            };
             found.push(Finding {
                 span: 0..0,
-                message: format!("automatic play could not make a valid decision: {e} (seed {seed})"),
+                message: format!("automatic play could not make a valid {what}: {e} (seed {seed}, {teams} team(s))"),
                 seed,
             });
         }
-        for v in sim.violations.drain(..) {
+        for v in violations {
             if seen.insert((v.span.clone(), v.var.clone())) {
                 let s = &sc.state[sc.state_index(&v.var).expect("a state variable")];
                 let bound = if s.min.is_some_and(|m| v.value < m) {

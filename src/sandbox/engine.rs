@@ -162,41 +162,23 @@ pub struct Playthrough {
     pub violations: Vec<Violation>,
 }
 
-/// Plays `decisions` (one entry per round, in order) from `seed`.
+/// Plays `decisions` (one entry per round, in order) from `seed`. In a market
+/// scenario the player meets the scenario's simulated rivals, who play the defaults.
 pub fn simulate(sc: &Scenario, seed: u64, decisions: &[Decisions]) -> Result<Playthrough, SimError> {
-    if decisions.len() > sc.rounds as usize {
-        return Err(SimError::Run(format!(
-            "{} rounds of decisions for a {}-round scenario",
-            decisions.len(),
-            sc.rounds
-        )));
-    }
-    let mut sim = Sim::new(sc, seed);
-    let mut states = vec![sim.state.clone()];
-    let mut reports = Vec::with_capacity(decisions.len());
-    for d in decisions {
-        let opening = sim.open()?;
-        let messages = sim.play(&opening, d)?;
-        states.push(sim.state.clone());
-        reports.push(RoundReport {
-            round: opening.round,
-            opening,
-            decisions: d.clone(),
-            messages,
-        });
-    }
-    let (next, result) = if sim.round < sc.rounds {
-        (Some(sim.open()?), None)
-    } else {
-        (None, Some(sim.score()?))
-    };
-    Ok(Playthrough {
-        states,
-        reports,
-        next,
-        result,
-        violations: sim.violations,
-    })
+    let rivals = sc.market.as_ref().map_or(0, |m| m.rivals as usize);
+    let mut teams = vec![Team::Plays(decisions)];
+    teams.extend(std::iter::repeat_n(Team::Defaults, rivals));
+    let mut all = super::session::simulate_teams(sc, seed, &teams).map_err(|(_, e)| e)?;
+    Ok(all.swap_remove(0))
+}
+
+/// Who decides for a team in [`super::session::simulate_teams`].
+#[derive(Clone, Copy, Debug)]
+pub enum Team<'d> {
+    /// Its decisions, one entry per round played.
+    Plays(&'d [Decisions]),
+    /// The scenario's defaults every round: a simulated rival.
+    Defaults,
 }
 
 /// The engine's working state for one run.
@@ -214,6 +196,10 @@ pub struct Sim<'a> {
     option_names: Vec<Vec<String>>,
     /// Each effect's target as a state index (None for per-round values).
     effect_targets: Vec<Option<usize>>,
+    /// Effects from this index on run after the market is known.
+    market_at: usize,
+    /// The round between [`Sim::decide`] and [`Sim::settle`], with its messages so far.
+    pending: Option<(u32, Vec<Message>)>,
 }
 
 /// Six decimals: enough for money and rates, and identical on every machine.
@@ -258,6 +244,8 @@ impl<'a> Sim<'a> {
         let effect_targets = sc.effects.iter().map(|e| sc.state_index(&e.target)).collect();
         Sim {
             sc,
+            market_at: sc.market.as_ref().map_or(sc.effects.len(), |m| m.at),
+            pending: None,
             option_names,
             effect_targets,
             rng: ChaCha8Rng::from_seed(key),
@@ -493,14 +481,18 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// Plays the opened round with the learner's decisions.
+    /// Plays the opened round with the learner's decisions (a scenario without a market).
     pub fn play(&mut self, opening: &Opening, decisions: &Decisions) -> Result<Vec<Message>, SimError> {
+        self.decide(opening, decisions)?;
+        self.settle(&[])
+    }
+
+    /// The first half of a round: the decisions, their consequences, and the effects
+    /// that run before the market is known.
+    pub fn decide(&mut self, opening: &Opening, decisions: &Decisions) -> Result<(), SimError> {
         let sc = self.sc;
         let r = opening.round;
-        validate(opening, decisions).map_err(|message| SimError::Decision {
-            round: r,
-            message: message.arg("round", r),
-        })?;
+        opening.check(decisions)?;
         let mut messages = Vec::new();
         for (i, d) in sc.decisions.iter().enumerate() {
             if let Some(v) = decisions.get(&d.id) {
@@ -514,12 +506,36 @@ impl<'a> Sim<'a> {
                 push_text(&mut messages, MessageKind::Choice, render(&o.text, &self.env, sc), &o.lesson);
             }
         }
-        for (i, e) in sc.effects.iter().enumerate() {
-            if self.in_scope(&e.scope)? {
-                let v = self.number(&e.to)?;
-                self.assign_at(self.effect_targets[i], &e.target, v, &e.to.span);
+        self.effects(0..self.market_at)?;
+        self.pending = Some((r, messages));
+        Ok(())
+    }
+
+    /// Each aggregate's input from this team, after [`Sim::decide`].
+    pub fn market_inputs(&self) -> Result<Vec<f64>, SimError> {
+        let Some(m) = &self.sc.market else { return Ok(Vec::new()) };
+        m.aggregates
+            .iter()
+            .map(|a| {
+                self.env
+                    .get(&a.of)
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| self.model_err(format!("aggregate `{}`: `{}` has no number", a.id, a.of), &a.span))
+            })
+            .collect()
+    }
+
+    /// The second half: the market's values (one per aggregate, for this team), the
+    /// remaining effects, end events and notes.
+    pub fn settle(&mut self, market: &[f64]) -> Result<Vec<Message>, SimError> {
+        let sc = self.sc;
+        let (r, mut messages) = self.pending.take().ok_or_else(|| SimError::Run("settle before decide".into()))?;
+        if let Some(m) = &sc.market {
+            for (a, v) in m.aggregates.iter().zip(market) {
+                self.env.set(&a.id, *v);
             }
         }
+        self.effects(self.market_at..sc.effects.len())?;
         for (i, ev) in sc.events.iter().enumerate() {
             if ev.phase == Phase::End && !(ev.once && self.fired[i]) && self.in_scope(&ev.scope)? {
                 self.fired[i] = true;
@@ -534,6 +550,22 @@ impl<'a> Sim<'a> {
         }
         self.round = r;
         Ok(messages)
+    }
+
+    fn effects(&mut self, range: Range<usize>) -> Result<(), SimError> {
+        for i in range {
+            let e = &self.sc.effects[i];
+            if self.in_scope(&e.scope)? {
+                let v = self.number(&e.to)?;
+                self.assign_at(self.effect_targets[i], &e.target, v, &e.to.span);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets the number of teams in the market (`teams` in formulas).
+    pub fn set_teams(&mut self, n: usize) {
+        self.env.set("teams", n as f64);
     }
 
     /// Objectives and feedback after the last round.
@@ -579,6 +611,32 @@ fn push_text(out: &mut Vec<Message>, kind: MessageKind, text: String, lesson: &O
             text,
             lesson: lesson.clone(),
         });
+    }
+}
+
+impl Opening {
+    /// Whether `decisions` are a valid answer to this round.
+    pub fn check(&self, decisions: &Decisions) -> Result<(), SimError> {
+        validate(self, decisions).map_err(|message| SimError::Decision {
+            round: self.round,
+            message: message.arg("round", self.round),
+        })
+    }
+
+    /// The scenario's defaults for the decisions on offer (an unset default falls
+    /// back to the first option, or every option's minimum).
+    pub fn defaults(&self, sc: &Scenario) -> Decisions {
+        self.decisions
+            .iter()
+            .map(|d| {
+                let declared = sc.decisions.iter().find(|x| x.id == d.id).and_then(|x| x.default.clone());
+                let v = declared.unwrap_or_else(|| match d.kind {
+                    "choose" => DecisionValue::Choice(d.options[0].id.clone()),
+                    _ => DecisionValue::Allocation(d.options.iter().map(|o| (o.id.clone(), o.min.unwrap_or(0.0))).collect()),
+                });
+                (d.id.clone(), v)
+            })
+            .collect()
     }
 }
 

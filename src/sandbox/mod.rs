@@ -12,14 +12,16 @@ mod lifecycle;
 mod parse;
 mod run;
 mod schema;
+mod session;
 
 pub use autoplay::{Finding, autoplay, random_decisions};
 pub use engine::{
     DecisionValue, Decisions, Message, MessageKind, ObjectiveResult, OpenDecision, OpenOption, Opening, Playthrough, RoundReport,
-    ScoreCard, Sim, SimError, Violation, format_number, simulate,
+    ScoreCard, Sim, SimError, Team, Violation, format_number, simulate,
 };
 pub use expr::{Env, FUNCTIONS, Formula};
 pub use lifecycle::{RoundStep, RunStatus, Start, after_round, may_begin, may_record, on_start, round_step};
 pub use parse::{parse_scenario, valid_name};
 pub use run::{ReplayError, RunRecord, RunResult};
 pub use schema::*;
+pub use session::{SessionRecord, SessionReplayError, Table, TeamError, TeamRecord, simulate_teams};

@@ -42,6 +42,30 @@ struct RawScenario {
     objective: Vec<Spanned<RawObjective>>,
     #[serde(default)]
     feedback: Vec<Spanned<RawFeedback>>,
+    market: Option<Spanned<bool>>,
+    teams: Option<Spanned<[i64; 2]>>,
+    rivals: Option<Spanned<i64>>,
+    members: Option<Spanned<[i64; 2]>>,
+    #[serde(default)]
+    aggregate: Vec<Spanned<RawAggregate>>,
+    #[serde(default)]
+    role: Vec<Spanned<RawRole>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAggregate {
+    id: Spanned<String>,
+    of: Spanned<String>,
+    op: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRole {
+    id: Spanned<String>,
+    label: Option<String>,
+    decisions: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +123,7 @@ struct RawDecision {
     unit: String,
     #[serde(default)]
     option: Vec<Spanned<RawOption>>,
+    default: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -230,17 +255,42 @@ struct Names {
     decided: BTreeSet<String>,
     /// Temporaries in the order effects first set them: name → effect index.
     temps: BTreeMap<String, usize>,
+    /// Aggregates over every team (`market = true` only).
+    market: BTreeSet<String>,
+    /// The first effect that reads an aggregate.
+    market_at: usize,
+    is_market: bool,
 }
 
 impl Names {
     fn taken(&self, n: &str) -> bool {
-        self.params.contains(n) || self.state.contains(n) || self.randoms.contains(n) || self.decided.contains(n)
+        self.params.contains(n)
+            || self.state.contains(n)
+            || self.randoms.contains(n)
+            || self.decided.contains(n)
+            || self.market.contains(n)
+            || (self.is_market && n == "teams")
     }
 
     /// Whether `name` can be read at `stage`; `Err` says why not.
     fn readable(&self, name: &str, stage: Stage) -> Result<(), String> {
         if matches!(name, "rounds") || self.params.contains(name) || self.state.contains(name) {
             return Ok(());
+        }
+        if name == "teams" && self.is_market {
+            return Ok(());
+        }
+        if self.market.contains(name) {
+            return match stage {
+                Stage::Effect(n) if n >= self.market_at => Ok(()),
+                Stage::Closing => Ok(()),
+                Stage::Final => Err(format!(
+                    "`{name}` is a per-round market value; keep what you need in a state variable"
+                )),
+                _ => Err(format!(
+                    "`{name}` is an aggregate over every team: it is known only once every team has decided, in effects"
+                )),
+            };
         }
         let final_stage = stage == Stage::Final;
         if name == "round" && !final_stage {
@@ -450,6 +500,35 @@ impl Parser<'_> {
                 self.names.decided.insert(full);
             }
         }
+        let is_market = raw.market.as_ref().is_some_and(|m| *m.get_ref());
+        self.names.is_market = is_market;
+        if !is_market {
+            if let Some(a) = raw.aggregate.first() {
+                self.error(
+                    Some(a.span()),
+                    "`[[aggregate]]` needs `market = true`",
+                    "aggregates combine every team's values; add `market = true` at the top, or remove them",
+                );
+            }
+            for (what, span) in [
+                ("teams", raw.teams.as_ref().map(Spanned::span)),
+                ("rivals", raw.rivals.as_ref().map(Spanned::span)),
+            ] {
+                if span.is_some() {
+                    self.error(
+                        span,
+                        format!("`{what}` needs `market = true`"),
+                        "only market scenarios have teams meeting in one market",
+                    );
+                }
+            }
+        }
+        for a in &raw.aggregate {
+            let a = a.get_ref();
+            if self.declare(a.id.get_ref(), a.id.span(), "aggregate") {
+                self.names.market.insert(a.id.get_ref().clone());
+            }
+        }
         for (i, e) in raw.effect.iter().enumerate() {
             let t = &e.get_ref().set;
             let name = t.get_ref();
@@ -468,6 +547,87 @@ impl Parser<'_> {
                 self.names.temps.insert(name.clone(), i);
             }
         }
+
+        // The market is computed before the first effect that reads it.
+        let reads_market = |src: &str| Formula::compile(src).is_ok_and(|f| f.reads.iter().any(|n| self.names.market.contains(n)));
+        let market_at = raw
+            .effect
+            .iter()
+            .position(|e| {
+                let e = e.get_ref();
+                reads_market(e.to.get_ref()) || e.when.as_ref().is_some_and(|w| reads_market(w.get_ref()))
+            })
+            .unwrap_or(raw.effect.len());
+        self.names.market_at = market_at;
+        let mut aggregates = Vec::new();
+        for a in &raw.aggregate {
+            let (span, a) = (a.span(), a.get_ref());
+            let of = a.of.get_ref();
+            if self.names.market.contains(of) {
+                self.error(
+                    Some(a.of.span()),
+                    format!("`{of}` is itself an aggregate"),
+                    "aggregate a team's own value",
+                );
+            } else if let Err(why) = self.names.readable(of, Stage::Effect(market_at)) {
+                let help = self.suggest(of);
+                self.error(
+                    Some(a.of.span()),
+                    format!("{why} (an aggregate takes each team's value where the first effect reading the market runs)"),
+                    &help,
+                );
+            }
+            let Some(op) = AggOp::parse(a.op.get_ref()) else {
+                self.error(
+                    Some(a.op.span()),
+                    format!("unknown aggregate `{}`", a.op.get_ref()),
+                    &format!("use one of {}", AggOp::NAMES.join(", ")),
+                );
+                continue;
+            };
+            aggregates.push(Aggregate {
+                id: a.id.get_ref().clone(),
+                of: of.clone(),
+                op,
+                span,
+            });
+        }
+        let pair = |p: &mut Self, v: &Option<Spanned<[i64; 2]>>, what: &str, lo: i64, default: (u32, u32)| match v {
+            None => default,
+            Some(v) => {
+                let [a, b] = *v.get_ref();
+                if a < lo || b < a || b > 60 {
+                    p.error(
+                        Some(v.span()),
+                        format!("`{what}` must be [least, most] with {lo} ≤ least ≤ most ≤ 60"),
+                        "e.g. `[2, 6]`",
+                    );
+                    default
+                } else {
+                    (a as u32, b as u32)
+                }
+            }
+        };
+        let teams = pair(self, &raw.teams, "teams", 1, (2, 8));
+        let members = pair(self, &raw.members, "members", 1, (1, 6));
+        let rivals = match &raw.rivals {
+            None => teams.0.saturating_sub(1).max(1),
+            Some(r) if (0..=20).contains(r.get_ref()) => *r.get_ref() as u32,
+            Some(r) => {
+                self.error(
+                    Some(r.span()),
+                    "`rivals` must be from 0 to 20",
+                    "simulated rivals a single player meets",
+                );
+                0
+            }
+        };
+        let market = is_market.then_some(Market {
+            aggregates,
+            at: market_at,
+            teams,
+            rivals,
+        });
 
         for t in raw.round.iter().flat_map(|r| r.title.iter().chain(&r.text)) {
             self.text(t.get_ref(), Some(t.span()), Stage::Opening);
@@ -609,6 +769,16 @@ impl Parser<'_> {
                 });
             }
         }
+        let roles = self.roles(&raw.role, &decisions);
+        if is_market || !roles.is_empty() {
+            for d in decisions.iter().filter(|d| d.default.is_none()) {
+                self.error(
+                    Some(d.span.clone()),
+                    format!("decision `{}` has no `default`", d.id),
+                    "team scenarios play the default for a team that misses a deadline (and for simulated rivals): add `default = \"option\"` or `default = { option = amount, … }`",
+                );
+            }
+        }
         Some(Scenario {
             id,
             version,
@@ -627,6 +797,9 @@ impl Parser<'_> {
             notes,
             objectives,
             feedback,
+            market,
+            roles,
+            members,
             source: self.file.to_path_buf(),
         })
     }
@@ -891,14 +1064,135 @@ impl Parser<'_> {
                 return None;
             }
         };
+        let default = d.default.as_ref().and_then(|v| self.default_value(v, &kind));
         Some(Decision {
             id,
             label: d.label.clone().unwrap_or_else(|| d.id.get_ref().clone()),
             help: d.help.clone(),
             scope,
             kind,
+            default,
             span,
         })
+    }
+
+    /// Roles, each owning decisions; with roles, every decision has exactly one owner.
+    fn roles(&mut self, raw: &[Spanned<RawRole>], decisions: &[Decision]) -> Vec<Role> {
+        let mut roles: Vec<Role> = Vec::new();
+        let mut owner: BTreeMap<String, String> = BTreeMap::new();
+        for r in raw {
+            let (span, r) = (r.span(), r.get_ref());
+            let id = r.id.get_ref();
+            if !valid_name(id) {
+                self.error(Some(r.id.span()), format!("invalid role id `{id}`"), NAME_HELP);
+                continue;
+            }
+            if roles.iter().any(|x| &x.id == id) {
+                self.error(Some(r.id.span()), format!("duplicate role `{id}`"), "give every role its own id");
+                continue;
+            }
+            for d in &r.decisions {
+                let name = d.get_ref();
+                if !decisions.iter().any(|x| &x.id == name) {
+                    let help = self.suggest(name);
+                    self.error(Some(d.span()), format!("role `{id}` owns `{name}`, which is not a decision"), &help);
+                } else if let Some(prev) = owner.insert(name.clone(), id.clone()) {
+                    self.error(
+                        Some(d.span()),
+                        format!("decision `{name}` belongs to roles `{prev}` and `{id}`"),
+                        "every decision is owned by exactly one role",
+                    );
+                }
+            }
+            if r.decisions.is_empty() {
+                self.error(
+                    Some(span),
+                    format!("role `{id}` owns no decisions"),
+                    "list them: `decisions = [\"price\"]`",
+                );
+            }
+            roles.push(Role {
+                id: id.clone(),
+                label: r.label.clone().unwrap_or_else(|| id.clone()),
+                decisions: r.decisions.iter().map(|d| d.get_ref().clone()).collect(),
+            });
+        }
+        if let Some(first) = raw.first() {
+            for d in decisions.iter().filter(|d| !owner.contains_key(&d.id)) {
+                self.error(
+                    Some(first.span()),
+                    format!("no role owns decision `{}`", d.id),
+                    "add it to one role's `decisions`",
+                );
+            }
+        }
+        roles
+    }
+
+    /// A decision's `default`: an option id, or an amount for every allocation option.
+    fn default_value(&mut self, v: &Spanned<toml::Value>, kind: &DecisionKind) -> Option<crate::sandbox::DecisionValue> {
+        use crate::sandbox::DecisionValue;
+        match (kind, v.get_ref()) {
+            (DecisionKind::Choose { options }, toml::Value::String(s)) if options.iter().any(|o| &o.id == s) => {
+                Some(DecisionValue::Choice(s.clone()))
+            }
+            (DecisionKind::Choose { options }, _) => {
+                let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+                self.error(
+                    Some(v.span()),
+                    "`default` of a `choose` decision must be one of its options",
+                    &format!("one of \"{}\"", ids.join("\", \"")),
+                );
+                None
+            }
+            (DecisionKind::Allocate { options, step, .. }, toml::Value::Table(t)) => {
+                let mut out = BTreeMap::new();
+                for o in options {
+                    let x = match t.get(&o.id) {
+                        Some(toml::Value::Integer(i)) => *i as f64,
+                        Some(toml::Value::Float(f)) => *f,
+                        _ => {
+                            self.error(
+                                Some(v.span()),
+                                format!("`default` gives no amount for option `{}`", o.id),
+                                "give a number for every option",
+                            );
+                            return None;
+                        }
+                    };
+                    let off_step = step.is_some_and(|s| {
+                        let k = (x - o.min) / s;
+                        (k - k.round()).abs() > 1e-9
+                    });
+                    if x < o.min || x > o.max || off_step {
+                        self.error(
+                            Some(v.span()),
+                            format!("`default` puts {x} on `{}`, outside its min, max or step", o.id),
+                            &format!("use {} to {}", o.min, o.max),
+                        );
+                        return None;
+                    }
+                    out.insert(o.id.clone(), x);
+                }
+                if let Some(k) = t.keys().find(|k| !options.iter().any(|o| &o.id == *k)) {
+                    self.error(
+                        Some(v.span()),
+                        format!("`default` names `{k}`, which is not an option"),
+                        "name the decision's options",
+                    );
+                    return None;
+                }
+                Some(DecisionValue::Allocation(out))
+            }
+            (DecisionKind::Allocate { .. }, _) => {
+                self.error(
+                    Some(v.span()),
+                    "`default` of an `allocate` decision is a table of amounts",
+                    "e.g. `default = { search = 20, social = 10 }`",
+                );
+                None
+            }
+        }
     }
 
     fn constant(&mut self, v: f64, span: Range<usize>) -> Expr {

@@ -1,6 +1,6 @@
 //! The stored form of a run, and replaying it.
 
-use super::engine::{Decisions, ScoreCard, SimError, simulate};
+use super::engine::{Decisions, Playthrough, ScoreCard, SimError, simulate};
 use super::schema::Scenario;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,6 +25,20 @@ pub struct RunResult {
     pub score: Option<ScoreCard>,
 }
 
+impl RunResult {
+    pub fn of(sc: &Scenario, p: &Playthrough) -> RunResult {
+        let states = p
+            .states
+            .iter()
+            .map(|row| sc.state.iter().zip(row).map(|(s, v)| (s.id.clone(), *v)).collect())
+            .collect();
+        RunResult {
+            states,
+            score: p.result.clone(),
+        }
+    }
+}
+
 impl RunRecord {
     /// Recomputes the result from the inputs.
     pub fn compute(&self, sc: &Scenario) -> Result<RunResult, SimError> {
@@ -34,13 +48,7 @@ impl RunRecord {
                 self.scenario, self.version, sc.id, sc.version
             )));
         }
-        let p = simulate(sc, self.seed, &self.decisions)?;
-        let states = p
-            .states
-            .iter()
-            .map(|row| sc.state.iter().zip(row).map(|(s, v)| (s.id.clone(), *v)).collect())
-            .collect();
-        Ok(RunResult { states, score: p.result })
+        Ok(RunResult::of(sc, &simulate(sc, self.seed, &self.decisions)?))
     }
 
     /// Recomputes the run and compares with the stored result, to the byte.

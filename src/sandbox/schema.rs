@@ -26,8 +26,88 @@ pub struct Scenario {
     pub notes: Vec<Note>,
     pub objectives: Vec<Objective>,
     pub feedback: Vec<Feedback>,
+    /// Present when teams compete in one market (`market = true`).
+    pub market: Option<Market>,
+    /// Who owns which decisions when a team plays together; empty: anyone decides all.
+    pub roles: Vec<Role>,
+    /// Members a team may have in a team session.
+    pub members: (u32, u32),
     /// Path relative to the course directory.
     pub source: PathBuf,
+}
+
+/// How teams in one session meet: values every team computes are combined across
+/// teams (`[[market]]`) and read back by the later effects.
+#[derive(Clone, Debug)]
+pub struct Market {
+    pub aggregates: Vec<Aggregate>,
+    /// The first effect that reads an aggregate. Effects before it run on each team's
+    /// own numbers; the market is computed there; the rest run with it known.
+    pub at: usize,
+    /// Teams a session may have.
+    pub teams: (u32, u32),
+    /// Simulated rivals a single player meets; they play the decisions' defaults.
+    pub rivals: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Aggregate {
+    pub id: String,
+    /// The name whose value is taken from every team.
+    pub of: String,
+    pub op: AggOp,
+    pub span: Range<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggOp {
+    Sum,
+    Avg,
+    Min,
+    Max,
+    /// The team's own value over the sum of all (an equal split when the sum is 0).
+    Share,
+    /// 1 for the largest value; ties share the better rank.
+    Rank,
+}
+
+impl AggOp {
+    pub const NAMES: [&'static str; 6] = ["sum", "avg", "min", "max", "share", "rank"];
+
+    pub fn parse(s: &str) -> Option<AggOp> {
+        Some(match s {
+            "sum" => AggOp::Sum,
+            "avg" => AggOp::Avg,
+            "min" => AggOp::Min,
+            "max" => AggOp::Max,
+            "share" => AggOp::Share,
+            "rank" => AggOp::Rank,
+            _ => return None,
+        })
+    }
+
+    /// What team `i` reads, given every team's value.
+    pub fn apply(self, values: &[f64], i: usize) -> f64 {
+        let n = values.len().max(1) as f64;
+        let sum: f64 = values.iter().sum();
+        match self {
+            AggOp::Sum => sum,
+            AggOp::Avg => sum / n,
+            AggOp::Min => values.iter().copied().fold(f64::INFINITY, f64::min),
+            AggOp::Max => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            AggOp::Share if sum == 0.0 => 1.0 / n,
+            AggOp::Share => values[i] / sum,
+            AggOp::Rank => 1.0 + values.iter().filter(|v| **v > values[i]).count() as f64,
+        }
+    }
+}
+
+/// A part a team member plays, owning some of the round's decisions.
+#[derive(Clone, Debug)]
+pub struct Role {
+    pub id: String,
+    pub label: String,
+    pub decisions: Vec<String>,
 }
 
 /// A formula with where it was written, so errors found while playing point back to it.
@@ -106,6 +186,8 @@ pub struct Decision {
     pub help: String,
     pub scope: Scope,
     pub kind: DecisionKind,
+    /// Played for a team that misses a deadline, and by simulated rivals.
+    pub default: Option<crate::sandbox::DecisionValue>,
     pub span: Range<usize>,
 }
 
@@ -202,6 +284,11 @@ pub struct Feedback {
 impl Scenario {
     pub fn state_index(&self, id: &str) -> Option<usize> {
         self.state.iter().position(|s| s.id == id)
+    }
+
+    /// The role that owns a decision, when the scenario has roles.
+    pub fn role_of(&self, decision: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.decisions.iter().any(|d| d == decision))
     }
 
     /// Every lesson id the scenario links to, with the place of the link.
