@@ -12,6 +12,7 @@ pub mod programme;
 pub mod reports;
 pub mod runs;
 pub mod sessions;
+pub mod teams;
 pub mod views;
 
 use crate::certify::credential::Issuer;

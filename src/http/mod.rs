@@ -15,6 +15,7 @@ mod pages;
 mod quiz;
 mod sandbox;
 mod staff;
+mod teams;
 
 pub use quiz::SubmitBody;
 
@@ -66,6 +67,8 @@ pub struct AppState {
     pub public_url: String,
     /// Sends expiry reminders when SMTP is configured (`serve --smtp-url`).
     pub mailer: Option<Arc<crate::mail::Mailer>>,
+    /// Wakes live team-session pages on this server.
+    pub live_sessions: Arc<teams::LiveSessions>,
 }
 
 /// A rebuild that failed while the last good build stayed live.
@@ -107,6 +110,7 @@ impl AppState {
             issuer: Arc::new(issuer),
             public_url: "http://127.0.0.1:3000".into(),
             mailer: None,
+            live_sessions: teams::live(),
         })
     }
 
@@ -293,6 +297,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(account::router())
         .merge(quiz::router())
         .merge(sandbox::router())
+        .merge(teams::router())
         .merge(certify::router())
         .merge(grading::router())
         .merge(hr::router())

@@ -24,4 +24,4 @@ pub use lifecycle::{RoundStep, RunStatus, Start, after_round, may_begin, may_rec
 pub use parse::{parse_scenario, valid_name};
 pub use run::{ReplayError, RunRecord, RunResult};
 pub use schema::*;
-pub use session::{SessionRecord, SessionReplayError, Table, TeamError, TeamRecord, simulate_teams};
+pub use session::{SessionRecord, SessionReplayError, Table, TeamError, TeamRecord, simulate_teams, simulate_with_standings};

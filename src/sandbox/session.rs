@@ -88,6 +88,15 @@ impl<'a> Table<'a> {
         Ok(())
     }
 
+    /// Each team's score were the session to end now (objectives on the state so far).
+    pub fn scores(&mut self) -> Result<Vec<u32>, TeamError> {
+        self.sims
+            .iter_mut()
+            .enumerate()
+            .map(|(i, s)| s.score().map(|c| c.score).map_err(|e| (i, e)))
+            .collect()
+    }
+
     /// Each team's playthrough: the next round's opening, or the score after the last.
     pub fn finish(mut self) -> Result<Vec<Playthrough>, TeamError> {
         let last = self.round() >= self.sc.rounds;
@@ -113,6 +122,16 @@ impl<'a> Table<'a> {
 /// Plays every team's decisions from `seed`. Teams that play (rather than default)
 /// must all have played the same number of rounds.
 pub fn simulate_teams(sc: &Scenario, seed: u64, teams: &[Team]) -> Result<Vec<Playthrough>, TeamError> {
+    play_teams(sc, seed, teams, false).map(|(p, _)| p)
+}
+
+/// As [`simulate_teams`], with every team's score after each round (a leaderboard
+/// per round: `standings[r][team]`).
+pub fn simulate_with_standings(sc: &Scenario, seed: u64, teams: &[Team]) -> Result<(Vec<Playthrough>, Vec<Vec<u32>>), TeamError> {
+    play_teams(sc, seed, teams, true)
+}
+
+fn play_teams(sc: &Scenario, seed: u64, teams: &[Team], standings: bool) -> Result<(Vec<Playthrough>, Vec<Vec<u32>>), TeamError> {
     let played = teams
         .iter()
         .filter_map(|t| match t {
@@ -131,6 +150,7 @@ pub fn simulate_teams(sc: &Scenario, seed: u64, teams: &[Team]) -> Result<Vec<Pl
         return Err((i, SimError::Run(format!("team {} has not played round {played} yet", i + 1))));
     }
     let mut table = Table::new(sc, seed, teams.len());
+    let mut board = Vec::new();
     for r in 0..played {
         let openings = table.open()?;
         let decisions: Vec<Decisions> = teams
@@ -142,8 +162,11 @@ pub fn simulate_teams(sc: &Scenario, seed: u64, teams: &[Team]) -> Result<Vec<Pl
             })
             .collect();
         table.play(openings, &decisions)?;
+        if standings {
+            board.push(table.scores()?);
+        }
     }
-    table.finish()
+    Ok((table.finish()?, board))
 }
 
 /// A team session as stored and exported: the inputs, and the results they produced.

@@ -24,6 +24,12 @@ const TABLES: &[&str] = &[
     "audit_log",
     "login_failures",
     "job_leases",
+    "team_sessions",
+    "session_teams",
+    "session_members",
+    "session_drafts",
+    "session_rounds",
+    "session_judging",
     "quiz_tallies",
 ];
 

@@ -3,6 +3,75 @@
 
 use rusqlite_migration::{M, Migrations};
 
+/// Team sessions; the same text serves PostgreSQL (BIGINT is an INTEGER to SQLite).
+pub const TEAM_SESSIONS: &str = r#"
+-- Team sandbox sessions: teams play one scenario together, round by round, under
+-- an instructor; a market scenario's teams compete in one market.
+CREATE TABLE team_sessions (
+    id TEXT PRIMARY KEY,
+    scenario_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    seed BIGINT NOT NULL,
+    title TEXT NOT NULL,
+    cohort TEXT NOT NULL DEFAULT '',
+    created_by BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    round INTEGER NOT NULL DEFAULT 0,
+    deadline BIGINT,
+    paused_left BIGINT,
+    pick_roles INTEGER NOT NULL DEFAULT 0,
+    revision BIGINT NOT NULL DEFAULT 0,
+    updated_at BIGINT NOT NULL
+);
+CREATE TABLE session_teams (
+    session_id TEXT NOT NULL REFERENCES team_sessions(id) ON DELETE CASCADE,
+    team INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (session_id, team)
+);
+CREATE TABLE session_members (
+    session_id TEXT NOT NULL REFERENCES team_sessions(id) ON DELETE CASCADE,
+    user_id BIGINT NOT NULL,
+    team INTEGER NOT NULL,
+    roles TEXT NOT NULL DEFAULT '',
+    captain INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (session_id, user_id)
+);
+CREATE INDEX session_members_by_user ON session_members (user_id);
+CREATE TABLE session_drafts (
+    session_id TEXT NOT NULL REFERENCES team_sessions(id) ON DELETE CASCADE,
+    team INTEGER NOT NULL,
+    round INTEGER NOT NULL,
+    decision TEXT NOT NULL,
+    value TEXT NOT NULL,
+    user_id BIGINT NOT NULL,
+    submitted INTEGER NOT NULL DEFAULT 0,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (session_id, team, round, decision)
+);
+CREATE TABLE session_rounds (
+    session_id TEXT NOT NULL REFERENCES team_sessions(id) ON DELETE CASCADE,
+    team INTEGER NOT NULL,
+    round INTEGER NOT NULL,
+    decisions TEXT NOT NULL,
+    defaulted INTEGER NOT NULL DEFAULT 0,
+    submitted_by BIGINT,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (session_id, team, round)
+);
+CREATE TABLE session_judging (
+    session_id TEXT NOT NULL REFERENCES team_sessions(id) ON DELETE CASCADE,
+    team INTEGER NOT NULL,
+    judge_id BIGINT NOT NULL,
+    scores TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    best INTEGER NOT NULL DEFAULT 0,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (session_id, team, judge_id)
+);
+"#;
+
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(
@@ -393,6 +462,7 @@ CREATE INDEX login_failures_by_time ON login_failures (at);
         ),
         // Leases on background jobs, so that servers sharing a database run each once.
         M::up("CREATE TABLE job_leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL);"),
+        M::up(TEAM_SESSIONS),
     ])
 }
 

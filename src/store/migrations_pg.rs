@@ -220,6 +220,7 @@ CREATE INDEX login_failures_by_key ON login_failures (key, at);
 CREATE INDEX login_failures_by_time ON login_failures (at);
 "#,
     "CREATE TABLE job_leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL);",
+    super::migrations::TEAM_SESSIONS,
 ];
 
 /// The advisory lock key migrations run under (and the writers' batches take, so a

@@ -20,6 +20,7 @@ mod overrides;
 mod runs;
 mod sessions;
 mod setup;
+mod teams;
 mod users;
 
 pub use attempts::{
@@ -36,6 +37,7 @@ pub use learner::{LearnerFile, RECENT_PER_QUIZ};
 pub use overrides::OverrideRow;
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
 pub use setup::{SeededAttempt, SeededCertificate, SeededLearner, SeededRun};
+pub use teams::{DraftRow, JudgingRow, MemberRow, NewMember, NewTeamSession, SessionSnapshot, TeamRefusal, TeamRoundRow, TeamSessionRow};
 #[cfg(test)]
 pub(crate) use users::upsert_user;
 pub use users::{Role, User};

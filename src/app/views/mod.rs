@@ -11,6 +11,7 @@ pub mod exam;
 pub mod hr;
 pub mod run;
 pub mod staff;
+pub mod teams;
 
 use super::Ctx;
 use super::certification::level_title;

@@ -5,7 +5,7 @@
 use super::CertificateView;
 use crate::app::runs::Shown;
 use crate::course::Curriculum;
-use crate::sandbox::{Decisions, Message, MessageKind, OpenDecision};
+use crate::sandbox::{Decisions, Message, MessageKind, OpenDecision, Playthrough, Scenario};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -106,6 +106,66 @@ fn messages(cur: &Curriculum, ms: &[Message]) -> Vec<MessageView> {
         .collect()
 }
 
+/// Visible state variables with their values across rounds.
+pub fn vars(sc: &Scenario, p: &Playthrough) -> Vec<VarView> {
+    sc.state
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.hidden)
+        .map(|(i, s)| VarView {
+            id: s.id.clone(),
+            label: s.label.clone(),
+            unit: s.unit.clone(),
+            decimals: s.decimals,
+            percent: s.percent,
+            chart: s.chart,
+            values: p.states.iter().map(|row| row[i]).collect(),
+        })
+        .collect()
+}
+
+/// What happened in each round played.
+pub fn reports(cur: &Curriculum, p: &Playthrough) -> Vec<RoundView> {
+    p.reports
+        .iter()
+        .map(|r| RoundView {
+            round: r.round,
+            title: r.opening.title.clone(),
+            opening: messages(cur, &r.opening.messages),
+            decisions: r.decisions.clone(),
+            messages: messages(cur, &r.messages),
+        })
+        .collect()
+}
+
+pub fn next(cur: &Curriculum, p: &Playthrough) -> Option<NextRound> {
+    p.next.as_ref().map(|o| NextRound {
+        round: o.round,
+        title: o.title.clone(),
+        text: o.text.clone(),
+        messages: messages(cur, &o.messages),
+        decisions: o.decisions.clone(),
+    })
+}
+
+pub fn result(cur: &Curriculum, p: &Playthrough) -> Option<ResultView> {
+    p.result.as_ref().map(|s| ResultView {
+        score: s.score,
+        objectives: s
+            .objectives
+            .iter()
+            .map(|o| ObjectiveView {
+                label: o.label.clone(),
+                score: o.score,
+                met: o.met,
+                feedback: o.feedback.clone(),
+                lesson_url: o.lesson.as_deref().and_then(|l| cur.page_url(l)),
+            })
+            .collect(),
+        feedback: messages(cur, &s.feedback),
+    })
+}
+
 impl RunView {
     pub fn of(cur: &Curriculum, shown: &Shown) -> RunView {
         let Shown {
@@ -123,54 +183,10 @@ impl RunView {
             rounds_played: row.rounds_played,
             started_at: row.started_at,
             finished_at: row.finished_at,
-            state: sc
-                .state
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| !s.hidden)
-                .map(|(i, s)| VarView {
-                    id: s.id.clone(),
-                    label: s.label.clone(),
-                    unit: s.unit.clone(),
-                    decimals: s.decimals,
-                    percent: s.percent,
-                    chart: s.chart,
-                    values: p.states.iter().map(|row| row[i]).collect(),
-                })
-                .collect(),
-            reports: p
-                .reports
-                .iter()
-                .map(|r| RoundView {
-                    round: r.round,
-                    title: r.opening.title.clone(),
-                    opening: messages(cur, &r.opening.messages),
-                    decisions: r.decisions.clone(),
-                    messages: messages(cur, &r.messages),
-                })
-                .collect(),
-            next: p.next.as_ref().map(|o| NextRound {
-                round: o.round,
-                title: o.title.clone(),
-                text: o.text.clone(),
-                messages: messages(cur, &o.messages),
-                decisions: o.decisions.clone(),
-            }),
-            result: p.result.as_ref().map(|s| ResultView {
-                score: s.score,
-                objectives: s
-                    .objectives
-                    .iter()
-                    .map(|o| ObjectiveView {
-                        label: o.label.clone(),
-                        score: o.score,
-                        met: o.met,
-                        feedback: o.feedback.clone(),
-                        lesson_url: o.lesson.as_deref().and_then(|l| cur.page_url(l)),
-                    })
-                    .collect(),
-                feedback: messages(cur, &s.feedback),
-            }),
+            state: vars(sc, p),
+            reports: reports(cur, p),
+            next: next(cur, p),
+            result: result(cur, p),
             user_id: None,
             certificates_issued: None,
         }

@@ -22,3 +22,26 @@ too-many-logins = Too many failed logins. Try again in { $minutes ->
     [one] a minute
    *[other] { $minutes } minutes
 }.
+
+## Team sandbox sessions
+team-session-not-found = No such team session
+team-round-not-open = That round is not open: wait for the instructor to open it, or reload
+team-round-submitted = Your team has already submitted this round
+team-decision-locked = This decision has been submitted by its role and can no longer change this round
+team-count-bad = Cannot make { $teams } teams from { $learners } learners
+team-csv-bad-line = Line { $line }: write "username,team[,role;role][,captain]"
+team-csv-unknown-learner = Line { $line }: no learner "{ $user }" in this cohort
+team-csv-unknown-role = Line { $line }: the scenario has no role "{ $role }"
+team-count-market = This market is played by { $least } to { $most } teams; the teams formed are { $teams }
+team-no-learners = No learners to form teams from: check the cohort
+team-default-name = Team { $n }
+team-session-wrong-state = Not possible while the session is "{ $status }"
+team-decision-not-yours = "{ $decision }" belongs to another role in your team
+team-captain-only = Only the team's captain can submit the round for the team
+team-roles-assigned = The instructor assigns roles in this session
+team-no-such-role = The scenario has no role "{ $role }"
+team-no-such-team = There is no team { $team }
+team-what-if-round = Round { $round } has not been played
+team-rubric-bad = Give { $count } scores, each from 1 to 5
+team-form-bad = Say how to form teams: "random" with "teams", "department", or "csv" with "csv"
+team-control-bad = The action must be open, extend, pause, resume or close

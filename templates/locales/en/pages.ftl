@@ -148,3 +148,10 @@ run-scenario-changed = The scenario has changed. Please start again
 run-no-runs-left = No runs left (you have used { $used })
 run-over = This run is over
 run-round-out-of-order = Submit round { $expected } next
+
+## Team sessions: the judges' rubric
+team-rubric-knowledge = Knowledge
+team-rubric-problem-solving = Problem solving
+team-rubric-innovation = Innovative thinking
+team-rubric-teamwork = Teamwork
+team-rubric-communication = Presentation and communication

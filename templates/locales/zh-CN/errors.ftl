@@ -19,3 +19,26 @@ request-timeout = 请求超时，请重试。
 not-found = 未找到。
 request-refused = 无法处理该请求（{ $detail }）。
 too-many-logins = 登录失败次数过多，请 { $minutes } 分钟后再试。
+
+## Team sandbox sessions
+team-session-not-found = 没有这场团队推演
+team-round-not-open = 这一轮没有开放：请等讲师开放，或刷新页面
+team-round-submitted = 你的团队已经提交了这一轮
+team-decision-locked = 这项决策已由负责的角色提交，本轮不能再改
+team-count-bad = { $learners } 名学员分不成 { $teams } 个团队
+team-csv-bad-line = 第 { $line } 行：格式是 "用户名,团队[,角色;角色][,captain]"
+team-csv-unknown-learner = 第 { $line } 行：这个班级没有学员 "{ $user }"
+team-csv-unknown-role = 第 { $line } 行：场景里没有角色 "{ $role }"
+team-count-market = 这个市场需要 { $least } 到 { $most } 个团队，现在组成了 { $teams } 个
+team-no-learners = 没有可分组的学员：请检查班级
+team-default-name = 第 { $n } 组
+team-session-wrong-state = 推演处于"{ $status }"状态，不能这样操作
+team-decision-not-yours = "{ $decision }"由团队里的另一个角色负责
+team-captain-only = 只有队长可以替团队提交本轮
+team-roles-assigned = 这场推演的角色由讲师分配
+team-no-such-role = 场景里没有角色 "{ $role }"
+team-no-such-team = 没有第 { $team } 组
+team-what-if-round = 第 { $round } 轮还没有进行
+team-rubric-bad = 请给出 { $count } 项评分，每项 1 到 5 分
+team-form-bad = 请说明分组方式："random"（并给出 "teams"）、"department"，或 "csv"（并给出 "csv"）
+team-control-bad = 操作必须是 open、extend、pause、resume 或 close

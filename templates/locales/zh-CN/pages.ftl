@@ -148,3 +148,10 @@ run-scenario-changed = 沙盘已更新，请重新开始
 run-no-runs-left = 推演次数已用完（已推演 { $used } 次）
 run-over = 这次推演已经结束
 run-round-out-of-order = 现在应提交第 { $expected } 轮
+
+## Team sessions: the judges' rubric
+team-rubric-knowledge = 知识掌握
+team-rubric-problem-solving = 问题解决
+team-rubric-innovation = 创新思维
+team-rubric-teamwork = 团队协作
+team-rubric-communication = 表达沟通
