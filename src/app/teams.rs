@@ -204,7 +204,9 @@ async fn resolve(ctx: &Ctx<'_>, l: &Loaded) -> Result<()> {
                 Some((m.user_id, item.clone(), score as f64))
             })
             .collect();
-        ctx.store.record_team_results(results, now).await?;
+        ctx.store
+            .record_team_results(results, now, super::certification::certifier(ctx))
+            .await?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod pages;
 mod quiz;
 mod sandbox;
 mod staff;
+mod team_pages;
 mod teams;
 
 pub use quiz::SubmitBody;
@@ -298,6 +299,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(quiz::router())
         .merge(sandbox::router())
         .merge(teams::router())
+        .merge(team_pages::router())
         .merge(certify::router())
         .merge(grading::router())
         .merge(hr::router())

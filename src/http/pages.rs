@@ -53,6 +53,8 @@ const PAGES: &[&str] = &[
     "build",
     "certops",
     "exam",
+    "teams",
+    "team",
 ];
 
 impl Pages {

@@ -46,6 +46,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("pages/build.hbs", include_str!("../../templates/pages/build.hbs")),
     ("pages/certops.hbs", include_str!("../../templates/pages/certops.hbs")),
     ("pages/exam.hbs", include_str!("../../templates/pages/exam.hbs")),
+    ("pages/teams.hbs", include_str!("../../templates/pages/teams.hbs")),
+    ("pages/team.hbs", include_str!("../../templates/pages/team.hbs")),
 ];
 
 /// The template `name` for the course at `root`: the course's override or the default.

@@ -468,13 +468,21 @@ impl Store {
     }
 
     /// Records each member's result on the scenario when a session finishes, for
-    /// transcripts and certification rules (`kind` `team`).
-    pub async fn record_team_results(&self, results: Vec<(i64, String, f64)>, now: i64) -> Result<(), StoreError> {
+    /// transcripts and certification rules (`kind` `team`), and issues the
+    /// certificates those results complete.
+    pub async fn record_team_results(
+        &self,
+        results: Vec<(i64, String, f64)>,
+        now: i64,
+        certify: Option<super::Certifier>,
+    ) -> Result<Vec<super::CertificateRow>, StoreError> {
         self.write(move |tx| {
+            let mut issued = Vec::new();
             for (user, item, score) in &results {
                 super::hr::record_result(tx, *user, "team", item, *score, now)?;
+                issued.extend(super::certs::certify_opt(tx, *user, certify.as_ref(), now)?);
             }
-            Ok(())
+            Ok(issued)
         })
         .await
     }

@@ -88,6 +88,7 @@ async fn every_page_type_passes_axe_in_both_languages_and_an_english_course_show
         let (code, v) = alice.post_json("/api/exercises/review/submission", &json!({ "body": essay })).await;
         assert_eq!(code, 200, "{v}");
         let cert = crate::harness::import_certificate(&s, "alice", "starter").await;
+        let root = s.login("root").await;
         let profile = tempfile::tempdir().unwrap();
         let c = browser(&driver, profile.path()).await;
         let result = async {
@@ -134,6 +135,36 @@ async fn every_page_type_passes_axe_in_both_languages_and_an_english_course_show
                 c.goto(&s.url(&href)).await?;
                 violations.extend(axe_violations(&c, &axe, &format!("{lang} {href}")).await?);
             }
+            // A team session with a round open: the list, the console, a member's page.
+            let (code, v) = root
+                .post_json("/api/team-sessions", &json!({ "scenario": "budget", "form": "random", "teams": 2 }))
+                .await;
+            assert_eq!(code, 201, "{v}");
+            let session = format!("/sessions/{}", v["id"].as_str().unwrap());
+            let open = json!({ "action": "open", "minutes": 10 });
+            assert_eq!(
+                root.post_json(&format!("/api/team-sessions/{}/control", v["id"].as_str().unwrap()), &open)
+                    .await
+                    .0,
+                200
+            );
+            for path in ["/sessions", session.as_str()] {
+                c.goto(&s.url(path)).await?;
+                if path != "/sessions" {
+                    c.wait()
+                        .at_most(Duration::from_secs(10))
+                        .for_element(Locator::Css("#cb-team[data-status=open]"))
+                        .await?;
+                }
+                violations.extend(axe_violations(&c, &axe, &format!("{lang} {path} (instructor)")).await?);
+            }
+            c.delete_all_cookies().await?;
+            log_in(&c, &s, "alice", &session).await?;
+            c.wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css("#cb-team[data-status=open] fieldset[data-mine='1']"))
+                .await?;
+            violations.extend(axe_violations(&c, &axe, &format!("{lang} {session} (member)")).await?);
             Ok::<_, fantoccini::error::CmdError>(())
         }
         .await;

@@ -23,6 +23,7 @@ mod reliability;
 mod robustness;
 mod sandbox;
 mod site;
+mod team_browser;
 mod teams;
 mod track;
 mod variants;

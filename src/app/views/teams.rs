@@ -91,6 +91,9 @@ pub struct TeamPlay {
     pub result: Option<ResultView>,
     /// The open round's drafts, as typed by the team's members.
     pub drafts: Vec<DraftView>,
+    /// What the open round plays for a decision nobody drafts (the form starts there).
+    #[schema(value_type = Object)]
+    pub defaults: Decisions,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -141,6 +144,7 @@ fn play(cur: &Curriculum, l: &Loaded, team: u32, p: &Playthrough) -> TeamPlay {
                 submitted: d.submitted,
             })
             .collect(),
+        defaults: l.opening(team).map(|o| o.defaults(&l.scenario)).unwrap_or_default(),
     }
 }
 

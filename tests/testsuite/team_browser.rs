@@ -1,0 +1,189 @@
+//! A team session in real headless Chromium: an instructor creates a session of
+//! 产品运营沙盘 from the page, three teams of two (six browser sessions) play all
+//! eight rounds from their own screens, a teammate's draft appears live, and the
+//! instructor reads the leaderboard and debrief and runs a what-if.
+
+use crate::browser::{browser, log_in, screenshot, start_driver};
+use crate::harness::{PASSWORD, TestServer};
+use certbook::store::Role;
+use fantoccini::{Client, Locator};
+use std::time::Duration;
+
+type R<T> = Result<T, fantoccini::error::CmdError>;
+
+async fn attr(c: &Client, css: &str, name: &str) -> R<Option<String>> {
+    c.find(Locator::Css(css)).await?.attr(name).await
+}
+
+/// Waits until the session page's root shows `name = value` (the page sets them after each draw).
+async fn until(c: &Client, name: &str, value: &str) -> R<()> {
+    for _ in 0..150 {
+        if attr(c, "#cb-team", name).await?.as_deref() == Some(value) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the page never showed {name}={value} (it shows {:?})",
+        attr(c, "#cb-team", name).await?
+    );
+}
+
+/// Clicks `css`, finding it again if a live redraw replaced it meanwhile.
+async fn click(c: &Client, css: &str) -> R<()> {
+    let mut tries = 0;
+    loop {
+        let e = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await?;
+        let done = async {
+            c.execute("arguments[0].scrollIntoView({block: 'center'});", vec![serde_json::to_value(&e)?])
+                .await?;
+            e.click().await
+        }
+        .await;
+        match done {
+            Err(fantoccini::error::CmdError::Standard(w))
+                if w.error == fantoccini::error::ErrorStatus::StaleElementReference && tries < 10 =>
+            {
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_teams_of_two_and_an_instructor_play_product_ops_to_the_end_in_the_browser() {
+    let Some(driver) = start_driver() else { return };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let s = TestServer::start_at(root).await;
+    let hash = certbook::app::accounts::hash_password(PASSWORD).unwrap();
+    for i in 1..=6 {
+        s.store
+            .save_account_blocking(format!("m{i}"), format!("队员{i}"), Role::Learner, hash.clone(), None, 0)
+            .unwrap();
+    }
+    let rounds = s.state.curriculum().scenarios["product-ops"].rounds;
+    let profiles: Vec<tempfile::TempDir> = (0..7).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ivy = browser(&driver, profiles[0].path()).await;
+    let mut members = Vec::new();
+    for p in &profiles[1..] {
+        members.push(browser(&driver, p.path()).await);
+    }
+    let result = async {
+        // The instructor creates the session from the page: three teams of two, roles split.
+        log_in(&ivy, &s, "ivy", "/sessions").await?;
+        ivy.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("form.cb-team-create"))
+            .await?;
+        ivy.find(Locator::Css("#cb-tc-scenario option[value=product-ops]"))
+            .await?
+            .click()
+            .await?;
+        ivy.find(Locator::Id("cb-tc-title")).await?.send_keys("周五小组挑战赛").await?;
+        ivy.find(Locator::Css("input[name=form][value=csv]")).await?.click().await?;
+        let csv: String = (1..=6)
+            .map(|i| {
+                let team = (i + 1) / 2;
+                if i % 2 == 1 {
+                    format!("m{i},第{team}队,product;marketing,captain\n")
+                } else {
+                    format!("m{i},第{team}队,operations;data\n")
+                }
+            })
+            .collect();
+        ivy.find(Locator::Id("cb-tc-csv")).await?.send_keys(&csv).await?;
+        click(&ivy, "form.cb-team-create button[type=submit]").await?;
+        ivy.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("#cb-team[data-status=ready]"))
+            .await?;
+        let url = ivy.current_url().await?;
+        let path = url.path().to_string();
+        assert!(path.starts_with("/sessions/"), "{path}");
+        for (i, m) in members.iter().enumerate() {
+            log_in(m, &s, &format!("m{}", i + 1), &path).await?;
+            m.wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css("#cb-team[data-status=ready]"))
+                .await?;
+        }
+
+        for round in 1..=rounds {
+            click(&ivy, "button[data-action=open]").await?;
+            for m in &members {
+                until(m, "data-status", "open").await?;
+            }
+            if round == 1 {
+                // Member 2 (operations) changes a channel amount: member 1 sees the draft without reloading.
+                let input = members[1]
+                    .wait()
+                    .at_most(Duration::from_secs(10))
+                    .for_element(Locator::Css("fieldset[data-mine='1'] input[type=number]"))
+                    .await?;
+                input.clear().await?;
+                input.send_keys("0").await?;
+                let seen = members[0]
+                    .wait()
+                    .at_most(Duration::from_secs(5))
+                    .for_element(Locator::Css("fieldset[data-mine='0'] .cb-team-draft"))
+                    .await?;
+                assert!(seen.text().await?.contains("队员2"), "{}", seen.text().await?);
+                screenshot(&members[0], "team-member-round1.png").await;
+                screenshot(&ivy, "team-console-round1.png").await;
+            }
+            for m in &members {
+                click(m, "button[data-action=submit]").await?;
+            }
+            until(&ivy, "data-round", &round.to_string()).await?;
+        }
+        until(&ivy, "data-status", "finished").await?;
+        for m in &members {
+            until(m, "data-status", "finished").await?;
+            let result = m
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(".cb-team-result"))
+                .await?;
+            assert!(result.text().await?.contains("最终得分"));
+        }
+        // Phone width: the member's page still reads.
+        members[2].set_window_size(390, 844).await?;
+        screenshot(&members[2], "team-member-finished-phone.png").await;
+
+        // The leaderboard and the debrief show every team.
+        let rows = ivy.find_all(Locator::Css("table.cb-team-board tbody tr")).await?;
+        assert_eq!(rows.len(), 3);
+        let report = ivy.find_all(Locator::Css("table.cb-market-report tbody tr")).await?;
+        assert_eq!(report.len(), 3);
+        // What-if: team 2 changes its first decision of round 2; the whole market is recomputed.
+        ivy.find(Locator::Css("#cb-wi-team option[value='2']")).await?.click().await?;
+        ivy.find(Locator::Css("#cb-wi-round option[value='2']")).await?.click().await?;
+        ivy.find(Locator::Css("#cb-wi-decision option[value='dev']")).await?.click().await?;
+        let value = ivy.find(Locator::Id("cb-wi-value")).await?;
+        value.clear().await?;
+        value.send_keys(r#"{"onboard": 0, "core": 300, "social": 0, "member": 0}"#).await?;
+        click(&ivy, "button[data-action=what-if]").await?;
+        let rows = ivy
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("table.cb-what-if-table"))
+            .await?
+            .find_all(Locator::Css("tbody tr"))
+            .await?;
+        assert_eq!(rows.len(), 3);
+        let mut deltas = Vec::new();
+        for r in &rows {
+            deltas.push(r.find(Locator::Css("td:last-child")).await?.text().await?);
+        }
+        assert!(deltas.iter().any(|d| d != "0"), "the change moved some team's score: {deltas:?}");
+        screenshot(&ivy, "team-debrief.png").await;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = ivy.close().await;
+    for m in members {
+        let _ = m.close().await;
+    }
+    result.unwrap();
+}
