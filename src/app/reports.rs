@@ -107,11 +107,14 @@ async fn figures(ctx: &Ctx<'_>, f: Filter) -> Result<Figures> {
         if n == 0 {
             continue;
         }
-        let (title, pass_mark, list) = if kind == "quiz" {
-            let quiz = cur.quizzes.get(id);
-            (quiz.map(|q| q.title.clone()), quiz.map_or(60.0, |q| q.pass_mark), &mut quizzes)
-        } else {
-            (cur.scenarios.get(id).map(|s| s.title.clone()), pass_at, &mut scenarios)
+        let (title, pass_mark, list) = match kind.as_str() {
+            "quiz" => {
+                let quiz = cur.quizzes.get(id);
+                (quiz.map(|q| q.title.clone()), quiz.map_or(60.0, |q| q.pass_mark), &mut quizzes)
+            }
+            "scenario" => (cur.scenarios.get(id).map(|s| s.title.clone()), pass_at, &mut scenarios),
+            // Team results are the team's, not the learner's own play.
+            _ => continue,
         };
         list.push(ItemFigure {
             id: id.clone(),
@@ -188,6 +191,8 @@ pub struct Transcript {
     pub quizzes: Vec<TranscriptQuiz>,
     pub runs: Vec<TranscriptRun>,
     pub exercises: Vec<TranscriptExercise>,
+    /// Team sandbox sessions: the team's score and the judges' marks.
+    pub team_sessions: Vec<super::teams::MemberResult>,
     pub certificates: Vec<CertificateView>,
 }
 
@@ -283,6 +288,7 @@ pub async fn transcript(ctx: &Ctx<'_>, actor: &User, id: i64) -> Result<Transcri
                 finished_at: r.finished_at,
             })
             .collect(),
+        team_sessions: super::teams::results_of(ctx, id).await?,
         // Only exercises the live course still has.
         exercises: file
             .submissions

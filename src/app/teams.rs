@@ -10,7 +10,8 @@ use crate::sandbox::{
     DecisionValue, Decisions, Opening, Playthrough, Scenario, SessionRecord, SimError, Team, TeamRecord, simulate_with_standings,
 };
 use crate::store::{NewMember, NewTeamSession, Role, SessionSnapshot, TeamRefusal, User};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// The judges' rubric, in order (the source course's five dimensions), as message ids.
 pub const RUBRIC: [&str; 5] = [
@@ -27,9 +28,9 @@ pub struct Loaded {
     pub scenario: Scenario,
     pub record: SessionRecord,
     /// One per team: resolved rounds and the open round's opening.
-    pub plays: Vec<Playthrough>,
+    pub plays: Arc<Vec<Playthrough>>,
     /// Every team's score after each resolved round.
-    pub standings: Vec<Vec<u32>>,
+    pub standings: Arc<Vec<Vec<u32>>>,
 }
 
 impl Loaded {
@@ -140,51 +141,129 @@ fn compute(sc: &Scenario, record: &SessionRecord) -> Result<(Vec<Playthrough>, V
     simulate_with_standings(sc, record.seed, &teams).map_err(|(_, e)| sim_error(e))
 }
 
-/// Reads a session and recomputes it. A round whose deadline has passed is closed
-/// first (late teams play the defaults), so a restart or an idle instructor never
-/// leaves a round open past its time.
-pub async fn load(ctx: &Ctx<'_>, id: &str) -> Result<Loaded> {
-    for _ in 0..3 {
-        let snap = ctx.store.team_session(id.to_string()).await?.ok_or_else(not_found)?;
-        let sc = super::runs::scenario(ctx, &snap.session.scenario_id)?;
-        if sc.version != snap.session.version {
-            return Err(Error::Conflict(crate::msg!(
-                "run-scenario-changed-version",
-                run_version = snap.session.version,
-                current_version = sc.version
-            )));
-        }
-        let record = record_of(&snap);
-        let (plays, standings) = compute(&sc, &record)?;
-        let loaded = Loaded {
-            snap,
-            scenario: sc,
-            record,
-            plays,
-            standings,
-        };
-        let s = &loaded.snap.session;
-        if s.status == "open" && s.deadline.is_some_and(|d| d <= ctx.clock.now_ms()) {
-            resolve(ctx, &loaded).await?;
-            continue;
-        }
-        return Ok(loaded);
+type Computed = (Arc<Vec<Playthrough>>, Arc<Vec<Vec<u32>>>);
+
+/// Recent sessions' outcomes, keyed by (course build, session, rounds resolved).
+/// Resolved rounds never change, so drafts, submissions and every member's page
+/// between two resolutions share one computation instead of replaying per request.
+static COMPUTED: LazyLock<Mutex<HashMap<ComputedKey, Computed>>> = LazyLock::new(Default::default);
+
+/// (course build, session id, rounds resolved).
+type ComputedKey = (usize, String, u32);
+
+fn computed(ctx: &Ctx<'_>, sc: &Scenario, snap: &SessionSnapshot, record: &SessionRecord) -> Result<Computed> {
+    let key = (Arc::as_ptr(&ctx.cur) as usize, snap.session.id.clone(), snap.session.round);
+    if let Some(hit) = COMPUTED.lock().expect("computed sessions").get(&key) {
+        return Ok(hit.clone());
     }
-    Err(Error::Internal("the session kept changing while it was read".into()))
+    let (plays, standings) = compute(sc, record)?;
+    let value = (Arc::new(plays), Arc::new(standings));
+    let mut cache = COMPUTED.lock().expect("computed sessions");
+    if cache.len() >= 64 {
+        cache.clear();
+    }
+    cache.insert(key, value.clone());
+    Ok(value)
 }
 
-/// Resolves the open round: teams that have not submitted play their defaults.
-async fn resolve(ctx: &Ctx<'_>, l: &Loaded) -> Result<()> {
-    let Some(round) = l.open_round() else { return Ok(()) };
-    let mut defaults = Vec::new();
+/// A session as stored, recomputed.
+async fn load_stored(ctx: &Ctx<'_>, id: &str) -> Result<Loaded> {
+    let snap = ctx.store.team_session(id.to_string()).await?.ok_or_else(not_found)?;
+    let sc = super::runs::scenario(ctx, &snap.session.scenario_id)?;
+    if sc.version != snap.session.version {
+        return Err(Error::Conflict(crate::msg!(
+            "run-scenario-changed-version",
+            run_version = snap.session.version,
+            current_version = sc.version
+        )));
+    }
+    build(ctx, snap, sc)
+}
+
+fn build(ctx: &Ctx<'_>, snap: SessionSnapshot, sc: Scenario) -> Result<Loaded> {
+    let record = record_of(&snap);
+    let (plays, standings) = computed(ctx, &sc, &snap, &record)?;
+    Ok(Loaded {
+        snap,
+        scenario: sc,
+        record,
+        plays,
+        standings,
+    })
+}
+
+fn overdue(l: &Loaded, now: i64) -> bool {
+    let s = &l.snap.session;
+    s.status == "open" && s.deadline.is_some_and(|d| d <= now)
+}
+
+/// What the teams that have not submitted the open round play: the defaults.
+fn late_defaults(l: &Loaded) -> Result<Vec<(u32, String)>> {
+    let mut out = Vec::new();
     for (n, _) in &l.snap.teams {
         if !l.submitted(*n) {
             let o = l
                 .opening(*n)
                 .ok_or_else(|| Error::Internal("no opening for an open round".into()))?;
-            defaults.push((*n, json(&o.defaults(&l.scenario))?));
+            out.push((*n, json(&o.defaults(&l.scenario))?));
         }
     }
+    Ok(out)
+}
+
+/// Reads a session, without writing anything. A round whose deadline has passed is
+/// shown resolved, late teams on their defaults, exactly as the next change or the
+/// server's upkeep (every few seconds) stores it.
+pub async fn load(ctx: &Ctx<'_>, id: &str) -> Result<Loaded> {
+    let l = load_stored(ctx, id).await?;
+    if !overdue(&l, ctx.clock.now_ms()) {
+        return Ok(l);
+    }
+    let defaults = late_defaults(&l)?;
+    let Loaded { mut snap, scenario, .. } = l;
+    let round = snap.session.round + 1;
+    for (team, decisions) in defaults {
+        snap.rounds.push(crate::store::TeamRoundRow {
+            team,
+            round,
+            decisions,
+            defaulted: true,
+            submitted_by: None,
+        });
+    }
+    snap.session.round = round;
+    snap.session.status = if round >= scenario.rounds { "finished" } else { "ready" }.to_string();
+    snap.session.deadline = None;
+    snap.drafts.clear();
+    build(ctx, snap, scenario)
+}
+
+/// Reads a session to change it: a round whose deadline has passed is stored
+/// resolved first, so the change applies to the session as everyone sees it.
+async fn load_mut(ctx: &Ctx<'_>, id: &str) -> Result<Loaded> {
+    let l = load_stored(ctx, id).await?;
+    if overdue(&l, ctx.clock.now_ms()) {
+        resolve(ctx, &l).await?;
+        return load_stored(ctx, id).await;
+    }
+    Ok(l)
+}
+
+/// Upkeep: stores the resolution of every round whose deadline has passed (and the
+/// members' results of sessions that ends). Safe on several servers at once: a
+/// round resolves by compare-and-set. Returns how many sessions it closed.
+pub async fn close_overdue(ctx: &Ctx<'_>) -> Result<usize> {
+    let ids = ctx.store.overdue_team_sessions(ctx.clock.now_ms()).await?;
+    for id in &ids {
+        load_mut(ctx, id).await?;
+    }
+    Ok(ids.len())
+}
+
+/// Resolves the open round: teams that have not submitted play their defaults.
+async fn resolve(ctx: &Ctx<'_>, l: &Loaded) -> Result<()> {
+    let Some(round) = l.open_round() else { return Ok(()) };
+    let defaults = late_defaults(l)?;
     let finished = round >= l.scenario.rounds;
     let now = ctx.clock.now_ms();
     let resolved = ctx
@@ -317,6 +396,20 @@ pub async fn create(ctx: &Ctx<'_>, actor: &User, new: NewSession) -> Result<Stri
     if teams.is_empty() {
         return Err(Error::Unprocessable(crate::msg!("team-no-learners")));
     }
+    let (least, most) = sc.members;
+    if let Some((name, n)) = teams
+        .iter()
+        .map(|t| (&t.0, t.1.len().max(t.2.len()) as u32))
+        .find(|(_, n)| *n < least || *n > most)
+    {
+        return Err(Error::Unprocessable(crate::msg!(
+            "team-size-bad",
+            team = name.as_str(),
+            size = n,
+            least = least,
+            most = most
+        )));
+    }
     // Roles are dealt round the team unless learners pick them or the CSV gave them.
     let roles: Vec<String> = sc.roles.iter().map(|r| r.id.clone()).collect();
     let teams = teams
@@ -394,7 +487,7 @@ pub enum Control {
 
 pub async fn control(ctx: &Ctx<'_>, actor: &User, id: &str, c: Control) -> Result<Loaded> {
     staff(actor)?;
-    let l = load(ctx, id).await?;
+    let l = load_mut(ctx, id).await?;
     let s = &l.snap.session;
     let now = ctx.clock.now_ms();
     let minutes = |m: u32| i64::from(m.clamp(1, 24 * 60)) * 60_000;
@@ -438,7 +531,7 @@ fn check_round(l: &Loaded, round: u32) -> Result<()> {
 
 /// Saves a member's draft of one decision their role owns; teammates see it live.
 pub async fn draft(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, decision: &str, value: DecisionValue) -> Result<()> {
-    let l = load(ctx, id).await?;
+    let l = load_mut(ctx, id).await?;
     let m = membership(&l, actor)?;
     check_round(&l, round)?;
     if !l.scenario.decisions.iter().any(|d| d.id == decision) {
@@ -463,7 +556,7 @@ pub async fn draft(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, decision: 
 /// Submits the decisions the member's roles own. When every decision of the round
 /// is in, the team's round is submitted; when every team is in, the round resolves.
 pub async fn submit(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, given: Decisions) -> Result<Loaded> {
-    let l = load(ctx, id).await?;
+    let l = load_mut(ctx, id).await?;
     let m = membership(&l, actor)?;
     check_round(&l, round)?;
     if l.submitted(m.team) {
@@ -477,10 +570,10 @@ pub async fn submit(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, given: De
     if let Some(k) = given.keys().find(|k| !mine.contains(&k.as_str())) {
         return Err(Error::Refused(crate::msg!("team-decision-not-yours", decision = k.as_str())));
     }
-    // Checked against the round's offer with the other roles' decisions at their defaults.
-    let mut whole = opening.defaults(&l.scenario);
-    whole.extend(given.clone());
-    opening.check(&whole).map_err(sim_error)?;
+    // Checked against the round's offer for the member's own decisions, all of them.
+    let mut offer = opening.clone();
+    offer.decisions.retain(|d| mine.contains(&d.id.as_str()));
+    offer.check(&given).map_err(sim_error)?;
     let values = given.iter().map(|(k, v)| Ok((k.clone(), json(v)?))).collect::<Result<Vec<_>>>()?;
     ctx.store
         .submit_team_role(id.to_string(), (m.team, round), values, actor.id, ctx.clock.now_ms())
@@ -501,7 +594,7 @@ pub async fn submit(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, given: De
 
 /// The captain submits the team's round as drafted; decisions nobody drafted play the defaults.
 pub async fn confirm(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32) -> Result<Loaded> {
-    let l = load(ctx, id).await?;
+    let l = load_mut(ctx, id).await?;
     let m = membership(&l, actor)?;
     check_round(&l, round)?;
     if !m.captain {
@@ -543,7 +636,7 @@ async fn submit_team(ctx: &Ctx<'_>, actor: &User, l: Loaded, team: u32, round: u
 
 /// A member picks their roles (when the session lets learners pick).
 pub async fn pick_roles(ctx: &Ctx<'_>, actor: &User, id: &str, roles: Vec<String>) -> Result<Loaded> {
-    let l = load(ctx, id).await?;
+    let l = load_mut(ctx, id).await?;
     let m = membership(&l, actor)?;
     if !l.snap.session.pick_roles {
         return Err(Error::Refused(crate::msg!("team-roles-assigned")));
@@ -569,7 +662,7 @@ pub async fn assign(
     captain: bool,
 ) -> Result<Loaded> {
     staff(actor)?;
-    let l = load(ctx, id).await?;
+    let l = load_mut(ctx, id).await?;
     if let Some(t) = team.filter(|t| !l.snap.teams.iter().any(|(n, _)| n == t)) {
         return Err(Error::Unprocessable(crate::msg!("team-no-such-team", team = t)));
     }
@@ -616,7 +709,7 @@ pub async fn what_if(
 /// A judge's rubric scores (1–5 each) and comment for a team, and their pick of the best.
 pub async fn judge(ctx: &Ctx<'_>, actor: &User, id: &str, team: u32, scores: Vec<u32>, comment: String, best: bool) -> Result<Loaded> {
     staff(actor)?;
-    let l = load(ctx, id).await?;
+    let l = load_mut(ctx, id).await?;
     if !l.snap.teams.iter().any(|(n, _)| *n == team) {
         return Err(Error::Unprocessable(crate::msg!("team-no-such-team", team = team)));
     }
@@ -641,6 +734,54 @@ pub async fn record(ctx: &Ctx<'_>, actor: &User, id: &str) -> Result<SessionReco
     let mut rec = l.record.clone();
     rec.results = Some(l.plays.iter().map(|p| crate::sandbox::RunResult::of(&l.scenario, p)).collect());
     Ok(rec)
+}
+
+/// A learner's part in one team session, as their transcript shows it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MemberResult {
+    pub session: String,
+    pub title: String,
+    pub scenario: String,
+    pub team: String,
+    /// `ready`, `open`, `paused` or `finished`.
+    pub status: String,
+    /// The team's score, once the session is over.
+    pub score: Option<u32>,
+    /// The judges' mean total (out of 25 on the five-dimension rubric), if judged.
+    pub judged: Option<f64>,
+    /// Some judge picked the team as the best.
+    pub best: bool,
+}
+
+/// Every team session a learner is in, with their team's score and judging.
+pub async fn results_of(ctx: &Ctx<'_>, user: i64) -> Result<Vec<MemberResult>> {
+    let mut out = Vec::new();
+    for row in ctx.store.team_sessions(Some(user)).await? {
+        // A session of a scenario this course no longer has (or has changed) is listed without numbers.
+        let loaded = load(ctx, &row.id).await.ok();
+        let Some(team) = loaded.as_ref().and_then(|l| l.member(user).map(|m| m.team)) else {
+            continue;
+        };
+        let l = loaded.as_ref().expect("loaded above");
+        let marks: Vec<u32> = l
+            .snap
+            .judging
+            .iter()
+            .filter(|j| j.team == team)
+            .map(|j| serde_json::from_str::<Vec<u32>>(&j.scores).unwrap_or_default().iter().sum())
+            .collect();
+        out.push(MemberResult {
+            session: row.id.clone(),
+            title: row.title.clone(),
+            scenario: l.scenario.title.clone(),
+            team: l.snap.teams.iter().find(|t| t.0 == team).map_or_else(String::new, |t| t.1.clone()),
+            status: l.snap.session.status.clone(),
+            score: l.plays.get(team as usize - 1).and_then(|p| p.result.as_ref()).map(|r| r.score),
+            judged: (!marks.is_empty()).then(|| (marks.iter().sum::<u32>() as f64 / marks.len() as f64 * 10.0).round() / 10.0),
+            best: l.snap.judging.iter().any(|j| j.team == team && j.best),
+        });
+    }
+    Ok(out)
 }
 
 /// Sessions the caller runs (staff: all) or plays in.

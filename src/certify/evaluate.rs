@@ -12,6 +12,8 @@ pub struct Records {
     pub quiz_best: HashMap<String, f64>,
     /// Best finished run per scenario, 0–100.
     pub scenario_best: HashMap<String, f64>,
+    /// Best final score per scenario played in a finished team session, 0–100.
+    pub team_best: HashMap<String, f64>,
     /// Graded rubric total per exercise, 0–100.
     pub exercise_score: HashMap<String, f64>,
     /// Lessons marked as read.
@@ -88,12 +90,14 @@ pub trait Catalog {
 }
 
 /// What a requirement asks, without the learner's progress (the signed credential's
-/// criteria): a quiz, scenario or exercise and its pass mark, or a reading.
+/// criteria): a quiz, scenario (alone or in a team session) or exercise and its pass
+/// mark, or a reading.
 pub fn criterion(cur: &dyn Catalog, r: &Requirement) -> Msg {
     let title = || cur.activity_title(r).unwrap_or_else(|| r.item().to_string());
     match r {
         Requirement::Quiz { min, .. } => crate::msg!("progress-quiz", title = title(), min = min),
         Requirement::Scenario { min, .. } => crate::msg!("progress-scenario", title = title(), min = min),
+        Requirement::TeamScenario { min, .. } => crate::msg!("progress-team-scenario", title = title(), min = min),
         Requirement::Exercise { min, .. } => crate::msg!("progress-exercise", title = title(), min = min),
         Requirement::Read { id } => {
             crate::msg!("progress-read-all", title = cur.reading_title(id).unwrap_or_else(|| id.clone()))
@@ -109,6 +113,10 @@ fn status(cur: &dyn Catalog, m: &Messages, r: &Requirement, rec: &Records) -> Re
         }
         Requirement::Scenario { id, min } => {
             let v = rec.scenario_best.get(id).copied();
+            (criterion(cur, r), v, v.is_some_and(|v| v >= *min), cur.activity_url(r))
+        }
+        Requirement::TeamScenario { id, min } => {
+            let v = rec.team_best.get(id).copied();
             (criterion(cur, r), v, v.is_some_and(|v| v >= *min), cur.activity_url(r))
         }
         Requirement::Exercise { id, min } => {

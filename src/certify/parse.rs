@@ -289,6 +289,8 @@ struct RawLevel {
     #[serde(default)]
     scenarios: BTreeMap<String, Spanned<f64>>,
     #[serde(default)]
+    team_scenarios: BTreeMap<String, Spanned<f64>>,
+    #[serde(default)]
     exercises: BTreeMap<String, Spanned<f64>>,
     valid_months: Option<Spanned<i64>>,
     renew_window_days: Option<Spanned<i64>>,
@@ -303,6 +305,9 @@ struct RawRenew {
     quizzes: BTreeMap<String, Spanned<f64>>,
     #[serde(default)]
     scenarios: BTreeMap<String, Spanned<f64>>,
+    /// Not supported: read only to say so (team results carry no date to window).
+    #[serde(default)]
+    team_scenarios: BTreeMap<String, Spanned<f64>>,
     #[serde(default)]
     exercises: BTreeMap<String, Spanned<f64>>,
 }
@@ -330,6 +335,7 @@ fn scored(
         let r = match kind {
             "quiz" => Requirement::Quiz { id, min: m },
             "scenario" => Requirement::Scenario { id, min: m },
+            "team" => Requirement::TeamScenario { id, min: m },
             _ => Requirement::Exercise { id, min: m },
         };
         out.push((r, min.span()));
@@ -343,7 +349,7 @@ pub fn parse_track(file: &Path, text: &str) -> Result<Track, Vec<Diagnostic>> {
             file,
             text,
             e,
-            "certification.toml has id, title, issuer and `[[level]]` tables (id, title, read, quizzes, scenarios, exercises, valid_months, renew_window_days, [level.renew])",
+            "certification.toml has id, title, issuer and `[[level]]` tables (id, title, read, quizzes, scenarios, team_scenarios, exercises, valid_months, renew_window_days, [level.renew])",
         )]
     })?;
     let mut diags = Vec::new();
@@ -381,6 +387,7 @@ pub fn parse_track(file: &Path, text: &str) -> Result<Track, Vec<Diagnostic>> {
         let mut list = Vec::new();
         scored(file, text, "quiz", l.quizzes, &mut list, &mut diags);
         scored(file, text, "scenario", l.scenarios, &mut list, &mut diags);
+        scored(file, text, "team", l.team_scenarios, &mut list, &mut diags);
         scored(file, text, "exercise", l.exercises, &mut list, &mut diags);
         for r in l.read {
             let span = r.span();
@@ -422,8 +429,20 @@ pub fn parse_track(file: &Path, text: &str) -> Result<Track, Vec<Diagnostic>> {
             }
             scored(file, text, "quiz", r.quizzes, &mut renew_list, &mut diags);
             scored(file, text, "scenario", r.scenarios, &mut renew_list, &mut diags);
+            for (id, min) in &r.team_scenarios {
+                diags.push(err(
+                    file,
+                    text,
+                    Some(min.span()),
+                    format!(
+                        "level `{}` renews with team session `{id}`: team results cannot renew a certificate",
+                        l.id.get_ref()
+                    ),
+                    "renewal windows are not supported for team results (a team session's score is kept as a best, without the date it was reached): renew with quizzes, scenarios or exercises; `team_scenarios` is fine among the level's own requirements",
+                ));
+            }
             scored(file, text, "exercise", r.exercises, &mut renew_list, &mut diags);
-            if renew_list.is_empty() {
+            if renew_list.is_empty() && r.team_scenarios.is_empty() {
                 diags.push(err(
                     file,
                     text,
@@ -440,7 +459,7 @@ pub fn parse_track(file: &Path, text: &str) -> Result<Track, Vec<Diagnostic>> {
                 text,
                 Some(lspan),
                 format!("level `{}` has no requirements", l.id.get_ref()),
-                "add read, quizzes, scenarios or exercises",
+                "add read, quizzes, scenarios, team_scenarios or exercises",
             ));
         }
         levels.push(Level {
@@ -489,5 +508,74 @@ mod tests {
             .collect();
         let parsed = parse_rubric(Path::new("rubric.toml"), &text, &Messages::builtin(Lang::En)).unwrap();
         assert_eq!(parsed.dimensions[4].title, "Communication");
+    }
+
+    const TEAM_LEVEL: &str = "id = \"t\"\ntitle = \"T\"\n\n[[level]]\nid = \"team\"\ntitle = \"团队\"\n";
+
+    fn track(rest: &str) -> Result<Track, Vec<Diagnostic>> {
+        parse_track(Path::new("content/certification.toml"), &format!("{TEAM_LEVEL}{rest}"))
+    }
+
+    #[test]
+    fn team_scenarios_require_a_team_session_score_on_the_scenario() {
+        let t = track("scenarios = { duel = 50 }\nteam_scenarios = { duel = 70 }\n").unwrap();
+        assert_eq!(
+            t.levels[0].requirements,
+            [
+                Requirement::Scenario {
+                    id: "duel".into(),
+                    min: 50.0
+                },
+                Requirement::TeamScenario {
+                    id: "duel".into(),
+                    min: 70.0
+                },
+            ]
+        );
+        // The span points at the minimum, for the loader's unknown-id diagnostic.
+        let text = format!("{TEAM_LEVEL}scenarios = {{ duel = 50 }}\nteam_scenarios = {{ duel = 70 }}\n");
+        assert_eq!(&text[t.levels[0].spans[1].clone()], "70");
+        // Alone it is a requirement like any other (the level is not empty).
+        assert!(track("team_scenarios = { duel = 0 }\n").is_ok());
+        let json = serde_json::to_value(&t.levels[0].requirements[1]).unwrap();
+        assert_eq!(json, serde_json::json!({ "kind": "team_scenario", "id": "duel", "min": 70.0 }));
+    }
+
+    #[test]
+    fn a_team_scenario_minimum_outside_0_to_100_is_refused() {
+        for (min, shown) in [("120", "120"), ("-1", "-1")] {
+            let d = track(&format!("team_scenarios = {{ duel = {min} }}\n")).unwrap_err();
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(
+                d[0].message,
+                format!("no learner can ever meet `duel = {shown}`: scores go from 0 to 100")
+            );
+            assert_eq!(d[0].help.as_deref(), Some("use a minimum score from 0 to 100"));
+        }
+    }
+
+    #[test]
+    fn a_team_scenario_cannot_renew_a_certificate() {
+        let d = track("team_scenarios = { duel = 70 }\nvalid_months = 12\n\n[level.renew]\nteam_scenarios = { duel = 80 }\n").unwrap_err();
+        // One error, at the minimum, and not also "lists nothing to do".
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].message,
+            "level `team` renews with team session `duel`: team results cannot renew a certificate"
+        );
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .starts_with("renewal windows are not supported for team results")
+        );
+        assert_eq!(d[0].line, 11);
+        // Beside renewable requirements it is still refused.
+        let d = track(
+            "team_scenarios = { duel = 70 }\nvalid_months = 12\n\n[level.renew]\nquizzes = { q = 60 }\nteam_scenarios = { duel = 80 }\n",
+        )
+        .unwrap_err();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("team results cannot renew"));
     }
 }

@@ -106,6 +106,10 @@ pub enum Requirement {
     Quiz { id: String, min: f64 },
     /// Best finished run of the scenario, 0–100.
     Scenario { id: String, min: f64 },
+    /// Best final score of the learner's team in a finished team session on the
+    /// scenario, 0–100 (`team_scenarios` in certification.toml).
+    #[serde(rename = "team_scenario")]
+    TeamScenario { id: String, min: f64 },
     /// The graded exercise's rubric total, 0–100.
     Exercise { id: String, min: f64 },
     /// A lesson marked as read, or every lesson of a module or course.
@@ -123,6 +127,7 @@ impl Requirement {
         match self {
             Requirement::Quiz { id, .. }
             | Requirement::Scenario { id, .. }
+            | Requirement::TeamScenario { id, .. }
             | Requirement::Exercise { id, .. }
             | Requirement::Read { id } => id,
         }

@@ -160,6 +160,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         });
+        // Team sessions: rounds whose deadline passed are stored resolved (readers
+        // already see them so), and finished sessions record their members' results.
+        let teams = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                if let Err(e) = crate::app::teams::close_overdue(&teams.ctx()).await {
+                    tracing::error!("closing team rounds past their deadline: {e}");
+                }
+            }
+        });
         // Expiry reminders: now, then every hour. Each goes out once per expiry date.
         let reminders = state.clone();
         tokio::spawn(async move {

@@ -591,6 +591,8 @@ impl Loader<'_> {
                         cur.scenarios.keys().map(String::as_str).collect(),
                         cur.lesson_for_scenario(id).is_some(),
                     ),
+                    // Instructors start team sessions on any scenario of the course.
+                    Requirement::TeamScenario { .. } => ("scenario", cur.scenarios.keys().map(String::as_str).collect(), true),
                     Requirement::Exercise { id, .. } => (
                         "exercise",
                         cur.exercises.keys().map(String::as_str).collect(),
@@ -610,7 +612,7 @@ impl Loader<'_> {
                 // A file that exists but failed to load is reported once, in itself.
                 let broken = match r {
                     Requirement::Quiz { .. } => self.broken_quizzes.contains(id),
-                    Requirement::Scenario { .. } => self.broken_scenarios.contains(id),
+                    Requirement::Scenario { .. } | Requirement::TeamScenario { .. } => self.broken_scenarios.contains(id),
                     Requirement::Exercise { .. } => self.exercises.contains(id) && !known.contains(&id),
                     Requirement::Read { .. } => false,
                 };
@@ -977,7 +979,7 @@ fn scenario_files(root: &Path) -> Vec<PathBuf> {
 }
 
 /// Puts each level's requirements in the order a learner meets them: what to read,
-/// then quizzes, sandboxes and exercises, each in the course's reading order.
+/// then quizzes, sandboxes, team sessions and exercises, each in the course's reading order.
 fn reading_order(cur: &mut Curriculum) {
     use crate::certify::Requirement;
     let position: HashMap<String, usize> = cur.pages().enumerate().map(|(i, (_, _, l))| (l.id.clone(), i)).collect();
@@ -985,14 +987,17 @@ fn reading_order(cur: &mut Curriculum) {
         let page = match r {
             Requirement::Read { id } => super::lessons_covered(cur, id).first().map(|l| l.to_string()),
             Requirement::Quiz { id, .. } => cur.lesson_for_quiz(id).map(|(_, _, l)| l.id.clone()),
-            Requirement::Scenario { id, .. } => cur.lesson_for_scenario(id).map(|(_, _, l)| l.id.clone()),
+            Requirement::Scenario { id, .. } | Requirement::TeamScenario { id, .. } => {
+                cur.lesson_for_scenario(id).map(|(_, _, l)| l.id.clone())
+            }
             Requirement::Exercise { id, .. } => cur.lesson_for_exercise(id).map(|(_, _, l)| l.id.clone()),
         };
         let kind = match r {
             Requirement::Read { .. } => 0,
             Requirement::Quiz { .. } => 1,
             Requirement::Scenario { .. } => 2,
-            Requirement::Exercise { .. } => 3,
+            Requirement::TeamScenario { .. } => 3,
+            Requirement::Exercise { .. } => 4,
         };
         (kind, page.and_then(|p| position.get(&p).copied()).unwrap_or(usize::MAX))
     };

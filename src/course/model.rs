@@ -148,7 +148,7 @@ impl Catalog for Curriculum {
     fn activity_title(&self, r: &Requirement) -> Option<String> {
         match r {
             Requirement::Quiz { id, .. } => self.quizzes.get(id).map(|q| q.title.clone()),
-            Requirement::Scenario { id, .. } => self.scenarios.get(id).map(|s| s.title.clone()),
+            Requirement::Scenario { id, .. } | Requirement::TeamScenario { id, .. } => self.scenarios.get(id).map(|s| s.title.clone()),
             Requirement::Exercise { id, .. } => self.exercises.get(id).map(|e| e.title.clone()),
             Requirement::Read { id } => self.reading_title(id),
         }
@@ -157,7 +157,8 @@ impl Catalog for Curriculum {
     fn activity_url(&self, r: &Requirement) -> Option<String> {
         let page = match r {
             Requirement::Quiz { id, .. } => self.lesson_for_quiz(id),
-            Requirement::Scenario { id, .. } => self.lesson_for_scenario(id),
+            // A team session has no page of its own: the lesson that embeds the scenario.
+            Requirement::Scenario { id, .. } | Requirement::TeamScenario { id, .. } => self.lesson_for_scenario(id),
             Requirement::Exercise { id, .. } => self.lesson_for_exercise(id),
             Requirement::Read { id } => return lessons_covered(self, id).first().and_then(|l| self.page_url(l)),
         };

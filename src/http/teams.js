@@ -67,7 +67,8 @@
   function load() { return api('GET', '').then(draw, error); }
   function act(method, path, body) {
     error(null);
-    return api(method, path, body).then(function (v) { if (v && v.revision !== undefined) draw(v); return v; }, function (e) { error(e); throw e; });
+    // A refusal often means the page is behind (the round moved on): read the session again.
+    return api(method, path, body).then(function (v) { if (v && v.revision !== undefined) draw(v); return v; }, function (e) { error(e); refresh(); throw e; });
   }
 
   function chart(title, series, fmt) {
@@ -326,6 +327,33 @@
         act('POST', '/control', { action: action, minutes: Number(minutes.value || 10) });
       } }) : null;
     };
+    // Move a member to another team, or change their roles and captaincy.
+    var everyone = [];
+    v.teams.forEach(function (tm) { tm.members.forEach(function (m) { everyone.push({ m: m, team: tm.team }); }); });
+    var who = el('select', { id: 'cb-tm-member' }, everyone.map(function (x, i) { return el('option', { value: i, text: x.m.name }); }));
+    var where = el('select', { id: 'cb-tm-team' }, v.teams.map(function (tm) { return el('option', { value: tm.team, text: tm.name }); }));
+    var roleBoxes = v.roles.map(function (r) { return el('input', { type: 'checkbox', value: r.id, 'aria-label': r.label }); });
+    var captain = el('input', { type: 'checkbox', id: 'cb-tm-captain' });
+    var pick = function () {
+      var x = everyone[Number(who.value)];
+      if (!x) return;
+      where.value = x.team;
+      roleBoxes.forEach(function (b) { b.checked = x.m.roles.indexOf(b.value) >= 0; });
+      captain.checked = x.m.captain;
+    };
+    who.addEventListener('change', pick);
+    setTimeout(pick, 0);
+    var move = everyone.length ? el('div', { class: 'cb-filter cb-team-move' }, [
+      el('label', { for: 'cb-tm-member', text: t('teamjs-member') }), who,
+      el('label', { for: 'cb-tm-team', text: t('teamjs-team') }), where
+    ].concat(v.roles.map(function (r, i) { return el('label', {}, [roleBoxes[i], ' ' + r.label]); })).concat([
+      el('label', { for: 'cb-tm-captain' }, [captain, ' ' + t('teamjs-captain')]),
+      el('button', { type: 'button', class: 'cb-btn', 'data-action': 'assign', text: t('teamjs-assign'), onclick: function () {
+        var x = everyone[Number(who.value)];
+        var roles = roleBoxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+        act('POST', '/members', { user_id: x.m.user_id, team: Number(where.value), roles: roles, captain: captain.checked });
+      } })
+    ])) : null;
     fill('console', [
       el('h2', { text: t('teamjs-console') }),
       el('div', { class: 'cb-team-console' }, [
@@ -335,7 +363,9 @@
         b('pause', 'teamjs-pause', v.status === 'open'),
         b('resume', 'teamjs-resume', v.status === 'paused'),
         b('close', 'teamjs-close', v.status === 'open' || v.status === 'paused')
-      ])
+      ]),
+      v.status !== 'finished' ? el('h3', { text: t('teamjs-members') }) : null,
+      v.status !== 'finished' ? move : null
     ]);
   }
 
@@ -467,15 +497,23 @@
     var prev = view;
     view = v;
     deadlineAt = v.time_left_ms !== null && v.time_left_ms !== undefined ? Date.now() + v.time_left_ms : null;
-    statusLine(v);
-    drawRound(v, prev);
-    drawBoard(v);
-    drawState(v);
+    // One part failing to draw must not stop the others, nor the next update.
+    var part = function (f) {
+      try { f(); } catch (e) {
+        // Kept for whoever debugs the page (and the browser test, which expects none).
+        (window.cbTeamErrors = window.cbTeamErrors || []).push(String(e && e.stack || e));
+        error({ error: String(e && e.message || e) });
+      }
+    };
+    part(function () { statusLine(v); });
+    part(function () { drawRound(v, prev); });
+    part(function () { drawBoard(v); });
+    part(function () { drawState(v); });
     // The instructor's forms are kept while they type; they redraw when the round moves.
     if (!typing() || !prev || prev.round !== v.round || prev.status !== v.status) {
-      drawConsole(v);
-      drawDebrief(v);
-      drawJudging(v);
+      part(function () { drawConsole(v); });
+      part(function () { drawDebrief(v); });
+      part(function () { drawJudging(v); });
     }
     tick();
     root.setAttribute('data-revision', v.revision);
@@ -483,10 +521,28 @@
     root.setAttribute('data-round', v.round);
   }
 
-  load();
+  // One read at a time; a change while reading asks for one more read after it.
+  var reading = false, again = false, later = null;
+  function refresh() {
+    if (reading) { again = true; return; }
+    reading = true;
+    var done = function () {
+      reading = false;
+      if (again) { again = false; refresh(); }
+    };
+    load().then(done, done);
+  }
+  refresh();
   if (window.EventSource) {
     var es = new EventSource('/api/team-sessions/' + encodeURIComponent(id) + '/events');
-    es.addEventListener('update', function (e) { if (!view || Number(e.data) !== view.revision) load(); });
+    es.addEventListener('update', function (e) {
+      var p = JSON.parse(e.data);
+      if (view && p.revision === view.revision) return;
+      // The round moved or the clock changed: now. A draft or a submission: soon, so a
+      // busy round does not send every page to the server on every keystroke.
+      if (!view || p.overdue || p.round !== view.round || p.status !== view.status) { clearTimeout(later); later = null; refresh(); }
+      else if (!later) later = setTimeout(function () { later = null; refresh(); }, 300);
+    });
   }
   setInterval(tick, 1000);
 })();

@@ -380,8 +380,9 @@ async fn record(State(state): State<AppState>, session: Session, ApiPath(id): Ap
     Ok(Json(teams::record(&state.ctx(), &session.user, &id).await?))
 }
 
-/// A live stream: an `update` event with the session's revision whenever it changes
-/// (and once on connecting); the page then reads the session. A page reconnecting
+/// A live stream: an `update` event whenever the session changes (and once on
+/// connecting), with its revision, rounds resolved and status as JSON; the page then
+/// reads the session. A page reconnecting
 /// (a reload, a second device) starts from the current revision.
 #[utoipa::path(get, path = "/api/team-sessions/{id}/events", tag = "teams", security(("session" = [])),
     params(("id" = String, Path, description = "session id")),
@@ -394,27 +395,24 @@ async fn events(
     // Only members and staff may listen.
     teams::visible(&state.ctx(), &session.user, &id).await?;
     let rx = state.live_sessions.watch(&id);
-    let start = (state, id, rx, None::<i64>);
+    let start = (state, id, rx, None::<(i64, bool)>);
     let stream = futures_util::stream::unfold(start, |(state, id, mut rx, last)| async move {
         loop {
             if last.is_some() {
                 // Woken by a change on this server, or after a second to catch changes
-                // made on another server (and deadlines passing).
+                // made on another server and deadlines passing.
                 let _ = tokio::time::timeout(Duration::from_secs(1), rx.changed()).await;
             }
-            let Ok(Some((rev, overdue))) = state.store.team_session_pulse(id.clone(), state.clock.now_ms()).await else {
+            let Ok(Some(pulse)) = state.store.team_session_pulse(id.clone(), state.clock.now_ms()).await else {
                 return None;
             };
-            if overdue {
-                // Nobody else may be looking: close the round whose time is up.
-                if teams::load(&state.ctx(), &id).await.is_ok() {
-                    state.live_sessions.changed(&id);
-                }
-                continue;
-            }
-            if last != Some(rev) {
-                let ev = Event::default().event("update").data(rev.to_string());
-                return Some((Ok(ev), (state, id, rx, Some(rev))));
+            let now = (pulse.revision, pulse.overdue);
+            if last != Some(now) {
+                // The page refetches at once when the round or status moved (a deadline
+                // passing shows the round resolved), and at an easy pace for drafts.
+                let data = serde_json::to_string(&pulse).unwrap_or_default();
+                let ev = Event::default().event("update").data(data);
+                return Some((Ok(ev), (state, id, rx, Some(now))));
             }
         }
     });

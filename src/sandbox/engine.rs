@@ -218,6 +218,10 @@ impl<'a> Sim<'a> {
         }
         let mut env = Env::default();
         env.set("rounds", sc.rounds as f64);
+        if sc.market.is_some() {
+            // A market of one until a session says how many teams meet.
+            env.set("teams", 1.0);
+        }
         for (k, v) in &sc.params {
             env.set(k, *v);
         }
@@ -481,10 +485,21 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// Plays the opened round with the learner's decisions (a scenario without a market).
+    /// Plays the opened round with the learner's decisions. In a market scenario this
+    /// is a market of one (each aggregate over this team alone); a session plays the
+    /// teams together through [`super::session::Table`].
     pub fn play(&mut self, opening: &Opening, decisions: &Decisions) -> Result<Vec<Message>, SimError> {
         self.decide(opening, decisions)?;
-        self.settle(&[])
+        let alone: Vec<f64> = match &self.sc.market {
+            Some(m) => m
+                .aggregates
+                .iter()
+                .zip(self.market_inputs()?)
+                .map(|(a, v)| a.op.apply(&[v], 0))
+                .collect(),
+            None => Vec::new(),
+        };
+        self.settle(&alone)
     }
 
     /// The first half of a round: the decisions, their consequences, and the effects
@@ -623,21 +638,66 @@ impl Opening {
         })
     }
 
-    /// The scenario's defaults for the decisions on offer (an unset default falls
-    /// back to the first option, or every option's minimum).
+    /// The scenario's defaults for the decisions on offer, made to fit this round: a
+    /// choice not on offer falls to the first option that is; amounts are kept within
+    /// each option's bounds and step and scaled down to the total. So a team that misses
+    /// a deadline (or a simulated rival) always plays a valid round, even when its cash
+    /// no longer covers the declared default.
     pub fn defaults(&self, sc: &Scenario) -> Decisions {
         self.decisions
             .iter()
             .map(|d| {
                 let declared = sc.decisions.iter().find(|x| x.id == d.id).and_then(|x| x.default.clone());
-                let v = declared.unwrap_or_else(|| match d.kind {
-                    "choose" => DecisionValue::Choice(d.options[0].id.clone()),
-                    _ => DecisionValue::Allocation(d.options.iter().map(|o| (o.id.clone(), o.min.unwrap_or(0.0))).collect()),
-                });
+                let v = match (d.kind, declared) {
+                    ("choose", Some(DecisionValue::Choice(c))) if d.options.iter().any(|o| o.id == c) => DecisionValue::Choice(c),
+                    ("choose", _) => DecisionValue::Choice(d.options[0].id.clone()),
+                    (_, declared) => {
+                        let given = match declared {
+                            Some(DecisionValue::Allocation(m)) => m,
+                            _ => BTreeMap::new(),
+                        };
+                        DecisionValue::Allocation(fit_allocation(d, &given))
+                    }
+                };
                 (d.id.clone(), v)
             })
             .collect()
     }
+}
+
+/// `want` made valid for an allocation: each amount within its option's bounds and
+/// on its step; if the sum passes the total, every amount above its minimum is scaled
+/// down (rounded down to the step) until it fits; an exact total is topped up in order.
+fn fit_allocation(d: &OpenDecision, want: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
+    let snap = |x: f64, lo: f64| d.step.map_or(x, |s| lo + libm::floor((x - lo) / s + 1e-9) * s);
+    let mut vals: Vec<(f64, f64, f64)> = d
+        .options
+        .iter()
+        .map(|o| {
+            let (lo, hi) = (o.min.unwrap_or(0.0), o.max.unwrap_or(f64::INFINITY));
+            let x = want.get(&o.id).copied().unwrap_or(lo).clamp(lo, hi);
+            (snap(x, lo), lo, hi)
+        })
+        .collect();
+    if let Some(total) = d.total {
+        let sum: f64 = vals.iter().map(|v| v.0).sum();
+        let floor: f64 = vals.iter().map(|v| v.1).sum();
+        if sum > total + 1e-9 && sum > floor {
+            let k = ((total - floor) / (sum - floor)).max(0.0);
+            for v in &mut vals {
+                v.0 = snap(v.1 + (v.0 - v.1) * k, v.1);
+            }
+        }
+        if d.exact {
+            let mut left = total - vals.iter().map(|v| v.0).sum::<f64>();
+            for v in &mut vals {
+                let add = snap(v.0 + left.min(v.2 - v.0).max(0.0), v.1) - v.0;
+                v.0 += add;
+                left -= add;
+            }
+        }
+    }
+    d.options.iter().zip(vals).map(|(o, v)| (o.id.clone(), v.0)).collect()
 }
 
 /// Checks the learner's decisions against what the round offers; `Err` says why not

@@ -1239,4 +1239,123 @@ score = "x"
         assert!(errors("[[note]]\ntext = \"{x:%}\"\n").is_empty());
         assert!(errors("[[note]]\ntext = \"{x:9}\"\n")[0].contains("bad placeholder"));
     }
+
+    const DECISIONS: &str = r#"
+[[decision]]
+id = "spend"
+kind = "allocate"
+total = 10
+default = { a = 5, b = 5 }
+  [[decision.option]]
+  id = "a"
+  max = 10
+  [[decision.option]]
+  id = "b"
+  max = 10
+[[decision]]
+id = "pick"
+kind = "choose"
+default = "p"
+  [[decision.option]]
+  id = "p"
+  [[decision.option]]
+  id = "q"
+"#;
+
+    #[test]
+    fn roles_must_own_every_decision_exactly_once() {
+        let ok = "[[role]]\nid = \"m\"\ndecisions = [\"spend\"]\n[[role]]\nid = \"p\"\ndecisions = [\"pick\"]\n";
+        assert_eq!(errors(&format!("{DECISIONS}{ok}")), Vec::<String>::new());
+        let twice = "[[role]]\nid = \"m\"\ndecisions = [\"spend\", \"pick\"]\n[[role]]\nid = \"p\"\ndecisions = [\"pick\"]\n";
+        assert!(
+            errors(&format!("{DECISIONS}{twice}"))
+                .iter()
+                .any(|e| e.contains("belongs to roles `m` and `p`"))
+        );
+        let none = "[[role]]\nid = \"m\"\ndecisions = [\"spend\"]\n";
+        assert!(
+            errors(&format!("{DECISIONS}{none}"))
+                .iter()
+                .any(|e| e.contains("no role owns decision `pick`"))
+        );
+        let unknown = "[[role]]\nid = \"m\"\ndecisions = [\"spend\", \"pik\"]\n[[role]]\nid = \"p\"\ndecisions = [\"pick\"]\n";
+        assert!(
+            errors(&format!("{DECISIONS}{unknown}"))
+                .iter()
+                .any(|e| e.contains("`pik`, which is not a decision"))
+        );
+    }
+
+    #[test]
+    fn team_scenarios_need_defaults_that_fit_their_decisions() {
+        let roles = "[[role]]\nid = \"m\"\ndecisions = [\"spend\", \"pick\"]\n";
+        let no_default = DECISIONS.replace("default = \"p\"\n", "");
+        assert!(
+            errors(&format!("{no_default}{roles}"))
+                .iter()
+                .any(|e| e.contains("decision `pick` has no `default`"))
+        );
+        let bad_choice = DECISIONS.replace("default = \"p\"", "default = \"z\"");
+        assert!(
+            errors(&format!("{bad_choice}{roles}"))
+                .iter()
+                .any(|e| e.contains("must be one of its options"))
+        );
+        let over = DECISIONS.replace("default = { a = 5, b = 5 }", "default = { a = 50, b = 5 }");
+        assert!(
+            errors(&format!("{over}{roles}"))
+                .iter()
+                .any(|e| e.contains("outside its min, max or step"))
+        );
+        // A single-player scenario may leave defaults out.
+        assert_eq!(errors(&no_default), Vec::<String>::new());
+    }
+
+    /// As [`errors`], for a market scenario (`market = true` is a top-level key).
+    fn market_errors(extra: &str) -> Vec<String> {
+        let text = format!("market = true\n{BASE}{extra}");
+        parse_scenario(Path::new("t.toml"), &text)
+            .1
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn aggregates_need_a_market_and_are_read_only_after_every_team_decided() {
+        let agg = "[[aggregate]]\nid = \"avg_a\"\nof = \"spend.a\"\nop = \"avg\"\n";
+        assert!(
+            errors(&format!("{DECISIONS}{agg}"))
+                .iter()
+                .any(|e| e.contains("`[[aggregate]]` needs `market = true`"))
+        );
+        let market = format!("{DECISIONS}{agg}");
+        let read_late = "[[effect]]\nset = \"x\"\nto = \"x + avg_a\"\n";
+        assert_eq!(market_errors(&format!("{market}{read_late}")), Vec::<String>::new());
+        let read_at_opening = "[[round]]\ntext = \"{avg_a}\"\n";
+        assert!(
+            market_errors(&format!("{market}{read_at_opening}"))
+                .iter()
+                .any(|e| e.contains("aggregate over every team"))
+        );
+        let in_objective = "[[objective]]\nlabel = \"y\"\nscore = \"avg_a\"\n";
+        assert!(
+            market_errors(&format!("{market}{in_objective}"))
+                .iter()
+                .any(|e| e.contains("per-round market value"))
+        );
+        let bad_op = agg.replace("\"avg\"", "\"median\"");
+        assert!(
+            market_errors(&format!("{DECISIONS}{bad_op}"))
+                .iter()
+                .any(|e| e.contains("unknown aggregate `median`"))
+        );
+        // What an aggregate combines must be known where the market is computed.
+        let late_of = "[[aggregate]]\nid = \"s\"\nof = \"later\"\nop = \"sum\"\n[[effect]]\nset = \"x\"\nto = \"s\"\n[[effect]]\nset = \"later\"\nto = \"1\"\n";
+        assert!(
+            market_errors(&format!("{DECISIONS}{late_of}"))
+                .iter()
+                .any(|e| e.contains("used before the effect that sets it"))
+        );
+    }
 }

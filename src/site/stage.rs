@@ -170,6 +170,10 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
         (has(|r| matches!(r, Requirement::Read { .. })), "site-req-kind-read"),
         (has(|r| matches!(r, Requirement::Quiz { .. })), "site-req-kind-quiz"),
         (has(|r| matches!(r, Requirement::Scenario { .. })), "site-req-kind-scenario"),
+        (
+            has(|r| matches!(r, Requirement::TeamScenario { .. })),
+            "site-req-kind-team-scenario",
+        ),
         (has(|r| matches!(r, Requirement::Exercise { .. })), "site-req-kind-exercise"),
     ]
     .into_iter()
@@ -210,6 +214,17 @@ fn track_page(cur: &Curriculum, track: &crate::certify::Track) -> String {
                     let t = cur.scenarios.get(id).map_or(id.clone(), |x| x.title.clone());
                     let url = page_of(cur.lesson_for_scenario(id));
                     item("site-req-scenario", "site-req-scenario-unlinked", &t, url, min.to_string())
+                }
+                Requirement::TeamScenario { id, min } => {
+                    let t = cur.scenarios.get(id).map_or(id.clone(), |x| x.title.clone());
+                    let url = page_of(cur.lesson_for_scenario(id));
+                    item(
+                        "site-req-team-scenario",
+                        "site-req-team-scenario-unlinked",
+                        &t,
+                        url,
+                        min.to_string(),
+                    )
                 }
                 Requirement::Exercise { id, min } => {
                     let t = cur.exercises.get(id).map_or(id.clone(), |x| x.title.clone());

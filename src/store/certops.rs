@@ -286,6 +286,8 @@ impl Store {
                 "best_scores": rows_json(c, "SELECT kind, item_id, best FROM best_scores WHERE user_id = ?1 ORDER BY kind, item_id", user_id)?,
                 "certificates": rows_json(c, "SELECT id, track_id, level_id, issued_at, expires_at, renewed_at, revoked_at, revoke_reason, imported, evidence FROM certificates WHERE user_id = ?1 ORDER BY issued_at", user_id)?,
                 "quiz_overrides": rows_json(c, "SELECT quiz_id, extra_time, extra_attempts, opens, closes, created_at FROM quiz_overrides WHERE user_id = ?1", user_id)?,
+                "team_sessions": rows_json(c, "SELECT m.session_id, s.title, s.scenario_id, m.team, m.roles, m.captain FROM session_members m JOIN team_sessions s ON s.id = m.session_id WHERE m.user_id = ?1 ORDER BY s.created_at", user_id)?,
+                "team_drafts": rows_json(c, "SELECT session_id, team, round, decision, value, submitted, updated_at FROM session_drafts WHERE user_id = ?1 ORDER BY updated_at", user_id)?,
             }))
         })
         .await
@@ -341,6 +343,8 @@ impl Store {
             del("best_scores")?;
             del("question_seen")?;
             del("quiz_overrides")?;
+            // Out of their teams; the teams' decisions stay, as the session's record.
+            del("session_members")?;
             tx.execute(
                 "UPDATE users SET username = 'erased-' || id, display_name = ?3, password_hash = '', email = '',
                    cohort = '', department = '', first_active_at = NULL, erased_at = ?2 WHERE id = ?1",

@@ -165,9 +165,9 @@ pub enum SaveSubmission {
     AlreadyGraded(SubmissionRow),
 }
 
-/// Reads everything certification is decided from, in one snapshot. Best quiz and
-/// scenario results come from `best_scores` (one row per item, kept by `record_result`),
-/// so the cost does not grow with the learner's number of attempts.
+/// Reads everything certification is decided from, in one snapshot. Best quiz,
+/// scenario and team session results come from `best_scores` (one row per item, kept
+/// by `record_result`), so the cost does not grow with the learner's number of attempts.
 pub(crate) fn records(c: &Conn, user_id: i64, track_id: &str) -> super::db::Result<Records> {
     let mut rec = Records::default();
     let mut q = c.prepare_cached("SELECT kind, item_id, best FROM best_scores WHERE user_id = ?1")?;
@@ -178,6 +178,7 @@ pub(crate) fn records(c: &Conn, user_id: i64, track_id: &str) -> super::db::Resu
         match kind.as_str() {
             "quiz" => rec.quiz_best.insert(item, best),
             "scenario" => rec.scenario_best.insert(item, best),
+            "team" => rec.team_best.insert(item, best),
             _ => None,
         };
     }
@@ -186,6 +187,8 @@ pub(crate) fn records(c: &Conn, user_id: i64, track_id: &str) -> super::db::Resu
 }
 
 /// Like [`records`], counting only results achieved at or after `since` (renewal windows).
+/// Team session results are left out: they are kept as bests without a date, and a
+/// renewal cannot require them (the track's parser refuses `team_scenarios` there).
 pub(crate) fn records_since(c: &Conn, user_id: i64, track_id: &str, since: i64) -> super::db::Result<Records> {
     let mut rec = Records::default();
     let mut q = c.prepare_cached(

@@ -24,6 +24,7 @@ CREATE TABLE team_sessions (
     revision BIGINT NOT NULL DEFAULT 0,
     updated_at BIGINT NOT NULL
 );
+CREATE INDEX team_sessions_due ON team_sessions (status, deadline);
 CREATE TABLE session_teams (
     session_id TEXT NOT NULL REFERENCES team_sessions(id) ON DELETE CASCADE,
     team INTEGER NOT NULL,

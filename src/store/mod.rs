@@ -37,7 +37,9 @@ pub use learner::{LearnerFile, RECENT_PER_QUIZ};
 pub use overrides::OverrideRow;
 pub use runs::{RecordRound, RunRow, ScenarioSummaryRow, StartRun};
 pub use setup::{SeededAttempt, SeededCertificate, SeededLearner, SeededRun};
-pub use teams::{DraftRow, JudgingRow, MemberRow, NewMember, NewTeamSession, SessionSnapshot, TeamRefusal, TeamRoundRow, TeamSessionRow};
+pub use teams::{
+    DraftRow, JudgingRow, MemberRow, NewMember, NewTeamSession, Pulse, SessionSnapshot, TeamRefusal, TeamRoundRow, TeamSessionRow,
+};
 #[cfg(test)]
 pub(crate) use users::upsert_user;
 pub use users::{Role, User};

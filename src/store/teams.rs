@@ -92,6 +92,16 @@ pub struct JudgingRow {
     pub best: bool,
 }
 
+/// A session's pulse, for live pages.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Pulse {
+    pub revision: i64,
+    pub round: u32,
+    pub status: String,
+    /// The open round's deadline has passed: readers see it resolved.
+    pub overdue: bool,
+}
+
 /// Everything about a session, read in one transaction.
 #[derive(Clone, Debug)]
 pub struct SessionSnapshot {
@@ -270,17 +280,34 @@ impl Store {
         self.read(move |c| Ok(snapshot(c, &id)?)).await
     }
 
-    /// The session's revision, which every change bumps, and whether its open round's
-    /// deadline has passed (live pages poll this).
-    pub async fn team_session_pulse(&self, id: String, now: i64) -> Result<Option<(i64, bool)>, StoreError> {
+    /// What live pages poll: the session's revision (every change bumps it), rounds
+    /// resolved, status, and whether the open round's deadline has passed.
+    pub async fn team_session_pulse(&self, id: String, now: i64) -> Result<Option<Pulse>, StoreError> {
         self.read(move |c| {
             Ok(
-                c.prepare_cached("SELECT revision, status, deadline FROM team_sessions WHERE id = ?1")?
+                c.prepare_cached("SELECT revision, round, status, deadline FROM team_sessions WHERE id = ?1")?
                     .query_row([&id], |r| {
-                        let (rev, status, deadline): (i64, String, Option<i64>) = (r.get(0)?, r.get(1)?, r.get(2)?);
-                        Ok((rev, status == "open" && deadline.is_some_and(|d| d <= now)))
+                        let (status, deadline): (String, Option<i64>) = (r.get(2)?, r.get(3)?);
+                        Ok(Pulse {
+                            revision: r.get(0)?,
+                            round: r.get(1)?,
+                            overdue: status == "open" && deadline.is_some_and(|d| d <= now),
+                            status,
+                        })
                     })
                     .optional()?,
+            )
+        })
+        .await
+    }
+
+    /// Sessions with an open round whose deadline has passed.
+    pub async fn overdue_team_sessions(&self, now: i64) -> Result<Vec<String>, StoreError> {
+        self.read(move |c| {
+            Ok(
+                c.prepare_cached("SELECT id FROM team_sessions WHERE status = 'open' AND deadline <= ?1")?
+                    .query_map([now], |r| r.get(0))?
+                    .collect::<Result<Vec<String>, _>>()?,
             )
         })
         .await

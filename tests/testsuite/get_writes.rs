@@ -27,6 +27,9 @@ const PAGE_ROUTES: &[&str] = &[
     "/hr",
     "/hr/learners/{id}",
     "/hr/certificates",
+    "/sessions",
+    "/sessions/{id}",
+    "/static/teams.js",
 ];
 
 /// Fewer GET paths than this in the OpenAPI document means the document is broken,
@@ -147,6 +150,23 @@ async fn no_get_route_writes_to_the_database_as_any_role() {
     assert!(success(code), "{sub}");
     let (code, open_run) = alice.post_json("/api/scenarios/tiny/runs", &json!({})).await;
     assert!(success(code), "{open_run}");
+    // A team session whose open round's deadline passes below: reading it must show
+    // the round resolved without storing anything.
+    let (code, team_session) = ivy
+        .post_json(
+            "/api/team-sessions",
+            &json!({ "scenario": "duel", "form": "csv", "csv": "alice,A,marketing;pricing\nbob,B,marketing;pricing\n" }),
+        )
+        .await;
+    assert!(success(code), "{team_session}");
+    let team_session = id_of(&team_session);
+    let (code, v) = ivy
+        .post_json(
+            &format!("/api/team-sessions/{team_session}/control"),
+            &json!({ "action": "open", "minutes": 1 }),
+        )
+        .await;
+    assert!(success(code), "{v}");
     // Both open an attempt at the timed quiz (60 s) and let it run out below.
     let (code, alice_timed) = alice.start("timed").await;
     assert!(success(code), "{alice_timed}");
@@ -205,6 +225,8 @@ async fn no_get_route_writes_to_the_database_as_any_role() {
         ("learners", user_ids.clone()),
         ("users", user_ids),
         ("lists", vec!["0".to_string()]),
+        ("team-sessions", vec![team_session.clone()]),
+        ("sessions", vec![team_session.clone()]),
     ]
     .into_iter()
     .collect();
@@ -249,7 +271,16 @@ async fn no_get_route_writes_to_the_database_as_any_role() {
     let mut server_errors: Vec<String> = Vec::new();
     for (role, client) in roles {
         for route in &routes {
-            let (code, _) = client.get(route).await;
+            let code = if route.ends_with("/events") {
+                // An event stream never ends: its status and first event are what it serves.
+                let r = client.http.get(format!("{}{route}", client.base())).send().await.unwrap();
+                let code = r.status().as_u16();
+                let mut r = r;
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), r.chunk()).await;
+                code
+            } else {
+                client.get(route).await.0
+            };
             if code == 200 {
                 *ok.entry(role).or_default() += 1;
             }

@@ -24,6 +24,7 @@ mod robustness;
 mod sandbox;
 mod site;
 mod team_browser;
+mod team_certify;
 mod teams;
 mod track;
 mod variants;

@@ -19,9 +19,14 @@ fn bundled() -> &'static Curriculum {
     })
 }
 
+/// The golden single-player runs (team sessions, `*-session.json`, are replayed in teams.rs).
 fn golden_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/sandbox");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.to_string_lossy().ends_with("-session.json"))
+        .collect();
     files.sort();
     files
 }

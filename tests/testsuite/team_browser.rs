@@ -17,14 +17,20 @@ async fn attr(c: &Client, css: &str, name: &str) -> R<Option<String>> {
 
 /// Waits until the session page's root shows `name = value` (the page sets them after each draw).
 async fn until(c: &Client, name: &str, value: &str) -> R<()> {
-    for _ in 0..150 {
+    for _ in 0..300 {
         if attr(c, "#cb-team", name).await?.as_deref() == Some(value) {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let page = c
+        .execute(
+            "var r = document.getElementById('cb-team'); return [r.getAttribute('data-revision'), document.getElementById('cb-team-status').textContent, document.getElementById('cb-team-error').textContent].join(' | ');",
+            vec![],
+        )
+        .await?;
     panic!(
-        "the page never showed {name}={value} (it shows {:?})",
+        "the page never showed {name}={value} (it shows {:?}; revision | status | error: {page})",
         attr(c, "#cb-team", name).await?
     );
 }
@@ -111,7 +117,10 @@ async fn three_teams_of_two_and_an_instructor_play_product_ops_to_the_end_in_the
 
         for round in 1..=rounds {
             click(&ivy, "button[data-action=open]").await?;
+            // Each page must have the previous round resolved and this one open (a
+            // page still showing the last round's form would submit to a closed round).
             for m in &members {
+                until(m, "data-round", &(round - 1).to_string()).await?;
                 until(m, "data-status", "open").await?;
             }
             if round == 1 {
@@ -138,6 +147,13 @@ async fn three_teams_of_two_and_an_instructor_play_product_ops_to_the_end_in_the
             until(&ivy, "data-round", &round.to_string()).await?;
         }
         until(&ivy, "data-status", "finished").await?;
+        // No page met an error on the way (a failed request or a part that failed to draw).
+        for (who, c) in std::iter::once(("ivy", &ivy)).chain(members.iter().map(|m| ("member", m))) {
+            let err = c.find(Locator::Id("cb-team-error")).await?.text().await?;
+            assert!(err.is_empty(), "{who}'s page shows an error: {err}");
+            let thrown = c.execute("return window.cbTeamErrors || [];", vec![]).await?;
+            assert_eq!(thrown, serde_json::json!([]), "{who}'s page failed to draw");
+        }
         for m in &members {
             until(m, "data-status", "finished").await?;
             let result = m
@@ -154,8 +170,9 @@ async fn three_teams_of_two_and_an_instructor_play_product_ops_to_the_end_in_the
         // The leaderboard and the debrief show every team.
         let rows = ivy.find_all(Locator::Css("table.cb-team-board tbody tr")).await?;
         assert_eq!(rows.len(), 3);
-        let report = ivy.find_all(Locator::Css("table.cb-market-report tbody tr")).await?;
-        assert_eq!(report.len(), 3);
+        // The market report: a column per team.
+        let report = ivy.find_all(Locator::Css("table.cb-market-report thead th")).await?;
+        assert_eq!(report.len(), 1 + 3);
         // What-if: team 2 changes its first decision of round 2; the whole market is recomputed.
         ivy.find(Locator::Css("#cb-wi-team option[value='2']")).await?.click().await?;
         ivy.find(Locator::Css("#cb-wi-round option[value='2']")).await?.click().await?;

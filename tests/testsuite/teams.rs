@@ -84,6 +84,26 @@ fn a_four_team_session_replays_to_identical_bytes_and_a_change_reaches_others_on
     assert!(err.contains("team 1: the replay differs"), "{err}");
 }
 
+/// The golden four-team session of 产品运营沙盘: it replays to the digit, the team that
+/// plays the course's strategy wins, and the market separates the others.
+#[test]
+fn the_golden_product_ops_session_replays_and_the_course_strategy_wins() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/sandbox/product-ops-session.json");
+    let rec: SessionRecord = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    static BUNDLED: OnceLock<Curriculum> = OnceLock::new();
+    let cur = BUNDLED.get_or_init(|| certbook::course::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap().0);
+    let sc = &cur.scenarios["product-ops"];
+    let results = rec.replay(sc).unwrap_or_else(|e| panic!("{e}"));
+    let scores: Vec<u32> = results.iter().map(|r| r.score.as_ref().unwrap().score).collect();
+    assert_eq!(rec.teams.len(), 4);
+    let best = scores.iter().copied().max().unwrap();
+    assert_eq!(scores[0], best, "the team playing the course's strategy wins: {scores:?}");
+    assert!(
+        best - scores.iter().copied().min().unwrap() >= 30,
+        "the market separates the teams: {scores:?}"
+    );
+}
+
 #[test]
 fn a_single_player_meets_the_simulated_rivals_and_defaults_are_played_for_them() {
     let sc = duel();
@@ -327,6 +347,17 @@ async fn a_missed_deadline_plays_the_defaults_and_flags_the_team_and_a_retry_pla
     );
     let t1 = &v["all_teams"][0]["reports"];
     assert_eq!(t1.as_array().unwrap().len(), 1, "team 1's round was played once");
+    // Reading stored nothing; the server's upkeep stores the resolution (once, however
+    // many servers run it).
+    let stored = s.store.team_session(id.clone()).await.unwrap().unwrap();
+    assert_eq!((stored.session.round, stored.session.status.as_str()), (0, "open"));
+    assert_eq!(certbook::app::teams::close_overdue(&s.state.ctx()).await.unwrap(), 1);
+    assert_eq!(certbook::app::teams::close_overdue(&s.state.ctx()).await.unwrap(), 0);
+    let stored = s.store.team_session(id.clone()).await.unwrap().unwrap();
+    assert_eq!((stored.session.round, stored.session.status.as_str()), (1, "ready"));
+    assert!(stored.rounds.iter().any(|r| r.team == 3 && r.round == 1 && r.defaulted));
+    let (_, after) = ivy.get(&format!("/api/team-sessions/{id}")).await;
+    assert_eq!(after["all_teams"], v["all_teams"], "what readers saw is what was stored");
     // Too late: the round is over.
     let (code, v) = teams[2][0]
         .post_json(

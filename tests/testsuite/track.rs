@@ -88,6 +88,9 @@ async fn a_learner_can_earn_all_three_certificates_of_the_bundled_track() {
                     let score = play_good_plan(&alice, id).await;
                     assert!(score as f64 >= *min, "{id}: the course's good plan scored {score} < {min}");
                 }
+                Requirement::TeamScenario { id, .. } => {
+                    panic!("the bundled track asks for a team session on {id}: this walk-through plays alone")
+                }
                 Requirement::Exercise { id, .. } => {
                     let ex = &cur.exercises[id];
                     let body = "按题目要求逐项作答：目标用户、人设、分层动作、转化路径与指标，均已写明。".repeat(ex.min_chars / 20 + 1);

@@ -205,7 +205,7 @@ impl TeamSessionView {
                     final_score: plays(*n).and_then(|p| p.result.as_ref()).map(|r| r.score),
                 })
                 .collect(),
-            leaderboard: l.standings.clone(),
+            leaderboard: l.standings.to_vec(),
             me: me.map(|m| MeView {
                 team: m.team,
                 roles: m.roles.clone(),

@@ -88,6 +88,10 @@ progress-scenario = Simulation “{ $title }”: at least { $min ->
     [one] one point
    *[other] { $min } points
 }
+progress-team-scenario = Team session “{ $title }”: at least { $min ->
+    [one] one point
+   *[other] { $min } points
+}
 progress-exercise = Exercise “{ $title }”: graded at least { $min }
 progress-read = Read “{ $title }” (lessons read: { $done }/{ $total })
 # A reading requirement as the signed credential's criteria name it (no count).

@@ -45,3 +45,4 @@ team-what-if-round = Round { $round } has not been played
 team-rubric-bad = Give { $count } scores, each from 1 to 5
 team-form-bad = Say how to form teams: "random" with "teams", "department", or "csv" with "csv"
 team-control-bad = The action must be open, extend, pause, resume or close
+team-size-bad = Team "{ $team }" would have { $size } members; this scenario takes { $least } to { $most } per team

@@ -85,6 +85,7 @@ pdf-no-font = 服务器上没有可用的中文字体，无法生成 PDF；请�
 ## Progress toward a level: one label per requirement
 progress-quiz = 测验「{ $title }」≥ { $min }%
 progress-scenario = 沙盘「{ $title }」≥ { $min } 分
+progress-team-scenario = 团队推演「{ $title }」达到 { $min } 分
 progress-exercise = 练习「{ $title }」评分 ≥ { $min }
 progress-read = 读完「{ $title }」（{ $done }/{ $total } 课）
 # A reading requirement as the signed credential's criteria name it (no count).
