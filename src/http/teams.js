@@ -68,7 +68,7 @@
   function act(method, path, body) {
     error(null);
     // A refusal often means the page is behind (the round moved on): read the session again.
-    return api(method, path, body).then(function (v) { if (v && v.revision !== undefined) draw(v); return v; }, function (e) { error(e); refresh(); throw e; });
+    return api(method, path, body).then(function (v) { if (v && v.revision !== undefined) draw(v, true); return v; }, function (e) { error(e); refresh(); throw e; });
   }
 
   function chart(title, series, fmt) {
@@ -364,7 +364,7 @@
         b('resume', 'teamjs-resume', v.status === 'paused'),
         b('close', 'teamjs-close', v.status === 'open' || v.status === 'paused')
       ]),
-      v.status !== 'finished' ? el('h3', { text: t('teamjs-members') }) : null,
+      v.status !== 'finished' ? el('h3', { text: t('teamjs-move') }) : null,
       v.status !== 'finished' ? move : null
     ]);
   }
@@ -454,7 +454,9 @@
   }
 
   function drawJudging(v) {
-    if (!(staff || v.judging.length)) return fill('judging', []);
+    // Judges score the closing presentations: the forms come once the session is over.
+    var judging = staff && v.status === 'finished';
+    if (!(judging || v.judging.length)) return fill('judging', []);
     var kids = [el('h2', { text: t('teamjs-judging') })];
     if (v.judging.length) {
       var rows = v.judging.map(function (j) {
@@ -464,7 +466,7 @@
       });
       kids.push(el('table', { class: 'cb-judging' }, [el('tbody', {}, rows)]));
     }
-    if (staff) {
+    if (judging) {
       v.teams.forEach(function (tm) {
         var f = el('fieldset', { class: 'cb-team-decision', 'data-judge-team': tm.team }, [el('legend', { text: tm.name })]);
         v.rubric.forEach(function (label, i) {
@@ -493,7 +495,8 @@
     return a && a.closest && a.closest('#cb-team-debrief, #cb-team-judging, #cb-team-console') !== null;
   }
 
-  function draw(v) {
+  // `done`: drawn after the caller's own action, so every part redraws.
+  function draw(v, done) {
     var prev = view;
     view = v;
     deadlineAt = v.time_left_ms !== null && v.time_left_ms !== undefined ? Date.now() + v.time_left_ms : null;
@@ -510,7 +513,7 @@
     part(function () { drawBoard(v); });
     part(function () { drawState(v); });
     // The instructor's forms are kept while they type; they redraw when the round moves.
-    if (!typing() || !prev || prev.round !== v.round || prev.status !== v.status) {
+    if (done || !typing() || !prev || prev.round !== v.round || prev.status !== v.status) {
       part(function () { drawConsole(v); });
       part(function () { drawDebrief(v); });
       part(function () { drawJudging(v); });

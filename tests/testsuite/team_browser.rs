@@ -195,6 +195,36 @@ async fn three_teams_of_two_and_an_instructor_play_product_ops_to_the_end_in_the
         }
         assert!(deltas.iter().any(|d| d != "0"), "the change moved some team's score: {deltas:?}");
         screenshot(&ivy, "team-debrief.png").await;
+        // Judging: the instructor scores team 1's presentation and marks it best.
+        let form = "fieldset[data-judge-team='1']";
+        let first = ivy.find(Locator::Css(&format!("{form} input[data-rubric='0']"))).await?;
+        first.clear().await?;
+        first.send_keys("5").await?;
+        ivy.find(Locator::Css(&format!("{form} textarea")))
+            .await?
+            .send_keys("定位清楚，数据讲得明白")
+            .await?;
+        ivy.find(Locator::Css(&format!("{form} input[type=checkbox]")))
+            .await?
+            .click()
+            .await?;
+        click(&ivy, &format!("{form} button[data-action=judge]")).await?;
+        let row = ivy
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("table.cb-judging tbody tr"))
+            .await?;
+        let text = row.text().await?;
+        assert!(text.contains("★") && text.contains("5 / 3 / 3 / 3 / 3 = 17"), "{text}");
+        // Members read the judges' comments once the session is over.
+        for _ in 0..50 {
+            if members[1].find(Locator::Css("table.cb-judging")).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let seen = members[1].find(Locator::Css("table.cb-judging")).await?.text().await?;
+        assert!(seen.contains("定位清楚"), "{seen}");
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;

@@ -248,3 +248,4 @@ transcript-team-sessions = Team sessions
 transcript-team-session = Session
 transcript-team = Team
 transcript-judged = Judged (of 25)
+teamjs-move = Teams and roles

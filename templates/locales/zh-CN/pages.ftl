@@ -248,3 +248,4 @@ transcript-team-sessions = 团队推演
 transcript-team-session = 推演
 transcript-team = 团队
 transcript-judged = 评委评分（满分 25）
+teamjs-move = 分组与角色
