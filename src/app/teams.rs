@@ -641,14 +641,20 @@ pub async fn pick_roles(ctx: &Ctx<'_>, actor: &User, id: &str, roles: Vec<String
     if !l.snap.session.pick_roles {
         return Err(Error::Refused(crate::msg!("team-roles-assigned")));
     }
-    if let Some(bad) = roles.iter().find(|r| !l.scenario.roles.iter().any(|x| &x.id == *r)) {
-        return Err(Error::Unprocessable(crate::msg!("team-no-such-role", role = bad.as_str())));
-    }
+    known_roles(&l.scenario, &roles)?;
     let (team, captain) = (m.team, m.captain);
     ctx.store
         .set_team_member(id.to_string(), actor.id, Some(team), roles, captain, ctx.clock.now_ms())
         .await?;
     load(ctx, id).await
+}
+
+/// Refuses a role the scenario does not have.
+fn known_roles(sc: &Scenario, roles: &[String]) -> Result<()> {
+    match roles.iter().find(|r| !sc.roles.iter().any(|x| &x.id == *r)) {
+        Some(bad) => Err(Error::Unprocessable(crate::msg!("team-no-such-role", role = bad.as_str()))),
+        None => Ok(()),
+    }
 }
 
 /// The instructor moves a learner between teams or changes their roles.
@@ -666,8 +672,10 @@ pub async fn assign(
     if let Some(t) = team.filter(|t| !l.snap.teams.iter().any(|(n, _)| n == t)) {
         return Err(Error::Unprocessable(crate::msg!("team-no-such-team", team = t)));
     }
-    if let Some(bad) = roles.iter().find(|r| !l.scenario.roles.iter().any(|x| &x.id == *r)) {
-        return Err(Error::Unprocessable(crate::msg!("team-no-such-role", role = bad.as_str())));
+    known_roles(&l.scenario, &roles)?;
+    let learner = ctx.store.user_by_id(user).await?.filter(|u| u.role == Role::Learner);
+    if learner.is_none() {
+        return Err(Error::Unprocessable(crate::msg!("team-no-such-learner", user = user)));
     }
     ctx.store
         .set_team_member(id.to_string(), user, team, roles, captain, ctx.clock.now_ms())

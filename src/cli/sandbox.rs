@@ -46,6 +46,15 @@ pub enum SandboxCommand {
     },
 }
 
+fn scenario_of<'c>(cur: &'c crate::course::Curriculum, id: &str) -> anyhow::Result<&'c crate::sandbox::Scenario> {
+    cur.scenarios.get(id).with_context(|| format!("the course has no scenario `{id}`"))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(file: &std::path::Path, what: &'static str) -> anyhow::Result<T> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    serde_json::from_str(&text).context(what)
+}
+
 fn print_json(v: &impl serde::Serialize) -> anyhow::Result<ExitCode> {
     // Written without println! so a closed pipe (`| head`) ends quietly instead of panicking.
     use std::io::Write;
@@ -59,10 +68,7 @@ fn print_json(v: &impl serde::Serialize) -> anyhow::Result<ExitCode> {
 fn replay_session(file: &std::path::Path, text: &str, dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let session: SessionRecord = serde_json::from_str(text).with_context(|| format!("{} is not a session file", file.display()))?;
     let cur = super::load(dir)?;
-    let sc = cur
-        .scenarios
-        .get(&session.scenario)
-        .with_context(|| format!("the course has no scenario `{}`", session.scenario))?;
+    let sc = scenario_of(&cur, &session.scenario)?;
     match session.replay(sc) {
         Ok(results) => {
             let rounds = session.teams.first().map_or(0, |t| t.decisions.len());
@@ -92,10 +98,7 @@ pub fn run(c: SandboxCommand) -> anyhow::Result<ExitCode> {
             }
             let run: RunRecord = serde_json::from_str(&text).with_context(|| format!("{} is not a run file", file.display()))?;
             let cur = super::load(&dir)?;
-            let sc = cur
-                .scenarios
-                .get(&run.scenario)
-                .with_context(|| format!("the course has no scenario `{}`", run.scenario))?;
+            let sc = scenario_of(&cur, &run.scenario)?;
             match run.replay(sc) {
                 Ok(r) => {
                     let score = r.score.as_ref().map_or("unfinished".to_string(), |s| format!("score {}", s.score));
@@ -121,12 +124,8 @@ pub fn run(c: SandboxCommand) -> anyhow::Result<ExitCode> {
             dir,
         } => {
             let cur = super::load(&dir)?;
-            let sc = cur
-                .scenarios
-                .get(&scenario)
-                .with_context(|| format!("the course has no scenario `{scenario}`"))?;
-            let text = std::fs::read_to_string(&decisions).with_context(|| format!("cannot read {}", decisions.display()))?;
-            let decisions: Vec<Decisions> = serde_json::from_str(&text).context("decisions must be a JSON array of objects")?;
+            let sc = scenario_of(&cur, &scenario)?;
+            let decisions: Vec<Decisions> = read_json(&decisions, "decisions must be a JSON array of objects")?;
             let mut run = RunRecord {
                 scenario: sc.id.clone(),
                 version: sc.version,
@@ -163,13 +162,11 @@ pub fn run(c: SandboxCommand) -> anyhow::Result<ExitCode> {
             dir,
         } => {
             let cur = super::load(&dir)?;
-            let sc = cur
-                .scenarios
-                .get(&scenario)
-                .with_context(|| format!("the course has no scenario `{scenario}`"))?;
-            let text = std::fs::read_to_string(&teams).with_context(|| format!("cannot read {}", teams.display()))?;
-            let teams: Vec<TeamRecord> =
-                serde_json::from_str(&text).context("teams must be a JSON array of {\"name\", \"decisions\": [one object per round]}")?;
+            let sc = scenario_of(&cur, &scenario)?;
+            let teams: Vec<TeamRecord> = read_json(
+                &teams,
+                "teams must be a JSON array of {\"name\", \"decisions\": [one object per round]}",
+            )?;
             let mut session = SessionRecord {
                 scenario: sc.id.clone(),
                 version: sc.version,

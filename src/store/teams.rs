@@ -368,12 +368,8 @@ impl Store {
         now: i64,
     ) -> Result<Result<(), TeamRefusal>, StoreError> {
         self.write(move |tx| {
-            let Some(s) = get(tx, &id)? else { return Ok(Err(TeamRefusal::NotFound)) };
-            if !open_round(&s, round) {
-                return Ok(Err(TeamRefusal::RoundNotOpen));
-            }
-            if team_submitted(tx, &id, team, round)? {
-                return Ok(Err(TeamRefusal::TeamSubmitted));
+            if let Err(why) = team_may_draft(tx, &id, team, round)? {
+                return Ok(Err(why));
             }
             let locked: Option<i64> = tx
                 .query_row(
@@ -385,12 +381,7 @@ impl Store {
             if locked == Some(1) {
                 return Ok(Err(TeamRefusal::DraftLocked));
             }
-            tx.execute(
-                "INSERT INTO session_drafts (session_id, team, round, decision, value, user_id, submitted, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)
-                 ON CONFLICT (session_id, team, round, decision) DO UPDATE SET value = excluded.value, user_id = excluded.user_id, updated_at = excluded.updated_at",
-                params![id, team, round, decision, value, user_id, now],
-            )?;
+            put_draft(tx, (&id, team, round), (&decision, &value, false), user_id, now)?;
             bump(tx, &id, now)?;
             Ok(Ok(()))
         })
@@ -407,23 +398,11 @@ impl Store {
         now: i64,
     ) -> Result<Result<(), TeamRefusal>, StoreError> {
         self.write(move |tx| {
-            let Some(s) = get(tx, &id)? else {
-                return Ok(Err(TeamRefusal::NotFound));
-            };
-            if !open_round(&s, round) {
-                return Ok(Err(TeamRefusal::RoundNotOpen));
-            }
-            if team_submitted(tx, &id, team, round)? {
-                return Ok(Err(TeamRefusal::TeamSubmitted));
+            if let Err(why) = team_may_draft(tx, &id, team, round)? {
+                return Ok(Err(why));
             }
             for (decision, value) in &values {
-                tx.execute(
-                    "INSERT INTO session_drafts (session_id, team, round, decision, value, user_id, submitted, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)
-                     ON CONFLICT (session_id, team, round, decision) DO UPDATE SET value = excluded.value, user_id = excluded.user_id,
-                        submitted = 1, updated_at = excluded.updated_at",
-                    params![id, team, round, decision, value, user_id, now],
-                )?;
+                put_draft(tx, (&id, team, round), (decision, value, true), user_id, now)?;
             }
             bump(tx, &id, now)?;
             Ok(Ok(()))
@@ -598,6 +577,38 @@ impl Store {
         })
         .await
     }
+}
+
+/// Whether the team may still draft round `round`: the round is open and the team has not submitted it.
+fn team_may_draft(c: &Conn, id: &str, team: u32, round: u32) -> super::db::Result<Result<(), TeamRefusal>> {
+    let Some(s) = get(c, id)? else {
+        return Ok(Err(TeamRefusal::NotFound));
+    };
+    if !open_round(&s, round) {
+        return Ok(Err(TeamRefusal::RoundNotOpen));
+    }
+    if team_submitted(c, id, team, round)? {
+        return Ok(Err(TeamRefusal::TeamSubmitted));
+    }
+    Ok(Ok(()))
+}
+
+/// Writes one decision's draft; `submitted` locks it for the rest of the round.
+fn put_draft(
+    c: &Conn,
+    (id, team, round): (&str, u32, u32),
+    (decision, value, submitted): (&str, &str, bool),
+    user_id: i64,
+    now: i64,
+) -> super::db::Result<()> {
+    c.prepare_cached(
+        "INSERT INTO session_drafts (session_id, team, round, decision, value, user_id, submitted, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (session_id, team, round, decision) DO UPDATE SET value = excluded.value, user_id = excluded.user_id,
+            submitted = excluded.submitted, updated_at = excluded.updated_at",
+    )?
+    .execute(params![id, team, round, decision, value, user_id, submitted as i64, now])?;
+    Ok(())
 }
 
 fn team_submitted(c: &Conn, id: &str, team: u32, round: u32) -> super::db::Result<bool> {

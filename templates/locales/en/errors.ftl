@@ -46,3 +46,4 @@ team-rubric-bad = Give { $count } scores, each from 1 to 5
 team-form-bad = Say how to form teams: "random" with "teams", "department", or "csv" with "csv"
 team-control-bad = The action must be open, extend, pause, resume or close
 team-size-bad = Team "{ $team }" would have { $size } members; this scenario takes { $least } to { $most } per team
+team-no-such-learner = There is no learner with id { $user }

@@ -43,3 +43,4 @@ team-rubric-bad = 请给出 { $count } 项评分，每项 1 到 5 分
 team-form-bad = 请说明分组方式："random"（并给出 "teams"）、"department"，或 "csv"（并给出 "csv"）
 team-control-bad = 操作必须是 open、extend、pause、resume 或 close
 team-size-bad = "{ $team }"会有 { $size } 名成员；这个沙盘每队 { $least } 到 { $most } 人
+team-no-such-learner = 没有编号为 { $user } 的学员
