@@ -280,3 +280,84 @@ async fn a_job_lease_goes_to_one_server_until_it_runs_out() {
         );
     }
 }
+
+/// A team session across two servers: a teammate's page on B hears a draft made on A
+/// within the stream's poll (no shared memory between the servers), and the last two
+/// teams submitting at the same moment on different servers resolve the round once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_session_runs_across_both_servers() {
+    let Some((a, b)) = pair("a_team_session_runs_across_both_servers").await else {
+        return;
+    };
+    let ivy = a.login("ivy").await;
+    let csv = "alice,A,marketing;pricing\nbob,B,marketing;pricing\n";
+    let (code, v) = ivy
+        .post_json("/api/team-sessions", &json!({ "scenario": "duel", "form": "csv", "csv": csv }))
+        .await;
+    assert_eq!(code, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let (code, _) = moved(&ivy, &b)
+        .post_json(
+            &format!("/api/team-sessions/{id}/control"),
+            &json!({ "action": "open", "minutes": 10 }),
+        )
+        .await;
+    assert_eq!(code, 200);
+    let alice = a.login("alice").await;
+    let alice_b = moved(&alice, &b);
+    // Alice's second device listens on B; she drafts on A.
+    let mut stream = alice_b
+        .http
+        .get(b.url(&format!("/api/team-sessions/{id}/events")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let first = String::from_utf8(stream.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(first.contains("event: update"), "{first}");
+    let started = std::time::Instant::now();
+    let (code, _) = alice
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/team-sessions/{id}/draft"),
+            &json!({ "round": 1, "decision": "spend", "value": { "ads": 20, "events": 0 } }),
+        )
+        .await;
+    assert_eq!(code, 204);
+    let next = tokio::time::timeout(std::time::Duration::from_secs(3), stream.chunk())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&next).contains("event: update"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2_500),
+        "{:?}",
+        started.elapsed()
+    );
+    let (_, seen) = alice_b.get(&format!("/api/team-sessions/{id}")).await;
+    assert_eq!(seen["my_team"]["drafts"][0]["value"]["ads"], 20.0, "B reads the draft made on A");
+
+    // Both teams submit at once, one through each server: the round resolves once.
+    let bob = b.login("bob").await;
+    let submit = |c: crate::harness::Client| {
+        let id = id.clone();
+        async move {
+            c.post_json(
+                &format!("/api/team-sessions/{id}/submit"),
+                &json!({ "round": 1, "decisions": { "spend": { "ads": 10, "events": 0 }, "price": "mid" } }),
+            )
+            .await
+        }
+    };
+    let (ra, rb) = tokio::join!(submit(alice), submit(bob));
+    assert_eq!((ra.0, rb.0), (200, 200), "{} {}", ra.1, rb.1);
+    let stored = a.store.team_session(id.clone()).await.unwrap().unwrap();
+    assert_eq!(stored.session.round, 1);
+    assert_eq!(
+        stored.rounds.iter().filter(|r| r.round == 1).count(),
+        2,
+        "one row per team, none defaulted"
+    );
+    assert!(stored.rounds.iter().all(|r| !r.defaulted));
+}
