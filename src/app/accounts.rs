@@ -243,6 +243,8 @@ pub fn import_accounts(store: &Store, now: i64, rows: Vec<ImportRow>) -> Result<
 const DEMO: &[(&str, &str, Role)] = &[
     ("learner", "account-demo-learner", Role::Learner),
     ("learner2", "account-demo-learner2", Role::Learner),
+    // Three learners make the smallest market an instructor can try at /sessions.
+    ("learner3", "account-demo-learner3", Role::Learner),
     ("instructor", "account-demo-instructor", Role::Instructor),
     ("hr", "account-demo-hr", Role::Hr),
     ("admin", "account-demo-admin", Role::Admin),

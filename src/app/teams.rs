@@ -522,6 +522,11 @@ fn membership<'l>(l: &'l Loaded, actor: &User) -> Result<&'l crate::store::Membe
     l.member(actor.id).ok_or_else(not_found)
 }
 
+/// Whether the team itself submitted round `round` (a retry's answer is the session as it is).
+fn team_played(l: &Loaded, team: u32, round: u32) -> bool {
+    l.snap.rounds.iter().any(|r| r.team == team && r.round == round && !r.defaulted)
+}
+
 fn check_round(l: &Loaded, round: u32) -> Result<()> {
     match l.open_round() {
         Some(r) if r == round && l.snap.session.status == "open" => Ok(()),
@@ -558,11 +563,12 @@ pub async fn draft(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, decision: 
 pub async fn submit(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, given: Decisions) -> Result<Loaded> {
     let l = load_mut(ctx, id).await?;
     let m = membership(&l, actor)?;
-    check_round(&l, round)?;
-    if l.submitted(m.team) {
-        // A retry after the team's round went in: the same answer, nothing played twice.
+    if team_played(&l, m.team, round) {
+        // A retry after the team's round went in (even once the round resolved): the
+        // same answer, nothing played twice.
         return Ok(l);
     }
+    check_round(&l, round)?;
     let opening = l
         .opening(m.team)
         .ok_or_else(|| Error::Conflict(crate::msg!("team-round-not-open")))?;
@@ -596,13 +602,13 @@ pub async fn submit(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32, given: De
 pub async fn confirm(ctx: &Ctx<'_>, actor: &User, id: &str, round: u32) -> Result<Loaded> {
     let l = load_mut(ctx, id).await?;
     let m = membership(&l, actor)?;
-    check_round(&l, round)?;
     if !m.captain {
         return Err(Error::Refused(crate::msg!("team-captain-only")));
     }
-    if l.submitted(m.team) {
+    if team_played(&l, m.team, round) {
         return Ok(l);
     }
+    check_round(&l, round)?;
     let team = m.team;
     submit_team(ctx, actor, l, team, round).await
 }

@@ -358,6 +358,10 @@ async fn a_missed_deadline_plays_the_defaults_and_flags_the_team_and_a_retry_pla
     assert!(stored.rounds.iter().any(|r| r.team == 3 && r.round == 1 && r.defaulted));
     let (_, after) = ivy.get(&format!("/api/team-sessions/{id}")).await;
     assert_eq!(after["all_teams"], v["all_teams"], "what readers saw is what was stored");
+    // Team 1 retries its submission after the round resolved: answered, nothing replayed.
+    let retried = play_round(&id, &teams[0], 1, 50, "low").await;
+    assert_eq!(retried["round"], 1);
+    assert_eq!(retried["my_team"]["reports"].as_array().unwrap().len(), 1);
     // Too late: the round is over.
     let (code, v) = teams[2][0]
         .post_json(

@@ -83,6 +83,7 @@ account-password-too-short = The password must be at least 8 characters
 account-email-invalid = `{ $email }` is not an email address
 account-demo-learner = Demo learner
 account-demo-learner2 = Demo learner 2
+account-demo-learner3 = Demo learner 3
 account-demo-instructor = Demo instructor
 account-demo-hr = Demo HR
 account-demo-admin = Demo administrator

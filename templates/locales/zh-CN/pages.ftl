@@ -83,6 +83,7 @@ account-password-too-short = 密码至少需要 8 个字符
 account-email-invalid = 「{ $email }」不是电子邮件地址
 account-demo-learner = 演示学员
 account-demo-learner2 = 演示学员二
+account-demo-learner3 = 演示学员三
 account-demo-instructor = 演示讲师
 account-demo-hr = 演示HR
 account-demo-admin = 演示管理员
