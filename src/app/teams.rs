@@ -372,6 +372,9 @@ pub async fn create(ctx: &Ctx<'_>, actor: &User, new: NewSession) -> Result<Stri
                         role = bad.as_str()
                     )));
                 }
+                if named.iter().any(|t| t.1.iter().any(|m| m.0 == uid)) {
+                    return Err(Error::Unprocessable(crate::msg!("team-csv-twice", line = i + 1, user = *user)));
+                }
                 let captain = cells.get(3).is_some_and(|c| c.eq_ignore_ascii_case("captain"));
                 match named.iter_mut().find(|t| t.0 == *team) {
                     Some(t) => t.1.push((uid, roles, captain)),

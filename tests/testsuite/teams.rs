@@ -304,6 +304,15 @@ async fn a_member_sees_only_their_own_team_and_a_role_cannot_make_another_roles_
         )
         .await;
     assert_eq!((code, v["code"].as_str()), (403, Some("team_decision_not_yours")));
+    // A list naming a learner twice is refused at its line, and nothing is created.
+    let (code, v) = ivy
+        .post_json(
+            "/api/team-sessions",
+            &json!({ "scenario": "duel", "form": "csv", "csv": "l1,A\nl2,B\nl1,B\n" }),
+        )
+        .await;
+    assert_eq!((code, v["code"].as_str()), (422, Some("team_csv_twice")), "{v}");
+    assert_eq!(ivy.get("/api/team-sessions").await.1.as_array().unwrap().len(), 1);
     // A learner outside the session does not see it; a learner cannot run it.
     let alice = s.login("alice").await;
     assert_eq!(alice.get(&format!("/api/team-sessions/{id}")).await.0, 404);

@@ -47,3 +47,4 @@ team-form-bad = Say how to form teams: "random" with "teams", "department", or "
 team-control-bad = The action must be open, extend, pause, resume or close
 team-size-bad = Team "{ $team }" would have { $size } members; this scenario takes { $least } to { $most } per team
 team-no-such-learner = There is no learner with id { $user }
+team-csv-twice = Line { $line }: "{ $user }" is already in a team above

@@ -44,3 +44,4 @@ team-form-bad = 请说明分组方式："random"（并给出 "teams"）、"depar
 team-control-bad = 操作必须是 open、extend、pause、resume 或 close
 team-size-bad = "{ $team }"会有 { $size } 名成员；这个沙盘每队 { $least } 到 { $most } 人
 team-no-such-learner = 没有编号为 { $user } 的学员
+team-csv-twice = 第 { $line } 行："{ $user }"已经在上面的某个团队里
