@@ -500,6 +500,8 @@
     var prev = view;
     view = v;
     deadlineAt = v.time_left_ms !== null && v.time_left_ms !== undefined ? Date.now() + v.time_left_ms : null;
+    // Nothing changed (a periodic read): keep every form as the person left it.
+    if (!done && prev && prev.revision === v.revision && prev.round === v.round && prev.status === v.status) { tick(); return; }
     // One part failing to draw must not stop the others, nor the next update.
     var part = function (f) {
       try { f(); } catch (e) {
@@ -548,4 +550,6 @@
     });
   }
   setInterval(tick, 1000);
+  // A safety net for a stream a proxy holds back or drops silently: read now and then anyway.
+  setInterval(function () { if (!document.hidden) refresh(); }, 10000);
 })();

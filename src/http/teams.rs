@@ -391,7 +391,7 @@ async fn events(
     State(state): State<AppState>,
     session: Session,
     ApiPath(id): ApiPath<String>,
-) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>, ApiError> {
+) -> Result<impl axum::response::IntoResponse, ApiError> {
     // Only members and staff may listen.
     teams::visible(&state.ctx(), &session.user, &id).await?;
     let rx = state.live_sessions.watch(&id);
@@ -412,11 +412,16 @@ async fn events(
                 // passing shows the round resolved), and at an easy pace for drafts.
                 let data = serde_json::to_string(&pulse).unwrap_or_default();
                 let ev = Event::default().event("update").data(data);
-                return Some((Ok(ev), (state, id, rx, Some(now))));
+                return Some((Ok::<_, std::convert::Infallible>(ev), (state, id, rx, Some(now))));
             }
         }
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    // nginx would otherwise buffer the stream and deliver events late, in bursts.
+    let headers = [(axum::http::HeaderName::from_static("x-accel-buffering"), "no")];
+    Ok((
+        headers,
+        Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))),
+    ))
 }
 
 /// Lets `AppState` hold the registry without this module's types leaking further.

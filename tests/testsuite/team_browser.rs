@@ -35,6 +35,56 @@ async fn until(c: &Client, name: &str, value: &str) -> R<()> {
     );
 }
 
+/// Clicks "submit my decisions" until the page shows them in (its inputs locked), the
+/// team in, or the round resolved. A live redraw can move the button between the
+/// driver's scroll and its click, and a person would simply click again.
+async fn submit_mine(c: &Client, resolved: u32) -> R<()> {
+    let done = format!(
+        "var r = document.getElementById('cb-team');
+         if (r.getAttribute('data-round') !== '{resolved}') return true;
+         if (document.querySelector('#cb-team-round .cb-team-in')) return true;
+         var mine = document.querySelectorAll('#cb-team-round fieldset[data-mine=\"1\"]');
+         return mine.length > 0 && Array.prototype.every.call(mine, function (f) {{
+           return Array.prototype.every.call(f.querySelectorAll('input'), function (i) {{ return i.disabled; }});
+         }});"
+    );
+    for _ in 0..3 {
+        click(c, "button[data-action=submit]").await?;
+        for _ in 0..30 {
+            if c.execute(&done, vec![]).await?.as_bool() == Some(true) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    panic!("the submission never showed: {}", page_state(c).await?);
+}
+
+/// The page's revision, status line and error line, for a failure message.
+async fn page_state(c: &Client) -> R<String> {
+    let v = c
+        .execute(
+            "var r = document.getElementById('cb-team'); return [r.getAttribute('data-round'), r.getAttribute('data-revision'), document.getElementById('cb-team-status').textContent, document.getElementById('cb-team-error').textContent, JSON.stringify(window.cbTeamErrors || [])].join(' | ');",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_string())
+}
+
+/// Like [`until`], returning what the page shows instead of panicking.
+async fn until_quiet(c: &Client, name: &str, value: &str) -> R<Result<(), String>> {
+    for _ in 0..300 {
+        if attr(c, "#cb-team", name).await?.as_deref() == Some(value) {
+            return Ok(Ok(()));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(Err(format!(
+        "the instructor's page never showed {name}={value}: {}",
+        page_state(c).await?
+    )))
+}
+
 /// Clicks `css`, finding it again if a live redraw replaced it meanwhile.
 async fn click(c: &Client, css: &str) -> R<()> {
     let mut tries = 0;
@@ -142,9 +192,29 @@ async fn three_teams_of_two_and_an_instructor_play_product_ops_to_the_end_in_the
                 screenshot(&ivy, "team-console-round1.png").await;
             }
             for m in &members {
-                click(m, "button[data-action=submit]").await?;
+                submit_mine(m, round - 1).await?;
             }
-            until(&ivy, "data-round", &round.to_string()).await?;
+            if let Err(e) = until_quiet(&ivy, "data-round", &round.to_string()).await? {
+                let mut pages = Vec::new();
+                for (i, m) in members.iter().enumerate() {
+                    pages.push(format!("member {}: {}", i + 1, page_state(m).await?));
+                }
+                let id = path.trim_start_matches("/sessions/").to_string();
+                let stored = s.store.team_session(id).await.unwrap().unwrap();
+                panic!(
+                    "{e}\n{}\nstored: round {} {} rev {}; rows {:?}; drafts {:?}",
+                    pages.join("\n"),
+                    stored.session.round,
+                    stored.session.status,
+                    stored.session.revision,
+                    stored.rounds.iter().map(|r| (r.team, r.round, r.defaulted)).collect::<Vec<_>>(),
+                    stored
+                        .drafts
+                        .iter()
+                        .map(|d| (d.team, d.decision.clone(), d.submitted))
+                        .collect::<Vec<_>>()
+                );
+            }
         }
         until(&ivy, "data-status", "finished").await?;
         // No page met an error on the way (a failed request or a part that failed to draw).
