@@ -219,8 +219,15 @@ pub async fn load(ctx: &Ctx<'_>, id: &str) -> Result<Loaded> {
     if !overdue(&l, ctx.clock.now_ms()) {
         return Ok(l);
     }
-    let defaults = late_defaults(&l)?;
-    let Loaded { mut snap, scenario, .. } = l;
+    as_resolved(ctx, &l)
+}
+
+/// The session as it stands once its open round resolves: late teams on their
+/// defaults, the round counted, the session finished after the last. What readers
+/// see past a deadline, and what resolving stores.
+fn as_resolved(ctx: &Ctx<'_>, l: &Loaded) -> Result<Loaded> {
+    let defaults = late_defaults(l)?;
+    let (mut snap, scenario) = (l.snap.clone(), l.scenario.clone());
     let round = snap.session.round + 1;
     for (team, decisions) in defaults {
         snap.rounds.push(crate::store::TeamRoundRow {
@@ -264,29 +271,30 @@ pub async fn close_overdue(ctx: &Ctx<'_>) -> Result<usize> {
 async fn resolve(ctx: &Ctx<'_>, l: &Loaded) -> Result<()> {
     let Some(round) = l.open_round() else { return Ok(()) };
     let defaults = late_defaults(l)?;
-    let finished = round >= l.scenario.rounds;
-    let now = ctx.clock.now_ms();
-    let resolved = ctx
-        .store
-        .resolve_team_round(l.snap.session.id.clone(), round, defaults, finished, now)
-        .await?;
-    if resolved && finished {
-        // Each member's result is their team's final score.
-        let snap = ctx.store.team_session(l.snap.session.id.clone()).await?.ok_or_else(not_found)?;
-        let (plays, _) = compute(&l.scenario, &record_of(&snap))?;
-        let item = l.scenario.id.clone();
-        let results = snap
+    let after = as_resolved(ctx, l)?;
+    // The last round: each member's result is their team's final score, recorded in
+    // the transaction that resolves it, so a crash cannot keep one without the other.
+    let results = (after.snap.session.status == "finished").then(|| {
+        after
+            .snap
             .members
             .iter()
             .filter_map(|m| {
-                let score = plays.get(m.team as usize - 1)?.result.as_ref()?.score;
-                Some((m.user_id, item.clone(), score as f64))
+                let score = after.plays.get(m.team as usize - 1)?.result.as_ref()?.score;
+                Some((m.user_id, l.scenario.id.clone(), score as f64))
             })
-            .collect();
-        ctx.store
-            .record_team_results(results, now, super::certification::certifier(ctx))
-            .await?;
-    }
+            .collect()
+    });
+    ctx.store
+        .resolve_team_round(
+            l.snap.session.id.clone(),
+            round,
+            defaults,
+            results,
+            ctx.clock.now_ms(),
+            super::certification::certifier(ctx),
+        )
+        .await?;
     Ok(())
 }
 

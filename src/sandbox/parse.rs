@@ -1223,7 +1223,12 @@ score = "x"
 "#;
 
     fn errors(extra: &str) -> Vec<String> {
-        let text = format!("{BASE}{extra}");
+        errors_with("", extra)
+    }
+
+    /// `top` goes before the base scenario: top-level keys such as `market = true`.
+    fn errors_with(top: &str, extra: &str) -> Vec<String> {
+        let text = format!("{top}{BASE}{extra}");
         parse_scenario(Path::new("t.toml"), &text)
             .1
             .into_iter()
@@ -1311,14 +1316,9 @@ default = "p"
         assert_eq!(errors(&no_default), Vec::<String>::new());
     }
 
-    /// As [`errors`], for a market scenario (`market = true` is a top-level key).
+    /// As [`errors`], for a market scenario.
     fn market_errors(extra: &str) -> Vec<String> {
-        let text = format!("market = true\n{BASE}{extra}");
-        parse_scenario(Path::new("t.toml"), &text)
-            .1
-            .into_iter()
-            .map(|d| d.message)
-            .collect()
+        errors_with("market = true\n", extra)
     }
 
     #[test]

@@ -64,18 +64,10 @@ impl<'a> Table<'a> {
             inputs.push(sim.market_inputs().map_err(|e| (i, e))?);
         }
         let aggregates = self.sc.market.as_ref().map_or(&[][..], |m| &m.aggregates[..]);
-        let mut column = vec![0.0; n];
+        // Each aggregate's input from every team, in team order.
+        let columns: Vec<Vec<f64>> = (0..aggregates.len()).map(|k| inputs.iter().map(|row| row[k]).collect()).collect();
         for (i, (sim, (o, d))) in self.sims.iter_mut().zip(openings.into_iter().zip(decisions)).enumerate() {
-            let market: Vec<f64> = aggregates
-                .iter()
-                .enumerate()
-                .map(|(k, a)| {
-                    for (slot, row) in column.iter_mut().zip(&inputs) {
-                        *slot = row[k];
-                    }
-                    a.op.apply(&column, i)
-                })
-                .collect();
+            let market: Vec<f64> = aggregates.iter().zip(&columns).map(|(a, c)| a.op.apply(c, i)).collect();
             let messages = sim.settle(&market).map_err(|e| (i, e))?;
             self.states[i].push(sim.state.clone());
             self.reports[i].push(RoundReport {

@@ -441,21 +441,24 @@ impl Store {
     }
 
     /// Resolves round `round`: the teams in `defaults` (that had not submitted) play
-    /// those decisions and are marked; the session moves on, or finishes. `Ok(false)`
-    /// when someone resolved it first.
+    /// those decisions and are marked; the session moves on or, with `results` (each
+    /// member's final score), finishes, recording the results (`kind` `team`) and
+    /// issuing the certificates they complete. `Ok(false)` when someone resolved it first.
     pub async fn resolve_team_round(
         &self,
         id: String,
         round: u32,
         defaults: Vec<(u32, String)>,
-        finished: bool,
+        results: Option<Vec<(i64, String, f64)>>,
         now: i64,
+        certify: Option<super::Certifier>,
     ) -> Result<bool, StoreError> {
         self.write(move |tx| {
+            let status = if results.is_some() { "finished" } else { "ready" };
             let n = tx.execute(
                 "UPDATE team_sessions SET round = ?2, status = ?3, deadline = NULL, paused_left = NULL
                  WHERE id = ?1 AND round = ?4 AND status IN ('open', 'paused')",
-                params![id, round, if finished { "finished" } else { "ready" }, round - 1],
+                params![id, round, status, round - 1],
             )?;
             if n == 0 {
                 return Ok(false);
@@ -467,28 +470,12 @@ impl Store {
                     params![id, team, round, decisions, now],
                 )?;
             }
+            for (user, item, score) in results.iter().flatten() {
+                super::hr::record_result(tx, *user, "team", item, *score, now)?;
+                super::certs::certify_opt(tx, *user, certify.as_ref(), now)?;
+            }
             bump(tx, &id, now)?;
             Ok(true)
-        })
-        .await
-    }
-
-    /// Records each member's result on the scenario when a session finishes, for
-    /// transcripts and certification rules (`kind` `team`), and issues the
-    /// certificates those results complete.
-    pub async fn record_team_results(
-        &self,
-        results: Vec<(i64, String, f64)>,
-        now: i64,
-        certify: Option<super::Certifier>,
-    ) -> Result<Vec<super::CertificateRow>, StoreError> {
-        self.write(move |tx| {
-            let mut issued = Vec::new();
-            for (user, item, score) in &results {
-                super::hr::record_result(tx, *user, "team", item, *score, now)?;
-                issued.extend(super::certs::certify_opt(tx, *user, certify.as_ref(), now)?);
-            }
-            Ok(issued)
         })
         .await
     }
