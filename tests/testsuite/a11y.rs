@@ -123,6 +123,8 @@ async fn every_page_type_passes_axe_in_both_languages_and_an_english_course_show
                 "/hr/certificates",
             ] {
                 c.goto(&s.url(path)).await?;
+                // The page itself, not the login form it would send a stranger to.
+                assert_eq!(c.current_url().await?.path(), path, "{lang}: root was not let in");
                 violations.extend(axe_violations(&c, &axe, &format!("{lang} {path}")).await?);
             }
             // The pages these lead to: grading alice's submission, her transcript.

@@ -123,7 +123,17 @@ pub(crate) async fn log_in(c: &Client, s: &TestServer, user: &str, next: &str) -
     c.goto(&s.url(&format!("/login?next={next}"))).await?;
     c.find(Locator::Id("username")).await?.send_keys(user).await?;
     c.find(Locator::Id("password")).await?.send_keys(PASSWORD).await?;
-    c.find(Locator::Css("form button[type=submit]")).await?.click().await
+    c.find(Locator::Css("form button[type=submit]")).await?.click().await?;
+    // Wait for the redirect: a page opened before it lands cancels the login, and the
+    // caller would then look at the login form instead of the page it asked for.
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    while c.current_url().await?.path() == "/login" {
+        if std::time::Instant::now() > until {
+            return Err(fantoccini::error::CmdError::WaitTimeout);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
 }
 
 /// Submits the open attempt and waits for the graded result box.
