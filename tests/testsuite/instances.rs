@@ -306,15 +306,7 @@ async fn a_team_session_runs_across_both_servers() {
     let alice = a.login("alice").await;
     let alice_b = moved(&alice, &b);
     // Alice's second device listens on B; she drafts on A.
-    let mut stream = alice_b
-        .http
-        .get(b.url(&format!("/api/team-sessions/{id}/events")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    let first = String::from_utf8(stream.chunk().await.unwrap().unwrap().to_vec()).unwrap();
-    assert!(first.contains("event: update"), "{first}");
+    let mut stream = crate::teams::listen(&alice_b, &b, &id).await;
     let started = std::time::Instant::now();
     let (code, _) = alice
         .send_json(

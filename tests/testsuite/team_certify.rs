@@ -3,8 +3,7 @@
 //! members of the team that reached the minimum in a finished `duel` session are
 //! certified while the other team's members are not.
 
-use crate::harness::{Client, PASSWORD, TestServer, copy_dir, fixture};
-use certbook::store::Role;
+use crate::harness::{Client, TestServer, copy_dir, fixture};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -83,33 +82,8 @@ fn a_team_scenario_needs_no_lesson_but_cannot_renew_a_certificate() {
     );
 }
 
-/// Adds learners l1…l4 and has ivy form two teams of two from a CSV: 队1 (l1 marketing
-/// and captain, l2 pricing) and 队2 (l3, l4). Returns the session id and the teams' clients.
-async fn create_session(s: &TestServer, ivy: &Client) -> (String, [[Client; 2]; 2]) {
-    let hash = certbook::app::accounts::hash_password(PASSWORD).unwrap();
-    for i in 1..=4 {
-        s.store
-            .save_account_blocking(format!("l{i}"), format!("学员{i}"), Role::Learner, hash.clone(), None, 0)
-            .unwrap();
-    }
-    let csv = "l1,队1,marketing,captain\nl2,队1,pricing\nl3,队2,marketing,captain\nl4,队2,pricing\n";
-    let (code, v) = ivy
-        .post_json(
-            "/api/team-sessions",
-            &json!({ "scenario": "duel", "title": "认证挑战赛", "form": "csv", "csv": csv }),
-        )
-        .await;
-    assert_eq!(code, 201, "{v}");
-    let id = v["id"].as_str().unwrap().to_string();
-    let teams = [
-        [s.login("l1").await, s.login("l2").await],
-        [s.login("l3").await, s.login("l4").await],
-    ];
-    (id, teams)
-}
-
 /// The team's marketing member spends `ads` and its pricing member sets `price`.
-async fn play_round(id: &str, team: &[Client; 2], round: u32, ads: u32, price: &str) {
+async fn play_round(id: &str, team: &[Client], round: u32, ads: u32, price: &str) {
     let path = format!("/api/team-sessions/{id}/submit");
     let (code, v) = team[0]
         .post_json(
@@ -155,7 +129,7 @@ async fn the_members_of_the_team_that_reached_the_minimum_in_a_team_session_are_
     let label = format!("团队推演「小市场」达到 {MIN} 分");
     let s = TestServer::start_at(dir.path()).await;
     let ivy = s.login("ivy").await;
-    let (id, teams) = create_session(&s, &ivy).await;
+    let (id, teams) = crate::teams::create_session(&s, &ivy, 2).await;
 
     // Before the session the requirement is unmet, labelled and linked to the lesson
     // that embeds the scenario.

@@ -137,8 +137,9 @@ fn add_learners(s: &TestServer, n: usize) -> Vec<String> {
         .collect()
 }
 
-/// ivy creates a duel session of `teams` teams of two from a CSV (marketing, pricing).
-async fn create_session(s: &TestServer, ivy: &Client, teams: usize) -> (String, Vec<Vec<Client>>) {
+/// ivy creates a duel session of `teams` teams of two from a CSV: learners l1…l(2·teams),
+/// team N is l(2N−1) (marketing, captain) and l(2N) (pricing).
+pub(crate) async fn create_session(s: &TestServer, ivy: &Client, teams: usize) -> (String, Vec<Vec<Client>>) {
     let logins = add_learners(s, teams * 2);
     let csv: String = logins
         .iter()
@@ -167,6 +168,21 @@ async fn create_session(s: &TestServer, ivy: &Client, teams: usize) -> (String, 
         clients.push(team);
     }
     (id, clients)
+}
+
+/// Opens session `id`'s event stream at `base` for `client` and reads its first event
+/// (the session as it stands); the response goes on streaming.
+pub(crate) async fn listen(client: &Client, base: &TestServer, id: &str) -> reqwest::Response {
+    let mut stream = client
+        .http
+        .get(base.url(&format!("/api/team-sessions/{id}/events")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let first = String::from_utf8(stream.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(first.contains("event: update"), "{first}");
+    stream
 }
 
 async fn control(ivy: &Client, id: &str, action: &str, minutes: u32) -> Value {
@@ -428,15 +444,7 @@ async fn a_teammate_hears_a_draft_on_the_live_stream_and_the_instructor_runs_a_w
     let ivy = s.login("ivy").await;
     let (id, teams) = create_session(&s, &ivy, 2).await;
     control(&ivy, &id, "open", 10).await;
-    let mut stream = teams[0][1]
-        .http
-        .get(s.url(&format!("/api/team-sessions/{id}/events")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    let first = String::from_utf8(stream.chunk().await.unwrap().unwrap().to_vec()).unwrap();
-    assert!(first.contains("event: update"), "{first}");
+    let mut stream = listen(&teams[0][1], &s, &id).await;
     let started = std::time::Instant::now();
     teams[0][0]
         .send_json(
